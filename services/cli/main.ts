@@ -1,0 +1,94 @@
+import { Command, CommanderError } from 'commander';
+import { systemClock } from '../core/clock.ts';
+import { SluiceError } from '../core/errors.ts';
+import { createLogger } from '../core/logger.ts';
+import { addCommonOptions, configFromFlags, redactConfig, type CommonFlags } from './options.ts';
+import { COLLECTORS, collectorFor } from './collectors.ts';
+import { runPipeline, type PipelineSummary } from './pipeline.ts';
+import { NdjsonSink } from '../sinks/ndjson/index.ts';
+import type { AppContext } from './wiring.ts';
+import { runCollectorRole, runMigrate, runProcessorRole } from './roles.ts';
+
+function context(flags: CommonFlags): AppContext {
+  const config = configFromFlags(flags);
+  return { config, logger: createLogger(config.log.level), clock: systemClock };
+}
+
+function printSummary(summary: PipelineSummary, bySeverity: Map<string, number>): void {
+  const order = ['Critical', 'High', 'Medium', 'Low', 'Informational'];
+  const sev = order.filter((s) => bySeverity.has(s)).map((s) => `${s} ${bySeverity.get(s)}`).join(', ') || 'none';
+  const findings = [...bySeverity.values()].reduce((a, b) => a + b, 0);
+  process.stderr.write(
+    [
+      `sluice run: transport ${summary.transport}, ${summary.collector.files} file(s)`,
+      `  events in:     ${summary.collector.normalized} (read ${summary.collector.read})`,
+      `  findings out:  ${findings} (${sev})`,
+      `  dead-lettered: ${summary.deadLettered} (collect ${summary.collector.deadLettered}, process ${summary.processor.deadLettered})`,
+      '',
+    ].join('\n'),
+  );
+}
+
+export function buildProgram(): Command {
+  const program = new Command('sluice')
+    .description('Stream processing for cloud-security event feeds: collectors -> Kafka -> stateful detectors -> ClickHouse / SIEM.')
+    .showHelpAfterError()
+    .exitOverride();
+
+  addCommonOptions(
+    program
+      .command('run')
+      .description('Run the whole pipeline in one process: replay files through collector, processor and sinks, print findings as NDJSON, then a summary.'),
+  )
+    .option('-i, --input <paths...>', 'files or directories to replay (default: the bundled sample feeds)')
+    .option('-s, --source <type>', `collector type: ${Object.keys(COLLECTORS).join(', ')}`, 'aws_cloudtrail')
+    .option('-o, --output <file>', 'write findings NDJSON here instead of stdout')
+    .action(async (flags: CommonFlags & { input?: string[]; source: string; output?: string }) => {
+      const ctx = context(flags);
+      const collector = collectorFor(flags.source);
+      const inputs = flags.input ?? COLLECTORS[flags.source]!.samples();
+      const ndjson = new NdjsonSink(flags.output);
+      const summary = await runPipeline(ctx, { collector, inputs, sinks: [ndjson] });
+      printSummary(summary, ndjson.bySeverity);
+    });
+
+  addCommonOptions(
+    program.command('collector').description('Collector role: read files, normalize, publish to Kafka.').argument('<type>', 'collector type'),
+  )
+    .requiredOption('-i, --input <paths...>', 'files or directories')
+    .action(async (type: string, flags: CommonFlags & { input: string[] }) => {
+      const stats = await runCollectorRole(context(flags), type, flags.input);
+      process.stderr.write(`read ${stats.read}, normalized ${stats.normalized}, dead-lettered ${stats.deadLettered}\n`);
+    });
+
+  addCommonOptions(program.command('processor').description('Processor role: consumer group running the detectors; writes findings to the sinks.')).action(
+    async (flags: CommonFlags) => runProcessorRole(context(flags)),
+  );
+
+  addCommonOptions(program.command('migrate').description('Apply the ClickHouse migrations (idempotent).')).action(async (flags: CommonFlags) =>
+    runMigrate(context(flags)),
+  );
+
+  addCommonOptions(program.command('config').description('Validate the configuration and print it resolved, secrets redacted.')).action(
+    (flags: CommonFlags) => {
+      process.stdout.write(`${JSON.stringify(redactConfig(configFromFlags(flags)), null, 2)}\n`);
+    },
+  );
+
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync(argv);
+    return 0;
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
+    if (err instanceof SluiceError) {
+      process.stderr.write(`sluice: ${err.code}: ${err.message}\n`);
+      return err.code === 'SLUICE_ERR_CONFIG_INVALID' || err.code === 'SLUICE_ERR_INPUT_NOT_FOUND' ? 2 : 1;
+    }
+    process.stderr.write(`sluice: ${(err as Error).stack ?? String(err)}\n`);
+    return 1;
+  }
+}

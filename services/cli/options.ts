@@ -1,0 +1,39 @@
+import type { Command } from 'commander';
+import { loadConfig, type SluiceConfig } from '../core/config.ts';
+
+/** Flags shared by every role; they override the config file and the environment. */
+export interface CommonFlags {
+  config?: string;
+  kafkaBrokers?: string;
+  clickhouseUrl?: string;
+  schemaRegistryUrl?: string;
+  workers?: string;
+  logLevel?: string;
+}
+
+export function addCommonOptions(cmd: Command): Command {
+  return cmd
+    .option('-c, --config <file>', 'YAML config file')
+    .option('--kafka-brokers <list>', 'comma-separated Kafka bootstrap brokers (default: embedded log; env KAFKA_BROKERS)')
+    .option('--clickhouse-url <url>', 'ClickHouse HTTP URL (env CLICKHOUSE_URL)')
+    .option('--schema-registry-url <url>', 'Confluent Schema Registry URL (default: local registry from schemas/; env SCHEMA_REGISTRY_URL)')
+    .option('--workers <n>', 'detector worker threads')
+    .option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent');
+}
+
+export function configFromFlags(flags: CommonFlags, env: NodeJS.ProcessEnv = process.env): SluiceConfig {
+  const overrides: Record<string, unknown> = {};
+  if (flags.kafkaBrokers) overrides.kafka = { brokers: flags.kafkaBrokers.split(',').map((s) => s.trim()).filter(Boolean) };
+  if (flags.clickhouseUrl) overrides.clickhouse = { url: flags.clickhouseUrl };
+  if (flags.schemaRegistryUrl) overrides.schemaRegistry = { url: flags.schemaRegistryUrl };
+  if (flags.workers) overrides.processor = { workers: /^\d+$/.test(flags.workers) ? Number(flags.workers) : flags.workers };
+  if (flags.logLevel) overrides.log = { level: flags.logLevel };
+  return loadConfig({ file: flags.config, env, overrides });
+}
+
+/** The config with secrets replaced, for printing. */
+export function redactConfig(config: SluiceConfig): unknown {
+  return JSON.parse(
+    JSON.stringify(config, (key, value: unknown) => (/password|secret|token/i.test(key) && typeof value === 'string' && value ? '***' : value)),
+  );
+}

@@ -1,0 +1,74 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Collector, FindingSink } from '../core/components.ts';
+import { DeadLetterWriter } from '../core/dead-letter.ts';
+import { SluiceError } from '../core/errors.ts';
+import { isCaughtUp } from '../core/transport.ts';
+import { collectFiles, type CollectorRunStats } from '../collectors/service.ts';
+import { buildProcessor } from '../processor/build.ts';
+import { createCodec, createTransport, type AppContext } from './wiring.ts';
+
+export interface PipelineOptions {
+  collector: Collector;
+  inputs: readonly string[];
+  /** Extra finding sinks, e.g. NDJSON to stdout. */
+  sinks?: readonly FindingSink[];
+  /** How long to wait for the processor to catch up after the inputs are published. */
+  drainTimeoutMs?: number;
+}
+
+export interface PipelineSummary {
+  transport: 'embedded' | 'kafka';
+  collector: CollectorRunStats;
+  processor: { eventsIn: number; findingsOut: number; deadLettered: number };
+  deadLettered: number;
+}
+
+/**
+ * The main job in one process: collector -> activity topic -> processor (worker pool) -> sinks.
+ * Returns once the processor's group has committed everything the collector published.
+ */
+export async function runPipeline(ctx: AppContext, opts: PipelineOptions): Promise<PipelineSummary> {
+  const transport = createTransport(ctx);
+  try {
+    const codec = await createCodec(ctx);
+    const processor = await buildProcessor(ctx, transport, codec, opts.sinks ?? []);
+    let collected: CollectorRunStats;
+    try {
+      const consumer = await processor.service.start();
+      const producer = await transport.producer();
+      try {
+        const deadLetters = new DeadLetterWriter(producer, codec, ctx.config.topics.deadLetter, ctx.clock);
+        collected = await collectFiles(
+          { collector: opts.collector, producer, codec, deadLetters, topics: ctx.config.topics, logger: ctx.logger },
+          opts.inputs,
+        );
+      } finally {
+        await producer.close();
+      }
+      const deadline = Date.now() + (opts.drainTimeoutMs ?? 120_000);
+      const failed = consumer.done.then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      for (;;) {
+        if (await isCaughtUp(transport, processor.service.groupId, ctx.config.topics.activity)) break;
+        const err = await Promise.race([failed, sleep(100).then(() => undefined)]);
+        if (err) throw err;
+        if (Date.now() > deadline) {
+          throw new SluiceError('SLUICE_ERR_TRANSPORT_UNAVAILABLE', `processor did not catch up within ${opts.drainTimeoutMs ?? 120_000} ms`);
+        }
+      }
+    } finally {
+      await processor.close();
+    }
+    const p = processor.service.stats;
+    return {
+      transport: transport.kind,
+      collector: collected,
+      processor: { eventsIn: p.eventsIn, findingsOut: p.findingsOut, deadLettered: p.deadLettered },
+      deadLettered: collected.deadLettered + p.deadLettered,
+    };
+  } finally {
+    await transport.close();
+  }
+}

@@ -1,0 +1,74 @@
+import { once } from 'node:events';
+import { DeadLetterWriter } from '../core/dead-letter.ts';
+import { SluiceError } from '../core/errors.ts';
+import { collectFiles, type CollectorRunStats } from '../collectors/service.ts';
+import { buildProcessor } from '../processor/build.ts';
+import { ClickHouseFindingSink } from '../sinks/clickhouse/index.ts';
+import { collectorFor } from './collectors.ts';
+import { startHealthServer } from './health.ts';
+import { createCodec, createTransport, type AppContext } from './wiring.ts';
+
+function requireKafka(ctx: AppContext, role: string): void {
+  if (!ctx.config.kafka) {
+    throw new SluiceError(
+      'SLUICE_ERR_CONFIG_INVALID',
+      `the ${role} role runs against Kafka: set KAFKA_BROKERS or --kafka-brokers (for a one-process run without Kafka use \`sluice run\`)`,
+    );
+  }
+}
+
+/** Collector role: read files, normalize, publish to the topics and the DLQ. */
+export async function runCollectorRole(ctx: AppContext, type: string, inputs: readonly string[]): Promise<CollectorRunStats> {
+  requireKafka(ctx, 'collector');
+  const collector = collectorFor(type);
+  const transport = createTransport(ctx);
+  try {
+    const codec = await createCodec(ctx);
+    const producer = await transport.producer();
+    try {
+      const deadLetters = new DeadLetterWriter(producer, codec, ctx.config.topics.deadLetter, ctx.clock);
+      return await collectFiles({ collector, producer, codec, deadLetters, topics: ctx.config.topics, logger: ctx.logger }, inputs);
+    } finally {
+      await producer.close();
+    }
+  } finally {
+    await transport.close();
+  }
+}
+
+/** Processor role: runs until SIGTERM/SIGINT, then stops fetching, finishes the batch in flight, commits and exits. */
+export async function runProcessorRole(ctx: AppContext): Promise<void> {
+  requireKafka(ctx, 'processor');
+  const transport = createTransport(ctx);
+  const codec = await createCodec(ctx);
+  const processor = await buildProcessor(ctx, transport, codec);
+  let ready = false;
+  const health = await startHealthServer(ctx.config.http.port, async () => ready, ctx.logger);
+  try {
+    const consumer = await processor.service.start();
+    ready = true;
+    ctx.logger.info({ group: processor.service.groupId, topics: processor.service.topics }, 'processor consuming');
+    const signal = Promise.race([once(process, 'SIGTERM'), once(process, 'SIGINT')]);
+    await Promise.race([signal, consumer.done]);
+    ctx.logger.info(processor.service.stats, 'processor stopping');
+  } finally {
+    ready = false;
+    await processor.close();
+    await transport.close();
+    health?.close();
+  }
+}
+
+/** Applies the ClickHouse migrations. */
+export async function runMigrate(ctx: AppContext): Promise<void> {
+  if (!ctx.config.clickhouse) {
+    throw new SluiceError('SLUICE_ERR_CONFIG_INVALID', 'migrate needs ClickHouse: set CLICKHOUSE_URL or --clickhouse-url');
+  }
+  const sink = new ClickHouseFindingSink({ clickhouse: ctx.config.clickhouse, logger: ctx.logger });
+  try {
+    await sink.start();
+    ctx.logger.info({ database: ctx.config.clickhouse.database }, 'ClickHouse migrations applied');
+  } finally {
+    await sink.close();
+  }
+}

@@ -1,0 +1,265 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
+import avro from 'avsc';
+import type { CollectedEvent, CollectorOutput, RejectedRecord } from '../../core/components.ts';
+import type { ApiActivity } from '../../core/events.ts';
+import { SluiceError } from '../../core/errors.ts';
+import {
+  API_ACTIVITY_AVSC,
+  MALFORMED_NDJSON,
+  OTRF_FILE,
+  S3_SAMPLE_GZ,
+  otrfRecord,
+  pantherCases,
+  readBytes,
+} from '../../../test/fixtures/cloudtrail/load.ts';
+import { awsCloudTrailCollector, awsCloudTrailSpec, AwsCloudTrailConfigSchema, normalizeCloudTrail } from './index.ts';
+
+const apiActivityType = avro.Type.forSchema(JSON.parse(readFileSync(API_ACTIVITY_AVSC, 'utf8')));
+
+/** Asserts the event is valid for the wire schema and survives encode/decode unchanged. */
+function assertAvroRoundTrip(event: ApiActivity, label: string): void {
+  const bad: string[] = [];
+  const valid = apiActivityType.isValid(event, { errorHook: (path, value) => bad.push(`${path.join('.')}=${JSON.stringify(value)}`) });
+  assert.ok(valid, `${label}: not valid for api_activity.v1.avsc: ${bad.join(', ')}`);
+  const decoded: unknown = apiActivityType.fromBuffer(apiActivityType.toBuffer(event));
+  assert.deepEqual(JSON.parse(JSON.stringify(decoded)), JSON.parse(JSON.stringify(event)), `${label}: Avro round trip`);
+}
+
+function split(outputs: Iterable<CollectorOutput>): { events: CollectedEvent[]; rejects: RejectedRecord[] } {
+  const events: CollectedEvent[] = [];
+  const rejects: RejectedRecord[] = [];
+  for (const o of outputs) (o.kind === 'event' ? events : rejects).push(o as never);
+  return { events, rejects };
+}
+
+describe('aws_cloudtrail collector on the OTRF breach dataset (103 Logstash-shipped events)', () => {
+  const collector = awsCloudTrailCollector();
+  const { events, rejects } = split(collector.collect({ name: 'otrf.jsonl', bytes: readBytes(OTRF_FILE) }));
+
+  it('normalizes every event, none rejected', () => {
+    assert.deepEqual(rejects, []);
+    assert.equal(events.length, 103);
+  });
+
+  it('emits on the activity stream, keyed by principal, with file positions', () => {
+    events.forEach((e, i) => {
+      assert.equal(e.kind, 'event');
+      assert.equal(e.stream, 'activity');
+      assert.equal(e.position, `otrf.jsonl#${i}`);
+      assert.equal(e.key, e.event.actor.user.uid);
+    });
+    const keys = new Set(events.map((e) => e.key));
+    assert.deepEqual([...keys].sort(), [
+      'arn:aws:iam::123456789123:user/pedro',
+      'arn:aws:sts::123456789123:assumed-role/MordorNginxStack-BankingWAFRole-9S3E0UAE1MM0/i-0317f6c6b66ae9c40',
+      'ec2.amazonaws.com',
+    ]);
+  });
+
+  it('every event round-trips through the Avro schema', () => {
+    events.forEach((e) => assertAvroRoundTrip(e.event, e.position));
+  });
+});
+
+describe('aws_cloudtrail collector on Panther rule tests (133 AWS.CloudTrail cases)', () => {
+  const collector = awsCloudTrailCollector();
+  const cases = pantherCases();
+  // Rule-test stubs that are not complete CloudTrail events (see test/fixtures/cloudtrail/SOURCE.md).
+  const EXPECTED_REJECTS: Record<string, RegExp> = {
+    'AWS.CloudTrail.PasswordSpraying#0': /^not a CloudTrail event: eventTime is missing$/,
+    'AWS.CloudTrail.PasswordSpraying#1': /^not a CloudTrail event: eventTime is missing$/,
+    'AWS.CloudTrail.PasswordSpraying#2': /^not a CloudTrail event: eventTime is missing$/,
+    'AWS.CloudTrail.PasswordSpraying#3': /^not a CloudTrail event: eventTime is missing$/,
+    'AWS.CloudTrail.VPCE.S3ExternalIP#2': /^not a CloudTrail event: eventTime is missing$/,
+    'AWS.EC2.EBS.Encryption.Disabled#0': /eventTime is missing; userIdentity is missing$/,
+    'AWS.EC2.EBS.Encryption.Disabled#1': /^not a CloudTrail event: userIdentity is missing$/,
+    'AWS.SecretsManager.BatchRetrieveSecrets#0': /eventTime is missing; userIdentity is missing$/,
+    'AWS.SecretsManager.BatchRetrieveSecretsCatchAll#0': /eventTime is missing; userIdentity is missing$/,
+    'AWS.SecretsManager.BatchRetrieveSecretsCatchAll#1': /eventTime is missing; userIdentity is missing$/,
+    'AWS.SecretsManager.RetrieveSecretsMultiRegion#0': /eventTime is missing; userIdentity is missing$/,
+    'AWS.SecretsManager.RetrieveSecretsMultiRegion#1': /eventTime is missing; userIdentity is missing$/,
+    'AWS.IPSet.Modified#0': /eventName is missing; eventSource is missing; userIdentity is missing \(the record has lower-cased keys/,
+    'AWS.IPSet.Modified#1': /eventName is missing; eventSource is missing; userIdentity is missing \(the record has lower-cased keys/,
+    'AWS.IPSet.Modified#2': /eventName is missing; eventSource is missing; userIdentity is missing \(the record has lower-cased keys/,
+  };
+
+  it('holds 133 cases, all of log_type AWS.CloudTrail', () => {
+    assert.equal(cases.length, 133);
+    assert.ok(cases.every((c) => c.log_type === 'AWS.CloudTrail'));
+  });
+
+  it('normalizes the 118 complete events and rejects exactly the 15 stubs, naming the fields', () => {
+    let normalized = 0;
+    const rejected: string[] = [];
+    for (const c of cases) {
+      const out = [...collector.collect({ name: c.case_id, bytes: Buffer.from(JSON.stringify(c.log)) })];
+      assert.equal(out.length, 1, c.case_id);
+      const [o] = out;
+      if (o?.kind === 'event') {
+        normalized++;
+        assert.equal(c.case_id in EXPECTED_REJECTS, false, `${c.case_id} was expected to be rejected`);
+        assertAvroRoundTrip(o.event, c.case_id);
+      } else if (o?.kind === 'dead_letter') {
+        rejected.push(c.case_id);
+        const want = EXPECTED_REJECTS[c.case_id];
+        assert.ok(want, `${c.case_id} rejected unexpectedly: ${o.reason}`);
+        assert.match(o.reason, want, c.case_id);
+        assert.equal(o.reasonCode, 'SLUICE_ERR_INPUT_MALFORMED');
+        assert.equal(o.stage, 'collect');
+        assert.equal(o.source, 'aws_cloudtrail');
+        assert.equal(o.position, `${c.case_id}#0`);
+      }
+    }
+    assert.equal(normalized, 118);
+    assert.deepEqual(rejected.sort(), Object.keys(EXPECTED_REJECTS).sort());
+  });
+
+  it('reads all 133 logs in one NDJSON file, counting positions past the rejects', () => {
+    const ndjson = Buffer.from(cases.map((c) => JSON.stringify(c.log)).join('\n'));
+    const { events, rejects } = split(collector.collect({ name: 'panther.ndjson', bytes: ndjson }));
+    assert.equal(events.length, 118);
+    assert.equal(rejects.length, 15);
+    const ipset = cases.findIndex((c) => c.case_id === 'AWS.IPSet.Modified#0');
+    assert.ok(rejects.some((r) => r.position === `panther.ndjson#${ipset}` && r.reason.startsWith(`line ${ipset + 1}: `)));
+  });
+});
+
+describe('aws_cloudtrail collector on the S3 object form', () => {
+  const collector = awsCloudTrailCollector();
+
+  it('reads a gzip\'d {"Records":[...]} object', () => {
+    const { events, rejects } = split(collector.collect({ name: 's3://trail/AWSLogs/sample.json.gz', bytes: readBytes(S3_SAMPLE_GZ) }));
+    assert.deepEqual(rejects, []);
+    assert.deepEqual(
+      events.map((e) => [e.position, e.event.api.operation]),
+      [
+        ['s3://trail/AWSLogs/sample.json.gz#0', 'DescribeInstanceTypes'],
+        ['s3://trail/AWSLogs/sample.json.gz#1', 'AssumeRole'],
+        ['s3://trail/AWSLogs/sample.json.gz#2', 'GetObject'],
+        ['s3://trail/AWSLogs/sample.json.gz#3', 'ConsoleLogin'],
+        ['s3://trail/AWSLogs/sample.json.gz#4', 'SendSSHPublicKey'],
+        ['s3://trail/AWSLogs/sample.json.gz#5', 'CreateLogStream'],
+      ],
+    );
+    // OTRF line 1 in CloudTrail's own form: same event, time read from eventTime.
+    const first = events[0]!.event;
+    assert.equal(first.metadata.uid, 'fd4f1042-c7f6-4107-a6ee-d841d92596e7');
+    assert.equal(first.metadata.original_time, '2020-09-14T00:44:23Z');
+    assert.equal(first.time, normalizeCloudTrail(otrfRecord(1)).time);
+    assert.equal(events[3]!.event.status, 'Failure');
+    events.forEach((e) => assertAvroRoundTrip(e.event, e.position));
+  });
+
+  it('reads the same object uncompressed and as a top-level array', () => {
+    const plain = JSON.parse(gunzipSync(readBytes(S3_SAMPLE_GZ)).toString('utf8')) as { Records: unknown[] };
+    const a = split(collector.collect({ name: 'a', bytes: Buffer.from(JSON.stringify(plain)) }));
+    const b = split(collector.collect({ name: 'b', bytes: Buffer.from(JSON.stringify(plain.Records)) }));
+    assert.equal(a.events.length, 6);
+    assert.deepEqual(b.events.map((e) => e.event), a.events.map((e) => e.event));
+  });
+
+  it('rejects unreadable gzip as one SLUICE_ERR_INPUT_UNREADABLE record', () => {
+    const gz = readBytes(S3_SAMPLE_GZ);
+    const out = [...collector.collect({ name: 'cut.json.gz', bytes: gz.subarray(0, 200) })];
+    assert.equal(out.length, 1);
+    const [r] = out;
+    assert.equal(r?.kind, 'dead_letter');
+    if (r?.kind !== 'dead_letter') return;
+    assert.equal(r.reasonCode, 'SLUICE_ERR_INPUT_UNREADABLE');
+    assert.equal(r.stage, 'collect');
+    assert.equal(r.source, 'aws_cloudtrail');
+    assert.equal(r.position, 'cut.json.gz#0');
+  });
+});
+
+describe('aws_cloudtrail collector on malformed.ndjson', () => {
+  const collector = awsCloudTrailCollector();
+  const out = [...collector.collect({ name: 'malformed.ndjson', bytes: readBytes(MALFORMED_NDJSON) })];
+
+  it('sends each bad line to the dead-letter stream with its position and reason, and keeps going', () => {
+    const summary = out.map((o) =>
+      o.kind === 'event' ? [o.position, 'event', o.event.api.operation] : [o.position, o.reasonCode, o.reason],
+    );
+    const expected: Array<[string, string, string | RegExp]> = [
+      ['#0', 'event', 'DescribeInstanceTypes'],
+      ['#1', 'SLUICE_ERR_INPUT_MALFORMED', /^line 2: not valid JSON/],
+      ['#2', 'event', 'FailoverDBCluster'],
+      ['#3', 'SLUICE_ERR_INPUT_MALFORMED', /^line 4: not a CloudTrail event: eventName must be a string, got a number$/],
+      ['#4', 'SLUICE_ERR_INPUT_MALFORMED', /^line 6: not a CloudTrail event: eventName is missing$/],
+      ['#5', 'SLUICE_ERR_INPUT_MALFORMED', /^line 7: not a CloudTrail event: userIdentity must be an object, got a string$/],
+      ['#6', 'SLUICE_ERR_INPUT_MALFORMED', /^line 8: not a CloudTrail event: eventTime "yesterday" is not an ISO-8601 date-time$/],
+      ['#7', 'SLUICE_ERR_INPUT_MALFORMED', /^line 9: record must be a JSON object, got a string$/],
+      ['#8', 'SLUICE_ERR_INPUT_MALFORMED', /^line 10: awsRegion must be a string, got a number$/],
+      ['#9', 'event', 'GetObject'],
+      ['#10', 'event', 'ConsoleLogin'],
+      ['#11', 'SLUICE_ERR_INPUT_MALFORMED', /^line 12: not a CloudTrail event: eventTime is missing; eventSource is missing; userIdentity is missing$/],
+      ['#12', 'event', 'DeleteBucketReplication'],
+    ];
+    assert.equal(summary.length, expected.length, JSON.stringify(summary, null, 1));
+    expected.forEach(([pos, kind, what], i) => {
+      const [gotPos, gotKind, gotWhat] = summary[i]!;
+      assert.equal(gotPos, `malformed.ndjson${pos}`);
+      assert.equal(gotKind, kind, `${pos}: ${gotWhat}`);
+      if (typeof what === 'string') assert.equal(gotWhat, what);
+      else assert.match(String(gotWhat), what);
+    });
+  });
+
+  it('keeps the raw line bytes of a rejected record', () => {
+    const lines = readFileSync(MALFORMED_NDJSON, 'utf8').split('\n');
+    const truncated = out[1];
+    assert.equal(truncated?.kind, 'dead_letter');
+    assert.equal(truncated?.kind === 'dead_letter' && truncated.raw.toString('utf8'), lines[1]);
+    const wrongType = out[3];
+    assert.equal(wrongType?.kind === 'dead_letter' && wrongType.raw.toString('utf8'), lines[3]);
+  });
+
+  it('never throws, whatever the bytes', () => {
+    const junk = [Buffer.from([0x00, 0xff, 0xfe, 0x0a, 0x7b]), Buffer.from('{"Records": 5}'), Buffer.from('[1, "a", null]'), Buffer.from([0x1f, 0x8b])];
+    for (const bytes of junk) {
+      const outs = [...collector.collect({ name: 'junk', bytes })];
+      assert.ok(outs.length > 0 && outs.every((o) => o.kind === 'dead_letter'), bytes.toString('hex'));
+    }
+  });
+});
+
+describe('aws_cloudtrail config and spec', () => {
+  it('defaults to the 64 KiB raw cap and rejects unknown keys, reporting every problem', () => {
+    const cfg = AwsCloudTrailConfigSchema.parse({});
+    assert.equal(cfg.rawCapBytes, 64 * 1024);
+    assert.equal(cfg.unmappedCapBytes, 64 * 1024);
+    assert.throws(
+      () => awsCloudTrailCollector({ rawCapBytes: 70000, bogus: 1 } as never),
+      (err: unknown) =>
+        err instanceof SluiceError &&
+        err.code === 'SLUICE_ERR_CONFIG_INVALID' &&
+        /2 problems/.test(err.message) &&
+        /rawCapBytes/.test(err.message) &&
+        /bogus/.test(err.message),
+    );
+  });
+
+  it('documents every config field', () => {
+    for (const [key, field] of Object.entries(AwsCloudTrailConfigSchema.shape)) {
+      assert.ok(field.description && field.description.length > 20, `${key} has a description`);
+    }
+  });
+
+  it('applies the caps from config', () => {
+    const c = awsCloudTrailCollector({ rawCapBytes: 0, unmappedCapBytes: 2 });
+    const [o] = [...c.collect({ name: 'x', bytes: Buffer.from(JSON.stringify(otrfRecord(1))) })];
+    assert.equal(o?.kind, 'event');
+    if (o?.kind !== 'event') return;
+    assert.equal(o.event.raw_data, null);
+    assert.equal(o.event.unmapped, '{"_truncated":true}');
+  });
+
+  it('exposes its spec', () => {
+    assert.equal(awsCloudTrailSpec.type, 'aws_cloudtrail');
+    assert.equal(awsCloudTrailSpec.create().type, 'aws_cloudtrail');
+    assert.equal(awsCloudTrailSpec.configSchema, AwsCloudTrailConfigSchema);
+  });
+});

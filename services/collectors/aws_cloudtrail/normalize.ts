@@ -1,0 +1,356 @@
+/**
+ * CloudTrail record -> OCSF API Activity (6003). Pure: no I/O, no clock, no randomness.
+ * The mapping is described field by field in README.md next to this file.
+ */
+import { createHash } from 'node:crypto';
+import { isIP } from 'node:net';
+import { OCSF_VERSION, RAW_CAP_BYTES, type ApiActivity } from '../../core/events.ts';
+import { SluiceError } from '../../core/errors.ts';
+
+export const SOURCE_TYPE = 'aws_cloudtrail';
+
+export const API_ACTIVITY_CLASS_UID = 6003;
+export const APPLICATION_ACTIVITY_CATEGORY_UID = 6;
+
+export type ActivityId = 1 | 2 | 3 | 4 | 99;
+
+/**
+ * Leading verb of eventName -> OCSF activity_id (1 Create, 2 Read, 3 Update, 4 Delete).
+ * Anything else is 99 Other (e.g. ConsoleLogin, Decrypt, CopyDBSnapshot).
+ */
+export const ACTIVITY_VERBS: Readonly<Record<string, Exclude<ActivityId, 99>>> = Object.freeze({
+  Create: 1, Put: 1, Run: 1, Add: 1, Attach: 1, Register: 1, Import: 1, Allocate: 1,
+  Get: 2, List: 2, Describe: 2, Head: 2, Lookup: 2, Search: 2, Select: 2, Scan: 2, Query: 2, Download: 2,
+  Update: 3, Modify: 3, Set: 3, Change: 3, Enable: 3, Disable: 3, Start: 3, Stop: 3, Reset: 3,
+  Associate: 3, Disassociate: 3, Tag: 3, Untag: 3, Replace: 3, Authorize: 3, Revoke: 3, Assume: 3,
+  Delete: 4, Remove: 4, Terminate: 4, Detach: 4, Deregister: 4, Release: 4,
+});
+
+/**
+ * activity_id of a CloudTrail eventName, from its leading verb (ACTIVITY_VERBS).
+ * `Schedule…Deletion` (ScheduleKeyDeletion) is Delete; a `Batch` prefix is skipped
+ * (BatchGetSecretValue -> Get -> Read).
+ */
+export function activityIdFor(eventName: string): ActivityId {
+  if (/^Schedule[A-Za-z]*Deletion$/.test(eventName)) return 4;
+  const words = eventName.match(/[A-Za-z][a-z]*/g) ?? [];
+  let word = words[0];
+  if (word !== undefined && /^batch$/i.test(word) && words.length > 1) word = words[1];
+  if (word === undefined) return 99;
+  const verb = word.charAt(0).toUpperCase() + word.slice(1);
+  return Object.hasOwn(ACTIVITY_VERBS, verb) ? ACTIVITY_VERBS[verb]! : 99;
+}
+
+const TIMESTAMP_RE = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:[.,](\d+))?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
+
+/**
+ * Parses an ISO-8601 date-time to epoch ms. Accepts CloudTrail's `2020-09-14T00:44:23Z`, Logstash's
+ * `2020-09-14T00:44:23.000Z` and Panther's `2022-09-25 16:16:37[.fffffffff]`. A time without an
+ * offset is UTC (never the host's zone). Fractions beyond milliseconds are truncated.
+ * Returns null for anything else (Date.parse's implementation-defined formats are not accepted).
+ */
+export function parseTimestamp(text: string): number | null {
+  const m = TIMESTAMP_RE.exec(text.trim());
+  if (!m) return null;
+  const [y, mo, d, h, mi, s] = [m[1], m[2], m[3], m[4], m[5], m[6]].map(Number) as [number, number, number, number, number, number];
+  if (y < 1000 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60) return null;
+  if (new Date(Date.UTC(y, mo - 1, d)).getUTCDate() !== d) return null; // e.g. 2021-02-30
+  const ms = m[7] === undefined ? 0 : Number(m[7].padEnd(3, '0').slice(0, 3));
+  let t = Date.UTC(y, mo - 1, d, h, mi, s, ms);
+  const zone = m[8];
+  if (zone !== undefined && zone.toUpperCase() !== 'Z') {
+    const sign = zone.startsWith('-') ? -1 : 1;
+    const digits = zone.slice(1).replace(':', '');
+    const oh = Number(digits.slice(0, 2));
+    const om = digits.length > 2 ? Number(digits.slice(2, 4)) : 0;
+    if (oh > 23 || om > 59) return null;
+    t -= sign * (oh * 60 + om) * 60_000;
+  }
+  return Number.isFinite(t) ? t : null;
+}
+
+type Obj = Record<string, unknown>;
+
+function isObj(v: unknown): v is Obj {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function typeName(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  return typeof v === 'object' || typeof v === 'undefined' ? `an ${typeof v}` : `a ${typeof v}`;
+}
+
+function malformed(reason: string): never {
+  throw new SluiceError('SLUICE_ERR_INPUT_MALFORMED', reason);
+}
+
+/** Optional string field: absent, null or "" -> null; any other non-string is malformed. */
+function optString(obj: Obj, key: string, path: string): string | null {
+  const v = obj[key];
+  if (v === undefined || v === null) return null;
+  if (typeof v !== 'string') malformed(`${path} must be a string, got ${typeName(v)}`);
+  return v === '' ? null : v;
+}
+
+/** Optional object field: absent or null -> null; any other non-object is malformed. */
+function optObject(obj: Obj, key: string, path: string): Obj | null {
+  const v = obj[key];
+  if (v === undefined || v === null) return null;
+  if (!isObj(v)) malformed(`${path} must be an object, got ${typeName(v)}`);
+  return v;
+}
+
+/** 'true'/'false', 'Yes'/'No' (any case) or a boolean; an unrecognized string -> null; other types are malformed. */
+function optFlag(obj: Obj | null, key: string, path: string): boolean | null {
+  if (obj === null) return null;
+  const v = obj[key];
+  if (v === undefined || v === null) return null;
+  if (typeof v === 'boolean') return v;
+  if (typeof v !== 'string') malformed(`${path} must be a string or boolean, got ${typeName(v)}`);
+  const s = v.trim().toLowerCase();
+  if (s === 'true' || s === 'yes') return true;
+  if (s === 'false' || s === 'no') return false;
+  return null;
+}
+
+function clip(s: string, max = 64): string {
+  return s.length > max ? `${s.slice(0, max)}…` : s;
+}
+
+/** JSON with object keys sorted at every depth; the input to the stable record hash. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map((v) => (v === undefined ? 'null' : canonicalJson(v))).join(',')}]`;
+  if (isObj(value)) {
+    const keys = Object.keys(value).filter((k) => value[k] !== undefined).sort();
+    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(value[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+/** Top-level fields added by Panther (p_log_type, p_parse_time, ...): not part of CloudTrail. */
+function isPantherField(key: string): boolean {
+  return key.startsWith('p_');
+}
+
+/**
+ * metadata.uid for a record without eventID: sha256 (hex, first 32 chars) of the canonical JSON of
+ * the record without Panther's p_* fields. Key order does not change it.
+ */
+export function stableRecordUid(record: Obj): string {
+  const own: Obj = {};
+  for (const [k, v] of Object.entries(record)) if (!isPantherField(k)) own[k] = v;
+  return createHash('sha256').update(canonicalJson(own)).digest('hex').slice(0, 32);
+}
+
+/** Top-level fields mapped to a typed field; all others go to `unmapped`. */
+const MAPPED_FIELDS = new Set([
+  'eventTime', 'eventName', 'eventSource', 'eventID', 'eventType', 'awsRegion', 'sourceIPAddress',
+  'userAgent', 'requestID', 'apiVersion', 'recipientAccountId', 'errorMessage', 'userIdentity', 'resources',
+]);
+
+/** userIdentity fields mapped to actor.*; the rest of userIdentity (sessionContext, onBehalfOf, ...) goes to unmapped.userIdentity. */
+const MAPPED_IDENTITY_FIELDS = new Set(['type', 'principalId', 'arn', 'accountId', 'accessKeyId', 'userName', 'invokedBy']);
+
+export const TRUNCATED_UNMAPPED = '{"_truncated":true}';
+
+export interface NormalizeOptions {
+  /** raw_data is kept when JSON.stringify(record) is at most this many UTF-8 bytes. Default RAW_CAP_BYTES. */
+  rawCapBytes?: number;
+  /** unmapped is replaced by {"_truncated":true} when its JSON exceeds this many UTF-8 bytes. Default RAW_CAP_BYTES. */
+  unmappedCapBytes?: number;
+}
+
+/**
+ * Normalizes one CloudTrail record (as in an S3 `Records` element, an EventBridge `detail`, or a
+ * Logstash-shipped line) to an ApiActivity.
+ * @throws SluiceError SLUICE_ERR_INPUT_MALFORMED naming the field(s) when the record is not a CloudTrail event.
+ */
+export function normalizeCloudTrail(record: unknown, opts: NormalizeOptions = {}): ApiActivity {
+  const rawCap = opts.rawCapBytes ?? RAW_CAP_BYTES;
+  const unmappedCap = opts.unmappedCapBytes ?? RAW_CAP_BYTES;
+  if (!isObj(record)) malformed(`record must be a JSON object, got ${typeName(record)}`);
+  const rec = record;
+
+  // Required fields: collect every problem so the reason names them all.
+  const problems: string[] = [];
+  const lowerCased: string[] = [];
+  const missing = (key: string): void => {
+    problems.push(`${key} is missing`);
+    if (rec[key.toLowerCase()] !== undefined) lowerCased.push(key.toLowerCase());
+  };
+  const requiredString = (key: 'eventName' | 'eventSource'): string | undefined => {
+    const v = rec[key];
+    if (v === undefined || v === null) missing(key);
+    else if (typeof v !== 'string') problems.push(`${key} must be a string, got ${typeName(v)}`);
+    else if (v.trim() === '') problems.push(`${key} is empty`);
+    else return v;
+    return undefined;
+  };
+
+  // eventTime; a Logstash-shipped record carries it as @timestamp instead (the cloudtrail codec moves it).
+  let time: number | undefined;
+  let originalTime: string | undefined;
+  const eventTime = rec.eventTime;
+  const timeSource = eventTime === undefined || eventTime === null ? '@timestamp' : 'eventTime';
+  const timeValue = timeSource === 'eventTime' ? eventTime : rec['@timestamp'];
+  if (timeValue === undefined || timeValue === null) missing('eventTime');
+  else if (typeof timeValue !== 'string') problems.push(`${timeSource} must be a string, got ${typeName(timeValue)}`);
+  else {
+    const t = parseTimestamp(timeValue);
+    if (t === null) problems.push(`${timeSource} "${clip(timeValue)}" is not an ISO-8601 date-time`);
+    else {
+      time = t;
+      originalTime = timeValue;
+    }
+  }
+  const eventName = requiredString('eventName');
+  const eventSource = requiredString('eventSource');
+  const identity = rec.userIdentity;
+  if (identity === undefined || identity === null) missing('userIdentity');
+  else if (!isObj(identity)) problems.push(`userIdentity must be an object, got ${typeName(identity)}`);
+
+  if (problems.length > 0) {
+    const note = lowerCased.length
+      ? ` (the record has lower-cased keys such as "${lowerCased[0]}": a data-lake export, not CloudTrail's own form)`
+      : '';
+    malformed(`not a CloudTrail event: ${problems.join('; ')}${note}`);
+  }
+  // The checks above guarantee these; the assertions only inform the type checker.
+  if (time === undefined || originalTime === undefined || eventName === undefined || eventSource === undefined || !isObj(identity)) {
+    malformed('not a CloudTrail event');
+  }
+
+  // Optional top-level strings (wrong types are malformed).
+  const eventId = optString(rec, 'eventID', 'eventID');
+  const eventType = optString(rec, 'eventType', 'eventType');
+  const region = optString(rec, 'awsRegion', 'awsRegion');
+  const sourceIp = optString(rec, 'sourceIPAddress', 'sourceIPAddress');
+  const userAgent = optString(rec, 'userAgent', 'userAgent');
+  const requestId = optString(rec, 'requestID', 'requestID');
+  const apiVersion = optString(rec, 'apiVersion', 'apiVersion');
+  const recipientAccount = optString(rec, 'recipientAccountId', 'recipientAccountId');
+  const errorCode = optString(rec, 'errorCode', 'errorCode');
+  const errorMessage = optString(rec, 'errorMessage', 'errorMessage');
+
+  // Identity.
+  const idType = optString(identity, 'type', 'userIdentity.type');
+  const principalId = optString(identity, 'principalId', 'userIdentity.principalId');
+  const arn = optString(identity, 'arn', 'userIdentity.arn');
+  const idAccount = optString(identity, 'accountId', 'userIdentity.accountId');
+  const accessKeyId = optString(identity, 'accessKeyId', 'userIdentity.accessKeyId');
+  const userName = optString(identity, 'userName', 'userIdentity.userName');
+  const invokedBy = optString(identity, 'invokedBy', 'userIdentity.invokedBy');
+  const sessionContext = optObject(identity, 'sessionContext', 'userIdentity.sessionContext');
+  const issuerObj = sessionContext && optObject(sessionContext, 'sessionIssuer', 'userIdentity.sessionContext.sessionIssuer');
+  const attributes = sessionContext && optObject(sessionContext, 'attributes', 'userIdentity.sessionContext.attributes');
+  const issuerArn = issuerObj ? optString(issuerObj, 'arn', 'userIdentity.sessionContext.sessionIssuer.arn') : null;
+  const issuerUserName = issuerObj ? optString(issuerObj, 'userName', 'userIdentity.sessionContext.sessionIssuer.userName') : null;
+  const creationDate = attributes ? optString(attributes, 'creationDate', 'userIdentity.sessionContext.attributes.creationDate') : null;
+
+  const userAccount = idAccount ?? recipientAccount;
+  const userUid =
+    arn ??
+    principalId ??
+    (idType === 'AWSService' ? invokedBy : null) ??
+    `${userAccount ?? 'unknown'}:${idType ?? 'Unknown'}${userName ? `:${userName}` : ''}`;
+
+  let actorName = userName;
+  if (idType === 'AssumedRole') {
+    const m = arn ? /:assumed-role\/([^/]+)\/(.+)$/.exec(arn) : null;
+    actorName = m ? `${issuerUserName ?? m[1]}/${m[2]}` : (userName ?? issuerUserName);
+  }
+
+  // Session: MFA, issuer, creation.
+  const isConsoleLogin = eventName === 'ConsoleLogin';
+  let isMfa = optFlag(attributes, 'mfaAuthenticated', 'userIdentity.sessionContext.attributes.mfaAuthenticated');
+  const additional = rec.additionalEventData;
+  if (isConsoleLogin && isObj(additional)) {
+    const used = optFlag(additional, 'MFAUsed', 'additionalEventData.MFAUsed');
+    if (used !== null) isMfa = used;
+  }
+  const createdTime = creationDate === null ? null : parseTimestamp(creationDate);
+  const session =
+    isMfa === null && issuerArn === null && createdTime === null
+      ? null
+      : { is_mfa: isMfa, issuer: issuerArn, created_time: createdTime };
+
+  // Status.
+  const responseElements = rec.responseElements;
+  const loginFailed = isConsoleLogin && isObj(responseElements) && responseElements.ConsoleLogin === 'Failure';
+  const failed = errorCode !== null || loginFailed;
+
+  // Resources.
+  const resources: ApiActivity['resources'] = [];
+  let resourcesKeptRaw = false;
+  const rawResources = rec.resources;
+  if (rawResources !== undefined && rawResources !== null) {
+    if (!Array.isArray(rawResources)) malformed(`resources must be an array, got ${typeName(rawResources)}`);
+    rawResources.forEach((r: unknown, i: number) => {
+      if (!isObj(r)) {
+        // Not CloudTrail's shape (seen: Python-repr strings in a Panther test); keep it in unmapped.
+        resourcesKeptRaw = true;
+        return;
+      }
+      const uid =
+        optString(r, 'ARN', `resources[${i}].ARN`) ??
+        optString(r, 'arn', `resources[${i}].arn`) ??
+        optString(r, 'ARNPrefix', `resources[${i}].ARNPrefix`);
+      resources.push({ uid, type: optString(r, 'type', `resources[${i}].type`), name: null });
+    });
+  }
+
+  // Source endpoint.
+  const srcIsIp = sourceIp !== null && isIP(sourceIp) !== 0;
+
+  // Unmapped.
+  const unmapped: Obj = {};
+  for (const [k, v] of Object.entries(rec)) {
+    if (MAPPED_FIELDS.has(k) || isPantherField(k)) continue;
+    unmapped[k] = v;
+  }
+  if (!failed && errorMessage !== null) unmapped.errorMessage = rec.errorMessage;
+  if (resourcesKeptRaw) unmapped.resources = rawResources;
+  const identityRest: Obj = {};
+  for (const [k, v] of Object.entries(identity)) if (!MAPPED_IDENTITY_FIELDS.has(k)) identityRest[k] = v;
+  if (Object.keys(identityRest).length > 0) unmapped.userIdentity = identityRest;
+  let unmappedText = JSON.stringify(unmapped);
+  if (Buffer.byteLength(unmappedText, 'utf8') > unmappedCap) unmappedText = TRUNCATED_UNMAPPED;
+
+  const rawText = JSON.stringify(rec);
+  const activityId = activityIdFor(eventName);
+
+  return {
+    class_uid: API_ACTIVITY_CLASS_UID,
+    category_uid: APPLICATION_ACTIVITY_CATEGORY_UID,
+    activity_id: activityId,
+    type_uid: API_ACTIVITY_CLASS_UID * 100 + activityId,
+    severity_id: 1,
+    time,
+    status_id: failed ? 2 : 1,
+    status: failed ? 'Failure' : 'Success',
+    status_code: errorCode,
+    status_detail: failed ? errorMessage : null,
+    metadata: {
+      uid: eventId ?? stableRecordUid(rec),
+      version: OCSF_VERSION,
+      product_name: 'CloudTrail',
+      vendor_name: 'AWS',
+      log_name: eventType,
+      original_time: originalTime,
+      source: SOURCE_TYPE,
+    },
+    actor: {
+      user: { uid: userUid, name: actorName, type: idType, account_uid: userAccount, credential_uid: accessKeyId },
+      session,
+      invoked_by: invokedBy,
+    },
+    api: { operation: eventName, service_name: eventSource, request_uid: requestId, version: apiVersion },
+    cloud: { provider: 'AWS', region, account_uid: recipientAccount ?? idAccount },
+    src_endpoint: { ip: srcIsIp ? sourceIp : null, domain: srcIsIp ? null : sourceIp },
+    user_agent: userAgent,
+    resources,
+    unmapped: unmappedText,
+    raw_data: Buffer.byteLength(rawText, 'utf8') <= rawCap ? rawText : null,
+  };
+}

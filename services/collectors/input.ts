@@ -1,0 +1,182 @@
+/**
+ * Input splitting shared by collectors: turns one CollectorInput (a file or message) into native
+ * records with positions, without knowing anything about the source format beyond JSON framing.
+ *
+ * Accepted forms, after an optional gunzip (bytes starting 1f 8b):
+ *   - a JSON document `{"<envelopeKey>": [...]}` (CloudTrail S3 objects use `Records`,
+ *     Azure diagnostics `records`) -> one record per element;
+ *   - a JSON document that is a top-level array -> one record per element;
+ *   - a JSON document that is a single value (e.g. a pretty-printed event) -> one record;
+ *   - otherwise NDJSON: one JSON value per non-empty line; a line holding an envelope object
+ *     expands to its elements; a line that does not parse becomes an error item naming the line.
+ *
+ * Positions are `<input name>#<index>`, index counting from 0 over every item yielded (records and
+ * error items alike), so a position stays the same whatever happens to the records around it.
+ * Nothing here throws on bad bytes: problems come out as error items.
+ */
+import { gunzipSync } from 'node:zlib';
+import type { CollectorInput } from '../core/components.ts';
+import type { ErrorCode } from '../core/errors.ts';
+
+export interface InputRecord {
+  kind: 'record';
+  position: string;
+  value: unknown;
+  /** The record's own bytes: the NDJSON line as written, or the JSON text of an array/envelope element. */
+  raw: Buffer;
+  /** 1-based line number, for records read from NDJSON. */
+  line?: number;
+}
+
+export interface InputError {
+  kind: 'error';
+  position: string;
+  error: { code: ErrorCode; reason: string };
+  raw: Buffer;
+  line?: number;
+}
+
+export type InputItem = InputRecord | InputError;
+
+export interface SplitOptions {
+  /** Object keys whose array value holds the records, tried in order. Default: ['Records'] (CloudTrail). */
+  envelopeKeys?: readonly string[];
+  /** Refuse to decompress past this many bytes (guards against gzip bombs). Default 256 MiB. */
+  maxDecompressedBytes?: number;
+}
+
+export const DEFAULT_ENVELOPE_KEYS: readonly string[] = ['Records'];
+export const DEFAULT_MAX_DECOMPRESSED_BYTES = 256 * 1024 * 1024;
+
+export function isGzip(bytes: Buffer): boolean {
+  return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
+}
+
+function describeType(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'object' || typeof value === 'undefined' ? `an ${typeof value}` : `a ${typeof value}`;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+type EnvelopeMatch = { key: string; records: unknown[] } | { key: string; bad: unknown } | null;
+
+function matchEnvelope(value: unknown, keys: readonly string[]): EnvelopeMatch {
+  if (!isPlainObject(value)) return null;
+  for (const key of keys) {
+    if (!Object.hasOwn(value, key)) continue;
+    const inner = value[key];
+    return Array.isArray(inner) ? { key, records: inner } : { key, bad: inner };
+  }
+  return null;
+}
+
+function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/**
+ * Splits one input into native records. Lazy: records are produced as the caller iterates.
+ * The whole input is held in memory (decompressed), as inputs are single files or messages.
+ */
+export function* splitInput(input: CollectorInput, opts: SplitOptions = {}): Generator<InputItem, void, undefined> {
+  const envelopeKeys = opts.envelopeKeys ?? DEFAULT_ENVELOPE_KEYS;
+  const maxOut = opts.maxDecompressedBytes ?? DEFAULT_MAX_DECOMPRESSED_BYTES;
+  let index = 0;
+  const pos = (): string => `${input.name}#${index++}`;
+
+  let bytes = input.bytes;
+  if (isGzip(bytes)) {
+    try {
+      bytes = gunzipSync(bytes, { maxOutputLength: maxOut });
+    } catch (err) {
+      const why = err instanceof RangeError ? `decompressed size exceeds ${maxOut} bytes` : errorMessage(err);
+      yield {
+        kind: 'error',
+        position: pos(),
+        error: { code: 'SLUICE_ERR_INPUT_UNREADABLE', reason: `gzip input could not be decompressed: ${why}` },
+        raw: input.bytes,
+      };
+      return;
+    }
+  }
+
+  let text = bytes.toString('utf8');
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+
+  const envelopeError = (key: string, bad: unknown, raw: Buffer, line?: number): InputError => ({
+    kind: 'error',
+    position: pos(),
+    error: {
+      code: 'SLUICE_ERR_INPUT_MALFORMED',
+      reason: `${line === undefined ? '' : `line ${line}: `}envelope key "${key}" holds ${describeType(bad)}, not an array of records`,
+    },
+    raw,
+    ...(line === undefined ? {} : { line }),
+  });
+
+  // A whole JSON document (S3 object, top-level array, or one pretty-printed value).
+  const first = text.trimStart()[0];
+  if (first === '{' || first === '[') {
+    let doc: unknown;
+    let parsed = false;
+    try {
+      doc = JSON.parse(text);
+      parsed = true;
+    } catch {
+      // Not a single JSON document: read it as NDJSON below.
+    }
+    if (parsed) {
+      const env = matchEnvelope(doc, envelopeKeys);
+      if (env && 'bad' in env) {
+        yield envelopeError(env.key, env.bad, bytes);
+        return;
+      }
+      const records = env ? env.records : Array.isArray(doc) ? doc : null;
+      if (records === null) {
+        yield { kind: 'record', position: pos(), value: doc, raw: bytes };
+        return;
+      }
+      for (const value of records) {
+        yield { kind: 'record', position: pos(), value, raw: Buffer.from(JSON.stringify(value) ?? 'null', 'utf8') };
+      }
+      return;
+    }
+  }
+
+  // NDJSON.
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const lineNo = i + 1;
+    let lineText = lines[i]!;
+    if (lineText.endsWith('\r')) lineText = lineText.slice(0, -1);
+    if (lineText.trim() === '') continue;
+    const raw = Buffer.from(lineText, 'utf8');
+    let value: unknown;
+    try {
+      value = JSON.parse(lineText);
+    } catch (err) {
+      yield {
+        kind: 'error',
+        position: pos(),
+        error: { code: 'SLUICE_ERR_INPUT_MALFORMED', reason: `line ${lineNo}: not valid JSON: ${errorMessage(err)}` },
+        raw,
+        line: lineNo,
+      };
+      continue;
+    }
+    const env = matchEnvelope(value, envelopeKeys);
+    if (env && 'bad' in env) {
+      yield envelopeError(env.key, env.bad, raw, lineNo);
+    } else if (env) {
+      for (const inner of env.records) {
+        yield { kind: 'record', position: pos(), value: inner, raw: Buffer.from(JSON.stringify(inner) ?? 'null', 'utf8'), line: lineNo };
+      }
+    } else {
+      yield { kind: 'record', position: pos(), value, raw, line: lineNo };
+    }
+  }
+}

@@ -1,0 +1,189 @@
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { SluiceError } from './errors.ts';
+import { LOG_LEVELS } from './logger.ts';
+
+/**
+ * The one configuration object of a Sluice process. Validated once at startup against a schema
+ * that rejects unknown keys and reports every problem at once, then frozen.
+ * Sources, later ones winning: defaults < YAML file (--config) < environment < CLI flags.
+ */
+
+const TopicName = z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, 'a Kafka topic name: letters, digits, ".", "_", "-"');
+
+export const TopicsConfig = z.strictObject({
+  activity: TopicName.default('sluice.activity.v1').describe('Normalized API activity events (OCSF 6003), keyed by principal.'),
+  findings: TopicName.default('sluice.findings.v1').describe('Findings as OCSF JSON, keyed by finding id, for SIEM subscribers.'),
+  deadLetter: TopicName.default('sluice.dlq.v1').describe('Records that could not be read, normalized or processed, with the reason.'),
+  partitions: z.number().int().min(1).max(1024).default(12).describe('Partitions per topic on the embedded log (Kafka topics are created by the operator).'),
+});
+
+export const KafkaConfig = z.strictObject({
+  brokers: z.array(z.string().regex(/^[^\s:]+:\d{1,5}$/, 'host:port')).min(1).describe('Bootstrap brokers, e.g. ["kafka:9092"].'),
+  clientId: z.string().min(1).default('sluice'),
+  ssl: z.boolean().default(false),
+  sasl: z
+    .strictObject({
+      mechanism: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']),
+      username: z.string().min(1),
+      password: z.string().min(1),
+    })
+    .optional(),
+  sessionTimeoutMs: z.number().int().min(1000).default(30000),
+  heartbeatIntervalMs: z.number().int().min(100).default(3000),
+  maxWaitTimeMs: z.number().int().min(10).default(500),
+  idempotentProducer: z.boolean().default(true).describe('Idempotent producer (needs a broker with a real controller id).'),
+  partitionsConsumedConcurrently: z.number().int().min(1).max(256).default(4),
+});
+
+export const ClickHouseConfig = z.strictObject({
+  url: z.url().describe('HTTP(S) endpoint, e.g. http://clickhouse:8123'),
+  username: z.string().default('default'),
+  password: z.string().default(''),
+  database: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).default('sluice'),
+});
+
+export const ProcessorConfig = z.strictObject({
+  groupId: z.string().min(1).default('sluice-processor').describe('Kafka consumer group of the processor role.'),
+  workers: z.number().int().min(1).max(64).default(2).describe('Piscina worker threads.'),
+  maxBatchSize: z.number().int().min(1).max(100000).default(1000).describe('Records per batch sent to a worker.'),
+});
+
+export const SensitiveOperationConfig = z.strictObject({
+  enabled: z.boolean().default(true),
+  extraOperations: z.array(z.string().min(1)).default([]).describe('More "service:Operation" names to flag, e.g. "kms.amazonaws.com:ScheduleKeyDeletion".'),
+});
+
+export const SluiceConfigSchema = z.strictObject({
+  app: z.string().regex(/^[a-z][a-z0-9-]{0,62}$/).default('sluice').describe('Application id: prefix of consumer groups and state topics.'),
+  log: z.strictObject({ level: z.enum(LOG_LEVELS).default('info') }).prefault({}),
+  kafka: KafkaConfig.optional().describe('Absent: the embedded in-process log is used.'),
+  schemaRegistry: z.strictObject({ url: z.url() }).optional().describe('Absent: the local registry built from schemas/ is used.'),
+  clickhouse: ClickHouseConfig.optional().describe('Absent: findings are not written to ClickHouse.'),
+  topics: TopicsConfig.prefault({}),
+  processor: ProcessorConfig.prefault({}),
+  detectors: z
+    .strictObject({ sensitive_operation: SensitiveOperationConfig.prefault({}) })
+    .prefault({}),
+  http: z.strictObject({ port: z.number().int().min(0).max(65535).default(8080).describe('Health endpoints port; 0 disables.') }).prefault({}),
+});
+
+export type SluiceConfig = Readonly<z.output<typeof SluiceConfigSchema>>;
+export type SluiceConfigInput = z.input<typeof SluiceConfigSchema>;
+
+/** Environment variables Sluice reads, and where each lands in the config. */
+export const ENV_VARS = {
+  KAFKA_BROKERS: { path: ['kafka', 'brokers'], kind: 'list', doc: 'Comma-separated bootstrap brokers; enables Kafka.' },
+  KAFKA_CLIENT_ID: { path: ['kafka', 'clientId'], kind: 'string', doc: 'Kafka client id.' },
+  KAFKA_SSL: { path: ['kafka', 'ssl'], kind: 'bool', doc: 'true to connect to Kafka over TLS.' },
+  KAFKA_SASL_MECHANISM: { path: ['kafka', 'sasl', 'mechanism'], kind: 'string', doc: 'plain, scram-sha-256 or scram-sha-512.' },
+  KAFKA_SASL_USERNAME: { path: ['kafka', 'sasl', 'username'], kind: 'string', doc: 'SASL user.' },
+  KAFKA_SASL_PASSWORD: { path: ['kafka', 'sasl', 'password'], kind: 'string', doc: 'SASL password (mount it from a secret).' },
+  SCHEMA_REGISTRY_URL: { path: ['schemaRegistry', 'url'], kind: 'string', doc: 'Confluent Schema Registry URL; enables it.' },
+  CLICKHOUSE_URL: { path: ['clickhouse', 'url'], kind: 'string', doc: 'ClickHouse HTTP URL; enables the ClickHouse sink.' },
+  CLICKHOUSE_USER: { path: ['clickhouse', 'username'], kind: 'string', doc: 'ClickHouse user.' },
+  CLICKHOUSE_PASSWORD: { path: ['clickhouse', 'password'], kind: 'string', doc: 'ClickHouse password.' },
+  CLICKHOUSE_DATABASE: { path: ['clickhouse', 'database'], kind: 'string', doc: 'ClickHouse database (default sluice).' },
+  SLUICE_APP: { path: ['app'], kind: 'string', doc: 'Application id.' },
+  SLUICE_LOG_LEVEL: { path: ['log', 'level'], kind: 'string', doc: 'fatal|error|warn|info|debug|trace|silent.' },
+  SLUICE_PROCESSOR_WORKERS: { path: ['processor', 'workers'], kind: 'int', doc: 'Worker threads of the processor.' },
+  SLUICE_PROCESSOR_GROUP: { path: ['processor', 'groupId'], kind: 'string', doc: 'Consumer group id of the processor.' },
+  SLUICE_TOPIC_ACTIVITY: { path: ['topics', 'activity'], kind: 'string', doc: 'Activity topic name.' },
+  SLUICE_TOPIC_FINDINGS: { path: ['topics', 'findings'], kind: 'string', doc: 'Findings topic name.' },
+  SLUICE_TOPIC_DLQ: { path: ['topics', 'deadLetter'], kind: 'string', doc: 'Dead-letter topic name.' },
+  SLUICE_HTTP_PORT: { path: ['http', 'port'], kind: 'int', doc: 'Health endpoint port (0 disables).' },
+} as const satisfies Record<string, { path: readonly string[]; kind: 'string' | 'int' | 'bool' | 'list'; doc: string }>;
+
+export type EnvVarName = keyof typeof ENV_VARS;
+
+type Plain = Record<string, unknown>;
+
+function setPath(target: Plain, path: readonly string[], value: unknown): void {
+  let node = target;
+  for (const key of path.slice(0, -1)) {
+    const next = node[key];
+    if (typeof next !== 'object' || next === null || Array.isArray(next)) node[key] = {};
+    node = node[key] as Plain;
+  }
+  node[path[path.length - 1]!] = value;
+}
+
+function deepMerge(base: Plain, over: Plain): Plain {
+  const out: Plain = { ...base };
+  for (const [k, v] of Object.entries(over)) {
+    const b = out[k];
+    out[k] =
+      typeof v === 'object' && v !== null && !Array.isArray(v) && typeof b === 'object' && b !== null && !Array.isArray(b)
+        ? deepMerge(b as Plain, v as Plain)
+        : v;
+  }
+  return out;
+}
+
+/** Reads the known env vars into a partial config. Invalid numbers are left as strings for the schema to reject. */
+export function configFromEnv(env: NodeJS.ProcessEnv): Plain {
+  const out: Plain = {};
+  for (const [name, spec] of Object.entries(ENV_VARS)) {
+    const raw = env[name];
+    if (raw === undefined || raw === '') continue;
+    let value: unknown = raw;
+    if (spec.kind === 'list') value = raw.split(',').map((s) => s.trim()).filter(Boolean);
+    else if (spec.kind === 'int') value = /^-?\d+$/.test(raw) ? Number(raw) : raw;
+    else if (spec.kind === 'bool') value = /^(true|1|yes)$/i.test(raw) ? true : /^(false|0|no)$/i.test(raw) ? false : raw;
+    setPath(out, spec.path, value);
+  }
+  return out;
+}
+
+export function readConfigFile(path: string): Plain {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (cause) {
+    throw new SluiceError('SLUICE_ERR_CONFIG_INVALID', `cannot read config file ${path}: ${(cause as Error).message}`, { cause });
+  }
+  let parsed: unknown;
+  try {
+    parsed = parseYaml(text);
+  } catch (cause) {
+    throw new SluiceError('SLUICE_ERR_CONFIG_INVALID', `config file ${path} is not valid YAML: ${(cause as Error).message}`, { cause });
+  }
+  if (parsed === null || parsed === undefined) return {};
+  if (typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new SluiceError('SLUICE_ERR_CONFIG_INVALID', `config file ${path} must hold a mapping at the top level`);
+  }
+  return parsed as Plain;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}
+
+/** Validates merged config layers; throws one SluiceError listing every problem. */
+export function resolveConfig(...layers: Plain[]): SluiceConfig {
+  const merged = layers.reduce<Plain>((acc, layer) => deepMerge(acc, layer), {});
+  const result = SluiceConfigSchema.safeParse(merged);
+  if (!result.success) {
+    const problems = result.error.issues.map((i) => `  - ${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`);
+    throw new SluiceError('SLUICE_ERR_CONFIG_INVALID', `invalid configuration (${problems.length} problem${problems.length > 1 ? 's' : ''}):\n${problems.join('\n')}`, {
+      details: { issues: result.error.issues },
+    });
+  }
+  return deepFreeze(result.data);
+}
+
+export interface LoadConfigOptions {
+  file?: string | undefined;
+  env?: NodeJS.ProcessEnv;
+  overrides?: Plain;
+}
+
+export function loadConfig(opts: LoadConfigOptions = {}): SluiceConfig {
+  const fileLayer = opts.file ? readConfigFile(opts.file) : {};
+  return resolveConfig(fileLayer, configFromEnv(opts.env ?? process.env), opts.overrides ?? {});
+}

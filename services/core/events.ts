@@ -1,0 +1,111 @@
+/**
+ * The normalized event model. Field names follow OCSF 1.3; each type mirrors an Avro schema
+ * under schemas/avro/ (the Avro file is the contract on the wire, this is its TypeScript view).
+ */
+
+export const OCSF_VERSION = '1.3.0';
+
+/** schemas/avro/api_activity.v1.avsc — OCSF API Activity (6003). */
+export interface ApiActivity {
+  class_uid: number;
+  category_uid: number;
+  activity_id: number;
+  type_uid: number;
+  severity_id: number;
+  time: number;
+  status_id: number;
+  status: 'Success' | 'Failure' | 'Unknown';
+  status_code: string | null;
+  status_detail: string | null;
+  metadata: {
+    uid: string;
+    version: string;
+    product_name: string;
+    vendor_name: string;
+    log_name: string | null;
+    original_time: string;
+    source: string;
+  };
+  actor: {
+    user: {
+      uid: string;
+      name: string | null;
+      type: string | null;
+      account_uid: string | null;
+      credential_uid: string | null;
+    };
+    session: { is_mfa: boolean | null; issuer: string | null; created_time: number | null } | null;
+    invoked_by: string | null;
+  };
+  api: { operation: string; service_name: string; request_uid: string | null; version: string | null };
+  cloud: { provider: string; region: string | null; account_uid: string | null };
+  src_endpoint: { ip: string | null; domain: string | null };
+  user_agent: string | null;
+  resources: Array<{ uid: string | null; type: string | null; name: string | null }>;
+  /** JSON object text of source fields not mapped above. */
+  unmapped: string;
+  /** Raw record as JSON text, or null when it exceeded the cap. */
+  raw_data: string | null;
+}
+
+/** Avro record names of each schema, as listed in schemas/avro/index.json. */
+export const SCHEMA_NAMES = {
+  apiActivity: 'sluice.ocsf.ApiActivity',
+  deadLetter: 'sluice.DeadLetter',
+} as const;
+export type SchemaName = (typeof SCHEMA_NAMES)[keyof typeof SCHEMA_NAMES];
+
+export type DeadLetterStage = 'collect' | 'decode' | 'detect' | 'sink';
+
+/** schemas/avro/dead_letter.v1.avsc */
+export interface DeadLetterRecord {
+  stage: DeadLetterStage;
+  source: string;
+  position: string;
+  reason_code: string;
+  reason: string;
+  time: number;
+  raw: Buffer;
+  raw_truncated: boolean;
+}
+
+export const RAW_CAP_BYTES = 64 * 1024;
+
+export const SEVERITY = { Informational: 1, Low: 2, Medium: 3, High: 4, Critical: 5 } as const;
+export type SeverityName = keyof typeof SEVERITY;
+
+/**
+ * OCSF Detection Finding (2004), as published on the findings topic (JSON) and stored in ClickHouse.
+ * `id` is deterministic: the same detector, rule and triggering event always give the same id.
+ */
+export interface Finding {
+  id: string;
+  class_uid: 2004;
+  category_uid: 2;
+  activity_id: 1;
+  type_uid: 200401;
+  time: number;
+  severity_id: number;
+  severity: SeverityName;
+  message: string;
+  metadata: { version: string; product: { name: 'Sluice'; vendor_name: 'Sluice' }; uid: string };
+  finding_info: {
+    uid: string;
+    title: string;
+    desc: string;
+    analytic: { uid: string; name: string; type: 'Rule' | 'Behavioral' };
+    attacks: Array<{ technique_uid: string; tactic?: string }>;
+    first_seen_time: number;
+    last_seen_time: number;
+    related_events: Array<{ uid: string }>;
+  };
+  detector: string;
+  rule: string;
+  entity: { kind: 'principal' | 'resource' | 'workload' | 'object' | 'image'; key: string };
+  count: number;
+  evidences: Array<Record<string, string | number | boolean | null>>;
+  cloud: { provider: string; region: string | null; account_uid: string | null };
+  actor?: { user: { uid: string; name: string | null; type: string | null } };
+  api?: { operation: string; service_name: string };
+  src_endpoint?: { ip: string | null };
+}

@@ -1,0 +1,80 @@
+/**
+ * One interface over Kafka (kafkajs) and the embedded in-process log: topics, partitions,
+ * keyed partitioning, offsets and consumer groups. Offsets are strings, as in Kafka clients.
+ */
+
+export type Headers = Record<string, string>;
+
+export interface OutgoingMessage {
+  /** Partition key; messages with the same key go to the same partition, in order. */
+  key: string;
+  value: Buffer;
+  headers?: Headers;
+}
+
+export interface ConsumedMessage {
+  topic: string;
+  partition: number;
+  offset: string;
+  key: string | null;
+  value: Buffer;
+  headers: Headers;
+  timestamp: number;
+}
+
+export interface ConsumedBatch {
+  topic: string;
+  partition: number;
+  messages: ConsumedMessage[];
+}
+
+export interface Producer {
+  /** Resolves once every message is acknowledged by the log. */
+  send(topic: string, messages: readonly OutgoingMessage[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface ConsumerOptions {
+  groupId: string;
+  topics: readonly string[];
+  /** Where a group with no committed offset starts. Default: earliest. */
+  fromBeginning?: boolean;
+}
+
+/**
+ * The handler is called with one partition's batch at a time, in offset order per partition.
+ * When it resolves, the offset after the batch's last message is committed for the group;
+ * when it rejects, nothing is committed and the consumer stops with that error.
+ */
+export type BatchHandler = (batch: ConsumedBatch) => Promise<void>;
+
+export interface Consumer {
+  run(handler: BatchHandler): Promise<void>;
+  /** Stops fetching, waits for the batch in flight and its commit, and leaves the group. */
+  stop(): Promise<void>;
+  /** Resolves when run() ends: after stop(), or rejects on a fatal error. */
+  readonly done: Promise<void>;
+}
+
+export type PartitionOffsets = Map<number, bigint>;
+
+export interface Transport {
+  readonly kind: 'embedded' | 'kafka';
+  producer(): Promise<Producer>;
+  consumer(options: ConsumerOptions): Promise<Consumer>;
+  /** Next offset to be written, per partition (the high watermark). */
+  endOffsets(topic: string): Promise<PartitionOffsets>;
+  /** Offsets committed by a group, per partition; partitions without a commit are absent. */
+  committedOffsets(groupId: string, topic: string): Promise<PartitionOffsets>;
+  close(): Promise<void>;
+}
+
+/** True when a group has committed every partition of a topic up to its end. */
+export async function isCaughtUp(transport: Transport, groupId: string, topic: string): Promise<boolean> {
+  const [end, committed] = await Promise.all([transport.endOffsets(topic), transport.committedOffsets(groupId, topic)]);
+  for (const [partition, high] of end) {
+    if (high === 0n) continue;
+    if ((committed.get(partition) ?? 0n) < high) return false;
+  }
+  return true;
+}

@@ -1,0 +1,37 @@
+import type { AvroCodec } from '../core/avro/codec.ts';
+import type { FindingSink } from '../core/components.ts';
+import { DeadLetterWriter } from '../core/dead-letter.ts';
+import type { Producer, Transport } from '../core/transport.ts';
+import type { AppContext } from '../cli/wiring.ts';
+import { ClickHouseFindingSink } from '../sinks/clickhouse/index.ts';
+import { SiemKafkaSink } from '../sinks/siem_kafka/index.ts';
+import { DetectorPool } from './runtime/pool.ts';
+import { ProcessorService } from './service.ts';
+
+export interface BuiltProcessor {
+  service: ProcessorService;
+  close(): Promise<void>;
+}
+
+/** Builds the processor role: pool, sinks (findings topic, ClickHouse when configured, extras), DLQ. */
+export async function buildProcessor(
+  ctx: AppContext,
+  transport: Transport,
+  codec: AvroCodec,
+  extraSinks: readonly FindingSink[] = [],
+): Promise<BuiltProcessor> {
+  const producer: Producer = await transport.producer();
+  const sinks: FindingSink[] = [new SiemKafkaSink(producer, ctx.config.topics.findings), ...extraSinks];
+  if (ctx.config.clickhouse) sinks.push(new ClickHouseFindingSink({ clickhouse: ctx.config.clickhouse, logger: ctx.logger }));
+  const pool = new DetectorPool({ threads: ctx.config.processor.workers, init: { detectors: ctx.config.detectors } });
+  const deadLetters = new DeadLetterWriter(producer, codec, ctx.config.topics.deadLetter, ctx.clock);
+  const service = new ProcessorService({ transport, codec, pool, sinks, deadLetters, config: ctx.config, logger: ctx.logger });
+  return {
+    service,
+    close: async () => {
+      await service.stop();
+      await pool.close();
+      await producer.close();
+    },
+  };
+}

@@ -1,0 +1,1 @@
+export { SensitiveOperationConfig } from '../../../core/config.ts';

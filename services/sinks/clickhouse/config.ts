@@ -1,0 +1,61 @@
+import { z } from 'zod';
+
+/**
+ * Options of the ClickHouse findings sink. The connection itself (url, user, password, database)
+ * comes from the top-level `clickhouse` config (services/core/config.ts); these tune batching,
+ * retries and retention. Every field has a default, so `{}` is a valid input.
+ */
+export const ClickHouseSinkOptions = z.strictObject({
+  maxRows: z
+    .number()
+    .int()
+    .min(1)
+    .max(1_000_000)
+    .default(1000)
+    .describe('Most findings in one INSERT. Larger writes are split; smaller concurrent writes are merged. Example: 1000.'),
+  maxBytes: z
+    .number()
+    .int()
+    .min(1024)
+    .max(1024 * 1024 * 1024)
+    .default(8 * 1024 * 1024)
+    .describe('Most bytes of JSONEachRow body in one INSERT (a single larger row is sent alone). Example: 8388608 (8 MiB).'),
+  flushIntervalMs: z
+    .number()
+    .int()
+    .min(0)
+    .max(60_000)
+    .default(50)
+    .describe(
+      'How long a write waits for other writes to join its INSERT before it is sent; 0 sends at once. ' +
+        'write() still resolves only after ClickHouse acknowledged the INSERT. Example: 50.',
+    ),
+  retry: z
+    .strictObject({
+      attempts: z.number().int().min(1).max(100).default(5).describe('Tries per INSERT, the first included, for retriable errors. Example: 5.'),
+      initialBackoffMs: z.number().int().min(0).max(60_000).default(200).describe('Wait before the second try; doubles each try. Example: 200.'),
+      maxBackoffMs: z.number().int().min(0).max(300_000).default(5000).describe('Cap of the wait between tries. Example: 5000.'),
+    })
+    .prefault({})
+    .describe('Retries of connection failures, timeouts and transient server errors; other errors fail at once.'),
+  requestTimeoutMs: z
+    .number()
+    .int()
+    .min(100)
+    .max(600_000)
+    .default(30_000)
+    .describe('HTTP request timeout of one INSERT or query. A timed-out INSERT is retried; a duplicate is removed by the table (ReplacingMergeTree on id). Example: 30000.'),
+  retentionDays: z
+    .number()
+    .int()
+    .min(1)
+    .max(36_500)
+    .default(90)
+    .describe(
+      'Days findings are kept. ClickHouse 20.3+: a table TTL set when the table is created. ' +
+        'Older servers have no TTL: call dropPartitionsOlderThan() on a schedule. Example: 90.',
+    ),
+});
+
+export type ClickHouseSinkOptions = z.output<typeof ClickHouseSinkOptions>;
+export type ClickHouseSinkOptionsInput = z.input<typeof ClickHouseSinkOptions>;

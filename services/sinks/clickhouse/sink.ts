@@ -1,0 +1,348 @@
+import { Readable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { drainStream, type ClickHouseClient } from '@clickhouse/client';
+import type { FindingSink } from '../../core/components.ts';
+import { SluiceError } from '../../core/errors.ts';
+import type { Finding } from '../../core/events.ts';
+import type { Logger } from '../../core/logger.ts';
+import { createClickHouseClient, type ClickHouseConnection } from './client.ts';
+import { ClickHouseSinkOptions, type ClickHouseSinkOptionsInput } from './config.ts';
+import { classifyError, errorText } from './errors.ts';
+import { detectServer, migrate, type MigrateResult, type ServerInfo } from './migrations.ts';
+import { dropPartitionsOlderThan } from './retention.ts';
+import { encodeRow, FINDING_COLUMNS, FindingRowError, toFindingRow } from './rows.ts';
+import { quoteIdentifier } from './sql.ts';
+
+export interface ClickHouseFindingSinkOptions {
+  /** The top-level `clickhouse` config: url, username, password, database. */
+  clickhouse: ClickHouseConnection;
+  /** Batching, retry and retention options; defaults in config.ts. */
+  sink?: ClickHouseSinkOptionsInput;
+  logger: Logger;
+}
+
+export interface ClickHouseSinkStats {
+  /** write() calls that resolved. */
+  writesAcknowledged: number;
+  /** write() calls that rejected. */
+  writesFailed: number;
+  /** Rows in acknowledged INSERTs. */
+  rowsWritten: number;
+  /** Acknowledged INSERT statements. */
+  inserts: number;
+  /** Tries that failed with a retriable error and were tried again. */
+  retries: number;
+  /** INSERTs given up on (retries exhausted or a non-retriable error). */
+  insertsFailed: number;
+}
+
+/** One write() call waiting for its rows to be acknowledged. */
+interface Ticket {
+  pending: number;
+  settled: boolean;
+  resolve: () => void;
+  reject: (err: Error) => void;
+}
+
+interface QueuedRow {
+  line: string;
+  bytes: number;
+  ticket: Ticket;
+}
+
+type State = 'idle' | 'starting' | 'started' | 'closing' | 'closed';
+
+/**
+ * Writes findings to `{database}.findings` (ReplacingMergeTree on id, so a finding written twice
+ * is one row after merges and in every FINAL read).
+ *
+ * Concurrent write() calls are merged into INSERTs of at most maxRows rows / maxBytes bytes; a
+ * write waits at most flushIntervalMs for company, and while an INSERT is in flight the next one
+ * gathers every write that arrives. Only one INSERT runs at a time. write() resolves once every
+ * INSERT holding its rows was acknowledged by the server (HTTP 200 with wait_end_of_query=1).
+ *
+ * Retriable failures (connection refused/reset, timeouts, overload, 502/503/504) are retried with
+ * capped exponential backoff; when the tries run out the write rejects with SluiceError
+ * SLUICE_ERR_SINK_WRITE, retriable. Other failures (unknown table, bad data) reject at once with
+ * the same code, retriable false.
+ */
+export class ClickHouseFindingSink implements FindingSink {
+  readonly name = 'clickhouse';
+  readonly options: ClickHouseSinkOptions;
+  readonly database: string;
+  private readonly client: ClickHouseClient;
+  private readonly logger: Logger;
+  private readonly insertQuery: string;
+  private state: State = 'idle';
+  private startPromise: Promise<void> | undefined;
+  private closePromise: Promise<void> | undefined;
+  private server: ServerInfo | undefined;
+  private queue: QueuedRow[] = [];
+  private queuedBytes = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private flushing: Promise<void> | undefined;
+  private readonly counters: ClickHouseSinkStats = { writesAcknowledged: 0, writesFailed: 0, rowsWritten: 0, inserts: 0, retries: 0, insertsFailed: 0 };
+
+  constructor(options: ClickHouseFindingSinkOptions) {
+    const parsed = ClickHouseSinkOptions.safeParse(options.sink ?? {});
+    if (!parsed.success) {
+      const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+      throw new SluiceError('SLUICE_ERR_CONFIG_INVALID', `invalid ClickHouse sink options: ${problems.join('; ')}`, { details: { issues: parsed.error.issues } });
+    }
+    this.options = parsed.data;
+    this.database = options.clickhouse.database;
+    this.logger = options.logger.child({ component: 'sink', sink: 'clickhouse' });
+    this.insertQuery = `INSERT INTO ${quoteIdentifier(this.database)}.findings (${FINDING_COLUMNS.join(', ')}) FORMAT JSONEachRow`;
+    this.client = createClickHouseClient(options.clickhouse, this.logger, { requestTimeoutMs: this.options.requestTimeoutMs });
+  }
+
+  /** The server's version and features, known after start(). */
+  get serverInfo(): ServerInfo | undefined {
+    return this.server;
+  }
+
+  /** The underlying client, for queries (see queries.ts). Closed by close(). */
+  get clickhouse(): ClickHouseClient {
+    return this.client;
+  }
+
+  stats(): ClickHouseSinkStats {
+    return { ...this.counters };
+  }
+
+  /**
+   * Detects the server version and runs the migrations (idempotent). Retries retriable failures
+   * like write() does; throws SluiceError SLUICE_ERR_SINK_MIGRATION otherwise.
+   */
+  start(): Promise<void> {
+    if (this.state === 'closing' || this.state === 'closed') return Promise.reject(new SluiceError('SLUICE_ERR_RUNTIME_SHUTDOWN', 'ClickHouse sink is closed'));
+    this.startPromise ??= this.doStart().catch((err: unknown) => {
+      this.startPromise = undefined;
+      if (this.state === 'starting') this.state = 'idle';
+      throw err;
+    });
+    return this.startPromise;
+  }
+
+  private async doStart(): Promise<void> {
+    this.state = 'starting';
+    const { attempts } = this.options.retry;
+    let result: MigrateResult | undefined;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        this.server = await detectServer(this.client);
+        result = await migrate(this.client, this.database, this.server, { retentionDays: this.options.retentionDays, logger: this.logger });
+        break;
+      } catch (err) {
+        const retriable = err instanceof SluiceError ? err.retriable : classifyError(err).retriable;
+        if (!retriable || attempt >= attempts) {
+          if (err instanceof SluiceError) throw err;
+          throw new SluiceError('SLUICE_ERR_SINK_MIGRATION', `ClickHouse version check failed: ${errorText(err)}`, { cause: err, retriable });
+        }
+        const delay = this.backoff(attempt);
+        this.logger.debug({ attempt, delayMs: delay, err: errorText(err) }, 'ClickHouse start failed, retrying');
+        await sleep(delay);
+      }
+    }
+    if ((this.state as State) === 'starting') this.state = 'started';
+    this.logger.info(
+      {
+        database: this.database,
+        server: this.server.version,
+        applied: result.applied,
+        retention: this.server.supportsTtl ? `TTL ${this.options.retentionDays} days` : 'none on this server version: drop old partitions (dropPartitionsOlderThan)',
+      },
+      'ClickHouse sink ready',
+    );
+  }
+
+  /**
+   * Stores findings; resolves once ClickHouse acknowledged them. Needs the table, which start()
+   * creates (write() itself does not wait for start()). Rejects with SluiceError SLUICE_ERR_SINK_WRITE.
+   */
+  write(findings: readonly Finding[]): Promise<void> {
+    if (this.state === 'closing' || this.state === 'closed') return Promise.reject(new SluiceError('SLUICE_ERR_RUNTIME_SHUTDOWN', 'ClickHouse sink is closed'));
+    if (findings.length === 0) return Promise.resolve();
+    const now = Date.now();
+    const lines: string[] = [];
+    const invalid: Array<{ id: string; reason: string }> = [];
+    for (const finding of findings) {
+      try {
+        lines.push(encodeRow(toFindingRow(finding, now)));
+      } catch (err) {
+        if (!(err instanceof FindingRowError)) throw err;
+        invalid.push({ id: String(finding.id), reason: err.message });
+      }
+    }
+    if (invalid.length > 0) {
+      this.counters.writesFailed++;
+      return Promise.reject(
+        new SluiceError('SLUICE_ERR_SINK_WRITE', `${invalid.length} of ${findings.length} findings cannot be stored in ClickHouse: ${invalid[0]!.reason}`, {
+          retriable: false,
+          details: { invalid },
+        }),
+      );
+    }
+    return new Promise<void>((resolve, reject) => {
+      const ticket: Ticket = { pending: lines.length, settled: false, resolve, reject };
+      for (const line of lines) {
+        const bytes = Buffer.byteLength(line);
+        this.queue.push({ line, bytes, ticket });
+        this.queuedBytes += bytes;
+      }
+      this.schedule();
+    });
+  }
+
+  /** Pings the server with `SELECT 1` (checks credentials too). Throws SluiceError SLUICE_ERR_SINK_WRITE when it fails. */
+  async healthcheck(): Promise<void> {
+    if (this.state === 'closed') throw new SluiceError('SLUICE_ERR_RUNTIME_SHUTDOWN', 'ClickHouse sink is closed');
+    const result = await this.client.ping({ select: true });
+    if (!result.success) {
+      throw new SluiceError('SLUICE_ERR_SINK_WRITE', `ClickHouse is not healthy: ${errorText(result.error)}`, {
+        cause: result.error,
+        retriable: classifyError(result.error).retriable,
+      });
+    }
+  }
+
+  /** Drops partitions older than `days` (default retentionDays). For servers without TTL; harmless on others. */
+  dropPartitionsOlderThan(days: number = this.options.retentionDays): Promise<string[]> {
+    return dropPartitionsOlderThan(this.client, this.database, days);
+  }
+
+  /** Sends what is queued (waiting for those INSERTs, retries included), then closes the client. Idempotent. */
+  close(): Promise<void> {
+    this.closePromise ??= (async () => {
+      this.state = 'closing';
+      this.kick();
+      while (this.flushing) await this.flushing;
+      this.state = 'closed';
+      await this.client.close();
+    })();
+    return this.closePromise;
+  }
+
+  private schedule(): void {
+    const full = this.queue.length >= this.options.maxRows || this.queuedBytes >= this.options.maxBytes;
+    if (full || this.options.flushIntervalMs === 0 || this.state === 'closing') {
+      this.kick();
+    } else if (!this.timer && !this.flushing) {
+      this.timer = setTimeout(() => this.kick(), this.options.flushIntervalMs);
+    }
+  }
+
+  /** Starts the flush loop unless it runs; a running loop picks up everything queued meanwhile. */
+  private kick(): void {
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+    if (this.flushing || this.queue.length === 0) return;
+    this.flushing = this.flushLoop().finally(() => {
+      this.flushing = undefined;
+      // A write that ran between the loop's last check and here found the loop still marked as running.
+      if (this.queue.length > 0) this.schedule();
+    });
+  }
+
+  private async flushLoop(): Promise<void> {
+    while (this.queue.length > 0) {
+      const batch = this.takeBatch();
+      if (batch.length === 0) continue;
+      try {
+        await this.insertWithRetry(batch);
+        this.counters.inserts++;
+        this.counters.rowsWritten += batch.length;
+        for (const row of batch) {
+          const t = row.ticket;
+          if (t.settled) continue;
+          if (--t.pending === 0) {
+            t.settled = true;
+            this.counters.writesAcknowledged++;
+            t.resolve();
+          }
+        }
+      } catch (err) {
+        this.counters.insertsFailed++;
+        const error = err instanceof Error ? err : new Error(String(err));
+        for (const row of batch) {
+          const t = row.ticket;
+          if (t.settled) continue;
+          t.settled = true;
+          this.counters.writesFailed++;
+          t.reject(error);
+        }
+      }
+    }
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+  }
+
+  /** Takes rows from the head of the queue up to maxRows / maxBytes (at least one row); drops rows of failed writes. */
+  private takeBatch(): QueuedRow[] {
+    const { maxRows, maxBytes } = this.options;
+    const batch: QueuedRow[] = [];
+    let bytes = 0;
+    let i = 0;
+    for (; i < this.queue.length && batch.length < maxRows; i++) {
+      const row = this.queue[i]!;
+      if (row.ticket.settled) continue;
+      if (batch.length > 0 && bytes + row.bytes > maxBytes) break;
+      batch.push(row);
+      bytes += row.bytes;
+    }
+    const taken = this.queue.splice(0, i);
+    for (const row of taken) this.queuedBytes -= row.bytes;
+    return batch;
+  }
+
+  private async insertWithRetry(batch: readonly QueuedRow[]): Promise<void> {
+    const body = Buffer.from(batch.map((r) => r.line).join(''));
+    const { attempts } = this.options.retry;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.insertOnce(body);
+        return;
+      } catch (err) {
+        const cls = classifyError(err);
+        const details = { database: this.database, rows: batch.length, bytes: body.length, attempts: attempt, errorKind: cls.kind };
+        if (!cls.retriable) {
+          this.logger.warn({ ...details, err: errorText(err) }, 'ClickHouse insert failed with a non-retriable error');
+          throw new SluiceError('SLUICE_ERR_SINK_WRITE', `ClickHouse insert failed: ${errorText(err)}`, { cause: err, retriable: false, details });
+        }
+        if (attempt >= attempts) {
+          this.logger.warn({ ...details, err: errorText(err) }, 'ClickHouse insert failed, retries exhausted');
+          throw new SluiceError('SLUICE_ERR_SINK_WRITE', `ClickHouse insert failed after ${attempt} attempt${attempt > 1 ? 's' : ''}: ${errorText(err)}`, {
+            cause: err,
+            retriable: true,
+            details,
+          });
+        }
+        this.counters.retries++;
+        const delay = this.backoff(attempt);
+        this.logger.debug({ ...details, delayMs: delay, err: errorText(err) }, 'ClickHouse insert failed, retrying');
+        await sleep(delay);
+      }
+    }
+  }
+
+  private async insertOnce(body: Buffer): Promise<void> {
+    const result = await this.client.exec({
+      query: this.insertQuery,
+      values: Readable.from([body], { objectMode: false }),
+      // The server answers only after the INSERT completed, so HTTP 200 means it was accepted.
+      clickhouse_settings: { wait_end_of_query: 1 },
+    });
+    await drainStream(result.stream);
+  }
+
+  /** Capped exponential backoff with jitter: the wait before try `attempt + 1` is in [d/2, d], d = min(max, initial * 2^(attempt-1)). */
+  private backoff(attempt: number): number {
+    const { initialBackoffMs, maxBackoffMs } = this.options.retry;
+    const d = Math.min(maxBackoffMs, initialBackoffMs * 2 ** (attempt - 1));
+    return Math.round(d / 2 + (Math.random() * d) / 2);
+  }
+}

@@ -1,0 +1,1 @@
+export { NdjsonSink } from './sink.ts';

@@ -1,0 +1,1 @@
+export { SiemKafkaSink } from './sink.ts';

@@ -1,0 +1,217 @@
+import { Kafka, Partitioners, logLevel, type Admin, type Consumer as KafkaConsumer, type LogEntry, type SASLOptions } from 'kafkajs';
+import type { KafkaConfig } from '../../core/config.ts';
+import type { Logger } from '../../core/logger.ts';
+import { SluiceError } from '../../core/errors.ts';
+import type {
+  BatchHandler,
+  ConsumedMessage,
+  Consumer,
+  ConsumerOptions,
+  Headers,
+  PartitionOffsets,
+  Producer,
+  Transport,
+} from '../../core/transport.ts';
+import { assertKafkajsPatched } from './patch-guard.ts';
+import type { z } from 'zod';
+
+export type KafkaTransportConfig = z.output<typeof KafkaConfig>;
+
+function toKafkaLogLevel(level: string): logLevel {
+  switch (level) {
+    case 'trace':
+    case 'debug':
+      return logLevel.DEBUG;
+    case 'info':
+      return logLevel.INFO;
+    case 'silent':
+      return logLevel.NOTHING;
+    default:
+      return logLevel.WARN;
+  }
+}
+
+function headersOf(raw: Record<string, unknown> | undefined): Headers {
+  const out: Headers = {};
+  for (const [k, v] of Object.entries(raw ?? {})) {
+    if (Buffer.isBuffer(v)) out[k] = v.toString('utf8');
+    else if (typeof v === 'string') out[k] = v;
+    else if (Array.isArray(v) && v.length > 0) out[k] = String(v[0]);
+  }
+  return out;
+}
+
+export class KafkaTransport implements Transport {
+  readonly kind = 'kafka' as const;
+  private readonly kafka: Kafka;
+  private adminClient: Promise<Admin> | undefined;
+  private readonly closers: Array<() => Promise<void>> = [];
+
+  constructor(
+    private readonly config: KafkaTransportConfig,
+    private readonly logger: Logger,
+  ) {
+    assertKafkajsPatched();
+    const log = logger.child({ component: 'kafkajs' });
+    const sasl: SASLOptions | undefined = config.sasl
+      ? ({ mechanism: config.sasl.mechanism, username: config.sasl.username, password: config.sasl.password } as SASLOptions)
+      : undefined;
+    this.kafka = new Kafka({
+      clientId: config.clientId,
+      brokers: config.brokers,
+      ssl: config.ssl,
+      ...(sasl ? { sasl } : {}),
+      logLevel: toKafkaLogLevel(logger.level),
+      retry: { retries: 8, initialRetryTime: 100, maxRetryTime: 5000 },
+      logCreator:
+        () =>
+        ({ level, log: entry }: LogEntry) => {
+          const { message, ...fields } = entry;
+          // Retries are bounded on purpose: a dead cluster must surface as an error (the batch is then
+          // redelivered), not hang a send forever. kafkajs warns about that for idempotent producers.
+          if (message.startsWith('Limiting retries for the idempotent producer')) return;
+          if (level <= logLevel.ERROR) log.warn(fields, message);
+          else if (level === logLevel.WARN) log.warn(fields, message);
+          else log.debug(fields, message);
+        },
+    });
+  }
+
+  /** One admin client, created on first use; concurrent callers share the same connection attempt. */
+  private admin(): Promise<Admin> {
+    if (!this.adminClient) {
+      const admin = this.kafka.admin();
+      this.adminClient = admin.connect().then(
+        () => admin,
+        (cause: unknown) => {
+          this.adminClient = undefined;
+          throw new SluiceError('SLUICE_ERR_TRANSPORT_UNAVAILABLE', `Kafka admin connection failed: ${(cause as Error).message}`, { cause });
+        },
+      );
+    }
+    return this.adminClient;
+  }
+
+  async producer(): Promise<Producer> {
+    const producer = this.kafka.producer({
+      createPartitioner: Partitioners.DefaultPartitioner,
+      idempotent: this.config.idempotentProducer,
+      maxInFlightRequests: this.config.idempotentProducer ? 1 : 5,
+      allowAutoTopicCreation: false,
+    });
+    await producer.connect();
+    let closed = false;
+    const close = async () => {
+      if (closed) return;
+      closed = true;
+      await producer.disconnect();
+    };
+    this.closers.push(close);
+    return {
+      send: async (topic, messages) => {
+        if (messages.length === 0) return;
+        try {
+          await producer.send({
+            topic,
+            acks: -1,
+            messages: messages.map((m) => ({ key: m.key, value: m.value, headers: m.headers ?? {} })),
+          });
+        } catch (cause) {
+          throw new SluiceError('SLUICE_ERR_TRANSPORT_UNAVAILABLE', `producing to ${topic} failed: ${(cause as Error).message}`, { cause });
+        }
+      },
+      close,
+    };
+  }
+
+  async consumer(options: ConsumerOptions): Promise<Consumer> {
+    const consumer = this.kafka.consumer({
+      groupId: options.groupId,
+      sessionTimeout: this.config.sessionTimeoutMs,
+      heartbeatInterval: this.config.heartbeatIntervalMs,
+      maxWaitTimeInMs: this.config.maxWaitTimeMs,
+      allowAutoTopicCreation: false,
+    });
+    await consumer.connect();
+    for (const topic of options.topics) await consumer.subscribe({ topic, fromBeginning: options.fromBeginning ?? true });
+    const handle = new KafkaGroupConsumer(consumer, this.config.partitionsConsumedConcurrently);
+    this.closers.push(() => handle.stop());
+    return handle;
+  }
+
+  async endOffsets(topic: string): Promise<PartitionOffsets> {
+    const admin = await this.admin();
+    const offsets = await admin.fetchTopicOffsets(topic);
+    return new Map(offsets.map((o) => [o.partition, BigInt(o.high)]));
+  }
+
+  async committedOffsets(groupId: string, topic: string): Promise<PartitionOffsets> {
+    const admin = await this.admin();
+    const [result] = await admin.fetchOffsets({ groupId, topics: [topic] });
+    const out: PartitionOffsets = new Map();
+    for (const p of result?.partitions ?? []) {
+      if (p.offset !== '-1') out.set(p.partition, BigInt(p.offset));
+    }
+    return out;
+  }
+
+  async close(): Promise<void> {
+    for (const close of this.closers.splice(0).reverse()) await close().catch(() => {});
+    const admin = this.adminClient;
+    this.adminClient = undefined;
+    if (admin) await admin.then((a) => a.disconnect()).catch(() => {});
+  }
+}
+
+class KafkaGroupConsumer implements Consumer {
+  readonly done: Promise<void>;
+  private resolveDone!: () => void;
+  private rejectDone!: (e: unknown) => void;
+  private stopped = false;
+
+  constructor(
+    private readonly consumer: KafkaConsumer,
+    private readonly concurrency: number,
+  ) {
+    this.done = new Promise<void>((res, rej) => {
+      this.resolveDone = res;
+      this.rejectDone = rej;
+    });
+    this.done.catch(() => {});
+    consumer.on(consumer.events.CRASH, (e) => {
+      if (!e.payload.restart) this.rejectDone(e.payload.error);
+    });
+  }
+
+  async run(handler: BatchHandler): Promise<void> {
+    await this.consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: this.concurrency,
+      eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+        if (!isRunning() || isStale() || batch.messages.length === 0) return;
+        const messages: ConsumedMessage[] = batch.messages.map((m) => ({
+          topic: batch.topic,
+          partition: batch.partition,
+          offset: m.offset,
+          key: m.key ? m.key.toString('utf8') : null,
+          value: m.value ?? Buffer.alloc(0),
+          headers: headersOf(m.headers),
+          timestamp: Number(m.timestamp),
+        }));
+        await handler({ topic: batch.topic, partition: batch.partition, messages });
+        const last = batch.messages[batch.messages.length - 1]!.offset;
+        await this.consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: String(BigInt(last) + 1n) }]);
+        resolveOffset(last);
+        await heartbeat();
+      },
+    });
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return this.done;
+    this.stopped = true;
+    await this.consumer.disconnect();
+    this.resolveDone();
+  }
+}

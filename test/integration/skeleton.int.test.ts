@@ -1,0 +1,114 @@
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { systemClock } from '../../services/core/clock.ts';
+import { silentLogger } from '../../services/core/logger.ts';
+import { SCHEMA_NAMES, type DeadLetterRecord, type Finding } from '../../services/core/events.ts';
+import { AvroCodec } from '../../services/core/avro/codec.ts';
+import { LocalSchemaRegistry } from '../../services/core/avro/registry.ts';
+import type { ConsumedMessage } from '../../services/core/transport.ts';
+import { awsCloudTrailCollector } from '../../services/collectors/aws_cloudtrail/index.ts';
+import { runPipeline } from '../../services/cli/pipeline.ts';
+import { COLLECTORS } from '../../services/cli/collectors.ts';
+import { KafkaTransport } from '../../services/transports/kafka/transport.ts';
+import { createClickHouseClient } from '../../services/sinks/clickhouse/index.ts';
+import { isolatedPipelineConfig } from '../support/pipeline-config.ts';
+
+const samples = COLLECTORS.aws_cloudtrail!.samples();
+const { config } = isolatedPipelineConfig('skeleton');
+const ctx = { config, logger: silentLogger(), clock: systemClock };
+const clickhouse = createClickHouseClient(config.clickhouse!, ctx.logger);
+after(async () => {
+  await clickhouse.command({ query: `DROP DATABASE IF EXISTS ${config.clickhouse!.database}` }).catch(() => {});
+  await clickhouse.close();
+});
+
+const EXPECTED_RULES = [
+  'aws.cloudtrail.logging_stopped',
+  'aws.cloudtrail.trail_deleted',
+  'aws.guardduty.detector_deleted',
+  'aws.signin.console_login_without_mfa', // mallory
+  'aws.signin.console_login_without_mfa', // root, from Panther's RootLoginFailed#1
+  'aws.signin.root_console_login',
+].sort();
+
+async function findingsInClickHouse(): Promise<Array<{ id: string; rule: string }>> {
+  const rs = await clickhouse.query({
+    query: `SELECT id, rule FROM ${config.clickhouse!.database}.findings FINAL ORDER BY rule`,
+    format: 'JSONEachRow',
+  });
+  return rs.json<{ id: string; rule: string }>();
+}
+
+/** Reads a whole topic with a fresh consumer group until `count` messages arrived. */
+async function readTopic(topic: string, count: number): Promise<ConsumedMessage[]> {
+  const transport = new KafkaTransport(config.kafka!, ctx.logger);
+  const got: ConsumedMessage[] = [];
+  const consumer = await transport.consumer({ groupId: `reader-${topic}-${Date.now()}`, topics: [topic], fromBeginning: true });
+  await consumer.run(async (batch) => {
+    got.push(...batch.messages);
+  });
+  const deadline = Date.now() + 30_000;
+  while (got.length < count && Date.now() < deadline) await sleep(100);
+  await transport.close();
+  return got;
+}
+
+test('CloudTrail files -> activity topic -> worker pool -> ClickHouse + findings topic, offsets committed', async () => {
+  const summary = await runPipeline(ctx, { collector: awsCloudTrailCollector({}), inputs: samples, drainTimeoutMs: 60_000 });
+  assert.equal(summary.transport, 'kafka');
+  assert.equal(summary.collector.files, 3);
+  assert.equal(summary.collector.read, 115);
+  assert.equal(summary.collector.normalized, 114);
+  assert.equal(summary.collector.deadLettered, 1);
+  assert.equal(summary.processor.eventsIn, 114);
+  assert.equal(summary.processor.findingsOut, EXPECTED_RULES.length);
+
+  const rows = await findingsInClickHouse();
+  assert.deepEqual(rows.map((r) => r.rule), EXPECTED_RULES);
+
+  const onTopic = await readTopic(config.topics.findings, EXPECTED_RULES.length);
+  const published = onTopic.map((m) => JSON.parse(m.value.toString()) as Finding);
+  assert.deepEqual(published.map((f) => f.rule).sort(), EXPECTED_RULES);
+  assert.deepEqual(published.map((f) => f.id).sort(), rows.map((r) => r.id).sort());
+  for (const m of onTopic) assert.equal(m.key, (JSON.parse(m.value.toString()) as Finding).id, 'findings are keyed by id');
+  const stop = published.find((f) => f.rule === 'aws.cloudtrail.logging_stopped')!;
+  assert.equal(stop.class_uid, 2004);
+  assert.equal(stop.actor?.user.uid, 'arn:aws:iam::111122223333:user/mallory');
+  assert.deepEqual(stop.finding_info.related_events, [{ uid: '0e6f3b1a-5a1d-4c7e-9d1b-000000000002' }]);
+
+  const transport = new KafkaTransport(config.kafka!, ctx.logger);
+  try {
+    const end = await transport.endOffsets(config.topics.activity);
+    const committed = await transport.committedOffsets(config.processor.groupId, config.topics.activity);
+    const total = [...end.values()].reduce((a, b) => a + b, 0n);
+    assert.equal(total, 114n);
+    for (const [partition, high] of end) {
+      if (high > 0n) assert.equal(committed.get(partition), high, `partition ${partition} committed to its end`);
+    }
+  } finally {
+    await transport.close();
+  }
+
+  const [dead] = await readTopic(config.topics.deadLetter, 1);
+  assert.ok(dead, 'the malformed record is on the dead-letter topic');
+  const { value } = await new AvroCodec(new LocalSchemaRegistry()).decode<DeadLetterRecord>(dead.value, SCHEMA_NAMES.deadLetter);
+  assert.equal(value.reason_code, 'SLUICE_ERR_INPUT_MALFORMED');
+  assert.equal(value.stage, 'collect');
+  assert.match(value.position, /sluice-sensitive-operations\.json#6$/);
+  assert.match(value.reason, /eventName/);
+  assert.match(value.raw.toString(), /deliberately malformed/);
+});
+
+test('running the same input again yields no duplicate finding (FINAL)', async () => {
+  const before = await findingsInClickHouse();
+  assert.equal(before.length, EXPECTED_RULES.length);
+  const summary = await runPipeline(ctx, { collector: awsCloudTrailCollector({}), inputs: samples, drainTimeoutMs: 60_000 });
+  assert.equal(summary.processor.eventsIn, 114, 'the second run really processed the events again');
+  assert.equal(summary.processor.findingsOut, EXPECTED_RULES.length);
+  const afterRows = await findingsInClickHouse();
+  assert.deepEqual(afterRows, before);
+  const raw = await clickhouse.query({ query: `SELECT count() AS n FROM ${config.clickhouse!.database}.findings`, format: 'JSONEachRow' });
+  const [row] = await raw.json<{ n: string | number }>();
+  assert.ok(Number(row?.n) >= EXPECTED_RULES.length, 'rows were written twice; FINAL collapses them by id');
+});

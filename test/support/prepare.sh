@@ -1,0 +1,82 @@
+#!/bin/bash
+# Prepares what `npm test` needs to start its own Kafka + ClickHouse (see test/support/services.ts).
+# Idempotent and fast when already done. Steps:
+#   1. KAFKA_BROKERS and CLICKHOUSE_URL both set -> external services, nothing to do.
+#   2. Unless a Docker engine answers (then testcontainers provides the services): ensure the apt packages.
+#   3. Build the librdkafka mock-cluster launcher into .sluice/test-bin/kafka-mock (patched build first,
+#      stock librdkafka-dev build as fallback). Fault-injection tests start their own mock with it, so it
+#      is built in Docker mode too, if gcc and librdkafka-dev happen to be installed.
+# Origin: the build follows the project's shared test-services reference scripts (2026-11-23).
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/../.." && pwd)
+support="$root/test/support"
+bin_dir="$root/.sluice/test-bin"
+packages=(librdkafka-dev clickhouse-server gcc make patch dpkg-dev curl)
+
+if [ -n "${KAFKA_BROKERS:-}" ] && [ -n "${CLICKHOUSE_URL:-}" ]; then
+  echo "prepare: KAFKA_BROKERS and CLICKHOUSE_URL are set; using external services"
+  exit 0
+fi
+docker=0
+if command -v docker >/dev/null 2>&1 && timeout 10 docker info >/dev/null 2>&1; then
+  docker=1
+  echo "prepare: a Docker engine answers; tests will use testcontainers (apt step skipped)"
+fi
+
+# --- 1. apt packages -------------------------------------------------------------------------------
+missing=()
+for p in "${packages[@]}"; do
+  status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+  [ "$status" = 'install ok installed' ] || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ] && [ $docker = 1 ]; then
+  if [ ! -e /usr/include/librdkafka/rdkafka_mock.h ] || ! command -v gcc >/dev/null; then
+    echo "prepare: kafka mock launcher not built (needs ${packages[*]}); mock-based tests will fail"
+    exit 0
+  fi
+elif [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ]; then
+    echo "prepare: installing ${missing[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  else
+    echo "prepare: missing packages: ${missing[*]}" >&2
+    echo "prepare: the tests start a local Kafka mock and ClickHouse, which need them. Install with:" >&2
+    echo "  sudo apt-get install -y --no-install-recommends ${packages[*]}" >&2
+    echo "prepare: (or set KAFKA_BROKERS and CLICKHOUSE_URL to use running services, or start a Docker engine)" >&2
+    exit 1
+  fi
+fi
+
+# --- 2. Kafka mock launcher --------------------------------------------------------------------------
+mkdir -p "$bin_dir"
+exec 9>"$bin_dir/.lock"
+flock 9
+stamp=$(cat "$support/kafka-mock.c" "$support/librdkafka-mock-limits.patch" "$support/build-kafka-mock.sh" \
+  | sha256sum | cut -c1-16)
+if [ -x "$bin_dir/kafka-mock" ] && [ "$(cat "$bin_dir/kafka-mock.stamp" 2>/dev/null)" = "$stamp" ]; then
+  kind=PATCHED; [ -e "$bin_dir/kafka-mock.stock" ] && kind=STOCK
+  echo "prepare: kafka mock already built ($kind) -> .sluice/test-bin/kafka-mock"
+  exit 0
+fi
+rm -f "$bin_dir/kafka-mock" "$bin_dir/kafka-mock.stock" "$bin_dir/kafka-mock.stamp"
+log="$bin_dir/build.log"
+: >"$log"
+t0=$(date +%s)
+if bash "$support/build-kafka-mock.sh" "$bin_dir/kafka-mock" "$log"; then
+  echo "prepare: built PATCHED kafka mock (limits lifted) in $(( $(date +%s) - t0 ))s -> .sluice/test-bin/kafka-mock"
+else
+  echo "prepare: patched build failed (log: .sluice/test-bin/build.log); building against stock librdkafka-dev" >&2
+  gcc -O2 -o "$bin_dir/kafka-mock" "$support/kafka-mock.c" -lrdkafka >>"$log" 2>&1 || {
+    echo "prepare: stock build failed too; see .sluice/test-bin/build.log" >&2
+    exit $((1 - docker)) # with Docker, only mock-based fault tests need it
+  }
+  cat >"$bin_dir/kafka-mock.stock" <<'EOF'
+stock librdkafka-dev mock: ~5 MiB retained per partition (older batches dropped), controller id 0
+(kafkajs idempotent producer and admin.createTopics do not work), 4 partitions for auto-created topics.
+Delete .sluice/test-bin and rerun test/support/prepare.sh to retry the patched build.
+EOF
+  echo "prepare: built STOCK kafka mock (5 MiB/partition, no idempotent producer) -> .sluice/test-bin/kafka-mock"
+fi
+echo "$stamp" >"$bin_dir/kafka-mock.stamp"
