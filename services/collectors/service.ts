@@ -1,8 +1,8 @@
 import type { AvroCodec } from '../core/avro/codec.ts';
-import type { Collector, RejectedRecord, StreamName } from '../core/components.ts';
+import type { Collector, RejectedRecord } from '../core/components.ts';
 import type { SluiceConfig } from '../core/config.ts';
 import type { DeadLetterWriter } from '../core/dead-letter.ts';
-import { SCHEMA_NAMES } from '../core/events.ts';
+import { STREAMS, topicFor } from '../core/streams.ts';
 import type { Logger } from '../core/logger.ts';
 import type { OutgoingMessage, Producer } from '../core/transport.ts';
 import { listInputFiles, readInput } from './files.ts';
@@ -23,15 +23,6 @@ export interface CollectorServiceDeps {
   logger: Logger;
   /** Events per produce request. */
   batchSize?: number;
-}
-
-const STREAM_SCHEMA: Record<StreamName, string> = { activity: SCHEMA_NAMES.apiActivity };
-
-function topicOf(stream: StreamName, topics: SluiceConfig['topics']): string {
-  switch (stream) {
-    case 'activity':
-      return topics.activity;
-  }
 }
 
 /**
@@ -64,9 +55,9 @@ export async function collectFiles(deps: CollectorServiceDeps, paths: readonly s
         stats.deadLettered++;
         rejects.push(out);
       } else {
-        const topic = topicOf(out.stream, deps.topics);
+        const topic = topicFor(out.stream, deps.topics);
         try {
-          const value = await deps.codec.encode(topic, STREAM_SCHEMA[out.stream], out.event);
+          const value = await deps.codec.encode(topic, STREAMS[out.stream].schema, out.event);
           let list = pending.get(topic);
           if (!list) pending.set(topic, (list = []));
           list.push({ key: out.key, value, headers: { 'sluice-source': deps.collector.type, 'sluice-event-uid': out.event.metadata.uid } });
@@ -80,7 +71,7 @@ export async function collectFiles(deps: CollectorServiceDeps, paths: readonly s
             position: out.position,
             reasonCode: 'SLUICE_ERR_SCHEMA_ENCODE',
             reason: (err as Error).message,
-            raw: Buffer.from(out.event.raw_data ?? JSON.stringify(out.event)),
+            raw: Buffer.from(JSON.stringify(out.event)),
           });
         }
       }

@@ -2,8 +2,9 @@ import type { ApiActivity, DeadLetterStage, Finding } from './events.ts';
 import type { ErrorCode } from './errors.ts';
 import type { Clock } from './clock.ts';
 
-/** Logical streams a collector can emit to; each maps to a configured topic. */
-export type StreamName = 'activity';
+import type { StreamEvents, StreamName } from './streams.ts';
+
+export type { StreamName } from './streams.ts';
 
 /** One input unit handed to a collector: the bytes of a file or message, with a name for positions. */
 export interface CollectorInput {
@@ -11,14 +12,10 @@ export interface CollectorInput {
   bytes: Buffer;
 }
 
-export interface CollectedEvent {
-  kind: 'event';
-  stream: StreamName;
-  /** Partition key: the entity whose events must stay in order. */
-  key: string;
-  event: ApiActivity;
-  position: string;
-}
+/** A normalized event bound for its stream's topic, keyed by the entity whose events must stay in order. */
+export type CollectedEvent = {
+  [S in StreamName]: { kind: 'event'; stream: S; key: string; event: StreamEvents[S]; position: string };
+}[StreamName];
 
 export interface RejectedRecord {
   kind: 'dead_letter';
@@ -63,4 +60,21 @@ export interface FindingSink {
   write(findings: readonly Finding[]): Promise<void>;
   healthcheck(): Promise<void>;
   close(): Promise<void>;
+}
+
+/**
+ * What every collector folder's index.ts exports as `<name>Spec`: its type, config schema (a zod
+ * strictObject with .describe() on each field), factory, and a sniffer for `--source auto`.
+ */
+export interface CollectorSpec {
+  readonly kind: 'collector';
+  /** snake_case, the folder name, e.g. aws_cloudtrail. */
+  readonly type: string;
+  readonly description: string;
+  readonly streams: readonly StreamName[];
+  readonly configSchema: import('zod').ZodType;
+  /** Validates the config (SLUICE_ERR_CONFIG_INVALID listing every problem) and builds the collector. */
+  create(config?: Record<string, unknown>): Collector;
+  /** True when one parsed native record (not an envelope) looks like this source's. */
+  sniff(record: unknown): boolean;
 }

@@ -14,6 +14,11 @@ const TopicName = z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, 'a Kafka topic nam
 
 export const TopicsConfig = z.strictObject({
   activity: TopicName.default('sluice.activity.v1').describe('Normalized API activity events (OCSF 6003), keyed by principal.'),
+  config: TopicName.default('sluice.config.v1').describe('Resource configuration state and changes, keyed by resource uid.'),
+  flow: TopicName.default('sluice.flow.v1').describe('Network flows (OCSF 4001) with workload identities, keyed by source workload.'),
+  objectChunk: TopicName.default('sluice.object_chunk.v1').describe('Ordered chunks of object-storage content for DLP, keyed by object.'),
+  imageInventory: TopicName.default('sluice.image_inventory.v1').describe('Container image package inventories, keyed by image digest.'),
+  advisory: TopicName.default('sluice.advisory.v1').describe('OSV advisories, keyed by package.'),
   findings: TopicName.default('sluice.findings.v1').describe('Findings as OCSF JSON, keyed by finding id, for SIEM subscribers.'),
   deadLetter: TopicName.default('sluice.dlq.v1').describe('Records that could not be read, normalized or processed, with the reason.'),
   partitions: z.number().int().min(1).max(1024).default(12).describe('Partitions per topic on the embedded log (Kafka topics are created by the operator).'),
@@ -90,6 +95,11 @@ export const ENV_VARS = {
   SLUICE_PROCESSOR_WORKERS: { path: ['processor', 'workers'], kind: 'int', doc: 'Worker threads of the processor.' },
   SLUICE_PROCESSOR_GROUP: { path: ['processor', 'groupId'], kind: 'string', doc: 'Consumer group id of the processor.' },
   SLUICE_TOPIC_ACTIVITY: { path: ['topics', 'activity'], kind: 'string', doc: 'Activity topic name.' },
+  SLUICE_TOPIC_CONFIG: { path: ['topics', 'config'], kind: 'string', doc: 'Config topic name.' },
+  SLUICE_TOPIC_FLOW: { path: ['topics', 'flow'], kind: 'string', doc: 'Flow topic name.' },
+  SLUICE_TOPIC_OBJECT_CHUNK: { path: ['topics', 'objectChunk'], kind: 'string', doc: 'Object chunk topic name.' },
+  SLUICE_TOPIC_IMAGE_INVENTORY: { path: ['topics', 'imageInventory'], kind: 'string', doc: 'Image inventory topic name.' },
+  SLUICE_TOPIC_ADVISORY: { path: ['topics', 'advisory'], kind: 'string', doc: 'Advisory topic name.' },
   SLUICE_TOPIC_FINDINGS: { path: ['topics', 'findings'], kind: 'string', doc: 'Findings topic name.' },
   SLUICE_TOPIC_DLQ: { path: ['topics', 'deadLetter'], kind: 'string', doc: 'Dead-letter topic name.' },
   SLUICE_HTTP_PORT: { path: ['http', 'port'], kind: 'int', doc: 'Health endpoint port (0 disables).' },

@@ -5,6 +5,20 @@
 
 export const OCSF_VERSION = '1.3.0';
 
+/**
+ * metadata shared by every normalized event. `uid` is the native event id when the source has one
+ * (CloudTrail eventID, Kubernetes auditID, Azure eventDataId...), else a stable hash of the raw record.
+ */
+export interface EventMetadata {
+  uid: string;
+  version: string;
+  product_name: string;
+  vendor_name: string;
+  log_name: string | null;
+  original_time: string;
+  source: string;
+}
+
 /** schemas/avro/api_activity.v1.avsc — OCSF API Activity (6003). */
 export interface ApiActivity {
   class_uid: number;
@@ -17,15 +31,7 @@ export interface ApiActivity {
   status: 'Success' | 'Failure' | 'Unknown';
   status_code: string | null;
   status_detail: string | null;
-  metadata: {
-    uid: string;
-    version: string;
-    product_name: string;
-    vendor_name: string;
-    log_name: string | null;
-    original_time: string;
-    source: string;
-  };
+  metadata: EventMetadata;
   actor: {
     user: {
       uid: string;
@@ -51,6 +57,11 @@ export interface ApiActivity {
 /** Avro record names of each schema, as listed in schemas/avro/index.json. */
 export const SCHEMA_NAMES = {
   apiActivity: 'sluice.ocsf.ApiActivity',
+  configState: 'sluice.ocsf.ConfigState',
+  networkActivity: 'sluice.ocsf.NetworkActivity',
+  objectChunk: 'sluice.ObjectChunk',
+  imageInventory: 'sluice.ImageInventory',
+  advisory: 'sluice.Advisory',
   deadLetter: 'sluice.DeadLetter',
 } as const;
 export type SchemaName = (typeof SCHEMA_NAMES)[keyof typeof SCHEMA_NAMES];

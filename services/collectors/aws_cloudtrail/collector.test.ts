@@ -28,8 +28,10 @@ function assertAvroRoundTrip(event: ApiActivity, label: string): void {
   assert.deepEqual(JSON.parse(JSON.stringify(decoded)), JSON.parse(JSON.stringify(event)), `${label}: Avro round trip`);
 }
 
-function split(outputs: Iterable<CollectorOutput>): { events: CollectedEvent[]; rejects: RejectedRecord[] } {
-  const events: CollectedEvent[] = [];
+type ActivityOut = Extract<CollectedEvent, { stream: 'activity' }>;
+
+function split(outputs: Iterable<CollectorOutput>): { events: ActivityOut[]; rejects: RejectedRecord[] } {
+  const events: ActivityOut[] = [];
   const rejects: RejectedRecord[] = [];
   for (const o of outputs) (o.kind === 'event' ? events : rejects).push(o as never);
   return { events, rejects };
@@ -98,7 +100,7 @@ describe('aws_cloudtrail collector on Panther rule tests (133 AWS.CloudTrail cas
       const out = [...collector.collect({ name: c.case_id, bytes: Buffer.from(JSON.stringify(c.log)) })];
       assert.equal(out.length, 1, c.case_id);
       const [o] = out;
-      if (o?.kind === 'event') {
+      if (o?.kind === 'event' && o.stream === 'activity') {
         normalized++;
         assert.equal(c.case_id in EXPECTED_REJECTS, false, `${c.case_id} was expected to be rejected`);
         assertAvroRoundTrip(o.event, c.case_id);
@@ -181,7 +183,7 @@ describe('aws_cloudtrail collector on malformed.ndjson', () => {
 
   it('sends each bad line to the dead-letter stream with its position and reason, and keeps going', () => {
     const summary = out.map((o) =>
-      o.kind === 'event' ? [o.position, 'event', o.event.api.operation] : [o.position, o.reasonCode, o.reason],
+      o.kind === 'dead_letter' ? [o.position, o.reasonCode, o.reason] : o.stream === 'activity' ? [o.position, 'event', o.event.api.operation] : [o.position, 'event', o.stream],
     );
     const expected: Array<[string, string, string | RegExp]> = [
       ['#0', 'event', 'DescribeInstanceTypes'],
@@ -252,7 +254,7 @@ describe('aws_cloudtrail config and spec', () => {
     const c = awsCloudTrailCollector({ rawCapBytes: 0, unmappedCapBytes: 2 });
     const [o] = [...c.collect({ name: 'x', bytes: Buffer.from(JSON.stringify(otrfRecord(1))) })];
     assert.equal(o?.kind, 'event');
-    if (o?.kind !== 'event') return;
+    if (o?.kind !== 'event' || o.stream !== 'activity') return;
     assert.equal(o.event.raw_data, null);
     assert.equal(o.event.unmapped, '{"_truncated":true}');
   });

@@ -3,7 +3,7 @@
  * JSON arrays, NDJSON/JSONL incl. Logstash-shipped lines) -> OCSF API Activity on the 'activity'
  * stream, keyed by principal. See README.md for the field mapping and bad-input handling.
  */
-import type { Collector } from '../../core/components.ts';
+import type { Collector, CollectorSpec } from '../../core/components.ts';
 import { createAwsCloudTrailCollector } from './collector.ts';
 import { AwsCloudTrailConfigSchema, parseAwsCloudTrailConfig, type AwsCloudTrailConfigInput } from './config.ts';
 import { SOURCE_TYPE } from './normalize.ts';
@@ -31,12 +31,20 @@ export function awsCloudTrailCollector(config: AwsCloudTrailConfigInput = {}): C
   return createAwsCloudTrailCollector(parseAwsCloudTrailConfig(config));
 }
 
-/** The component's spec: its type, config schema and factory. */
-export const awsCloudTrailSpec = Object.freeze({
+/** A CloudTrail event has eventSource/eventName/eventVersion at its top level. */
+export function sniffCloudTrail(record: unknown): boolean {
+  if (typeof record !== 'object' || record === null || Array.isArray(record)) return false;
+  const r = record as Record<string, unknown>;
+  return typeof r.eventSource === 'string' && typeof r.eventName === 'string' && ('eventVersion' in r || 'userIdentity' in r);
+}
+
+/** The component's spec: its type, config schema, factory and sniffer. */
+export const awsCloudTrailSpec: CollectorSpec = Object.freeze({
   kind: 'collector',
   type: SOURCE_TYPE,
   description: 'AWS CloudTrail records (S3 objects, gzip, JSON arrays, NDJSON) to OCSF API Activity (6003).',
   streams: ['activity'],
   configSchema: AwsCloudTrailConfigSchema,
-  create: awsCloudTrailCollector,
+  create: (config?: Record<string, unknown>) => awsCloudTrailCollector(config as AwsCloudTrailConfigInput),
+  sniff: sniffCloudTrail,
 } as const);
