@@ -1,13 +1,14 @@
-import type { Collector } from '../core/components.ts';
-import { SluiceError } from '../core/errors.ts';
-import { awsCloudTrailCollector } from '../collectors/aws_cloudtrail/index.ts';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Collector } from '../core/components.ts';
+import { SluiceError } from '../core/errors.ts';
+import { autoCollector } from '../collectors/auto.ts';
+import { COLLECTOR_SPECS, collectorSpec } from '../collectors/registry.ts';
 
 const FEED_FILE = /\.(json|jsonl|ndjson)(\.gz)?$/;
 
-/** The sample feed files of a collector's samples/ folder (its licence and notes files are not feeds). */
+/** The sample feed files of a samples/ folder (its licence and notes files are not feeds). */
 export function sampleFeeds(dir: string): string[] {
   return readdirSync(dir)
     .filter((name) => FEED_FILE.test(name))
@@ -15,18 +16,19 @@ export function sampleFeeds(dir: string): string[] {
     .map((name) => join(dir, name));
 }
 
-/** Collector types the CLI can run, with their bundled sample feeds. */
-export const COLLECTORS: Record<string, { create(): Collector; samples: () => string[] }> = {
-  aws_cloudtrail: {
-    create: () => awsCloudTrailCollector({}),
-    samples: () => sampleFeeds(fileURLToPath(new URL('../collectors/aws_cloudtrail/samples/', import.meta.url))),
-  },
-};
+/** What `sluice run` replays when no --input is given. */
+export function bundledSamples(): string[] {
+  return sampleFeeds(fileURLToPath(new URL('../collectors/aws_cloudtrail/samples/', import.meta.url)));
+}
 
-export function collectorFor(type: string): Collector {
-  const spec = COLLECTORS[type];
+export const SOURCE_TYPES: readonly string[] = ['auto', ...COLLECTOR_SPECS.map((s) => s.type)];
+
+/** A collector by type; `auto` sniffs each record and picks the collector that recognises it. */
+export function collectorFor(type: string, config: Record<string, unknown> = {}): Collector {
+  if (type === 'auto') return autoCollector(COLLECTOR_SPECS);
+  const spec = collectorSpec(type);
   if (!spec) {
-    throw new SluiceError('SLUICE_ERR_CONFIG_INVALID', `unknown source "${type}"; known: ${Object.keys(COLLECTORS).join(', ')}`);
+    throw new SluiceError('SLUICE_ERR_CONFIG_INVALID', `unknown source "${type}"; known: ${SOURCE_TYPES.join(', ')}`);
   }
-  return spec.create();
+  return spec.create(config);
 }

@@ -3,7 +3,9 @@ import { systemClock } from '../core/clock.ts';
 import { SluiceError } from '../core/errors.ts';
 import { createLogger } from '../core/logger.ts';
 import { addCommonOptions, configFromFlags, redactConfig, type CommonFlags } from './options.ts';
-import { COLLECTORS, collectorFor } from './collectors.ts';
+import { bundledSamples, collectorFor, SOURCE_TYPES } from './collectors.ts';
+import { normalizeFiles } from './normalize.ts';
+import { createWriteStream } from 'node:fs';
 import { runPipeline, type PipelineSummary } from './pipeline.ts';
 import { NdjsonSink } from '../sinks/ndjson/index.ts';
 import type { AppContext } from './wiring.ts';
@@ -41,15 +43,31 @@ export function buildProgram(): Command {
       .description('Run the whole pipeline in one process: replay files through collector, processor and sinks, print findings as NDJSON, then a summary.'),
   )
     .option('-i, --input <paths...>', 'files or directories to replay (default: the bundled sample feeds)')
-    .option('-s, --source <type>', `collector type: ${Object.keys(COLLECTORS).join(', ')}`, 'aws_cloudtrail')
+    .option('-s, --source <type>', `collector type: ${SOURCE_TYPES.join(', ')}`, 'auto')
     .option('-o, --output <file>', 'write findings NDJSON here instead of stdout')
     .action(async (flags: CommonFlags & { input?: string[]; source: string; output?: string }) => {
       const ctx = context(flags);
       const collector = collectorFor(flags.source);
-      const inputs = flags.input ?? COLLECTORS[flags.source]!.samples();
+      const inputs = flags.input ?? bundledSamples();
       const ndjson = new NdjsonSink(flags.output);
       const summary = await runPipeline(ctx, { collector, inputs, sinks: [ndjson] });
       printSummary(summary, ndjson.bySeverity);
+    });
+
+  program
+    .command('normalize')
+    .description('Print one normalized event per input record as NDJSON (input order); counts go to stderr.')
+    .argument('<paths...>', 'files or directories')
+    .option('-s, --source <type>', `collector type: ${SOURCE_TYPES.join(', ')}`, 'auto')
+    .option('--dead-letters <file>', 'also write rejected records (position, reason, raw prefix) as NDJSON here')
+    .action(async (paths: string[], flags: { source: string; deadLetters?: string }) => {
+      const dl = flags.deadLetters ? createWriteStream(flags.deadLetters) : undefined;
+      try {
+        const stats = await normalizeFiles(collectorFor(flags.source), paths, process.stdout, dl);
+        process.stderr.write(`read ${stats.read}, normalized ${stats.normalized}, dead-lettered ${stats.deadLettered}\n`);
+      } finally {
+        dl?.end();
+      }
     });
 
   addCommonOptions(

@@ -26,27 +26,28 @@ export const TopicsConfig = z.strictObject({
 
 export const KafkaConfig = z.strictObject({
   brokers: z.array(z.string().regex(/^[^\s:]+:\d{1,5}$/, 'host:port')).min(1).describe('Bootstrap brokers, e.g. ["kafka:9092"].'),
-  clientId: z.string().min(1).default('sluice'),
-  ssl: z.boolean().default(false),
+  clientId: z.string().min(1).default('sluice').describe('Kafka client id.'),
+  ssl: z.boolean().default(false).describe('Connect over TLS.'),
   sasl: z
     .strictObject({
       mechanism: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']),
       username: z.string().min(1),
       password: z.string().min(1),
     })
-    .optional(),
-  sessionTimeoutMs: z.number().int().min(1000).default(30000),
-  heartbeatIntervalMs: z.number().int().min(100).default(3000),
-  maxWaitTimeMs: z.number().int().min(10).default(500),
+    .optional()
+    .describe('SASL authentication; with ssl for managed Kafka (MSK, Confluent Cloud, Event Hubs).'),
+  sessionTimeoutMs: z.number().int().min(1000).default(30000).describe('Consumer group session timeout.'),
+  heartbeatIntervalMs: z.number().int().min(100).default(3000).describe('Consumer heartbeat interval.'),
+  maxWaitTimeMs: z.number().int().min(10).default(500).describe('Longest wait of a fetch with no data.'),
   idempotentProducer: z.boolean().default(true).describe('Idempotent producer (needs a broker with a real controller id).'),
-  partitionsConsumedConcurrently: z.number().int().min(1).max(256).default(4),
+  partitionsConsumedConcurrently: z.number().int().min(1).max(256).default(4).describe('Partitions a consumer processes at once (order is kept within each).'),
 });
 
 export const ClickHouseConfig = z.strictObject({
   url: z.url().describe('HTTP(S) endpoint, e.g. http://clickhouse:8123'),
-  username: z.string().default('default'),
-  password: z.string().default(''),
-  database: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).default('sluice'),
+  username: z.string().default('default').describe('ClickHouse user.'),
+  password: z.string().default('').describe('ClickHouse password.'),
+  database: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).default('sluice').describe('Database holding the Sluice tables.'),
 });
 
 export const ProcessorConfig = z.strictObject({
@@ -56,13 +57,13 @@ export const ProcessorConfig = z.strictObject({
 });
 
 export const SensitiveOperationConfig = z.strictObject({
-  enabled: z.boolean().default(true),
+  enabled: z.boolean().default(true).describe('Run the sensitive_operation detector.'),
   extraOperations: z.array(z.string().min(1)).default([]).describe('More "service:Operation" names to flag, e.g. "kms.amazonaws.com:ScheduleKeyDeletion".'),
 });
 
 export const SluiceConfigSchema = z.strictObject({
   app: z.string().regex(/^[a-z][a-z0-9-]{0,62}$/).default('sluice').describe('Application id: prefix of consumer groups and state topics.'),
-  log: z.strictObject({ level: z.enum(LOG_LEVELS).default('info') }).prefault({}),
+  log: z.strictObject({ level: z.enum(LOG_LEVELS).default('info').describe('Log level; logs are JSON lines on stderr.') }).prefault({}),
   kafka: KafkaConfig.optional().describe('Absent: the embedded in-process log is used.'),
   schemaRegistry: z.strictObject({ url: z.url() }).optional().describe('Absent: the local registry built from schemas/ is used.'),
   clickhouse: ClickHouseConfig.optional().describe('Absent: findings are not written to ClickHouse.'),

@@ -9,12 +9,12 @@ import { LocalSchemaRegistry } from '../../services/core/avro/registry.ts';
 import type { ConsumedMessage } from '../../services/core/transport.ts';
 import { awsCloudTrailCollector } from '../../services/collectors/aws_cloudtrail/index.ts';
 import { runPipeline } from '../../services/cli/pipeline.ts';
-import { COLLECTORS } from '../../services/cli/collectors.ts';
+import { bundledSamples } from '../../services/cli/collectors.ts';
 import { KafkaTransport } from '../../services/transports/kafka/transport.ts';
 import { createClickHouseClient } from '../../services/sinks/clickhouse/index.ts';
 import { isolatedPipelineConfig } from '../support/pipeline-config.ts';
 
-const samples = COLLECTORS.aws_cloudtrail!.samples();
+const samples = bundledSamples();
 const { config } = isolatedPipelineConfig('skeleton');
 const ctx = { config, logger: silentLogger(), clock: systemClock };
 const clickhouse = createClickHouseClient(config.clickhouse!, ctx.logger);

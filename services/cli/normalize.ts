@@ -1,0 +1,50 @@
+import { once } from 'node:events';
+import type { Collector, CollectorOutput } from '../core/components.ts';
+import { listInputFiles, readInput } from '../collectors/files.ts';
+
+export interface NormalizeStats {
+  read: number;
+  normalized: number;
+  deadLettered: number;
+}
+
+/** JSON for NDJSON output: Buffers (chunk content, raw records) as base64 text. */
+export function toJsonLine(value: unknown): string {
+  return JSON.stringify(value, function (this: Record<string, unknown>, key: string, v: unknown) {
+    const original = key === '' ? value : this[key];
+    return Buffer.isBuffer(original) ? original.toString('base64') : v;
+  });
+}
+
+async function write(out: NodeJS.WritableStream, line: string): Promise<void> {
+  if (!out.write(`${line}\n`)) await once(out, 'drain');
+}
+
+/**
+ * `sluice normalize`: one normalized event per input record, as NDJSON in input order. Rejected
+ * records are counted, and written as NDJSON to `deadLetters` when given.
+ */
+export async function normalizeFiles(
+  collector: Collector,
+  paths: readonly string[],
+  out: NodeJS.WritableStream,
+  deadLetters?: NodeJS.WritableStream,
+): Promise<NormalizeStats> {
+  const stats: NormalizeStats = { read: 0, normalized: 0, deadLettered: 0 };
+  for (const file of await listInputFiles(paths)) {
+    const bytes = await readInput(file);
+    for (const o of collector.collect({ name: file, bytes }) as Iterable<CollectorOutput>) {
+      stats.read++;
+      if (o.kind === 'event') {
+        stats.normalized++;
+        await write(out, toJsonLine(o.event));
+      } else {
+        stats.deadLettered++;
+        if (deadLetters) {
+          await write(deadLetters, toJsonLine({ position: o.position, source: o.source, reason_code: o.reasonCode, reason: o.reason, raw: o.raw.subarray(0, 4096) }));
+        }
+      }
+    }
+  }
+  return stats;
+}

@@ -1,0 +1,53 @@
+import type { Collector, CollectorInput, CollectorOutput, CollectorSpec } from '../core/components.ts';
+import { splitInput } from './input.ts';
+
+/** Envelope keys of every native batch form: CloudTrail/S3, Azure, K8s EventList, Config snapshots, OSV. */
+export const AUTO_ENVELOPE_KEYS: readonly string[] = ['Records', 'records', 'items', 'configurationItems', 'vulns'];
+
+/**
+ * `--source auto`: splits the input, asks each collector's sniffer which source a record is, and
+ * normalizes it with that collector. A record no collector recognises is dead-lettered.
+ */
+export function autoCollector(specs: readonly CollectorSpec[]): Collector {
+  const collectors = new Map<string, Collector>();
+  const collectorOf = (spec: CollectorSpec): Collector => {
+    let c = collectors.get(spec.type);
+    if (!c) collectors.set(spec.type, (c = spec.create({})));
+    return c;
+  };
+  return {
+    type: 'auto',
+    *collect(input: CollectorInput): Generator<CollectorOutput> {
+      for (const item of splitInput(input, { envelopeKeys: AUTO_ENVELOPE_KEYS })) {
+        if (item.kind === 'error') {
+          yield { kind: 'dead_letter', stage: 'collect', source: 'auto', position: item.position, reasonCode: item.error.code, reason: item.error.reason, raw: item.raw };
+          continue;
+        }
+        const spec = specs.find((s) => safeSniff(s, item.value));
+        if (!spec) {
+          yield {
+            kind: 'dead_letter',
+            stage: 'collect',
+            source: 'auto',
+            position: item.position,
+            reasonCode: 'SLUICE_ERR_INPUT_MALFORMED',
+            reason: `no collector recognises this record (tried ${specs.map((s) => s.type).join(', ')})`,
+            raw: item.raw,
+          };
+          continue;
+        }
+        for (const out of collectorOf(spec).collect({ name: item.position, bytes: Buffer.from(JSON.stringify(item.value)) })) {
+          yield { ...out, position: item.position };
+        }
+      }
+    },
+  };
+}
+
+function safeSniff(spec: CollectorSpec, record: unknown): boolean {
+  try {
+    return spec.sniff(record);
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,93 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ManualClock } from '../core/clock.ts';
+import { resolveConfig } from '../core/config.ts';
+import { silentLogger } from '../core/logger.ts';
+import { AvroCodec } from '../core/avro/codec.ts';
+import { LocalSchemaRegistry } from '../core/avro/registry.ts';
+import { DeadLetterWriter } from '../core/dead-letter.ts';
+import { SCHEMA_NAMES, type DeadLetterRecord, type Finding } from '../core/events.ts';
+import { isCaughtUp } from '../core/transport.ts';
+import type { FindingSink } from '../core/components.ts';
+import { EmbeddedLog } from '../transports/embedded/log.ts';
+import { DetectorPool } from './runtime/pool.ts';
+import { ProcessorService } from './service.ts';
+import { apiActivity } from '../../test/fixtures/events/api-activity.ts';
+
+class MemorySink implements FindingSink {
+  readonly name = 'memory';
+  readonly findings: Finding[] = [];
+  failNext = 0;
+  async start(): Promise<void> {}
+  async write(findings: readonly Finding[]): Promise<void> {
+    if (this.failNext > 0) {
+      this.failNext--;
+      throw new Error('sink unavailable');
+    }
+    this.findings.push(...findings);
+  }
+  async healthcheck(): Promise<void> {}
+  async close(): Promise<void> {}
+}
+
+async function setup() {
+  const clock = new ManualClock(1_700_000_000_000);
+  const config = resolveConfig({ processor: { workers: 1 }, topics: { partitions: 3 } });
+  const log = new EmbeddedLog({ partitions: 3, clock });
+  const codec = new AvroCodec(new LocalSchemaRegistry());
+  const producer = await log.producer();
+  const sink = new MemorySink();
+  const pool = new DetectorPool({ threads: 1, init: { detectors: config.detectors } });
+  const deadLetters = new DeadLetterWriter(producer, codec, config.topics.deadLetter, clock);
+  const service = new ProcessorService({ transport: log, codec, pool, sinks: [sink], deadLetters, config, logger: silentLogger() });
+  return { config, log, codec, producer, sink, pool, service };
+}
+
+test('a poison record is dead-lettered with its reason and position; the rest of its batch is processed', async () => {
+  const { config, log, codec, producer, sink, pool, service } = await setup();
+  try {
+    const key = 'arn:aws:iam::123456789012:user/alice';
+    const stop = apiActivity({ operation: 'StopLogging', service: 'cloudtrail.amazonaws.com', uid: 'e-stop' });
+    const del = apiActivity({ operation: 'DeleteTrail', service: 'cloudtrail.amazonaws.com', uid: 'e-del' });
+    await producer.send(config.topics.activity, [
+      { key, value: await codec.encode(config.topics.activity, SCHEMA_NAMES.apiActivity, stop) },
+      { key, value: Buffer.from('{"not":"avro"}') },
+      { key, value: await codec.encode(config.topics.activity, SCHEMA_NAMES.apiActivity, del) },
+    ]);
+    await service.start();
+    while (!(await isCaughtUp(log, config.processor.groupId, config.topics.activity))) await log.waitForChange(20);
+    await service.stop();
+
+    assert.deepEqual(sink.findings.map((f) => f.rule).sort(), ['aws.cloudtrail.logging_stopped', 'aws.cloudtrail.trail_deleted']);
+    const dead = log.readAll(config.topics.deadLetter);
+    assert.equal(dead.length, 1);
+    const { value } = await codec.decode<DeadLetterRecord>(dead[0]!.value, SCHEMA_NAMES.deadLetter);
+    assert.equal(value.stage, 'decode');
+    assert.equal(value.reason_code, 'SLUICE_ERR_SCHEMA_DECODE');
+    assert.match(value.position, new RegExp(`^${config.topics.activity.replace(/\./g, '\\.')}/\\d@1$`));
+    assert.equal(value.raw.toString(), '{"not":"avro"}');
+    assert.deepEqual(service.stats, { eventsIn: 3, findingsOut: 2, deadLettered: 1, batches: 1 });
+  } finally {
+    await pool.close();
+  }
+});
+
+test('a failing sink fails the batch: nothing is committed, and a restart redelivers it', async () => {
+  const { config, log, codec, producer, sink, pool, service } = await setup();
+  try {
+    const e = apiActivity({ operation: 'StopLogging', service: 'cloudtrail.amazonaws.com', uid: 'e-1' });
+    await producer.send(config.topics.activity, [{ key: 'k', value: await codec.encode(config.topics.activity, SCHEMA_NAMES.apiActivity, e) }]);
+    sink.failNext = 1;
+    const consumer = await service.start();
+    await assert.rejects(consumer.done, /sink unavailable/);
+    assert.equal((await log.committedOffsets(config.processor.groupId, config.topics.activity)).size, 0);
+    assert.equal(sink.findings.length, 0);
+
+    const again = await service.start();
+    while (!(await isCaughtUp(log, config.processor.groupId, config.topics.activity))) await log.waitForChange(20);
+    await again.stop();
+    assert.equal(sink.findings.length, 1);
+  } finally {
+    await pool.close();
+  }
+});
