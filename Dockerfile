@@ -1,10 +1,13 @@
 # syntax=docker/dockerfile:1.7
 #
 # Sluice image: one image for every role (run | collector | processor | migrate); the role is the
-# command, e.g. `docker run sluice:dev processor`. There is no build step: bin/sluice.mjs loads
-# the TypeScript sources through tsx at run time, so tsx is a production dependency.
+# command, e.g. `docker run sluice:dev processor`. There is no build step: services/cli/bin.mjs
+# (the package's `bin`) loads the TypeScript sources through tsx at run time, so tsx is a
+# production dependency.
 #
 # Build:  docker build -t sluice:dev .
+# test/deploy.test.ts checks that every COPY source exists, that .dockerignore keeps none of them
+# out, that the patch dir is copied before `npm ci`, and that ENTRYPOINT runs package.json's bin.
 ARG NODE_IMAGE=node:20-bookworm-slim
 
 # ---- deps: production node_modules, with the kafkajs patch applied ---------------------------
@@ -12,9 +15,10 @@ FROM ${NODE_IMAGE} AS deps
 WORKDIR /app
 ENV NODE_ENV=production
 COPY package.json package-lock.json ./
-# The postinstall hook (patch-package --error-on-fail) patches kafkajs from patches/, so the
-# patches must be present before `npm ci`; a patch that no longer applies fails the build.
-COPY patches/ ./patches/
+# The postinstall hook (patch-package --patch-dir services/transports/kafka/patches --error-on-fail)
+# patches kafkajs, so the patch dir must be present before `npm ci`; a patch that no longer applies
+# fails the build, and the grep makes sure the fix really landed.
+COPY services/transports/kafka/patches/ ./services/transports/kafka/patches/
 RUN --mount=type=cache,target=/root/.npm \
     npm ci --omit=dev --no-audit --no-fund \
  && grep -q 'SLUICE-PATCH(kafkajs-2.2.4-leader-move)' node_modules/kafkajs/src/producer/sendMessages.js
@@ -31,14 +35,13 @@ RUN groupadd --system --gid 10001 sluice \
 # $TMPDIR (/tmp), the only path that must be writable (an emptyDir/tmpfs in k8s/compose).
 COPY --from=deps /app/node_modules ./node_modules
 COPY package.json package-lock.json tsconfig.json ./
-COPY patches/ ./patches/
-COPY bin/ ./bin/
 COPY schemas/ ./schemas/
+# services/ holds the CLI entry (services/cli/bin.mjs) and the kafkajs patch dir as well.
 COPY services/ ./services/
 USER 10001:10001
-# Health endpoints (/healthz, /readyz) of long-running roles; SLUICE_HTTP_PORT, default 8080.
+# Health endpoints (/healthz, /readyz) of the processor role; SLUICE_HTTP_PORT, default 8080.
 EXPOSE 8080
-# No HEALTHCHECK here: one-shot roles (migrate) serve no HTTP, and the port is configurable.
-# docker-compose.yml declares a healthcheck per service; Kubernetes uses liveness/readiness probes.
-ENTRYPOINT ["node", "bin/sluice.mjs"]
+# No HEALTHCHECK here: the one-shot roles (migrate, collector) serve no HTTP, and the port is
+# configurable. docker-compose.yml declares the processor's healthcheck; Kubernetes uses probes.
+ENTRYPOINT ["node", "services/cli/bin.mjs"]
 CMD ["run"]

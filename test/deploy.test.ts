@@ -1,10 +1,12 @@
 /**
- * Deployment files agree with the config schema: docker-compose.yml and every manifest in k8s/ are
- * parsed (no Docker or cluster needed) and checked against services/core/config.ts.
+ * Deployment files agree with the code: Dockerfile, .dockerignore, docker-compose.yml and every
+ * manifest in k8s/ are parsed (no Docker or cluster needed) and checked against package.json,
+ * services/core/config.ts and the files in the repository.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { posix } from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
 import { ENV_VARS, TopicsConfig, configFromEnv, resolveConfig, type SluiceConfig } from '../services/core/config.ts';
 
@@ -14,8 +16,17 @@ type Env = Record<string, string>;
 
 const root = new URL('../', import.meta.url);
 const read = (path: string): string => readFileSync(new URL(path, root), 'utf8');
+const exists = (path: string): boolean => existsSync(new URL(path, root));
+const isDir = (path: string): boolean => statSync(new URL(path, root)).isDirectory();
+/** `./a/b/` -> `a/b`; `./` -> `` */
+const norm = (path: string): string => posix.normalize(path).replace(/^\.\/?/, '').replace(/\/$/, '').replace(/^\.$/, '');
 
+const pkg: Y = JSON.parse(read('package.json'));
 const TOPICS = TopicsConfig.parse({});
+type TopicKey = Exclude<keyof typeof TOPICS, 'partitions'>;
+/** Every topic Sluice uses, derived from the schema: each key of TopicsConfig except `partitions`. */
+const TOPIC_KEYS = (Object.keys(TOPICS) as Array<keyof typeof TOPICS>).filter((k): k is TopicKey => k !== 'partitions');
+const DLQ_PARTITIONS = 3;
 const DEFAULT_HTTP_PORT = resolveConfig().http.port;
 const SLUICE_PREFIX = /^(SLUICE|KAFKA|CLICKHOUSE|SCHEMA_REGISTRY)_/;
 const KNOWN = new Set<string>(Object.keys(ENV_VARS));
@@ -24,6 +35,69 @@ const NEEDS: Record<string, Array<'kafka' | 'schemaRegistry' | 'clickhouse'>> = 
   processor: ['kafka', 'schemaRegistry', 'clickhouse'],
   collector: ['kafka', 'schemaRegistry'],
   migrate: ['clickhouse'],
+};
+/** Roles that keep running, serve /healthz and /readyz and stop on SIGTERM. The others do one pass and exit. */
+const LONG_RUNNING = new Set(['processor']);
+
+// ---- Dockerfile and .dockerignore --------------------------------------------------------------------
+interface Instruction { op: string; args: string; stage: number }
+const dockerfile: Instruction[] = (() => {
+  const out: Instruction[] = [];
+  let stage = -1;
+  const text = read('Dockerfile').split('\n').filter((l) => !/^\s*#/.test(l)).join('\n').replace(/\\\n/g, ' ');
+  for (const line of text.split('\n')) {
+    const m = /^\s*([A-Za-z]+)\s+(.*)$/.exec(line);
+    if (!m) continue;
+    const op = m[1]!.toUpperCase();
+    if (op === 'FROM') stage += 1;
+    out.push({ op, args: m[2]!.trim(), stage });
+  }
+  return out;
+})();
+const finalStage = Math.max(...dockerfile.map((i) => i.stage));
+const copyArgs = (args: string): { flags: string[]; sources: string[]; dest: string } => {
+  const flags = args.match(/^(?:--\S+\s+)*/)![0].trim().split(/\s+/).filter(Boolean);
+  const rest = args.slice(args.match(/^(?:--\S+\s+)*/)![0].length);
+  const words: string[] = rest.startsWith('[') ? JSON.parse(rest) : rest.split(/\s+/);
+  return { flags, sources: words.slice(0, -1), dest: words.at(-1)! };
+};
+/** COPY instructions from the build context (not --from another stage), with their index. */
+const contextCopies = dockerfile
+  .map((ins, index) => ({ ...ins, index, ...copyArgs(ins.args) }))
+  .filter((c) => (c.op === 'COPY' || c.op === 'ADD') && !c.flags.some((f) => f.startsWith('--from')));
+/** Where a repository path ends up in the image (relative to WORKDIR) if `stage` copies it before `before`. */
+const inImage = (path: string, stage: number, before = Infinity): string | undefined => {
+  for (const c of contextCopies.filter((c) => c.stage === stage && c.index < before)) {
+    for (const src of c.sources.map(norm)) {
+      if (src === path) return isDir(src) || !c.dest.endsWith('/') ? norm(c.dest) : posix.join(norm(c.dest), posix.basename(src));
+      if (src === '' || path.startsWith(`${src}/`)) return posix.join(norm(c.dest), src === '' ? path : path.slice(src.length + 1));
+    }
+  }
+  return undefined;
+};
+
+const ignorePatterns = read('.dockerignore').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+const globToRegExp = (pattern: string): RegExp =>
+  new RegExp(
+    `^${norm(pattern.replace(/^\//, ''))
+      .split(/(\*\*\/|\*\*|\*|\?)/)
+      .map((t) => ({ '**/': '(?:.*/)?', '**': '.*', '*': '[^/]*', '?': '[^/]' })[t] ?? t.replace(/[.+^${}()|[\]\\]/g, '\\$&'))
+      .join('')}$`,
+  );
+/**
+ * Whether .dockerignore keeps a path out of the build context. As in Docker, a pattern matches a
+ * path when it matches the path or a folder above it, and the last matching pattern wins.
+ */
+const dockerIgnored = (path: string): boolean => {
+  const parts = norm(path).split('/').filter(Boolean);
+  const prefixes = parts.map((_, i) => parts.slice(0, i + 1).join('/'));
+  let ignored = false;
+  for (const p of ignorePatterns) {
+    const negated = p.startsWith('!');
+    const re = globToRegExp(negated ? p.slice(1) : p);
+    if (prefixes.some((x) => re.test(x))) ignored = !negated;
+  }
+  return ignored;
 };
 
 // ---- docker compose ------------------------------------------------------------------------------
@@ -34,19 +108,46 @@ const composeEnv = (svc: Y): Env => {
   return Object.fromEntries(pairs.map(([k, v]) => [k, String(v ?? '')]));
 };
 const composeSluice = Object.entries<Y>(compose.services).filter(([, s]) => s.build !== undefined);
+/** `${VAR:-default}` -> default, as Compose interpolates it when VAR is unset. */
+const interpolateDefaults = (s: string): string => s.replace(/\$\{[A-Z0-9_]+:?-([^}]*)\}/g, '$1');
 
 // ---- kubernetes ----------------------------------------------------------------------------------
 const k8sFiles = readdirSync(new URL('k8s/', root)).filter((f) => /\.ya?ml$/.test(f) && f !== 'kustomization.yaml');
-const k8sDocs: Y[] = k8sFiles.flatMap((f) =>
-  parseAllDocuments(read(`k8s/${f}`)).map((d) => {
-    assert.deepEqual(d.errors, [], `k8s/${f} parses`);
-    return d.toJS();
-  }),
-).filter(Boolean);
+const fileOf = new Map<Y, string>();
+const parseDocs = (text: string, where: string): Y[] =>
+  parseAllDocuments(text)
+    .map((d) => {
+      assert.deepEqual(d.errors, [], `${where} parses`);
+      return d.toJS();
+    })
+    .filter(Boolean);
+/**
+ * Commented-out variants in a manifest: the YAML after `# ---` between `# BEGIN <name>` and
+ * `# END <name>`, uncommented, so that they are checked like the live manifests and cannot rot.
+ */
+const commentedVariants = (f: string): Y[] =>
+  [...read(`k8s/${f}`).matchAll(/^# BEGIN (.+?)(?::.*)?\n([\s\S]*?)^# END \1$/gm)].flatMap((m) => {
+    const lines = m[2]!.split('\n');
+    const start = lines.findIndex((l) => l === '# ---');
+    assert.ok(start >= 0, `k8s/${f}: variant "${m[1]}" has a "# ---" line before its YAML`);
+    const yaml = lines.slice(start + 1).map((l) => {
+      assert.match(l, /^(#|$)/, `k8s/${f}: every line of variant "${m[1]}" is commented`);
+      return l.replace(/^# ?/, '');
+    });
+    return parseDocs(yaml.join('\n'), `k8s/${f} variant "${m[1]}"`).map((d) => ({ ...d, variant: m[1] }));
+  });
+const k8sDocs: Y[] = k8sFiles.flatMap((f) => {
+  const docs = [...parseDocs(read(`k8s/${f}`), `k8s/${f}`), ...commentedVariants(f)];
+  for (const d of docs) fileOf.set(d, f);
+  return docs;
+});
+const liveDocs = k8sDocs.filter((d) => !d.variant);
 const find = (kind: string, name: string, ns: string): Y =>
-  k8sDocs.find((d) => d.kind === kind && d.metadata.name === name && d.metadata.namespace === ns);
-const podSpec = (w: Y): Y => (w.kind === 'CronJob' ? w.spec.jobTemplate.spec.template.spec : w.spec.template.spec);
+  liveDocs.find((d) => d.kind === kind && d.metadata.name === name && d.metadata.namespace === ns);
+const podTemplate = (w: Y): Y => (w.kind === 'CronJob' ? w.spec.jobTemplate.spec.template : w.spec.template);
+const podSpec = (w: Y): Y => podTemplate(w).spec;
 const workloads = k8sDocs.filter((d) => ['Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob'].includes(d.kind));
+const workloadName = (w: Y): string => `${w.kind} ${w.metadata.name}${w.variant ? ` (commented variant)` : ''}`;
 const containers = (w: Y): Y[] => [...(podSpec(w).initContainers ?? []), ...podSpec(w).containers];
 
 /** The environment a container starts with: envFrom ConfigMaps/Secrets, then env (Secret values from secret.yaml). */
@@ -80,7 +181,7 @@ const procs: Proc[] = [
   })),
   ...workloads.flatMap((w) =>
     containers(w).map((c) => ({
-      where: `k8s ${w.kind} ${w.metadata.name}/${c.name}`,
+      where: `k8s ${workloadName(w)}/${c.name}`,
       role: c.args[0],
       env: k8sEnv(c, w.metadata.namespace),
       ports: [c.livenessProbe, c.readinessProbe, c.startupProbe]
@@ -93,17 +194,62 @@ const procs: Proc[] = [
 const configOf = (p: Proc): SluiceConfig => resolveConfig(configFromEnv(p.env));
 const portOf = (url: string): number => Number(new URL(url).port || (url.startsWith('https:') ? 443 : 80));
 
-test('the deployment files hold the Sluice services', () => {
-  assert.deepEqual(composeSluice.map(([, s]) => s.command[0]).sort(), ['collector', 'migrate', 'processor']);
-  assert.deepEqual([...new Set(procs.filter((p) => p.where.startsWith('k8s')).map((p) => p.role))].sort(), ['collector', 'migrate', 'processor']);
+test('the Dockerfile copies only paths that exist and that .dockerignore lets through', () => {
+  assert.ok(contextCopies.length > 0, 'the Dockerfile has COPY instructions');
+  for (const c of contextCopies) {
+    for (const src of c.sources) {
+      assert.ok(exists(src), `Dockerfile: COPY source ${src} exists in the repository`);
+      assert.ok(!dockerIgnored(src), `Dockerfile: COPY source ${src} is not excluded by .dockerignore`);
+    }
+  }
 });
 
-test('Sluice services set only environment variables that config.ts reads', () => {
+test("the Dockerfile's ENTRYPOINT runs the package's bin, copied into the final stage", () => {
+  const entrypoint = dockerfile.filter((i) => i.op === 'ENTRYPOINT').at(-1);
+  assert.ok(entrypoint, 'Dockerfile has an ENTRYPOINT');
+  const argv: string[] = JSON.parse(entrypoint.args); // exec form, so that SIGTERM reaches node
+  assert.equal(argv[0], 'node');
+  const script = norm(argv[1]!);
+  assert.ok(exists(script) && !isDir(script), `ENTRYPOINT script ${script} exists`);
+  assert.equal(script, norm(pkg.bin.sluice), 'ENTRYPOINT runs package.json bin.sluice');
+  assert.equal(inImage(script, finalStage), script, `${script} is copied to the same path in the final stage`);
+  assert.ok(!dockerIgnored(script), `${script} is not excluded by .dockerignore`);
+});
+
+test('the Dockerfile copies the patch dir of the postinstall hook before npm ci', () => {
+  const patchDir = norm(/--patch-dir\s+(\S+)/.exec(pkg.scripts.postinstall)?.[1] ?? '');
+  assert.ok(patchDir, 'postinstall names its --patch-dir');
+  const patches = readdirSync(new URL(`${patchDir}/`, root)).filter((f) => f.endsWith('.patch'));
+  assert.ok(patches.length > 0, `${patchDir} holds patches`);
+  const install = dockerfile.findIndex((i) => i.op === 'RUN' && /\bnpm ci\b/.test(i.args));
+  assert.ok(install >= 0, 'the Dockerfile runs npm ci');
+  const stage = dockerfile[install]!.stage;
+  assert.equal(inImage(patchDir, stage, install), patchDir, `${patchDir} is copied to the same path before npm ci`);
+  for (const file of ['package.json', 'package-lock.json']) assert.equal(inImage(file, stage, install), file, `${file} is copied before npm ci`);
+  // The build greps for the patch's marker; it must be a marker the patches really add.
+  const marker = /grep -q '([^']+)'/.exec(dockerfile[install]!.args)?.[1];
+  assert.ok(marker, 'npm ci is followed by a grep for the patch marker');
+  const adds = (f: string): boolean => read(`${patchDir}/${f}`).split('\n').some((l) => l.startsWith('+') && l.includes(marker));
+  assert.ok(patches.some(adds), `a patch in ${patchDir} adds ${marker}`);
+});
+
+test('the deployment files hold the Sluice services', () => {
+  assert.deepEqual(composeSluice.map(([, s]) => s.command[0]).sort(), ['collector', 'migrate', 'processor']);
+  const live = procs.filter((p) => p.where.startsWith('k8s') && !p.where.includes('(commented variant)'));
+  assert.deepEqual([...new Set(live.map((p) => p.role))].sort(), ['collector', 'migrate', 'processor']);
+});
+
+test('Sluice services set only environment variables that config.ts reads, also in commented examples', () => {
   for (const p of procs) {
     for (const name of Object.keys(p.env).filter((n) => SLUICE_PREFIX.test(n))) {
       assert.ok(KNOWN.has(name), `${p.where}: ${name} is not in ENV_VARS (services/core/config.ts)`);
     }
     for (const [name, value] of Object.entries(p.env)) assert.equal(typeof value, 'string', `${p.where}: ${name} is a string`);
+  }
+  for (const f of k8sFiles) {
+    for (const m of read(`k8s/${f}`).matchAll(/^\s*#\s*(?:-\s*name:\s*|key:\s*)?((?:SLUICE|KAFKA|CLICKHOUSE|SCHEMA_REGISTRY)_[A-Z0-9_]+)\b/gm)) {
+      assert.ok(KNOWN.has(m[1]!), `k8s/${f}: commented ${m[1]} is not in ENV_VARS (services/core/config.ts)`);
+    }
   }
 });
 
@@ -116,39 +262,103 @@ test("each Sluice service's environment is a valid config connected to the real 
   }
 });
 
-test('topic names are the TopicsConfig defaults, and kafka-init pre-creates all of them', () => {
-  const wanted: Record<string, string> = { SLUICE_TOPIC_ACTIVITY: TOPICS.activity, SLUICE_TOPIC_FINDINGS: TOPICS.findings, SLUICE_TOPIC_DLQ: TOPICS.deadLetter };
+test('the commented Kafka TLS/SASL example in k8s/ is a valid config once uncommented', () => {
+  const commented = (f: string): Env =>
+    Object.fromEntries([...read(`k8s/${f}`).matchAll(/^\s*#\s*(KAFKA_[A-Z0-9_]+):\s*"([^"]*)"/gm)].map((m) => [m[1]!, m[2]!]));
+  const fromConfigMap = commented('configmap.yaml');
+  assert.deepEqual(Object.keys(fromConfigMap).sort(), ['KAFKA_SASL_MECHANISM', 'KAFKA_SASL_USERNAME', 'KAFKA_SSL']);
+  const fromSecret = commented('secret.yaml');
+  assert.deepEqual(Object.keys(fromSecret), ['KAFKA_SASL_PASSWORD'], 'the password is in a (commented) Secret');
+  assert.ok(/^#\s*name: sluice-kafka$/m.test(read('k8s/secret.yaml')), 'the commented Secret is sluice-kafka');
+  const ref = /#\s*- name: KAFKA_SASL_PASSWORD\n\s*#\s*valueFrom:\n\s*#\s*secretKeyRef:\n\s*#\s*name: sluice-kafka\n\s*#\s*key: KAFKA_SASL_PASSWORD\n/;
+  for (const w of workloads.filter((w) => !w.variant)) {
+    for (const c of containers(w)) {
+      const p = procs.find((x) => x.where === `k8s ${workloadName(w)}/${c.name}`)!;
+      if (!p.env.KAFKA_BROKERS) continue;
+      const config = resolveConfig(configFromEnv({ ...p.env, ...fromConfigMap, ...fromSecret }));
+      assert.equal(config.kafka?.ssl, true, `${p.where}: KAFKA_SSL`);
+      assert.ok(config.kafka?.sasl?.password, `${p.where}: SASL mechanism, user and password`);
+      assert.match(read(`k8s/${fileOf.get(w)}`), ref, `${p.where}: commented KAFKA_SASL_PASSWORD secretKeyRef to sluice-kafka`);
+    }
+  }
+});
+
+test('topic names are the TopicsConfig defaults, and kafka-init pre-creates every one of them', () => {
+  const topicEnv = Object.entries(ENV_VARS).filter(([, spec]) => spec.path[0] === 'topics');
   for (const p of procs) {
-    for (const [name, topic] of Object.entries(wanted)) if (name in p.env) assert.equal(p.env[name], topic, `${p.where}: ${name}`);
+    for (const [name, spec] of topicEnv) if (name in p.env) assert.equal(p.env[name], TOPICS[spec.path[1] as TopicKey], `${p.where}: ${name}`);
   }
   const script = [compose.services['kafka-init'].command].flat().join('\n');
-  const created = [...script.matchAll(/--create\b.*?--topic\s+(\S+)\s+--partitions\s+(\d+)/g)].map((m) => [m[1], Number(m[2])] as const);
-  assert.deepEqual(created.map(([t]) => t).sort(), [TOPICS.activity, TOPICS.deadLetter, TOPICS.findings].sort());
-  assert.deepEqual(Object.fromEntries(created), { [TOPICS.activity]: TOPICS.partitions, [TOPICS.findings]: TOPICS.partitions, [TOPICS.deadLetter]: 3 });
+  const created = [...script.matchAll(/--create\b.*?--topic\s+(\S+)\s+--partitions\s+(\d+)/g)].map((m) => [m[1]!, Number(m[2])] as const);
+  const wanted = TOPIC_KEYS.map((k) => [TOPICS[k], k === 'deadLetter' ? DLQ_PARTITIONS : TOPICS.partitions] as const);
+  assert.deepEqual(created.map(([t]) => t).sort(), wanted.map(([t]) => t).sort(), 'kafka-init creates every topic in TopicsConfig, once');
+  assert.deepEqual(Object.fromEntries(created), Object.fromEntries(wanted), 'partitions per topic');
   assert.equal(compose.services.kafka.environment.KAFKA_AUTO_CREATE_TOPICS_ENABLE, 'false', 'topics are never auto-created');
   for (const [name, s] of composeSluice.filter(([, s]) => s.command[0] !== 'migrate')) {
     assert.equal(s.depends_on?.['kafka-init']?.condition, 'service_completed_successfully', `${name} waits for kafka-init`);
   }
+  const docs = read('docs/deploy.md');
+  for (const [topic] of wanted) assert.ok(docs.includes(`--topic ${topic} `), `docs/deploy.md shows how to create ${topic} on Kubernetes`);
 });
 
-test('health checks and probes use the configured HTTP port', () => {
-  for (const p of procs.filter((p) => p.role !== 'migrate')) {
-    assert.ok(p.ports.length > 0, `${p.where}: has a health check`);
-    for (const port of p.ports) assert.equal(port, configOf(p).http.port, `${p.where}: health port`);
-  }
+test('long-running roles have health checks on the configured HTTP port; one-shot roles run to completion', () => {
   assert.equal(DEFAULT_HTTP_PORT, 8080);
-  for (const w of workloads.filter((w) => w.kind === 'Deployment')) {
-    for (const c of containers(w)) {
-      assert.equal(c.livenessProbe?.httpGet?.path, '/healthz', `${w.metadata.name}: liveness /healthz`);
-      assert.equal(c.readinessProbe?.httpGet?.path, '/readyz', `${w.metadata.name}: readiness /readyz`);
+  for (const p of procs) {
+    if (LONG_RUNNING.has(p.role)) {
+      assert.ok(p.ports.length > 0, `${p.where}: has a health check`);
+      for (const port of p.ports) assert.equal(port, configOf(p).http.port, `${p.where}: health port`);
+    } else {
+      assert.deepEqual(p.ports, [], `${p.where}: a one-shot role serves no health endpoints`);
     }
+  }
+  for (const [name, s] of composeSluice) {
+    const longRunning = LONG_RUNNING.has(s.command[0]);
+    assert.equal(s.restart === 'no', !longRunning, `compose ${name}: restart ${longRunning ? 'on exit' : '"no"'}`);
+    assert.equal(s.healthcheck !== undefined, longRunning, `compose ${name}: healthcheck only on long-running roles`);
+  }
+  const collector = composeSluice.find(([, s]) => s.command[0] === 'collector')![1];
+  const processor = composeSluice.find(([, s]) => s.command[0] === 'processor')![0];
+  assert.equal(collector.depends_on?.[processor]?.condition, 'service_healthy', 'the compose collector waits for a healthy processor');
+  for (const w of workloads) {
+    for (const c of containers(w)) {
+      const where = `${workloadName(w)}/${c.name}`;
+      if (LONG_RUNNING.has(c.args[0])) {
+        assert.equal(w.kind, 'Deployment', `${where}: a long-running role is a Deployment`);
+        assert.equal(c.livenessProbe?.httpGet?.path, '/healthz', `${where}: liveness /healthz`);
+        assert.equal(c.readinessProbe?.httpGet?.path, '/readyz', `${where}: readiness /readyz`);
+      } else {
+        assert.ok(['Job', 'CronJob'].includes(w.kind), `${where}: a one-shot role is a Job or CronJob`);
+        assert.ok(['Never', 'OnFailure'].includes(podSpec(w).restartPolicy), `${where}: restartPolicy`);
+      }
+    }
+  }
+});
+
+test('compose mounts only files that exist in the repository or live in a gitignored folder', () => {
+  const gitignored = read('.gitignore').split('\n').map((l) => norm(l.trim().replace(/^\//, ''))).filter(Boolean);
+  for (const [name, s] of Object.entries<Y>(compose.services)) {
+    for (const v of s.volumes ?? []) {
+      const host = interpolateDefaults(typeof v === 'string' ? v.split(':')[0]! : v.type === 'bind' ? v.source : '');
+      if (!host.startsWith('.')) continue; // a named volume
+      assert.ok(exists(host) || gitignored.includes(norm(host).split('/')[0]!), `compose ${name}: ${host} exists or is under a gitignored folder`);
+    }
+    for (const c of s.configs ?? []) {
+      const def = compose.configs?.[typeof c === 'string' ? c : c.source];
+      assert.ok(def, `compose ${name}: config ${JSON.stringify(c)} is declared under the top-level configs`);
+      assert.ok(typeof def.content === 'string' || (def.file && exists(def.file)), `compose ${name}: config has content or an existing file`);
+    }
+  }
+  const otel: Y = parse(compose.configs['otel-collector-config'].content);
+  const otlpHttp = portOf(`http://${otel.receivers.otlp.protocols.http.endpoint}`);
+  for (const p of procs.filter((p) => p.where.startsWith('compose'))) {
+    assert.equal(portOf(p.env.OTEL_EXPORTER_OTLP_ENDPOINT!), otlpHttp, `${p.where}: exports to the collector's OTLP/HTTP port`);
   }
 });
 
 test('every k8s pod runs with least privilege', () => {
   for (const w of workloads) {
     const spec = podSpec(w);
-    const where = `${w.kind} ${w.metadata.name}`;
+    const where = workloadName(w);
     for (const key of ['hostNetwork', 'hostPID', 'hostIPC']) assert.notEqual(spec[key], true, `${where}: ${key}`);
     assert.equal(spec.automountServiceAccountToken, false, `${where}: no service account token`);
     assert.ok(!(spec.volumes ?? []).some((v: Y) => v.hostPath), `${where}: no hostPath volume`);
@@ -169,7 +379,7 @@ test('every k8s pod runs with least privilege', () => {
       assert.ok(spec.volumes.find((v: Y) => v.name === tmp?.name)?.emptyDir, `${where}/${c.name}: /tmp is an emptyDir`);
     }
   }
-  assert.equal(k8sDocs.find((d) => d.kind === 'ServiceAccount').automountServiceAccountToken, false);
+  assert.equal(liveDocs.find((d) => d.kind === 'ServiceAccount').automountServiceAccountToken, false);
 });
 
 test('the processor Deployment shares a namespace with its ConfigMap, Secret and PDB', () => {
@@ -178,24 +388,24 @@ test('the processor Deployment shares a namespace with its ConfigMap, Secret and
   assert.ok(processor.spec.replicas >= 2, 'at least two consumers in the group');
   const ns = processor.metadata.namespace;
   for (const c of containers(processor)) k8sEnv(c, ns); // asserts every referenced ConfigMap/Secret is in ns
-  const pdb = k8sDocs.find((d) => d.kind === 'PodDisruptionBudget');
+  const pdb = liveDocs.find((d) => d.kind === 'PodDisruptionBudget');
   assert.equal(pdb.metadata.namespace, ns);
   assert.deepEqual(pdb.spec.selector.matchLabels, processor.spec.selector.matchLabels);
   assert.ok(k8sDocs.every((d) => d.kind === 'Namespace' || d.metadata.namespace === ns), 'one namespace');
 });
 
 test('the network policies let each role reach what it is configured to use, and DNS', () => {
-  const policies = k8sDocs.filter((d) => d.kind === 'NetworkPolicy');
+  const policies = liveDocs.filter((d) => d.kind === 'NetworkPolicy');
   const selects = (sel: Y, labels: Env): boolean =>
     Object.entries<string>(sel.matchLabels ?? {}).every(([k, v]) => labels[k] === v) &&
     (sel.matchExpressions ?? []).every((e: Y) => e.operator === 'In' && e.values.includes(labels[e.key]));
   for (const w of workloads) {
-    const labels = w.spec.template.metadata.labels;
+    const labels = podTemplate(w).metadata.labels;
     const open = policies
       .filter((p) => selects(p.spec.podSelector, labels))
       .flatMap((p) => (p.spec.egress ?? []).flatMap((r: Y) => r.ports.map((x: Y) => x.port)));
     for (const c of containers(w)) {
-      const p = procs.find((x) => x.where === `k8s ${w.kind} ${w.metadata.name}/${c.name}`)!;
+      const p = procs.find((x) => x.where === `k8s ${workloadName(w)}/${c.name}`)!;
       const config = configOf(p);
       const needed = [53, portOf(p.env.OTEL_EXPORTER_OTLP_ENDPOINT!)];
       if (config.kafka) needed.push(...config.kafka.brokers.map((b) => Number(b.split(':')[1])));
