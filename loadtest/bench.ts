@@ -1,0 +1,20 @@
+/**
+ * `npm run bench -- <name> [options]`: benchmarks that print JSON numbers. Speed and memory targets
+ * live here, not in unit tests. Names: normalize, pipeline.
+ */
+import { runNormalizeBench } from './normalize.bench.ts';
+import { runPipelineBench } from './pipeline.bench.ts';
+
+const BENCHES: Record<string, (args: string[]) => Promise<unknown>> = {
+  normalize: runNormalizeBench,
+  pipeline: runPipelineBench,
+};
+
+const [name, ...args] = process.argv.slice(2);
+const bench = name ? BENCHES[name] : undefined;
+if (!bench) {
+  process.stderr.write(`usage: npm run bench -- <${Object.keys(BENCHES).join('|')}> [options]\n`);
+  process.exit(2);
+}
+const result = await bench(args);
+process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
