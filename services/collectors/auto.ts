@@ -2,7 +2,7 @@ import type { Collector, CollectorInput, CollectorOutput, CollectorSpec } from '
 import { splitInput } from './input.ts';
 
 /** Envelope keys of every native batch form: CloudTrail/S3, Azure, K8s EventList, Config snapshots, OSV. */
-export const AUTO_ENVELOPE_KEYS: readonly string[] = ['Records', 'records', 'items', 'configurationItems', 'vulns'];
+export const AUTO_ENVELOPE_KEYS: readonly string[] = ['Records', 'records', 'items', 'configurationItems', 'vulns', 'value'];
 
 /**
  * `--source auto`: splits the input, asks each collector's sniffer which source a record is, and
@@ -36,9 +36,10 @@ export function autoCollector(specs: readonly CollectorSpec[]): Collector {
           };
           continue;
         }
-        for (const out of collectorOf(spec).collect({ name: item.position, bytes: Buffer.from(JSON.stringify(item.value)) })) {
-          yield { ...out, position: item.position };
-        }
+        // The collector sees the record as its whole input, so its positions are `<position>#<n>`:
+        // one output keeps the record's own position; several (an envelope inside) keep their suffix.
+        const outs = [...collectorOf(spec).collect({ name: item.position, bytes: item.raw })];
+        for (const out of outs) yield outs.length === 1 ? { ...out, position: item.position } : out;
       }
     },
   };

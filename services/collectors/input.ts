@@ -140,9 +140,7 @@ export function* splitInput(input: CollectorInput, opts: SplitOptions = {}): Gen
         yield { kind: 'record', position: pos(), value: doc, raw: bytes };
         return;
       }
-      for (const value of records) {
-        yield { kind: 'record', position: pos(), value, raw: Buffer.from(JSON.stringify(value) ?? 'null', 'utf8') };
-      }
+      for (const value of records) yield elementItem(pos(), value, bytes);
       return;
     }
   }
@@ -172,11 +170,23 @@ export function* splitInput(input: CollectorInput, opts: SplitOptions = {}): Gen
     if (env && 'bad' in env) {
       yield envelopeError(env.key, env.bad, raw, lineNo);
     } else if (env) {
-      for (const inner of env.records) {
-        yield { kind: 'record', position: pos(), value: inner, raw: Buffer.from(JSON.stringify(inner) ?? 'null', 'utf8'), line: lineNo };
-      }
+      for (const inner of env.records) yield elementItem(pos(), inner, raw, lineNo);
     } else {
       yield { kind: 'record', position: pos(), value, raw, line: lineNo };
     }
+  }
+}
+
+/**
+ * An envelope or array element as a record item with its own JSON text as raw bytes. A value too
+ * deeply nested to serialize again (V8 throws RangeError) becomes an error item, not a crash.
+ */
+function elementItem(position: string, value: unknown, container: Buffer, line?: number): InputItem {
+  try {
+    const raw = Buffer.from(JSON.stringify(value) ?? 'null', 'utf8');
+    return line === undefined ? { kind: 'record', position, value, raw } : { kind: 'record', position, value, raw, line };
+  } catch (err) {
+    const error = { code: 'SLUICE_ERR_INPUT_MALFORMED' as const, reason: `record cannot be re-serialized (${errorMessage(err)}); too deeply nested?` };
+    return line === undefined ? { kind: 'error', position, error, raw: container } : { kind: 'error', position, error, raw: container, line };
   }
 }

@@ -1,8 +1,11 @@
 import type { CollectorSpec } from '../core/components.ts';
 import { awsCloudTrailSpec } from './aws_cloudtrail/index.ts';
+import { objectStorageSpec } from './object_storage/index.ts';
+import { azureActivitySpec } from './azure_activity/index.ts';
+import { k8sAuditSpec } from './k8s_audit/index.ts';
 
 /** Every collector Sluice ships, by type. `--source <type>` picks one; `--source auto` sniffs per record. */
-export const COLLECTOR_SPECS: readonly CollectorSpec[] = [awsCloudTrailSpec];
+export const COLLECTOR_SPECS: readonly CollectorSpec[] = [awsCloudTrailSpec, azureActivitySpec, k8sAuditSpec, objectStorageSpec];
 
 export function collectorSpec(type: string): CollectorSpec | undefined {
   return COLLECTOR_SPECS.find((s) => s.type === type);

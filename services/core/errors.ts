@@ -5,6 +5,7 @@
 export const ERROR_CODES = {
   SLUICE_ERR_CONFIG_INVALID: { retriable: false, message: 'Configuration is invalid' },
   SLUICE_ERR_INPUT_NOT_FOUND: { retriable: false, message: 'Input file or directory does not exist' },
+  SLUICE_ERR_INPUT_FILTERED: { retriable: false, message: 'Input record is valid but excluded by configuration' },
   SLUICE_ERR_INPUT_UNREADABLE: { retriable: false, message: 'Input could not be read or decompressed' },
   SLUICE_ERR_INPUT_MALFORMED: { retriable: false, message: 'Input record is not valid for its source' },
   SLUICE_ERR_SCHEMA_UNKNOWN: { retriable: false, message: 'No Avro schema is known for the subject or id' },

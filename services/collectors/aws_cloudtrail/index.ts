@@ -22,6 +22,9 @@ export {
   TRUNCATED_UNMAPPED,
 } from './normalize.ts';
 export type { NormalizeOptions, ActivityId } from './normalize.ts';
+export * from './kinesis.ts';
+export * from './eventbridge.ts';
+import { sniffEventBridgeCloudTrail } from './eventbridge.ts';
 
 /**
  * Validates the config (throws SluiceError SLUICE_ERR_CONFIG_INVALID listing every problem) and
@@ -35,7 +38,10 @@ export function awsCloudTrailCollector(config: AwsCloudTrailConfigInput = {}): C
 export function sniffCloudTrail(record: unknown): boolean {
   if (typeof record !== 'object' || record === null || Array.isArray(record)) return false;
   const r = record as Record<string, unknown>;
-  return typeof r.eventSource === 'string' && typeof r.eventName === 'string' && ('eventVersion' in r || 'userIdentity' in r);
+  return (
+    (typeof r.eventSource === 'string' && typeof r.eventName === 'string' && ('eventVersion' in r || 'userIdentity' in r)) ||
+    sniffEventBridgeCloudTrail(record)
+  );
 }
 
 /** The component's spec: its type, config schema, factory and sniffer. */

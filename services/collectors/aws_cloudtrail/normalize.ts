@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { isIP } from 'node:net';
 import { OCSF_VERSION, RAW_CAP_BYTES, type ApiActivity } from '../../core/events.ts';
 import { SluiceError } from '../../core/errors.ts';
+import { unwrapEventBridge } from './eventbridge.ts';
 
 export const SOURCE_TYPE = 'aws_cloudtrail';
 
@@ -162,7 +163,8 @@ export interface NormalizeOptions {
 }
 
 /**
- * Normalizes one CloudTrail record (as in an S3 `Records` element, an EventBridge `detail`, or a
+ * Normalizes one CloudTrail record (as in an S3 `Records` element, a whole EventBridge event, whose
+ * `detail` is unwrapped and whose envelope identity goes to `unmapped.eventBridge`, or a
  * Logstash-shipped line) to an ApiActivity.
  * @throws SluiceError SLUICE_ERR_INPUT_MALFORMED naming the field(s) when the record is not a CloudTrail event.
  */
@@ -170,7 +172,9 @@ export function normalizeCloudTrail(record: unknown, opts: NormalizeOptions = {}
   const rawCap = opts.rawCapBytes ?? RAW_CAP_BYTES;
   const unmappedCap = opts.unmappedCapBytes ?? RAW_CAP_BYTES;
   if (!isObj(record)) malformed(`record must be a JSON object, got ${typeName(record)}`);
-  const rec = record;
+  // An EventBridge envelope carries the CloudTrail record in `detail` (see eventbridge.ts).
+  const wrapped = unwrapEventBridge(record);
+  const rec = wrapped ? wrapped.detail : record;
 
   // Required fields: collect every problem so the reason names them all.
   const problems: string[] = [];
@@ -314,10 +318,11 @@ export function normalizeCloudTrail(record: unknown, opts: NormalizeOptions = {}
   const identityRest: Obj = {};
   for (const [k, v] of Object.entries(identity)) if (!MAPPED_IDENTITY_FIELDS.has(k)) identityRest[k] = v;
   if (Object.keys(identityRest).length > 0) unmapped.userIdentity = identityRest;
+  if (wrapped) unmapped.eventBridge = wrapped.envelope;
   let unmappedText = JSON.stringify(unmapped);
   if (Buffer.byteLength(unmappedText, 'utf8') > unmappedCap) unmappedText = TRUNCATED_UNMAPPED;
 
-  const rawText = JSON.stringify(rec);
+  const rawText = JSON.stringify(record); // the envelope too, for an EventBridge event
   const activityId = activityIdFor(eventName);
 
   return {

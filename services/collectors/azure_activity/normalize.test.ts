@@ -1,0 +1,314 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { SluiceError } from '../../core/errors.ts';
+import { OCSF_VERSION } from '../../core/events.ts';
+import { stableRecordUid } from '../aws_cloudtrail/index.ts';
+import { pantherLog, REST_FILE } from '../../../test/fixtures/azure_activity/load.ts';
+import { azureActivityId, normalizeAzureActivity, parseResourceId } from './index.ts';
+
+const unmappedOf = (e: { unmapped: string }): Record<string, unknown> => JSON.parse(e.unmapped) as Record<string, unknown>;
+
+function assertMalformed(fn: () => unknown, pattern: RegExp): void {
+  assert.throws(fn, (err: unknown) => {
+    assert.ok(err instanceof SluiceError, `expected a SluiceError, got ${String(err)}`);
+    assert.equal(err.code, 'SLUICE_ERR_INPUT_MALFORMED');
+    assert.match(err.message, pattern);
+    return true;
+  });
+}
+
+describe('normalizeAzureActivity: role assignment with authorization evidence (PrivilegedOrElevated#0)', () => {
+  const log = pantherLog('Azure.MonitorActivity.RoleAssignment.PrivilegedOrElevated#0');
+  const e = normalizeAzureActivity(log);
+
+  it('maps class, operation, service and activity', () => {
+    assert.equal(e.class_uid, 6003);
+    assert.equal(e.category_uid, 6);
+    assert.equal(e.api.operation, 'MICROSOFT.AUTHORIZATION/ROLEASSIGNMENTS/WRITE');
+    assert.equal(e.api.service_name, 'MICROSOFT.AUTHORIZATION');
+    assert.equal(e.activity_id, 1);
+    assert.equal(e.type_uid, 600301);
+    assert.equal(e.api.version, '2021-04-01');
+    assert.equal(e.api.request_uid, 'f1e2d3c4-b5a6-7890-bcde-f12345678901');
+  });
+
+  it('takes the principal from identity.authorization.evidence when there are no claims', () => {
+    assert.deepEqual(e.actor.user, {
+      uid: '6b6d44f0-b13a-46a0-bfde-161324d4c34d',
+      name: null,
+      type: 'User',
+      account_uid: '87654321-4321-4321-4321-111111111111',
+      credential_uid: null,
+    });
+    assert.equal(e.actor.session, null);
+  });
+
+  it('maps time, status, cloud, source and resource', () => {
+    assert.equal(e.time, Date.UTC(2024, 11, 17, 10, 30, 0));
+    assert.equal(e.metadata.original_time, '2024-12-17T10:30:00.0000000Z');
+    assert.equal(e.status, 'Success');
+    assert.equal(e.status_id, 1);
+    assert.equal(e.status_code, '200');
+    assert.equal(e.status_detail, null);
+    assert.deepEqual(e.cloud, { provider: 'Azure', region: null, account_uid: '12345678-1234-1234-1234-123456789abc' });
+    assert.deepEqual(e.src_endpoint, { ip: '1.1.1.1', domain: null });
+    assert.deepEqual(e.resources, [
+      {
+        uid: '/subscriptions/12345678-1234-1234-1234-123456789abc/providers/Microsoft.Authorization/roleAssignments/a1b2c3d4-e5f6-7890-abcd-ef1234567890',
+        type: 'Microsoft.Authorization/roleAssignments',
+        name: 'a1b2c3d4-e5f6-7890-abcd-ef1234567890',
+      },
+    ]);
+  });
+
+  it('has metadata with a stable hash uid (no eventDataId in the Event Hubs form)', () => {
+    assert.deepEqual(e.metadata, {
+      uid: stableRecordUid(log),
+      version: OCSF_VERSION,
+      product_name: 'Azure Activity Log',
+      vendor_name: 'Microsoft',
+      log_name: 'Administrative',
+      original_time: '2024-12-17T10:30:00.0000000Z',
+      source: 'azure_activity',
+    });
+    assert.match(e.metadata.uid, /^[0-9a-f]{32}$/);
+  });
+
+  it('keeps identity, properties and the other unmapped fields', () => {
+    const u = unmappedOf(e);
+    assert.equal((u.identity as { authorization: { evidence: { role: string } } }).authorization.evidence.role, 'Owner');
+    assert.match(String((u.properties as { requestbody: string }).requestbody), /"PrincipalType":"ServicePrincipal"/);
+    assert.equal(u.correlationId, 'f1e2d3c4-b5a6-7890-bcde-f12345678901');
+    assert.equal(u.resultType, 'Success');
+    for (const k of ['time', 'operationName', 'callerIpAddress', 'resourceId', 'location', 'operationVersion']) assert.ok(!(k in u), k);
+    assert.equal(e.raw_data, JSON.stringify(log));
+  });
+});
+
+describe('normalizeAzureActivity: status', () => {
+  it('Failed with signature 403 is a failure with status_code 403 (KeysListed#2)', () => {
+    const e = normalizeAzureActivity(pantherLog('Azure.MonitorActivity.StorageAccount.KeysListed#2'));
+    assert.equal(e.status, 'Failure');
+    assert.equal(e.status_id, 2);
+    assert.equal(e.status_code, '403');
+    assert.equal(e.api.operation, 'MICROSOFT.STORAGE/STORAGEACCOUNTS/LISTKEYS/ACTION');
+    assert.equal(e.activity_id, 2, 'listKeys/action reads');
+  });
+
+  it('Succeeded (no signature) is a success (ActionGroups.Deleted#1, lower-case operation)', () => {
+    const e = normalizeAzureActivity(pantherLog('Azure.MonitorActivity.ActionGroups.Deleted#1'));
+    assert.equal(e.status, 'Success');
+    assert.equal(e.status_code, null);
+    assert.equal(e.api.operation, 'MICROSOFT.INSIGHTS/ACTIONGROUPS/DELETE');
+    assert.equal(e.api.service_name, 'MICROSOFT.INSIGHTS');
+    assert.equal(e.activity_id, 4);
+    assert.equal(e.cloud.region, 'westus');
+  });
+
+  it('Active (a recommendation, not an outcome) is Unknown (Advisor.SecurityRecommendation#0)', () => {
+    const e = normalizeAzureActivity(pantherLog('Azure.MonitorActivity.Advisor.SecurityRecommendation#0'));
+    assert.equal(e.status, 'Unknown');
+    assert.equal(e.status_id, 0);
+    assert.equal(e.status_code, 'Succeeded');
+    assert.equal(e.actor.user.uid, 'Microsoft.Advisor', 'emailaddress claim');
+    assert.equal(e.cloud.account_uid, '00000000-0000-0000-0000-111111111111', 'from the upper-case /SUBSCRIPTIONS/ path');
+    assert.equal(e.cloud.region, 'global');
+    assert.equal(e.metadata.log_name, 'Recommendation');
+    assert.equal(e.time, Date.UTC(2025, 11, 22, 8, 46, 29, 678));
+    assert.deepEqual(e.resources[0], {
+      uid: '/SUBSCRIPTIONS/00000000-0000-0000-0000-111111111111/RESOURCEGROUPS/EXAMPLE-RG/PROVIDERS/MICROSOFT.STORAGE/STORAGEACCOUNTS/EXAMPLESTORAGE',
+      type: 'MICROSOFT.STORAGE/STORAGEACCOUNTS',
+      name: 'EXAMPLESTORAGE',
+    });
+  });
+
+  it('a Start event is Unknown; Failed.Forbidden signature without resultType is a failure', () => {
+    const base = pantherLog('Azure.MonitorActivity.KeyVault.Deleted#0');
+    assert.equal(normalizeAzureActivity({ ...base, resultType: 'Start', resultSignature: 'Started.' }).status, 'Unknown');
+    const { resultType: _r, ...noType } = base;
+    const e = normalizeAzureActivity({ ...noType, resultSignature: 'Failed.Forbidden', resultDescription: 'no access' });
+    assert.equal(e.status, 'Failure');
+    assert.equal(e.status_code, 'Failed.Forbidden');
+    assert.equal(e.status_detail, 'no access');
+  });
+});
+
+describe('normalizeAzureActivity: principal choice', () => {
+  it('claims: object id first, upn as name, MFA, issuer, issue time, client app (constructed Event Hubs claims)', () => {
+    const base = pantherLog('Azure.MonitorActivity.KeyVault.Deleted#0');
+    const e = normalizeAzureActivity({
+      ...base,
+      identity: {
+        claims: {
+          'http://schemas.microsoft.com/identity/claims/objectidentifier': 'AAAA1111-2222-3333-4444-555566667777',
+          'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/upn': 'Admin@Contoso.com',
+          'http://schemas.microsoft.com/identity/claims/tenantid': 'FFFFFFFF-EEEE-DDDD-CCCC-BBBBBBBBBBB0',
+          'http://schemas.microsoft.com/claims/authnmethodsreferences': 'pwd,mfa',
+          iss: 'https://sts.windows.net/ffffffff-eeee-dddd-cccc-bbbbbbbbbbb0/',
+          iat: '1421876371',
+          appid: 'c44b4083-3bb0-49c1-b47d-974e53cbdf3c',
+        },
+      },
+    });
+    assert.equal(e.actor.user.uid, 'aaaa1111-2222-3333-4444-555566667777');
+    assert.equal(e.actor.user.name, 'Admin@Contoso.com');
+    assert.equal(e.actor.user.type, 'User');
+    assert.equal(e.actor.user.account_uid, 'ffffffff-eeee-dddd-cccc-bbbbbbbbbbb0');
+    assert.deepEqual(e.actor.session, { is_mfa: true, issuer: 'https://sts.windows.net/ffffffff-eeee-dddd-cccc-bbbbbbbbbbb0/', created_time: 1421876371000 });
+    assert.equal(e.actor.invoked_by, 'c44b4083-3bb0-49c1-b47d-974e53cbdf3c');
+  });
+
+  it('upn claim when there is no object id (PrivilegedOrElevated#3)', () => {
+    const e = normalizeAzureActivity(pantherLog('Azure.MonitorActivity.RoleAssignment.PrivilegedOrElevated#3'));
+    assert.equal(e.actor.user.uid, 'attacker@example.com');
+    assert.equal(e.actor.user.type, 'User');
+    assert.equal(e.api.operation, 'MICROSOFT.AUTHORIZATION/ELEVATEACCESS/ACTION', 'operationName.value of the REST form');
+    assert.equal(e.activity_id, 99);
+    assert.deepEqual(e.resources, [{ uid: '/providers/Microsoft.Authorization', type: 'Microsoft.Authorization', name: null }]);
+    assert.equal(e.cloud.account_uid, null);
+    assert.deepEqual(e.src_endpoint, { ip: '203.0.113.42', domain: null });
+  });
+
+  it('name claim (KeysListed#0)', () => {
+    const e = normalizeAzureActivity(pantherLog('Azure.MonitorActivity.StorageAccount.KeysListed#0'));
+    assert.equal(e.actor.user.uid, 'denethor@lotr.com');
+    assert.equal(e.actor.user.name, 'denethor@lotr.com');
+  });
+
+  it('caller (REST and Log Analytics forms) when the record has no claims', () => {
+    const base = pantherLog('Azure.MonitorActivity.KeyVault.Deleted#0');
+    assert.equal(normalizeAzureActivity({ ...base, caller: 'Ops@Contoso.com' }).actor.user.uid, 'ops@contoso.com');
+  });
+
+  it('no identity at all: unknown@<subscription>, marked as a fallback (ActionGroups.Deleted#0)', () => {
+    const e = normalizeAzureActivity(pantherLog('Azure.MonitorActivity.ActionGroups.Deleted#0'));
+    assert.equal(e.actor.user.uid, 'unknown@12345678-1234-1234-1234-123456789abc');
+    assert.equal(e.actor.user.type, null);
+    assert.deepEqual(unmappedOf(e)._sluice, { fallbacks: ['principal'] });
+  });
+});
+
+describe('normalizeAzureActivity: data-plane storage records', () => {
+  it('SAS read of a customer-encrypted blob (CPKEncryptionDetected#0)', () => {
+    const e = normalizeAzureActivity(pantherLog('Azure.MonitorActivity.Storage.Blob.CPKEncryptionDetected#0'));
+    assert.equal(e.api.operation, 'GetBlobMetadata');
+    assert.equal(e.api.service_name, 'MICROSOFT.STORAGE');
+    assert.equal(e.activity_id, 2);
+    assert.equal(e.status, 'Failure');
+    assert.equal(e.status_code, '409');
+    assert.equal(e.status_detail, 'BlobUsesCustomerSpecifiedEncryption');
+    assert.deepEqual(e.src_endpoint, { ip: '1.1.1.1', domain: null }, 'port 57485 dropped');
+    assert.equal(e.actor.user.uid, 'SAS:key1(EXAMPLE_HASH)');
+    assert.equal(e.actor.user.type, 'SAS');
+    assert.equal(e.actor.user.credential_uid, 'key1(EXAMPLE_HASH)');
+    assert.match(e.user_agent ?? '', /^Mozilla\/5\.0 \(Macintosh/);
+    assert.equal(e.cloud.region, 'westus2');
+    assert.equal(e.metadata.log_name, 'StorageRead');
+    assert.equal(e.time, Date.UTC(2024, 11, 19, 19, 15, 7, 295));
+    assert.deepEqual(e.resources[1], {
+      uid: '/mystorageaccount/corporate-files/documents/internal_doc_8.txt.ENCRYPTED',
+      type: 'blob object',
+      name: 'internal_doc_8.txt.ENCRYPTED',
+    });
+  });
+
+  it('a record without resourceId takes the service from its category (SASTokenExternalAccess#0)', () => {
+    const log = pantherLog('Azure.MonitorActivity.Storage.SASTokenExternalAccess#0');
+    const e = normalizeAzureActivity(log);
+    assert.equal(e.api.service_name, 'MICROSOFT.STORAGE');
+    assert.equal(e.api.operation, 'GetBlob');
+    assert.equal(e.status, 'Success');
+    assert.equal(e.status_code, '200');
+    assert.equal(e.cloud.account_uid, null);
+    assert.equal(e.actor.user.uid, 'unknown@criticaldata001');
+    assert.deepEqual(e.src_endpoint, { ip: '8.8.8.8', domain: null });
+    assert.equal(e.user_agent, 'python-requests/2.31.0');
+    const u = unmappedOf(e);
+    assert.ok(!('p_log_type' in u), 'Panther fields are dropped');
+    assert.match(String(u.uri), /^https:\/\/criticaldata001\.blob\.core\.windows\.net\//);
+  });
+});
+
+describe('normalizeAzureActivity: REST API form (derived/rest-api.json)', () => {
+  const [elevate, listKeys] = (JSON.parse(readFileSync(REST_FILE, 'utf8')) as { value: Record<string, unknown>[] }).value;
+
+  it('reads eventTimestamp, status/subStatus, httpRequest and claims', () => {
+    const e = normalizeAzureActivity(listKeys);
+    assert.equal(e.time, Date.UTC(2024, 11, 24, 12, 0, 0));
+    assert.equal(e.metadata.original_time, '2024-12-24T12:00:00.0000000Z');
+    assert.equal(e.status, 'Failure');
+    assert.equal(e.status_code, '403');
+    assert.deepEqual(e.src_endpoint, { ip: '3.3.3.3', domain: null });
+    assert.equal(e.cloud.account_uid, '12345678-1234-1234-1234-123456789abc');
+    assert.equal(e.metadata.log_name, 'Administrative');
+    const el = normalizeAzureActivity(elevate);
+    assert.equal(el.actor.user.uid, 'attacker@example.com');
+    assert.equal(el.status, 'Success');
+    assert.equal(el.status_code, null, 'empty subStatus');
+  });
+
+  it('uses eventDataId as metadata.uid when present', () => {
+    assert.equal(normalizeAzureActivity({ ...listKeys, eventDataId: 'aaaa0a0a-bb1b-cc2c-dd3d-eeeeee4e4e4e' }).metadata.uid, 'aaaa0a0a-bb1b-cc2c-dd3d-eeeeee4e4e4e');
+  });
+});
+
+describe('normalizeAzureActivity: bad records', () => {
+  const base = pantherLog('Azure.MonitorActivity.SQL.ServerDeleted#1');
+
+  it('names every missing required field', () => {
+    assertMalformed(() => normalizeAzureActivity({ correlationId: 'x' }), /operationName is missing; time is missing/);
+    assertMalformed(() => normalizeAzureActivity([base]), /record must be a JSON object, got an array/);
+    assertMalformed(() => normalizeAzureActivity(null), /got null/);
+  });
+
+  it('rejects wrong JSON types of mapped fields, naming the path', () => {
+    assertMalformed(() => normalizeAzureActivity({ ...base, operationName: { value: 7 } }), /operationName\.value must be a string, got a number/);
+    assertMalformed(() => normalizeAzureActivity({ ...base, time: 1734435900000 }), /time must be a string, got a number/);
+    assertMalformed(() => normalizeAzureActivity({ ...base, identity: { claims: [] } }), /identity\.claims must be an object, got an array/);
+    assertMalformed(
+      () => normalizeAzureActivity({ ...base, identity: { claims: { 'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/upn': 5 } } }),
+      /identity\.claims\["http:\/\/schemas\.xmlsoap\.org\/ws\/2005\/05\/identity\/claims\/upn"\] must be a string/,
+    );
+    assertMalformed(() => normalizeAzureActivity({ ...base, statusCode: true }), /statusCode must be an integer, got a boolean/);
+    assertMalformed(() => normalizeAzureActivity({ ...base, resourceId: {} }), /resourceId must be a string, got an object/);
+  });
+
+  it('is deterministic and key-order independent', () => {
+    const reordered = Object.fromEntries(Object.entries(base).reverse());
+    assert.deepEqual(normalizeAzureActivity(base).metadata.uid, normalizeAzureActivity(reordered).metadata.uid);
+    assert.deepEqual(normalizeAzureActivity(base), normalizeAzureActivity(structuredClone(base)));
+  });
+
+  it('caps raw_data and unmapped', () => {
+    const big = { ...base, properties: { requestbody: 'x'.repeat(70_000) } };
+    const e = normalizeAzureActivity(big);
+    assert.equal(e.raw_data, null);
+    assert.equal(e.unmapped, '{"_truncated":true}');
+    const small = normalizeAzureActivity(base, { rawCapBytes: 10, unmappedCapBytes: 10 });
+    assert.equal(small.raw_data, null);
+    assert.equal(small.unmapped, '{"_truncated":true}');
+  });
+});
+
+describe('azureActivityId and parseResourceId', () => {
+  it('maps ARM verbs and data-plane names', () => {
+    assert.equal(azureActivityId('Microsoft.Compute/virtualMachines/write'), 1);
+    assert.equal(azureActivityId('MICROSOFT.NETWORK/PUBLICIPADDRESSES/READ'), 2);
+    assert.equal(azureActivityId('microsoft.keyvault/vaults/delete'), 4);
+    assert.equal(azureActivityId('Microsoft.Storage/storageAccounts/listKeys/action'), 2);
+    assert.equal(azureActivityId('Microsoft.Storage/storageAccounts/regenerateKey/action'), 99);
+    assert.equal(azureActivityId('GetBlob'), 2);
+    assert.equal(azureActivityId('PutBlob'), 1);
+    assert.equal(azureActivityId('DeleteBlob'), 4);
+  });
+
+  it('splits resource ids', () => {
+    assert.deepEqual(
+      parseResourceId('/subscriptions/s/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/acct/blobServices/default/containers/c1'),
+      { namespace: 'Microsoft.Storage', type: 'Microsoft.Storage/storageAccounts/blobServices/containers', name: 'c1' },
+    );
+    assert.deepEqual(parseResourceId('/subscriptions/s/resourceGroups/rg'), { namespace: null, type: 'resourceGroups', name: 'rg' });
+    assert.deepEqual(parseResourceId('/providers/Microsoft.Authorization'), { namespace: 'Microsoft.Authorization', type: 'Microsoft.Authorization', name: null });
+  });
+});

@@ -1,0 +1,150 @@
+import { z } from 'zod';
+import { RAW_CAP_BYTES } from '../../core/events.ts';
+import { SluiceError } from '../../core/errors.ts';
+import { DEFAULT_MAX_DECOMPRESSED_BYTES } from '../input.ts';
+import { AUDIT_STAGES, DEFAULT_OBJECT_CAP_BYTES, DEFAULT_STAGES, K8S_PROVIDERS } from './normalize.ts';
+
+/** Configuration of the k8s_audit collector (files, messages and the webhook). Unknown keys are rejected. */
+export const K8sAuditConfigSchema = z.strictObject({
+  rawCapBytes: z
+    .number()
+    .int()
+    .min(0)
+    .max(RAW_CAP_BYTES)
+    .default(RAW_CAP_BYTES)
+    .describe('Largest raw record (UTF-8 JSON bytes) kept in raw_data; larger records get raw_data null. At most 64 KiB; 0 never keeps raw_data.')
+    .meta({ examples: [65536, 16384] }),
+  unmappedCapBytes: z
+    .number()
+    .int()
+    .min(2)
+    .default(RAW_CAP_BYTES)
+    .describe('Largest `unmapped` JSON in bytes; when over, unmapped becomes {"_truncated":true} and the fields survive only in raw_data.')
+    .meta({ examples: [65536, 8192] }),
+  objectCapBytes: z
+    .number()
+    .int()
+    .min(2)
+    .default(DEFAULT_OBJECT_CAP_BYTES)
+    .describe(
+      'requestObject / responseObject (GKE: request / response) larger than this many JSON bytes are replaced in unmapped by ' +
+        '{"_truncated":true,"bytes":N}, so one big object (a ConfigMap, a CRD) does not push the rest of unmapped out.',
+    )
+    .meta({ examples: [16384, 4096] }),
+  maxDecompressedBytes: z
+    .number()
+    .int()
+    .min(1)
+    .default(DEFAULT_MAX_DECOMPRESSED_BYTES)
+    .describe('A gzip input that inflates past this many bytes is rejected as unreadable (gzip-bomb guard).')
+    .meta({ examples: [268435456] }),
+  stages: z
+    .array(z.enum(AUDIT_STAGES))
+    .min(1)
+    .default([...DEFAULT_STAGES])
+    .describe(
+      'Audit stages normalized. An event of another stage is rejected with reason "stage … is not collected". ' +
+        'Events without a stage (GKE, cut-down exports) are always normalized. RequestReceived is left out by default: ' +
+        'every request logged at that stage is logged again when it completes.',
+    )
+    .meta({ examples: [['ResponseStarted', 'ResponseComplete', 'Panic'], ['ResponseComplete', 'Panic']] }),
+  missingTime: z
+    .enum(['ingest_time', 'reject'])
+    .default('ingest_time')
+    .describe(
+      'What to do with an event that has no time at all (no requestReceivedTimestamp/stageTimestamp, GKE timestamp, ' +
+        'AKS record time or CloudWatch timestamp): ingest_time uses the collector clock and marks unmapped._sluice.fallbacks ["time"]; reject dead-letters it.',
+    )
+    .meta({ examples: ['ingest_time', 'reject'] }),
+  provider: z
+    .enum(K8S_PROVIDERS)
+    .default('Kubernetes')
+    .describe('cloud.provider of native audit.k8s.io events (file replay, webhook). GKE, AKS and CloudWatch-delivered EKS records name their own.')
+    .meta({ examples: ['Kubernetes', 'EKS'] }),
+  cluster: z
+    .string()
+    .min(1)
+    .nullable()
+    .default(null)
+    .describe('Cluster name recorded in unmapped.cluster for native events (the forms that carry a cluster name use theirs).')
+    .meta({ examples: ['prod-eu-1'] }),
+  accountUid: z
+    .string()
+    .min(1)
+    .nullable()
+    .default(null)
+    .describe('cloud.account_uid for native events: the AWS account, GCP project or Azure subscription of the cluster.')
+    .meta({ examples: ['123456789012'] }),
+  region: z
+    .string()
+    .min(1)
+    .nullable()
+    .default(null)
+    .describe('cloud.region for native events.')
+    .meta({ examples: ['eu-west-1'] }),
+});
+
+export type K8sAuditConfig = Readonly<z.output<typeof K8sAuditConfigSchema>>;
+export type K8sAuditConfigInput = z.input<typeof K8sAuditConfigSchema>;
+
+/** Configuration of the audit webhook server. Unknown keys are rejected. */
+export const K8sAuditWebhookConfigSchema = z.strictObject({
+  host: z.string().min(1).default('0.0.0.0').describe('Address to listen on.').meta({ examples: ['0.0.0.0', '127.0.0.1'] }),
+  port: z.number().int().min(0).max(65535).default(8443).describe('TCP port; 0 picks a free one.').meta({ examples: [8443] }),
+  path: z
+    .string()
+    .regex(/^\/[^\s?#]*$/, 'must start with "/" and hold no query')
+    .default('/v1/k8s-audit')
+    .describe('URL path the API server posts EventLists to.')
+    .meta({ examples: ['/v1/k8s-audit'] }),
+  tokens: z
+    .array(z.string().min(16, 'a token must be at least 16 characters'))
+    .min(1)
+    .describe(
+      'Accepted bearer tokens (Authorization: Bearer <token>), compared in constant time. Several allow rotation. ' +
+        'Put the same token in the webhook kubeconfig (users[].user.token).',
+    )
+    .meta({ examples: [['s3cr3t-token-0123456789abcdef']] }),
+  bodyLimitBytes: z
+    .number()
+    .int()
+    .min(1024)
+    .default(10 * 1024 * 1024)
+    .describe('Largest request body; larger ones get 413. Keep it above the API server batch size (--audit-webhook-batch-max-size × event size).')
+    .meta({ examples: [10485760] }),
+  tls: z
+    .strictObject({
+      certFile: z.string().min(1).describe('PEM certificate (chain) file.'),
+      keyFile: z.string().min(1).describe('PEM private key file.'),
+    })
+    .nullable()
+    .default(null)
+    .describe('Serve HTTPS with this certificate; null serves plain HTTP (tests, or behind a TLS-terminating proxy). Production expects TLS.')
+    .meta({ examples: [{ certFile: '/etc/sluice/tls/tls.crt', keyFile: '/etc/sluice/tls/tls.key' }] }),
+});
+
+export type K8sAuditWebhookConfig = Readonly<z.output<typeof K8sAuditWebhookConfigSchema>>;
+export type K8sAuditWebhookConfigInput = z.input<typeof K8sAuditWebhookConfigSchema>;
+
+function parseWith<S extends z.ZodType>(schema: S, what: string, input: unknown): Readonly<z.output<S>> {
+  const result = schema.safeParse(input ?? {});
+  if (!result.success) {
+    const problems = result.error.issues.map((i) => `  - ${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`);
+    throw new SluiceError(
+      'SLUICE_ERR_CONFIG_INVALID',
+      `invalid ${what} configuration (${problems.length} problem${problems.length > 1 ? 's' : ''}):\n${problems.join('\n')}`,
+      { details: { issues: result.error.issues } },
+    );
+  }
+  return Object.freeze(result.data);
+}
+
+/** Validates a collector config, reporting every problem at once; returns it frozen. */
+export function parseK8sAuditConfig(input: unknown = {}): K8sAuditConfig {
+  return parseWith(K8sAuditConfigSchema, 'k8s_audit collector', input);
+}
+
+/** Validates a webhook config, reporting every problem at once; returns it frozen. */
+export function parseK8sAuditWebhookConfig(input: unknown = {}): K8sAuditWebhookConfig {
+  return parseWith(K8sAuditWebhookConfigSchema, 'k8s_audit webhook', input);
+}

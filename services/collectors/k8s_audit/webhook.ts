@@ -1,0 +1,177 @@
+/**
+ * Kubernetes audit webhook backend: the API server (--audit-webhook-config-file) POSTs batches of
+ * audit events as an `audit.k8s.io/v1` EventList; each event becomes an ApiActivity (or a
+ * RejectedRecord) handed to `onEvents`, which publishes them. The response tells the API server
+ * whether to retry:
+ *   200 after onEvents resolved; 503 when it rejected (the API server retries the batch);
+ *   401 no/wrong bearer token; 415 not application/json; 413 body over bodyLimitBytes;
+ *   400 body not JSON or not an EventList (retrying would not help). Bad events inside a valid
+ *   EventList are not a 400: they go out as RejectedRecords through onEvents.
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { Clock } from '../../core/clock.ts';
+import type { CollectorOutput } from '../../core/components.ts';
+import type { Logger } from '../../core/logger.ts';
+import { createK8sAuditCollector } from './collector.ts';
+import { parseK8sAuditConfig, parseK8sAuditWebhookConfig, type K8sAuditConfigInput, type K8sAuditWebhookConfigInput } from './config.ts';
+import { clip, isObj, typeName } from './fields.ts';
+
+export interface K8sAuditWebhookOptions {
+  /** Server config (validated by K8sAuditWebhookConfigSchema; SLUICE_ERR_CONFIG_INVALID lists every problem). */
+  config: K8sAuditWebhookConfigInput;
+  /** Publishes one request's outputs (events and rejects). The request is answered 200 once it resolves, 503 if it rejects. */
+  onEvents: (outputs: CollectorOutput[]) => Promise<void>;
+  /** Collector config for the events (provider, cluster, accountUid, region, stages, caps). */
+  collector?: K8sAuditConfigInput;
+  /** Ingest time for events without one. */
+  clock?: Clock;
+  logger?: Logger;
+}
+
+export interface K8sAuditWebhook {
+  /** Where the API server should post, e.g. https://127.0.0.1:8443/v1/k8s-audit. */
+  url: string;
+  close(): Promise<void>;
+}
+
+interface ErrorBody {
+  error: string;
+  message: string;
+}
+
+function sha256(text: string): Buffer {
+  return createHash('sha256').update(text, 'utf8').digest();
+}
+
+const STATUS_NAMES: Record<number, string> = {
+  400: 'bad_request',
+  401: 'unauthorized',
+  404: 'not_found',
+  405: 'method_not_allowed',
+  413: 'payload_too_large',
+  415: 'unsupported_media_type',
+  500: 'internal_error',
+  503: 'unavailable',
+};
+
+function send(reply: FastifyReply, status: number, message: string): FastifyReply {
+  const body: ErrorBody = { error: STATUS_NAMES[status] ?? `http_${status}`, message };
+  return reply.code(status).type('application/json').send(body);
+}
+
+/** Checks an EventList body; returns its items or the 400 message naming the problem. */
+function eventListItems(doc: unknown): unknown[] | string {
+  if (!isObj(doc)) return `body must be a JSON object (an audit.k8s.io/v1 EventList), got ${typeName(doc)}`;
+  const kind = doc.kind;
+  if (kind !== 'EventList') {
+    return kind === undefined
+      ? 'body has no "kind": expected an audit.k8s.io/v1 EventList'
+      : `body kind is ${typeof kind === 'string' ? `"${clip(kind)}"` : typeName(kind)}, not "EventList"`;
+  }
+  const apiVersion = doc.apiVersion;
+  if (apiVersion !== undefined && !(typeof apiVersion === 'string' && apiVersion.startsWith('audit.k8s.io/'))) {
+    return `body apiVersion ${typeof apiVersion === 'string' ? `"${clip(apiVersion)}"` : typeName(apiVersion)} is not audit.k8s.io/*`;
+  }
+  if (!Array.isArray(doc.items)) return `body items must be an array of audit events, got ${typeName(doc.items)}`;
+  return doc.items;
+}
+
+/** Starts the webhook server and resolves once it listens. */
+export async function startK8sAuditWebhook(options: K8sAuditWebhookOptions): Promise<K8sAuditWebhook> {
+  const config = parseK8sAuditWebhookConfig(options.config);
+  const collector = createK8sAuditCollector(parseK8sAuditConfig(options.collector ?? {}), options.clock ? { clock: options.clock } : {});
+  const tokenDigests = config.tokens.map(sha256);
+  const logger = options.logger;
+
+  const base = { logger: false, bodyLimit: config.bodyLimitBytes, return503OnClosing: true } as const;
+  let app: FastifyInstance;
+  if (config.tls) {
+    const [cert, key] = await Promise.all([readFile(config.tls.certFile), readFile(config.tls.keyFile)]);
+    // An https server has the same request/reply API; the cast only widens the server type.
+    app = Fastify({ ...base, https: { cert, key } }) as unknown as FastifyInstance;
+  } else {
+    app = Fastify(base);
+  }
+
+  /** Constant-time: every configured token is compared, whatever the result of the others. */
+  const authorized = (header: string | undefined): boolean => {
+    if (header === undefined) return false;
+    const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    if (!m) return false;
+    const digest = sha256(m[1]!);
+    let ok = false;
+    for (const t of tokenDigests) ok = timingSafeEqual(digest, t) || ok;
+    return ok;
+  };
+
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+
+  // Authentication and media type are checked before the body is read.
+  app.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
+    if (req.routeOptions.url !== config.path) return;
+    if (!authorized(req.headers.authorization)) {
+      reply.header('www-authenticate', 'Bearer');
+      return send(reply, 401, 'a valid bearer token is required (Authorization: Bearer <token>)');
+    }
+    const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+    if (type !== 'application/json') {
+      return send(reply, 415, `content-type must be application/json, got ${type === '' ? 'none' : `"${clip(type)}"`}`);
+    }
+    return undefined;
+  });
+
+  app.setErrorHandler((err: { statusCode?: number; message: string; code?: string }, _req, reply) => {
+    const status = err.statusCode ?? 500;
+    if (status === 413) return send(reply, 413, `body is larger than ${config.bodyLimitBytes} bytes (bodyLimitBytes)`);
+    if (status >= 500) logger?.error({ err }, 'K8s audit webhook request failed');
+    return send(reply, status, err.message);
+  });
+  app.setNotFoundHandler((req, reply) => send(reply, 404, `no route for ${req.method} ${clip(req.url, 200)}; audit events go to POST ${config.path}`));
+
+  app.post(config.path, async (req, reply) => {
+    const body = req.body;
+    if (!Buffer.isBuffer(body)) return send(reply, 400, 'request has no body: expected an audit.k8s.io/v1 EventList');
+    let doc: unknown;
+    try {
+      doc = JSON.parse(body.toString('utf8'));
+    } catch (err) {
+      return send(reply, 400, `body is not valid JSON: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    const items = eventListItems(doc);
+    if (typeof items === 'string') return send(reply, 400, items);
+
+    const outputs = collector.collectItems(`k8s-audit-webhook/${req.id}`, items);
+    if (outputs.length > 0) {
+      try {
+        await options.onEvents(outputs);
+      } catch (err) {
+        logger?.warn({ err, events: outputs.length }, 'K8s audit webhook could not hand events on; the API server will retry');
+        reply.header('retry-after', '1');
+        return send(reply, 503, `events could not be published: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
+    const rejected = outputs.filter((o) => o.kind === 'dead_letter').length;
+    return reply.code(200).send({ received: items.length, events: outputs.length - rejected, rejected });
+  });
+
+  try {
+    await app.listen({ host: config.host, port: config.port });
+  } catch (err) {
+    await app.close();
+    throw err;
+  }
+  const address = app.server.address() as AddressInfo;
+  const host = config.host === '0.0.0.0' ? '127.0.0.1' : config.host === '::' ? '[::1]' : config.host.includes(':') ? `[${config.host}]` : config.host;
+  const url = `${config.tls ? 'https' : 'http'}://${host}:${address.port}${config.path}`;
+  logger?.info({ url }, 'K8s audit webhook listening');
+  return {
+    url,
+    close: async () => {
+      await app.close();
+    },
+  };
+}
