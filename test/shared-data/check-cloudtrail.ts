@@ -4,16 +4,16 @@
  *   - Panther rule tests (any *.jsonl whose lines are {case_id, log_type, log}): the `log` of each
  *     case with log_type AWS.CloudTrail, one input per case;
  *   - every other *.json / *.jsonl / *.ndjson / *.gz file under cloudtrail/: the whole file as one input.
- * Usage: node --import tsx scripts/check-shared-cloudtrail.ts [DATA_DIR]   (default ../shared/data)
+ * Usage: node --import tsx test/shared-data/check-cloudtrail.ts [DATA_DIR]   (default ../shared/data)
  * Exits 0 with a message when the folder is absent. Exits 0 otherwise too: this is a report.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { awsCloudTrailCollector } from '../services/collectors/aws_cloudtrail/index.ts';
-import type { CollectorInput } from '../services/core/components.ts';
+import { awsCloudTrailCollector } from '../../services/collectors/aws_cloudtrail/index.ts';
+import type { CollectorInput } from '../../services/core/components.ts';
 
-const repoRoot = resolve(fileURLToPath(new URL('..', import.meta.url)));
+const repoRoot = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const dataDir = resolve(process.argv[2] ?? join(repoRoot, '..', 'shared', 'data'));
 
 if (!existsSync(dataDir) || !statSync(dataDir).isDirectory()) {
