@@ -6,7 +6,7 @@ import { SluiceError } from '../core/errors.ts';
 import { autoCollector } from '../collectors/auto.ts';
 import { COLLECTOR_SPECS, collectorSpec } from '../collectors/registry.ts';
 
-const FEED_FILE = /\.(json|jsonl|ndjson)(\.gz)?$/;
+const FEED_FILE = /\.(json|jsonl|ndjson|ya?ml|template)(\.gz)?$/;
 
 /** The sample feed files of a samples/ folder (its licence and notes files are not feeds). */
 export function sampleFeeds(dir: string): string[] {

@@ -1,0 +1,147 @@
+/**
+ * Typed readers for untrusted JSON records, shared by the hubble_flows, vpc_flow_logs, sbom and osv
+ * collectors. Each reader returns the value or null when absent, and throws SluiceError
+ * SLUICE_ERR_INPUT_MALFORMED naming the field (by its path) when the JSON type is wrong.
+ */
+import type { RejectedRecord } from '../../core/components.ts';
+import { SluiceError, type ErrorCode } from '../../core/errors.ts';
+
+export type Obj = Record<string, unknown>;
+
+export function isObj(v: unknown): v is Obj {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** "a string", "an object", "null", "an array"... for reasons. */
+export function typeName(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  return typeof v === 'object' || typeof v === 'undefined' ? `an ${typeof v}` : `a ${typeof v}`;
+}
+
+export function malformed(reason: string): never {
+  throw new SluiceError('SLUICE_ERR_INPUT_MALFORMED', reason);
+}
+
+/** Cuts a value quoted in a reason, so a huge field cannot make a huge reason. */
+export function clip(s: string, max = 64): string {
+  return s.length > max ? `${s.slice(0, max)}…` : s;
+}
+
+/** Optional string: absent, null or "" -> null; another type is malformed. */
+export function optString(obj: Obj, key: string, path: string = key): string | null {
+  const v = obj[key];
+  if (v === undefined || v === null) return null;
+  if (typeof v !== 'string') malformed(`${path} must be a string, got ${typeName(v)}`);
+  return v === '' ? null : v;
+}
+
+/** Optional object: absent or null -> null; another type is malformed. */
+export function optObject(obj: Obj, key: string, path: string = key): Obj | null {
+  const v = obj[key];
+  if (v === undefined || v === null) return null;
+  if (!isObj(v)) malformed(`${path} must be an object, got ${typeName(v)}`);
+  return v;
+}
+
+/** Optional array: absent or null -> []; another type is malformed. */
+export function optArray(obj: Obj, key: string, path: string = key): unknown[] {
+  const v = obj[key];
+  if (v === undefined || v === null) return [];
+  if (!Array.isArray(v)) malformed(`${path} must be an array, got ${typeName(v)}`);
+  return v;
+}
+
+/** Optional array of strings: absent or null -> []; a non-array or a non-string element is malformed. */
+export function optStringArray(obj: Obj, key: string, path: string = key): string[] {
+  return optArray(obj, key, path).map((v, i) => {
+    if (typeof v !== 'string') malformed(`${path}[${i}] must be a string, got ${typeName(v)}`);
+    return v;
+  });
+}
+
+/** Optional array of objects: a non-object element is malformed. */
+export function optObjectArray(obj: Obj, key: string, path: string = key): Obj[] {
+  return optArray(obj, key, path).map((v, i) => {
+    if (!isObj(v)) malformed(`${path}[${i}] must be an object, got ${typeName(v)}`);
+    return v;
+  });
+}
+
+export interface IntRange {
+  min?: number;
+  max?: number;
+  /** Also accept a decimal string ("443"), as text formats and proto3 JSON uint64 write them. */
+  strings?: boolean;
+}
+
+/** Optional integer within [min, max] (default: safe integers); absent or null -> null. */
+export function optInt(obj: Obj, key: string, path: string = key, range: IntRange = {}): number | null {
+  const v = obj[key];
+  if (v === undefined || v === null) return null;
+  let n: number;
+  if (typeof v === 'number') n = v;
+  else if (typeof v === 'string' && range.strings && /^-?\d{1,16}$/.test(v)) n = Number(v);
+  else malformed(`${path} must be ${range.strings ? 'an integer or a decimal string' : 'an integer'}, got ${typeof v === 'string' ? `"${clip(v)}"` : typeName(v)}`);
+  const min = range.min ?? Number.MIN_SAFE_INTEGER;
+  const max = range.max ?? Number.MAX_SAFE_INTEGER;
+  if (!Number.isSafeInteger(n) || n < min || n > max) malformed(`${path} must be an integer in [${min}, ${max}], got ${clip(String(v))}`);
+  return n;
+}
+
+/** Optional boolean: absent or null -> null; another type is malformed. */
+export function optBool(obj: Obj, key: string, path: string = key): boolean | null {
+  const v = obj[key];
+  if (v === undefined || v === null) return null;
+  if (typeof v !== 'boolean') malformed(`${path} must be a boolean, got ${typeName(v)}`);
+  return v;
+}
+
+export const TRUNCATED_JSON = '{"_truncated":true}';
+
+/** JSON text of a value, or {"_truncated":true} when over capBytes UTF-8 bytes. */
+export function cappedJson(value: unknown, capBytes: number): string {
+  const text = JSON.stringify(value) ?? 'null';
+  return Buffer.byteLength(text, 'utf8') <= capBytes ? text : TRUNCATED_JSON;
+}
+
+/** raw_data: the text when at most capBytes UTF-8 bytes, else null. */
+export function cappedRaw(text: string, capBytes: number): string | null {
+  return text.length <= capBytes && Buffer.byteLength(text, 'utf8') <= capBytes ? text : null;
+}
+
+/** A RejectedRecord at stage 'collect'. */
+export function rejected(source: string, position: string, reasonCode: ErrorCode, reason: string, raw: Buffer): RejectedRecord {
+  return { kind: 'dead_letter', stage: 'collect', source, position, reasonCode, reason, raw };
+}
+
+/**
+ * The code and reason of an exception thrown by a normalizer: a SluiceError is a verdict on the
+ * record; anything else is a normalizer bug, reported as `normalizer failed unexpectedly: ...`.
+ */
+export function rejectionOf(err: unknown): { code: ErrorCode; reason: string } {
+  if (err instanceof SluiceError) return { code: err.code, reason: err.message };
+  return {
+    code: 'SLUICE_ERR_INPUT_MALFORMED',
+    reason: `normalizer failed unexpectedly: ${err instanceof Error ? err.message : String(err)}`,
+  };
+}
+
+/** Parses a collector config with its zod schema, throwing SLUICE_ERR_CONFIG_INVALID listing every problem. */
+export function parseCollectorConfig<T>(
+  type: string,
+  schema: { safeParse(input: unknown): { success: true; data: T } | { success: false; error: { issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }> } } },
+  input: unknown,
+): Readonly<T> {
+  const result = schema.safeParse(input ?? {});
+  if (!result.success) {
+    const issues = result.error.issues;
+    const problems = issues.map((i) => `  - ${i.path.length ? i.path.map(String).join('.') : '(root)'}: ${i.message}`);
+    throw new SluiceError(
+      'SLUICE_ERR_CONFIG_INVALID',
+      `invalid ${type} collector configuration (${problems.length} problem${problems.length > 1 ? 's' : ''}):\n${problems.join('\n')}`,
+      { details: { issues } },
+    );
+  }
+  return Object.freeze(result.data);
+}

@@ -1,0 +1,297 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import avro from 'avsc';
+import type { CollectedEvent, CollectorOutput, RejectedRecord } from '../../core/components.ts';
+import { OCSF_VERSION } from '../../core/events.ts';
+import { SluiceError } from '../../core/errors.ts';
+import type { ImageInventory } from '../../core/model/image-inventory.ts';
+import {
+  ALPINE_CDX_JSON,
+  ALPINE_CDX_XML,
+  ALPINE_ZLIB_CDX,
+  IMAGE_INVENTORY_AVSC,
+  ONLY_UNIMPORTANT_SPDX,
+  readBytes,
+  readJson,
+  WITH_DUPLICATES_CDX_JSON,
+} from '../../../test/fixtures/sbom/load.ts';
+import { stableRecordUid } from '../aws_cloudtrail/index.ts';
+import { normalizeSbom, parsePurl, SbomConfigSchema, sbomCollector, sbomSpec, sourcePackage } from './index.ts';
+
+// Expected values below were written from reading the SBOM files (see test/fixtures/sbom/SOURCE.md).
+
+const inventoryType = avro.Type.forSchema(JSON.parse(readFileSync(IMAGE_INVENTORY_AVSC, 'utf8')));
+
+function assertAvroRoundTrip(event: ImageInventory, label: string): void {
+  const bad: string[] = [];
+  assert.ok(inventoryType.isValid(event, { errorHook: (p) => bad.push(p.join('.')) }), `${label}: invalid at ${bad.join(', ')}`);
+  assert.deepEqual(JSON.parse(JSON.stringify(inventoryType.fromBuffer(inventoryType.toBuffer(event)))), JSON.parse(JSON.stringify(event)), label);
+}
+
+type InventoryOut = Extract<CollectedEvent, { stream: 'image_inventory' }>;
+
+function collectOne(name: string, bytes: Buffer): InventoryOut | RejectedRecord {
+  const out: CollectorOutput[] = [...sbomCollector().collect({ name, bytes })];
+  assert.equal(out.length, 1, name);
+  return out[0] as InventoryOut | RejectedRecord;
+}
+
+function event(name: string, bytes: Buffer): InventoryOut {
+  const o = collectOne(name, bytes);
+  assert.equal(o.kind, 'event', o.kind === 'dead_letter' ? o.reason : '');
+  return o as InventoryOut;
+}
+
+const ALPINE_DIGEST = 'sha256:fd6275a37d2472b9d3be70c3261087b8d65e441c21342ae7313096312bcda2b3';
+
+describe('sbom: CycloneDX JSON of alpine:latest (syft 0.73.0)', () => {
+  const o = event('alpine.cdx.json', readBytes(ALPINE_CDX_JSON));
+  const e = o.event;
+
+  it('keys by the image digest from metadata.component.version', () => {
+    assert.equal(o.stream, 'image_inventory');
+    assert.equal(o.key, ALPINE_DIGEST);
+    assert.equal(o.position, 'alpine.cdx.json#0');
+    assert.deepEqual(e.image, { uid: ALPINE_DIGEST, digest: ALPINE_DIGEST, repository: 'alpine', tags: ['latest'], os: { family: 'alpine', version: '3.17.2' } });
+  });
+
+  it('lists the 15 packages: 14 apk libraries and busybox (no purl); the OS component is not a package', () => {
+    assert.equal(e.packages.length, 15);
+    assert.deepEqual(
+      e.packages.map((p) => `${p.name}@${p.version}`),
+      [
+        'alpine-baselayout@3.4.0-r0', 'alpine-baselayout-data@3.4.0-r0', 'alpine-keys@2.4-r1', 'apk-tools@2.12.10-r1', 'busybox@1.35.0',
+        'busybox-binsh@1.36.1-r27', 'ca-certificates-bundle@20220614-r4', 'libc-utils@0.7.2-r3', 'libcrypto3@3.0.8-r0', 'libssl3@3.0.8-r0',
+        'musl@1.2.3-r4', 'musl-utils@1.2.3-r4', 'scanelf@1.3.5-r1', 'ssl_client@1.36.1-r27', 'zlib@1.2.10-r0',
+      ],
+    );
+    assert.deepEqual(e.packages[8], {
+      purl: 'pkg:apk/alpine/libcrypto3@3.0.8-r0?arch=x86_64&upstream=openssl&distro=alpine-3.17.2',
+      name: 'libcrypto3',
+      version: '3.0.8-r0',
+      type: 'apk',
+      ecosystem: 'Alpine',
+      licenses: ['Apache-2.0'],
+      source_package: 'openssl',
+    });
+    assert.deepEqual(e.packages[4], { purl: null, name: 'busybox', version: '1.35.0', type: null, ecosystem: null, licenses: [], source_package: null });
+    assert.deepEqual(e.packages[11]!.licenses, ['MIT', 'BSD-2-Clause', 'GPL-2.0-or-later']);
+    assert.equal(e.packages[12]!.source_package, 'pax-utils'); // scanelf
+  });
+
+  it('maps metadata, time and format', () => {
+    assert.deepEqual(e.metadata, {
+      uid: 'urn:uuid:4243b783-229c-48e7-982b-febe2bb5bc2b@1',
+      version: OCSF_VERSION,
+      product_name: 'syft',
+      vendor_name: 'anchore',
+      log_name: 'cyclonedx-json',
+      original_time: '2023-03-02T12:04:22+11:00',
+      source: 'sbom',
+    });
+    assert.equal(e.time, Date.UTC(2023, 2, 2, 1, 4, 22));
+    assert.equal(e.sbom_format, 'cyclonedx');
+    assert.equal(e.sbom_spec_version, '1.4');
+    assert.deepEqual(JSON.parse(e.raw_data ?? 'null'), readJson(ALPINE_CDX_JSON));
+    assertAvroRoundTrip(e, 'alpine.cdx.json');
+  });
+
+  it('with-duplicates: 17 entries, libcrypto3 and zlib listed twice, give the same 15 packages', () => {
+    const d = event('with-duplicates.cdx.json', readBytes(WITH_DUPLICATES_CDX_JSON)).event;
+    assert.deepEqual(d.packages, e.packages);
+    assert.equal(d.image.digest, ALPINE_DIGEST);
+  });
+});
+
+describe('sbom: the SCALIBR documents from osv-scanner', () => {
+  it('alpine-zlib-16.cdx.json: CycloneDX 1.6, one package, no image named -> sbom:<hash> key', () => {
+    const raw = readJson(ALPINE_ZLIB_CDX);
+    const o = event('alpine-zlib-16.cdx.json', readBytes(ALPINE_ZLIB_CDX));
+    const hash = stableRecordUid(raw);
+    assert.equal(o.key, `sbom:${hash}`);
+    assert.deepEqual(o.event.image, { uid: `sbom:${hash}`, digest: null, repository: null, tags: [], os: { family: 'alpine', version: '3.22.0' } });
+    assert.deepEqual(o.event.packages, [
+      {
+        purl: 'pkg:apk/alpine/zlib@1.2.12-r1?arch=x86_64&distro=3.22.0&origin=zlib',
+        name: 'zlib',
+        version: '1.2.12-r1',
+        type: 'apk',
+        ecosystem: 'Alpine',
+        licenses: [],
+        source_package: 'zlib',
+      },
+    ]);
+    assert.equal(o.event.metadata.uid, hash); // no serialNumber
+    assert.equal(o.event.metadata.product_name, 'SCALIBR'); // CycloneDX 1.5+ tools.components
+    assert.equal(o.event.metadata.vendor_name, 'unknown');
+    assert.equal(o.event.sbom_spec_version, '1.6');
+    assert.equal(o.event.time, Date.UTC(2025, 6, 8, 5, 23, 38));
+    assertAvroRoundTrip(o.event, 'alpine-zlib-16');
+  });
+
+  it('only-unimportant.spdx.json: SPDX 2.3, one Ubuntu package, source package from the purl', () => {
+    const raw = readJson(ONLY_UNIMPORTANT_SPDX);
+    const o = event('only-unimportant.spdx.json', readBytes(ONLY_UNIMPORTANT_SPDX));
+    assert.equal(o.key, `sbom:${stableRecordUid(raw)}`);
+    assert.deepEqual(o.event.packages, [
+      {
+        purl: 'pkg:deb/ubuntu/pcre3@2%3A8.39-12ubuntu0.1?arch=amd64&distro=focal&source=pcre3',
+        name: 'libpcre3',
+        version: '2:8.39-12ubuntu0.1',
+        type: 'deb',
+        ecosystem: 'Ubuntu',
+        licenses: [],
+        source_package: 'pcre3',
+      },
+    ]);
+    assert.deepEqual(o.event.image.os, { family: 'ubuntu', version: 'focal' });
+    assert.deepEqual(o.event.metadata, {
+      uid: 'https://spdx.google/1989157b-1458-4e57-abcb-fbec4a542b9c',
+      version: OCSF_VERSION,
+      product_name: 'SCALIBR',
+      vendor_name: 'unknown',
+      log_name: 'spdx-json',
+      original_time: '2025-08-26T01:01:15Z',
+      source: 'sbom',
+    });
+    assert.equal(o.event.sbom_format, 'spdx');
+    assert.equal(o.event.sbom_spec_version, 'SPDX-2.3');
+    assertAvroRoundTrip(o.event, 'only-unimportant');
+  });
+
+  it('an SPDX image document: the described CONTAINER package gives digest, repository and tag (synthetic, after syft -o spdx-json)', () => {
+    const doc = {
+      spdxVersion: 'SPDX-2.3',
+      SPDXID: 'SPDXRef-DOCUMENT',
+      name: 'alpine',
+      documentNamespace: 'https://anchore.com/syft/image/alpine-8f1d2f1c',
+      creationInfo: { created: '2023-03-02T01:04:22Z', creators: ['Organization: Anchore, Inc', 'Tool: syft-0.73.0'] },
+      documentDescribes: ['SPDXRef-DocumentRoot-Image-alpine'],
+      packages: [
+        {
+          name: 'alpine:latest',
+          SPDXID: 'SPDXRef-DocumentRoot-Image-alpine',
+          versionInfo: ALPINE_DIGEST,
+          primaryPackagePurpose: 'CONTAINER',
+          checksums: [{ algorithm: 'SHA256', checksumValue: ALPINE_DIGEST.slice(7) }],
+          externalRefs: [{ referenceCategory: 'PACKAGE-MANAGER', referenceType: 'purl', referenceLocator: `pkg:oci/alpine@sha256%3A${ALPINE_DIGEST.slice(7)}?arch=amd64&tag=latest` }],
+        },
+        { name: 'alpine', SPDXID: 'SPDXRef-OperatingSystem', versionInfo: '3.17.2', primaryPackagePurpose: 'OPERATING-SYSTEM' },
+        {
+          name: 'zlib',
+          SPDXID: 'SPDXRef-Package-apk-zlib',
+          versionInfo: '1.2.13-r0',
+          licenseConcluded: 'NOASSERTION',
+          licenseDeclared: 'Zlib',
+          externalRefs: [{ referenceCategory: 'PACKAGE-MANAGER', referenceType: 'purl', referenceLocator: 'pkg:apk/alpine/zlib@1.2.13-r0?arch=x86_64&upstream=zlib&distro=alpine-3.17.2' }],
+        },
+      ],
+    };
+    const { key, event: e } = normalizeSbom(doc);
+    assert.equal(key, ALPINE_DIGEST);
+    assert.deepEqual(e.image, { uid: ALPINE_DIGEST, digest: ALPINE_DIGEST, repository: 'alpine', tags: ['latest'], os: { family: 'alpine', version: '3.17.2' } });
+    assert.deepEqual(e.packages.map((p) => [p.name, p.licenses, p.source_package]), [['zlib', ['Zlib'], 'zlib']]);
+    assert.equal(e.metadata.product_name, 'syft-0.73.0');
+    assert.equal(e.metadata.vendor_name, 'Anchore, Inc');
+    assertAvroRoundTrip(e, 'spdx image');
+  });
+});
+
+describe('sbom: formats it refuses, and bad documents', () => {
+  it('CycloneDX XML: one record for the whole input, SLUICE_ERR_INPUT_UNREADABLE, saying how to get JSON', () => {
+    const bytes = readBytes(ALPINE_CDX_XML);
+    for (const input of [bytes, gzipSync(bytes)]) {
+      const o = collectOne('alpine.cdx.xml', input);
+      assert.equal(o.kind, 'dead_letter');
+      if (o.kind !== 'dead_letter') return;
+      assert.equal(o.reasonCode, 'SLUICE_ERR_INPUT_UNREADABLE');
+      assert.equal(o.position, 'alpine.cdx.xml#0');
+      assert.equal(o.source, 'sbom');
+      assert.match(o.reason, /^CycloneDX XML is not supported: Sluice has no XML parser among its runtime dependencies; produce CycloneDX JSON instead/);
+      assert.deepEqual(o.raw, input);
+    }
+  });
+
+  it('SPDX tag-value, SPDX 3 and syft JSON are refused with their names', () => {
+    assert.match((collectOne('t.spdx', Buffer.from('SPDXVersion: SPDX-2.3\nDataLicense: CC0-1.0\n')) as RejectedRecord).reason, /^SPDX tag-value is not supported/);
+    assert.match((collectOne('s3.json', Buffer.from('{"@context":"https://spdx.org/rdf/3.0.1/spdx-context.jsonld","@graph":[]}')) as RejectedRecord).reason, /^an SPDX 3 JSON-LD document/);
+    assert.match((collectOne('syft.json', Buffer.from('{"artifacts":[],"source":{"type":"image"}}')) as RejectedRecord).reason, /^a syft JSON document/);
+  });
+
+  it('names the field', () => {
+    const base = readJson(ALPINE_CDX_JSON);
+    const cases: Array<[unknown, RegExp]> = [
+      [{}, /^not an SBOM: neither bomFormat "CycloneDX" nor spdxVersion is present$/],
+      [{ bomFormat: 'SPDX' }, /^bomFormat must be "CycloneDX", got "SPDX"$/],
+      [{ spdxVersion: 2 }, /^spdxVersion must be "SPDX-2.<minor>", got a number$/],
+      [{ ...base, specVersion: undefined }, /^not a CycloneDX BOM: specVersion is missing$/],
+      [{ ...base, components: {} }, /^components must be an array, got an object$/],
+      [{ ...base, components: [{ type: 'library' }] }, /^components\[0\].name is missing$/],
+      [{ ...base, components: [{ name: 'x', licenses: [{ license: { id: 5 } }] }] }, /^components\[0\].licenses\[0\].license.id must be a string, got a number$/],
+      [{ ...base, metadata: { timestamp: 'March' } }, /^metadata.timestamp "March" is not an ISO-8601 date-time$/],
+      [{ spdxVersion: 'SPDX-2.3', packages: [{ SPDXID: 'x' }] }, /^packages\[0\].name is missing$/],
+    ];
+    for (const [doc, reason] of cases) {
+      assert.throws(() => normalizeSbom(doc), (err: unknown) => err instanceof SluiceError && err.code === 'SLUICE_ERR_INPUT_MALFORMED' && reason.test(err.message), String(reason));
+    }
+  });
+
+  it('never throws, whatever the bytes', () => {
+    let deep: Record<string, unknown> = { name: 'leaf' };
+    for (let i = 0; i < 40; i++) deep = { name: `n${i}`, components: [deep] };
+    const junk = [
+      Buffer.from([0x00, 0xff, 0xfe, 0x0a, 0x7b]),
+      Buffer.from('{"bomFormat":"CycloneDX","specVersion":"1.4","components":[{"name":'),
+      Buffer.from('[1, "a", null, {}]'),
+      Buffer.from([0x1f, 0x8b, 0x08]),
+      Buffer.from(JSON.stringify({ bomFormat: 'CycloneDX', specVersion: '1.5', components: [deep] })),
+      Buffer.from(JSON.stringify({ bomFormat: 'CycloneDX', specVersion: '1.5', metadata: { tools: 'syft' } })),
+    ];
+    for (const bytes of junk) {
+      const outs = [...sbomCollector().collect({ name: 'junk', bytes })];
+      assert.ok(outs.length > 0 && outs.every((o) => o.kind === 'dead_letter'), bytes.subarray(0, 60).toString('utf8'));
+    }
+  });
+});
+
+describe('purl helpers', () => {
+  it('parses and reads source packages', () => {
+    assert.deepEqual(parsePurl('pkg:deb/debian/bsdutils@1:2.29.2-1+deb9u1?arch=amd64&upstream=util-linux%402.29.2-1+deb9u1&distro=debian-9'), {
+      type: 'deb',
+      namespace: 'debian',
+      name: 'bsdutils',
+      version: '1:2.29.2-1+deb9u1',
+      qualifiers: { arch: 'amd64', upstream: 'util-linux@2.29.2-1+deb9u1', distro: 'debian-9' },
+      subpath: null,
+    });
+    assert.equal(sourcePackage(parsePurl('pkg:deb/debian/bsdutils@1?upstream=util-linux%402.29.2-1%2Bdeb9u1')!), 'util-linux');
+    assert.equal(sourcePackage(parsePurl('pkg:rpm/redhat/openssl-libs@3.0.7-24.el9?upstream=openssl-3.0.7-24.el9.src.rpm')!), 'openssl');
+    assert.deepEqual(parsePurl('pkg:npm/%40angular/core@16.0.0'), { type: 'npm', namespace: '@angular', name: 'core', version: '16.0.0', qualifiers: {}, subpath: null });
+    assert.equal(parsePurl('not a purl'), null);
+    assert.equal(parsePurl('pkg:'), null);
+  });
+});
+
+describe('sbom config and spec', () => {
+  it('rejects unknown keys, documents every field, applies the raw cap', () => {
+    assert.throws(() => sbomCollector({ bogus: 1 } as never), (err: unknown) => err instanceof SluiceError && err.code === 'SLUICE_ERR_CONFIG_INVALID');
+    for (const [key, field] of Object.entries(SbomConfigSchema.shape)) assert.ok(field.description && field.description.length > 20, key);
+    const [o] = [...sbomCollector({ rawCapBytes: 0 }).collect({ name: 'a', bytes: readBytes(ALPINE_ZLIB_CDX) })];
+    assert.equal(o?.kind === 'event' && o.stream === 'image_inventory' && o.event.raw_data, null);
+  });
+
+  it('exposes its spec', () => {
+    assert.equal(sbomSpec.type, 'sbom');
+    assert.deepEqual(sbomSpec.streams, ['image_inventory']);
+  });
+});
+
+describe('sbom sniff', () => {
+  it('is true for its own records and false for CloudTrail, Azure, K8s audit, AWS Config, Hubble, VPC, SBOM and OSV records', async () => {
+    const { assertSniffs } = await import('../../../test/fixtures/hubble_flows/sniff-samples.ts');
+    const { sbomSpec } = await import('./index.ts');
+    assertSniffs(sbomSpec, 'sbom');
+  });
+});
