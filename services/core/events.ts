@@ -62,6 +62,7 @@ export const SCHEMA_NAMES = {
   objectChunk: 'sluice.ObjectChunk',
   imageInventory: 'sluice.ImageInventory',
   advisory: 'sluice.Advisory',
+  finding: 'sluice.ocsf.Finding',
   deadLetter: 'sluice.DeadLetter',
 } as const;
 export type SchemaName = (typeof SCHEMA_NAMES)[keyof typeof SCHEMA_NAMES];
