@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import avro from 'avsc';
+import { ManualClock } from '../../core/clock.ts';
 import type { CollectedEvent, CollectorOutput, RejectedRecord } from '../../core/components.ts';
 import type { ApiActivity } from '../../core/events.ts';
 import { SluiceError } from '../../core/errors.ts';
@@ -15,7 +16,16 @@ import {
   pantherCases,
   readBytes,
 } from '../../../test/fixtures/cloudtrail/load.ts';
-import { awsCloudTrailCollector, awsCloudTrailSpec, AwsCloudTrailConfigSchema, normalizeCloudTrail } from './index.ts';
+import {
+  awsCloudTrailCollector,
+  awsCloudTrailSpec,
+  AwsCloudTrailConfigSchema,
+  createAwsCloudTrailCollector,
+  normalizeCloudTrail,
+  parseAwsCloudTrailConfig,
+  stableRecordUid,
+  type AwsCloudTrailConfigInput,
+} from './index.ts';
 
 const apiActivityType = avro.Type.forSchema(JSON.parse(readFileSync(API_ACTIVITY_AVSC, 'utf8')));
 
@@ -29,6 +39,16 @@ function assertAvroRoundTrip(event: ApiActivity, label: string): void {
 }
 
 type ActivityOut = Extract<CollectedEvent, { stream: 'activity' }>;
+
+/** The collector with a ManualClock, so the ingest time of records without a time is known. */
+function collectorAt(ms: number, config: AwsCloudTrailConfigInput = {}): ReturnType<typeof createAwsCloudTrailCollector> {
+  return createAwsCloudTrailCollector(parseAwsCloudTrailConfig(config), { clock: new ManualClock(ms) });
+}
+
+function fallbacksOf(event: ApiActivity): string[] | undefined {
+  const unmapped = JSON.parse(event.unmapped) as { _sluice?: { fallbacks: string[] } };
+  return unmapped._sluice?.fallbacks;
+}
 
 function split(outputs: Iterable<CollectorOutput>): { events: ActivityOut[]; rejects: RejectedRecord[] } {
   const events: ActivityOut[] = [];
@@ -67,65 +87,130 @@ describe('aws_cloudtrail collector on the OTRF breach dataset (103 Logstash-ship
 });
 
 describe('aws_cloudtrail collector on Panther rule tests (133 AWS.CloudTrail cases)', () => {
-  const collector = awsCloudTrailCollector();
+  const INGEST = Date.UTC(2025, 0, 2, 3, 4, 5);
+  const collector = collectorAt(INGEST);
   const cases = pantherCases();
-  // Rule-test stubs that are not complete CloudTrail events (see test/fixtures/cloudtrail/SOURCE.md).
-  const EXPECTED_REJECTS: Record<string, RegExp> = {
-    'AWS.CloudTrail.PasswordSpraying#0': /^not a CloudTrail event: eventTime is missing$/,
-    'AWS.CloudTrail.PasswordSpraying#1': /^not a CloudTrail event: eventTime is missing$/,
-    'AWS.CloudTrail.PasswordSpraying#2': /^not a CloudTrail event: eventTime is missing$/,
-    'AWS.CloudTrail.PasswordSpraying#3': /^not a CloudTrail event: eventTime is missing$/,
-    'AWS.CloudTrail.VPCE.S3ExternalIP#2': /^not a CloudTrail event: eventTime is missing$/,
-    'AWS.EC2.EBS.Encryption.Disabled#0': /eventTime is missing; userIdentity is missing$/,
-    'AWS.EC2.EBS.Encryption.Disabled#1': /^not a CloudTrail event: userIdentity is missing$/,
-    'AWS.SecretsManager.BatchRetrieveSecrets#0': /eventTime is missing; userIdentity is missing$/,
-    'AWS.SecretsManager.BatchRetrieveSecretsCatchAll#0': /eventTime is missing; userIdentity is missing$/,
-    'AWS.SecretsManager.BatchRetrieveSecretsCatchAll#1': /eventTime is missing; userIdentity is missing$/,
-    'AWS.SecretsManager.RetrieveSecretsMultiRegion#0': /eventTime is missing; userIdentity is missing$/,
-    'AWS.SecretsManager.RetrieveSecretsMultiRegion#1': /eventTime is missing; userIdentity is missing$/,
-    'AWS.IPSet.Modified#0': /eventName is missing; eventSource is missing; userIdentity is missing \(the record has lower-cased keys/,
-    'AWS.IPSet.Modified#1': /eventName is missing; eventSource is missing; userIdentity is missing \(the record has lower-cased keys/,
-    'AWS.IPSet.Modified#2': /eventName is missing; eventSource is missing; userIdentity is missing \(the record has lower-cased keys/,
+  // Rule-test stubs that are not complete CloudTrail events (see test/fixtures/cloudtrail/SOURCE.md):
+  // each is normalized with these fallbacks (unmapped._sluice.fallbacks) and this principal.
+  const EXPECTED_FALLBACKS: Record<string, { fallbacks: string[]; uid: string }> = {
+    'AWS.CloudTrail.PasswordSpraying#0': { fallbacks: ['time'], uid: '111122223333:IAMUser:alice' },
+    'AWS.CloudTrail.PasswordSpraying#1': { fallbacks: ['time'], uid: '111122223333:IAMUser:alice' },
+    'AWS.CloudTrail.PasswordSpraying#2': { fallbacks: ['time'], uid: '111122223333:IAMUser:alice' },
+    'AWS.CloudTrail.PasswordSpraying#3': { fallbacks: ['time'], uid: '111122223333:Root:root' },
+    'AWS.CloudTrail.VPCE.S3ExternalIP#2': { fallbacks: ['time'], uid: 'AIDAEXAMPLE' },
+    'AWS.EC2.EBS.Encryption.Disabled#0': { fallbacks: ['time', 'principal'], uid: 'unknown@123456789' },
+    'AWS.EC2.EBS.Encryption.Disabled#1': { fallbacks: ['principal'], uid: 'unknown@unknown' },
+    'AWS.SecretsManager.BatchRetrieveSecrets#0': { fallbacks: ['time', 'principal'], uid: 'unknown@012345678901' },
+    'AWS.SecretsManager.BatchRetrieveSecretsCatchAll#0': { fallbacks: ['time', 'principal'], uid: 'unknown@012345678901' },
+    'AWS.SecretsManager.BatchRetrieveSecretsCatchAll#1': { fallbacks: ['time', 'principal'], uid: 'unknown@012345678901' },
+    'AWS.SecretsManager.RetrieveSecretsMultiRegion#0': { fallbacks: ['time', 'principal'], uid: 'unknown@012345678901' },
+    'AWS.SecretsManager.RetrieveSecretsMultiRegion#1': { fallbacks: ['time', 'principal'], uid: 'unknown@012345678901' },
+    'AWS.IPSet.Modified#0': { fallbacks: ['lowercase_keys', 'principal'], uid: 'unknown@123456789012' },
+    'AWS.IPSet.Modified#1': { fallbacks: ['lowercase_keys', 'principal'], uid: 'unknown@123456789012' },
+    'AWS.IPSet.Modified#2': { fallbacks: ['lowercase_keys', 'principal'], uid: 'unknown@123456789012' },
   };
+  const NO_TIME = Object.keys(EXPECTED_FALLBACKS).filter((id) => EXPECTED_FALLBACKS[id]!.fallbacks.includes('time'));
 
   it('holds 133 cases, all of log_type AWS.CloudTrail', () => {
     assert.equal(cases.length, 133);
     assert.ok(cases.every((c) => c.log_type === 'AWS.CloudTrail'));
   });
 
-  it('normalizes the 118 complete events and rejects exactly the 15 stubs, naming the fields', () => {
-    let normalized = 0;
-    const rejected: string[] = [];
+  it('normalizes all 133, the 15 stubs with exactly the expected fallbacks, and no dead letters', () => {
+    const withFallbacks: string[] = [];
     for (const c of cases) {
       const out = [...collector.collect({ name: c.case_id, bytes: Buffer.from(JSON.stringify(c.log)) })];
       assert.equal(out.length, 1, c.case_id);
       const [o] = out;
-      if (o?.kind === 'event' && o.stream === 'activity') {
-        normalized++;
-        assert.equal(c.case_id in EXPECTED_REJECTS, false, `${c.case_id} was expected to be rejected`);
-        assertAvroRoundTrip(o.event, c.case_id);
-      } else if (o?.kind === 'dead_letter') {
-        rejected.push(c.case_id);
-        const want = EXPECTED_REJECTS[c.case_id];
-        assert.ok(want, `${c.case_id} rejected unexpectedly: ${o.reason}`);
-        assert.match(o.reason, want, c.case_id);
-        assert.equal(o.reasonCode, 'SLUICE_ERR_INPUT_MALFORMED');
-        assert.equal(o.stage, 'collect');
-        assert.equal(o.source, 'aws_cloudtrail');
-        assert.equal(o.position, `${c.case_id}#0`);
+      assert.ok(o?.kind === 'event' && o.stream === 'activity', `${c.case_id} rejected: ${o?.kind === 'dead_letter' ? o.reason : ''}`);
+      assert.equal(o.position, `${c.case_id}#0`);
+      assert.equal(o.key, o.event.actor.user.uid);
+      assertAvroRoundTrip(o.event, c.case_id);
+      const want = EXPECTED_FALLBACKS[c.case_id];
+      const got = fallbacksOf(o.event);
+      if (want === undefined) {
+        assert.equal(got, undefined, `${c.case_id}: no fallback expected`);
+        continue;
+      }
+      withFallbacks.push(c.case_id);
+      assert.deepEqual(got, want.fallbacks, c.case_id);
+      assert.equal(o.event.actor.user.uid, want.uid, c.case_id);
+      if (want.fallbacks.includes('time')) {
+        assert.equal(o.event.time, INGEST, c.case_id);
+        assert.equal(o.event.metadata.original_time, '', c.case_id);
+      } else {
+        assert.notEqual(o.event.metadata.original_time, '', c.case_id);
+      }
+      if (want.fallbacks.includes('principal')) {
+        assert.equal(o.event.actor.user.type, null, c.case_id);
+        assert.equal(o.event.actor.user.name, null, c.case_id);
+        assert.equal(o.event.actor.session, null, c.case_id);
       }
     }
-    assert.equal(normalized, 118);
-    assert.deepEqual(rejected.sort(), Object.keys(EXPECTED_REJECTS).sort());
+    assert.deepEqual(withFallbacks.sort(), Object.keys(EXPECTED_FALLBACKS).sort());
   });
 
-  it('reads all 133 logs in one NDJSON file, counting positions past the rejects', () => {
+  it('maps a lower-cased data-lake export (AWS.IPSet.Modified#0) back to CloudTrail fields', () => {
+    const c = cases.find((x) => x.case_id === 'AWS.IPSet.Modified#0')!;
+    const [o] = [...collector.collect({ name: 'ipset', bytes: Buffer.from(JSON.stringify(c.log)) })];
+    assert.ok(o?.kind === 'event' && o.stream === 'activity');
+    const e = o.event;
+    assert.equal(e.api.operation, 'CreateIPSet');
+    assert.equal(e.api.service_name, 'guardduty.amazonaws.com');
+    assert.equal(e.activity_id, 1);
+    assert.equal(e.time, Date.UTC(2022, 6, 17, 4, 50, 23));
+    assert.equal(e.metadata.original_time, '2022-07-17 04:50:23');
+    assert.equal(e.metadata.uid, 'abc-123');
+    assert.equal(e.metadata.log_name, 'AwsApiCall');
+    assert.deepEqual(e.cloud, { provider: 'AWS', region: 'us-east-1', account_uid: '123456789012' });
+    assert.equal(e.actor.user.account_uid, '123456789012');
+    assert.deepEqual(JSON.parse(e.unmapped), { eventVersion: '1.08', _sluice: { fallbacks: ['lowercase_keys', 'principal'] } });
+    assert.equal(e.raw_data, JSON.stringify(c.log)); // as received, keys still lower-cased
+  });
+
+  it('gives the records without eventTime the collector clock of the input, and a uid that does not depend on it', () => {
+    const later = collectorAt(INGEST + 60_000);
+    for (const id of NO_TIME) {
+      const log = cases.find((c) => c.case_id === id)!.log as Record<string, unknown>;
+      const bytes = Buffer.from(JSON.stringify(log));
+      const [a] = [...collector.collect({ name: id, bytes })];
+      const [b] = [...later.collect({ name: id, bytes })];
+      assert.ok(a?.kind === 'event' && a.stream === 'activity' && b?.kind === 'event' && b.stream === 'activity', id);
+      assert.equal(a.event.time, INGEST, id);
+      assert.equal(b.event.time, INGEST + 60_000, id);
+      assert.equal(a.event.metadata.uid, b.event.metadata.uid, id);
+      if (log.eventID === undefined) assert.equal(a.event.metadata.uid, stableRecordUid(log), id);
+    }
+  });
+
+  it('reads all 133 logs in one NDJSON file: 133 events in order, one ingest time for the input', () => {
     const ndjson = Buffer.from(cases.map((c) => JSON.stringify(c.log)).join('\n'));
     const { events, rejects } = split(collector.collect({ name: 'panther.ndjson', bytes: ndjson }));
-    assert.equal(events.length, 118);
-    assert.equal(rejects.length, 15);
+    assert.deepEqual(rejects, []);
+    assert.equal(events.length, 133);
+    events.forEach((e, i) => assert.equal(e.position, `panther.ndjson#${i}`));
     const ipset = cases.findIndex((c) => c.case_id === 'AWS.IPSet.Modified#0');
-    assert.ok(rejects.some((r) => r.position === `panther.ndjson#${ipset}` && r.reason.startsWith(`line ${ipset + 1}: `)));
+    assert.deepEqual(fallbacksOf(events[ipset]!.event), ['lowercase_keys', 'principal']);
+    const noTime = events.filter((e) => fallbacksOf(e.event)?.includes('time'));
+    assert.equal(noTime.length, NO_TIME.length);
+    assert.ok(noTime.every((e) => e.event.time === INGEST));
+  });
+
+  it('with missingTime "reject", dead-letters exactly the 11 records without eventTime', () => {
+    const strict = collectorAt(INGEST, { missingTime: 'reject' });
+    const rejected: string[] = [];
+    for (const c of cases) {
+      const [o] = [...strict.collect({ name: c.case_id, bytes: Buffer.from(JSON.stringify(c.log)) })];
+      if (o?.kind !== 'dead_letter') continue;
+      rejected.push(c.case_id);
+      assert.match(o.reason, /^not a CloudTrail event: eventTime is missing$/, c.case_id);
+      assert.equal(o.reasonCode, 'SLUICE_ERR_INPUT_MALFORMED');
+      assert.equal(o.stage, 'collect');
+      assert.equal(o.source, 'aws_cloudtrail');
+      assert.equal(o.position, `${c.case_id}#0`);
+    }
+    assert.equal(NO_TIME.length, 11);
+    assert.deepEqual(rejected.sort(), [...NO_TIME].sort());
   });
 });
 
@@ -197,7 +282,7 @@ describe('aws_cloudtrail collector on malformed.ndjson', () => {
       ['#8', 'SLUICE_ERR_INPUT_MALFORMED', /^line 10: awsRegion must be a string, got a number$/],
       ['#9', 'event', 'GetObject'],
       ['#10', 'event', 'ConsoleLogin'],
-      ['#11', 'SLUICE_ERR_INPUT_MALFORMED', /^line 12: not a CloudTrail event: eventTime is missing; eventSource is missing; userIdentity is missing$/],
+      ['#11', 'SLUICE_ERR_INPUT_MALFORMED', /^line 12: not a CloudTrail event: eventSource is missing$/],
       ['#12', 'event', 'DeleteBucketReplication'],
     ];
     assert.equal(summary.length, expected.length, JSON.stringify(summary, null, 1));
@@ -233,6 +318,8 @@ describe('aws_cloudtrail config and spec', () => {
     const cfg = AwsCloudTrailConfigSchema.parse({});
     assert.equal(cfg.rawCapBytes, 64 * 1024);
     assert.equal(cfg.unmappedCapBytes, 64 * 1024);
+    assert.equal(cfg.missingTime, 'ingest_time');
+    assert.throws(() => parseAwsCloudTrailConfig({ missingTime: 'ingest' }), /missingTime/);
     assert.throws(
       () => awsCloudTrailCollector({ rawCapBytes: 70000, bogus: 1 } as never),
       (err: unknown) =>
@@ -257,6 +344,25 @@ describe('aws_cloudtrail config and spec', () => {
     if (o?.kind !== 'event' || o.stream !== 'activity') return;
     assert.equal(o.event.raw_data, null);
     assert.equal(o.event.unmapped, '{"_truncated":true}');
+  });
+
+  it('awsCloudTrailCollector(config) uses the system clock for records without eventTime', () => {
+    const stub = { eventName: 'DescribeInstances', eventSource: 'ec2.amazonaws.com', userIdentity: { type: 'Root' } };
+    const before = Date.now();
+    const [o] = [...awsCloudTrailCollector().collect({ name: 'x', bytes: Buffer.from(JSON.stringify(stub)) })];
+    const after = Date.now();
+    assert.ok(o?.kind === 'event' && o.stream === 'activity');
+    assert.ok(o.event.time >= before && o.event.time <= after);
+    assert.deepEqual(fallbacksOf(o.event), ['time']);
+  });
+
+  it('still rejects what is not CloudTrail: {} and records without eventName or eventSource', () => {
+    const c = collectorAt(0);
+    for (const rec of [{}, { eventName: 'X' }, { eventSource: 'ec2.amazonaws.com' }, { eventname: 'X' }, { recipientAccountId: '1' }]) {
+      const [o] = [...c.collect({ name: 'x', bytes: Buffer.from(JSON.stringify(rec)) })];
+      assert.equal(o?.kind, 'dead_letter', JSON.stringify(rec));
+      assert.match(o?.kind === 'dead_letter' ? o.reason : '', /^not a CloudTrail event: .*is missing/);
+    }
   });
 
   it('exposes its spec', () => {

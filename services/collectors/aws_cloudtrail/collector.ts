@@ -1,11 +1,17 @@
 import type { Collector, CollectorInput, CollectorOutput, RejectedRecord } from '../../core/components.ts';
+import { systemClock, type Clock } from '../../core/clock.ts';
 import { SluiceError, type ErrorCode } from '../../core/errors.ts';
 import { splitInput } from '../input.ts';
 import type { AwsCloudTrailConfig } from './config.ts';
-import { normalizeCloudTrail, SOURCE_TYPE } from './normalize.ts';
+import { normalizeCloudTrail, SOURCE_TYPE, type NormalizeOptions } from './normalize.ts';
 
 /** CloudTrail S3 objects wrap events in `Records`. */
 export const CLOUDTRAIL_ENVELOPE_KEYS: readonly string[] = ['Records'];
+
+export interface AwsCloudTrailCollectorDeps {
+  /** Source of the ingest time used for records without a time (config missingTime: ingest_time). Default systemClock. */
+  clock?: Clock;
+}
 
 function reject(position: string, reasonCode: ErrorCode, reason: string, raw: Buffer): RejectedRecord {
   return { kind: 'dead_letter', stage: 'collect', source: SOURCE_TYPE, position, reasonCode, reason, raw };
@@ -14,13 +20,20 @@ function reject(position: string, reasonCode: ErrorCode, reason: string, raw: Bu
 /**
  * Builds the collector from an already validated config (see parseAwsCloudTrailConfig).
  * collect() is lazy and never throws on bad input: every record comes out either as an event on
- * the 'activity' stream keyed by principal (actor.user.uid) or as a RejectedRecord.
+ * the 'activity' stream keyed by principal (actor.user.uid) or as a RejectedRecord. `deps.clock`
+ * gives the ingest time of records without a time (tests pass a ManualClock).
  */
-export function createAwsCloudTrailCollector(config: AwsCloudTrailConfig): Collector {
-  const normalizeOpts = { rawCapBytes: config.rawCapBytes, unmappedCapBytes: config.unmappedCapBytes };
+export function createAwsCloudTrailCollector(config: AwsCloudTrailConfig, deps: AwsCloudTrailCollectorDeps = {}): Collector {
+  const clock = deps.clock ?? systemClock;
   const splitOpts = { envelopeKeys: CLOUDTRAIL_ENVELOPE_KEYS, maxDecompressedBytes: config.maxDecompressedBytes };
 
   function* collect(input: CollectorInput): Generator<CollectorOutput, void, undefined> {
+    // One ingest time per input: the records of one file that lack a time all get the same one.
+    const normalizeOpts: NormalizeOptions = {
+      rawCapBytes: config.rawCapBytes,
+      unmappedCapBytes: config.unmappedCapBytes,
+      ingestTime: config.missingTime === 'ingest_time' ? clock.now() : null,
+    };
     for (const item of splitInput(input, splitOpts)) {
       if (item.kind === 'error') {
         yield reject(item.position, item.error.code, item.error.reason, item.raw);

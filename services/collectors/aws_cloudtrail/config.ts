@@ -33,6 +33,14 @@ export const AwsCloudTrailConfigSchema = z.strictObject({
     .default(DEFAULT_MAX_DECOMPRESSED_BYTES)
     .describe('A gzip input that inflates past this many bytes is rejected as unreadable (gzip-bomb guard).')
     .meta({ examples: [268435456] }),
+  missingTime: z
+    .enum(['ingest_time', 'reject'])
+    .default('ingest_time')
+    .describe(
+      'What to do with a record that has no time (no eventTime, nor the Logstash @timestamp): ingest_time uses the ' +
+        'collector clock, with metadata.original_time "" and unmapped._sluice.fallbacks ["time"]; reject dead-letters it.',
+    )
+    .meta({ examples: ['ingest_time', 'reject'] }),
 });
 
 export type AwsCloudTrailConfig = Readonly<z.output<typeof AwsCloudTrailConfigSchema>>;

@@ -4,7 +4,7 @@
  * stream, keyed by principal. See README.md for the field mapping and bad-input handling.
  */
 import type { Collector, CollectorSpec } from '../../core/components.ts';
-import { createAwsCloudTrailCollector } from './collector.ts';
+import { createAwsCloudTrailCollector, type AwsCloudTrailCollectorDeps } from './collector.ts';
 import { AwsCloudTrailConfigSchema, parseAwsCloudTrailConfig, type AwsCloudTrailConfigInput } from './config.ts';
 import { SOURCE_TYPE } from './normalize.ts';
 
@@ -30,8 +30,8 @@ import { sniffEventBridgeCloudTrail } from './eventbridge.ts';
  * Validates the config (throws SluiceError SLUICE_ERR_CONFIG_INVALID listing every problem) and
  * returns the collector.
  */
-export function awsCloudTrailCollector(config: AwsCloudTrailConfigInput = {}): Collector {
-  return createAwsCloudTrailCollector(parseAwsCloudTrailConfig(config));
+export function awsCloudTrailCollector(config: AwsCloudTrailConfigInput = {}, deps: AwsCloudTrailCollectorDeps = {}): Collector {
+  return createAwsCloudTrailCollector(parseAwsCloudTrailConfig(config), deps);
 }
 
 /** A CloudTrail event has eventSource/eventName/eventVersion at its top level. */

@@ -148,7 +148,7 @@ describe('decodeSubscriptionRecord (one Kinesis record)', () => {
         `${base}#1 logEvents[1].message is not JSON: …`,
         `${base}#2 logEvents[2].message must be a string, got a number`,
         `${base}#3 logEvents[3] must be an object, got a string`,
-        `${base}#4 logEvents[4]: …; eventSource is missing; userIdentity is missing`,
+        `${base}#4 logEvents[4]: …; eventSource is missing`,
       ],
     );
   });

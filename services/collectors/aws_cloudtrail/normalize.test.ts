@@ -434,8 +434,17 @@ describe('records that are not CloudTrail events', () => {
     assertMalformed({ ...good, userIdentity: [] }, /userIdentity must be an object, got an array/);
     assertMalformed({ ...good, eventTime: 'yesterday' }, /eventTime "yesterday" is not an ISO-8601 date-time/);
     assertMalformed({ ...good, eventTime: 1600044263 }, /eventTime must be a string, got a number/);
-    const { eventTime: _t, userIdentity: _u, ...neither } = good;
-    assertMalformed(neither, /eventTime is missing; userIdentity is missing/);
+    const { eventTime: _t, eventSource: _s, ...neither } = good;
+    assertMalformed(neither, /^not a CloudTrail event: eventTime is missing; eventSource is missing$/);
+    assertMalformed({}, /^not a CloudTrail event: eventTime is missing; eventName is missing; eventSource is missing$/);
+  });
+
+  it('still needs eventName and eventSource when the ingest time covers eventTime', () => {
+    const opts = { ingestTime: 0 };
+    assert.throws(() => normalizeCloudTrail({}, opts), /not a CloudTrail event: eventName is missing; eventSource is missing$/);
+    const { eventSource: _s, ...noSource } = good;
+    assert.throws(() => normalizeCloudTrail(noSource, opts), /not a CloudTrail event: eventSource is missing/);
+    assert.throws(() => normalizeCloudTrail({ ...good, eventTime: 'yesterday' }, opts), /eventTime "yesterday" is not an ISO-8601 date-time/);
   });
 
   it('names mistyped optional fields', () => {
@@ -450,8 +459,9 @@ describe('records that are not CloudTrail events', () => {
     );
   });
 
-  it('points at lower-cased keys (a data-lake export) in AWS.IPSet.Modified#0', () => {
-    assertMalformed(pantherLog('AWS.IPSet.Modified#0'), /eventName is missing.*lower-cased keys such as "eventtime"/);
+  it('points at lower-cased keys when eventName is in CloudTrail\'s spelling but other required keys are not', () => {
+    const { eventSource: _s, ...rest } = good;
+    assertMalformed({ ...rest, eventsource: 'rds.amazonaws.com' }, /eventSource is missing \(the record has lower-cased keys such as "eventsource"/);
   });
 
   it('takes the time from Logstash @timestamp only when eventTime is absent', () => {
@@ -461,5 +471,107 @@ describe('records that are not CloudTrail events', () => {
     const { eventTime: _t, ...logstash } = good;
     assert.equal(normalizeCloudTrail({ ...logstash, '@timestamp': '2000-01-01T00:00:00.000Z' }).time, Date.UTC(2000, 0, 1));
     assertMalformed({ ...logstash, '@timestamp': 'soon' }, /@timestamp "soon" is not an ISO-8601 date-time/);
+  });
+});
+
+describe('fallbacks for cut-down records (unmapped._sluice.fallbacks)', () => {
+  const good = pantherLog('AWS.RDS.ClusterFailover#2');
+  const fallbacks = (e: { unmapped: string }): unknown => (unmappedOf(e)._sluice as { fallbacks?: unknown } | undefined)?.fallbacks;
+
+  it('records none for a complete record', () => {
+    assert.equal(unmappedOf(normalizeCloudTrail(good, { ingestTime: 5 }))._sluice, undefined);
+  });
+
+  it('time: no eventTime nor @timestamp -> the given ingest time, original_time ""', () => {
+    const { eventTime: _t, ...noTime } = good;
+    assertMalformed(noTime, /^not a CloudTrail event: eventTime is missing$/);
+    const e = normalizeCloudTrail(noTime, { ingestTime: Date.UTC(2025, 0, 1) });
+    assert.equal(e.time, Date.UTC(2025, 0, 1));
+    assert.equal(e.metadata.original_time, '');
+    assert.deepEqual(fallbacks(e), ['time']);
+    assert.equal(e.metadata.uid, normalizeCloudTrail(noTime, { ingestTime: 7 }).metadata.uid);
+    // eventTime, then @timestamp, win over the ingest time.
+    assert.equal(normalizeCloudTrail(good, { ingestTime: 7 }).time, Date.UTC(2024, 0, 18, 3, 30));
+    assert.equal(normalizeCloudTrail({ ...noTime, '@timestamp': '2000-01-01T00:00:00.000Z' }, { ingestTime: 7 }).time, Date.UTC(2000, 0, 1));
+  });
+
+  it('principal: no userIdentity -> unknown@<recipientAccountId or "unknown">, type null', () => {
+    const { userIdentity: _u, ...noIdentity } = good;
+    const e = normalizeCloudTrail({ ...noIdentity, recipientAccountId: '123456789012' });
+    assert.deepEqual(e.actor.user, { uid: 'unknown@123456789012', name: null, type: null, account_uid: '123456789012', credential_uid: null });
+    assert.equal(e.actor.session, null);
+    assert.equal(e.actor.invoked_by, null);
+    assert.deepEqual(fallbacks(e), ['principal']);
+    const { recipientAccountId: _r, ...noAccount } = noIdentity;
+    assert.equal(normalizeCloudTrail(noAccount).actor.user.uid, 'unknown@unknown');
+    assert.equal(normalizeCloudTrail({ ...noIdentity, userIdentity: null }).actor.user.uid.startsWith('unknown@'), true);
+  });
+
+  it('lowercase_keys: a record with every key lower-cased is read with CloudTrail\'s spelling, nested identity too', () => {
+    const lower = (v: unknown, depth: number): unknown =>
+      depth > 0 && typeof v === 'object' && v !== null && !Array.isArray(v)
+        ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k.toLowerCase(), lower(x, depth - 1)]))
+        : v;
+    const rec = {
+      ...good,
+      userIdentity: {
+        type: 'AssumedRole',
+        principalId: 'AROAEXAMPLE:s',
+        arn: 'arn:aws:sts::123456789012:assumed-role/R/s',
+        accountId: '123456789012',
+        accessKeyId: 'ASIAEXAMPLE',
+        sessionContext: {
+          sessionIssuer: { type: 'Role', arn: 'arn:aws:iam::123456789012:role/R', userName: 'R' },
+          attributes: { mfaAuthenticated: 'true', creationDate: '2024-01-18T03:00:00Z' },
+        },
+      },
+      requestParameters: { dBClusterIdentifier: 'db-1' },
+    };
+    const want = normalizeCloudTrail(rec);
+    const exported = lower(rec, 5) as Record<string, unknown>;
+    assert.equal(exported.eventName, undefined);
+    assert.equal(exported.eventname, 'FailoverDBCluster');
+    const got = normalizeCloudTrail(exported);
+    assert.deepEqual(fallbacks(got), ['lowercase_keys']);
+    // Same event, except raw_data (as received) and the service-defined requestParameters (kept as exported).
+    const strip = (e: typeof want): unknown => {
+      const u = unmappedOf(e);
+      delete u._sluice;
+      delete u.requestParameters;
+      return { ...e, unmapped: u, raw_data: null };
+    };
+    assert.deepEqual(strip(got), strip(want));
+    assert.equal(got.actor.session?.is_mfa, true);
+    assert.equal(got.actor.session?.issuer, 'arn:aws:iam::123456789012:role/R');
+    assert.equal(got.actor.user.name, 'R/s');
+    assert.deepEqual(unmappedOf(got).requestParameters, { dbclusteridentifier: 'db-1' });
+    assert.equal(got.raw_data, JSON.stringify(exported));
+  });
+
+  it('lowercase_keys applies only when eventName is absent and eventname present; a proper key wins over its lower-case twin', () => {
+    const withTwin = normalizeCloudTrail({ ...good, eventname: 'Other' });
+    assert.equal(withTwin.api.operation, 'FailoverDBCluster');
+    assert.equal(fallbacks(withTwin), undefined);
+    assert.equal(unmappedOf(withTwin).eventname, 'Other');
+    const { eventName: _n, awsRegion: _r, ...rest } = good;
+    const mixed = normalizeCloudTrail({ ...rest, eventname: 'FailoverDBCluster', awsRegion: 'eu-west-1', awsregion: 'us-east-2' });
+    assert.equal(mixed.cloud.region, 'eu-west-1');
+    assert.equal(unmappedOf(mixed).awsregion, 'us-east-2');
+    assert.deepEqual(fallbacks(mixed), ['lowercase_keys']);
+  });
+
+  it('AWS.IPSet.Modified#0 (a data-lake export without userIdentity): lowercase_keys and principal', () => {
+    const e = normalizeCloudTrail(pantherLog('AWS.IPSet.Modified#0'));
+    assert.deepEqual(fallbacks(e), ['lowercase_keys', 'principal']);
+    assert.equal(e.api.operation, 'CreateIPSet');
+    assert.equal(e.metadata.uid, 'abc-123');
+    assert.equal(e.actor.user.uid, 'unknown@123456789012');
+  });
+
+  it('all three in the order lowercase_keys, time, principal', () => {
+    const e = normalizeCloudTrail({ eventname: 'ListBuckets', eventsource: 's3.amazonaws.com', recipientaccountid: '1' }, { ingestTime: 3 });
+    assert.deepEqual(fallbacks(e), ['lowercase_keys', 'time', 'principal']);
+    assert.equal(e.actor.user.uid, 'unknown@1');
+    assert.equal(e.time, 3);
   });
 });

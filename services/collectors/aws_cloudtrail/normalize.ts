@@ -1,5 +1,6 @@
 /**
- * CloudTrail record -> OCSF API Activity (6003). Pure: no I/O, no clock, no randomness.
+ * CloudTrail record -> OCSF API Activity (6003). Pure: no I/O, no clock (the ingest time used for
+ * records without a time is passed in), no randomness.
  * The mapping is described field by field in README.md next to this file.
  */
 import { createHash } from 'node:crypto';
@@ -155,11 +156,86 @@ const MAPPED_IDENTITY_FIELDS = new Set(['type', 'principalId', 'arn', 'accountId
 
 export const TRUNCATED_UNMAPPED = '{"_truncated":true}';
 
+/**
+ * Fallbacks applied to cut-down records, as listed in `unmapped._sluice.fallbacks` (in this order):
+ *   - `lowercase_keys`: the record's keys were lower-cased (a data-lake export) and were mapped back;
+ *   - `time`: no eventTime (nor Logstash @timestamp): the ingest time was used;
+ *   - `principal`: no userIdentity: actor.user.uid is `unknown@<recipientAccountId or "unknown">`.
+ */
+export type CloudTrailFallback = 'lowercase_keys' | 'time' | 'principal';
+
+/** actor.user.uid prefix of a record without userIdentity (cut-down test stubs): `unknown@<account>`. */
+export const UNKNOWN_PRINCIPAL = 'unknown';
+
 export interface NormalizeOptions {
   /** raw_data is kept when JSON.stringify(record) is at most this many UTF-8 bytes. Default RAW_CAP_BYTES. */
   rawCapBytes?: number;
   /** unmapped is replaced by {"_truncated":true} when its JSON exceeds this many UTF-8 bytes. Default RAW_CAP_BYTES. */
   unmappedCapBytes?: number;
+  /** epoch ms used as `time` for a record that carries none; null/absent rejects such records. */
+  ingestTime?: number | null;
+}
+
+/**
+ * CloudTrail's own camelCase key names, by level, for records whose keys were lower-cased by a
+ * data-lake export (Athena/Glue, Security Lake-style tables): `eventname` -> `eventName`. Only these
+ * levels are renamed; requestParameters, responseElements, ... are service-defined and kept as they are.
+ */
+const CLOUDTRAIL_KEYS = {
+  record: [
+    'eventVersion', 'eventTime', 'eventSource', 'eventName', 'eventID', 'eventType', 'eventCategory', 'awsRegion',
+    'sourceIPAddress', 'userAgent', 'userIdentity', 'requestID', 'requestParameters', 'responseElements',
+    'additionalEventData', 'errorCode', 'errorMessage', 'apiVersion', 'managementEvent', 'readOnly', 'resources',
+    'recipientAccountId', 'serviceEventDetails', 'sharedEventID', 'vpcEndpointId', 'vpcEndpointAccountId',
+    'sessionCredentialFromConsole', 'edgeDeviceDetails', 'tlsDetails', 'insightDetails', 'addendum',
+  ],
+  userIdentity: [
+    'type', 'principalId', 'arn', 'accountId', 'accessKeyId', 'userName', 'invokedBy', 'sessionContext',
+    'onBehalfOf', 'credentialId', 'identityProvider', 'inScopeOf',
+  ],
+  sessionContext: ['sessionIssuer', 'attributes', 'webIdFederationData', 'sourceIdentity', 'ec2RoleDelivery', 'assumedRoot'],
+  sessionIssuer: ['type', 'principalId', 'arn', 'accountId', 'userName'],
+  attributes: ['creationDate', 'mfaAuthenticated'],
+} as const;
+
+/** One level of CloudTrail's key spelling: its keys by lower case, and the levels nested under some of them. */
+interface KeyLevel {
+  keys: ReadonlyMap<string, string>;
+  nested: Readonly<Record<string, KeyLevel>>;
+}
+
+function level(keys: readonly string[], nested: Record<string, KeyLevel> = {}): KeyLevel {
+  return { keys: new Map(keys.map((k) => [k.toLowerCase(), k])), nested };
+}
+
+const RECORD_KEYS: KeyLevel = level(CLOUDTRAIL_KEYS.record, {
+  userIdentity: level(CLOUDTRAIL_KEYS.userIdentity, {
+    sessionContext: level(CLOUDTRAIL_KEYS.sessionContext, {
+      sessionIssuer: level(CLOUDTRAIL_KEYS.sessionIssuer),
+      attributes: level(CLOUDTRAIL_KEYS.attributes),
+    }),
+  }),
+});
+
+/**
+ * A copy of `obj` with each key that matches one of the level's keys case-insensitively renamed to its
+ * CloudTrail spelling (key order kept); a key whose proper spelling is also present is left as it is.
+ * The objects under the level's nested keys are renamed the same way.
+ */
+function withCloudTrailKeys(obj: Obj, lvl: KeyLevel): Obj {
+  const out: Obj = {};
+  for (const [k, v] of Object.entries(obj)) {
+    const proper = lvl.keys.get(k.toLowerCase());
+    const key = proper !== undefined && (proper === k || !Object.hasOwn(obj, proper)) ? proper : k;
+    const sub = Object.hasOwn(lvl.nested, key) ? lvl.nested[key] : undefined;
+    out[key] = sub !== undefined && isObj(v) ? withCloudTrailKeys(v, sub) : v;
+  }
+  return out;
+}
+
+/** The record with CloudTrail's key spelling restored at the top level and in userIdentity/sessionContext. */
+function restoreCloudTrailKeys(rec: Obj): Obj {
+  return withCloudTrailKeys(rec, RECORD_KEYS);
 }
 
 /**
@@ -174,7 +250,15 @@ export function normalizeCloudTrail(record: unknown, opts: NormalizeOptions = {}
   if (!isObj(record)) malformed(`record must be a JSON object, got ${typeName(record)}`);
   // An EventBridge envelope carries the CloudTrail record in `detail` (see eventbridge.ts).
   const wrapped = unwrapEventBridge(record);
-  const rec = wrapped ? wrapped.detail : record;
+  const received = wrapped ? wrapped.detail : record;
+  const fallbacks: CloudTrailFallback[] = [];
+
+  // A data-lake export lower-cases every key (`eventname`, `useridentity`, ...): restore CloudTrail's spelling.
+  let rec = received;
+  if (received.eventName === undefined && received.eventname !== undefined) {
+    rec = restoreCloudTrailKeys(received);
+    fallbacks.push('lowercase_keys');
+  }
 
   // Required fields: collect every problem so the reason names them all.
   const problems: string[] = [];
@@ -193,13 +277,20 @@ export function normalizeCloudTrail(record: unknown, opts: NormalizeOptions = {}
   };
 
   // eventTime; a Logstash-shipped record carries it as @timestamp instead (the cloudtrail codec moves it).
+  // With neither, the ingest time when the caller gives one (fallback "time"), else a reject.
   let time: number | undefined;
   let originalTime: string | undefined;
   const eventTime = rec.eventTime;
   const timeSource = eventTime === undefined || eventTime === null ? '@timestamp' : 'eventTime';
   const timeValue = timeSource === 'eventTime' ? eventTime : rec['@timestamp'];
-  if (timeValue === undefined || timeValue === null) missing('eventTime');
-  else if (typeof timeValue !== 'string') problems.push(`${timeSource} must be a string, got ${typeName(timeValue)}`);
+  if (timeValue === undefined || timeValue === null) {
+    if (opts.ingestTime === undefined || opts.ingestTime === null) missing('eventTime');
+    else {
+      time = opts.ingestTime;
+      originalTime = '';
+      fallbacks.push('time');
+    }
+  } else if (typeof timeValue !== 'string') problems.push(`${timeSource} must be a string, got ${typeName(timeValue)}`);
   else {
     const t = parseTimestamp(timeValue);
     if (t === null) problems.push(`${timeSource} "${clip(timeValue)}" is not an ISO-8601 date-time`);
@@ -210,9 +301,13 @@ export function normalizeCloudTrail(record: unknown, opts: NormalizeOptions = {}
   }
   const eventName = requiredString('eventName');
   const eventSource = requiredString('eventSource');
-  const identity = rec.userIdentity;
-  if (identity === undefined || identity === null) missing('userIdentity');
-  else if (!isObj(identity)) problems.push(`userIdentity must be an object, got ${typeName(identity)}`);
+  // No userIdentity (rule-test stubs): the principal falls back to unknown@<account> (fallback "principal").
+  const rawIdentity = rec.userIdentity;
+  let identity: Obj | null = null;
+  if (rawIdentity !== undefined && rawIdentity !== null) {
+    if (isObj(rawIdentity)) identity = rawIdentity;
+    else problems.push(`userIdentity must be an object, got ${typeName(rawIdentity)}`);
+  }
 
   if (problems.length > 0) {
     const note = lowerCased.length
@@ -221,9 +316,11 @@ export function normalizeCloudTrail(record: unknown, opts: NormalizeOptions = {}
     malformed(`not a CloudTrail event: ${problems.join('; ')}${note}`);
   }
   // The checks above guarantee these; the assertions only inform the type checker.
-  if (time === undefined || originalTime === undefined || eventName === undefined || eventSource === undefined || !isObj(identity)) {
+  if (time === undefined || originalTime === undefined || eventName === undefined || eventSource === undefined) {
     malformed('not a CloudTrail event');
   }
+  if (identity === null) fallbacks.push('principal');
+  const id: Obj = identity ?? {};
 
   // Optional top-level strings (wrong types are malformed).
   const eventId = optString(rec, 'eventID', 'eventID');
@@ -238,14 +335,14 @@ export function normalizeCloudTrail(record: unknown, opts: NormalizeOptions = {}
   const errorMessage = optString(rec, 'errorMessage', 'errorMessage');
 
   // Identity.
-  const idType = optString(identity, 'type', 'userIdentity.type');
-  const principalId = optString(identity, 'principalId', 'userIdentity.principalId');
-  const arn = optString(identity, 'arn', 'userIdentity.arn');
-  const idAccount = optString(identity, 'accountId', 'userIdentity.accountId');
-  const accessKeyId = optString(identity, 'accessKeyId', 'userIdentity.accessKeyId');
-  const userName = optString(identity, 'userName', 'userIdentity.userName');
-  const invokedBy = optString(identity, 'invokedBy', 'userIdentity.invokedBy');
-  const sessionContext = optObject(identity, 'sessionContext', 'userIdentity.sessionContext');
+  const idType = optString(id, 'type', 'userIdentity.type');
+  const principalId = optString(id, 'principalId', 'userIdentity.principalId');
+  const arn = optString(id, 'arn', 'userIdentity.arn');
+  const idAccount = optString(id, 'accountId', 'userIdentity.accountId');
+  const accessKeyId = optString(id, 'accessKeyId', 'userIdentity.accessKeyId');
+  const userName = optString(id, 'userName', 'userIdentity.userName');
+  const invokedBy = optString(id, 'invokedBy', 'userIdentity.invokedBy');
+  const sessionContext = optObject(id, 'sessionContext', 'userIdentity.sessionContext');
   const issuerObj = sessionContext && optObject(sessionContext, 'sessionIssuer', 'userIdentity.sessionContext.sessionIssuer');
   const attributes = sessionContext && optObject(sessionContext, 'attributes', 'userIdentity.sessionContext.attributes');
   const issuerArn = issuerObj ? optString(issuerObj, 'arn', 'userIdentity.sessionContext.sessionIssuer.arn') : null;
@@ -254,10 +351,12 @@ export function normalizeCloudTrail(record: unknown, opts: NormalizeOptions = {}
 
   const userAccount = idAccount ?? recipientAccount;
   const userUid =
-    arn ??
-    principalId ??
-    (idType === 'AWSService' ? invokedBy : null) ??
-    `${userAccount ?? 'unknown'}:${idType ?? 'Unknown'}${userName ? `:${userName}` : ''}`;
+    identity === null
+      ? `${UNKNOWN_PRINCIPAL}@${recipientAccount ?? 'unknown'}`
+      : arn ??
+        principalId ??
+        (idType === 'AWSService' ? invokedBy : null) ??
+        `${userAccount ?? 'unknown'}:${idType ?? 'Unknown'}${userName ? `:${userName}` : ''}`;
 
   let actorName = userName;
   if (idType === 'AssumedRole') {
@@ -316,9 +415,10 @@ export function normalizeCloudTrail(record: unknown, opts: NormalizeOptions = {}
   if (!failed && errorMessage !== null) unmapped.errorMessage = rec.errorMessage;
   if (resourcesKeptRaw) unmapped.resources = rawResources;
   const identityRest: Obj = {};
-  for (const [k, v] of Object.entries(identity)) if (!MAPPED_IDENTITY_FIELDS.has(k)) identityRest[k] = v;
+  for (const [k, v] of Object.entries(id)) if (!MAPPED_IDENTITY_FIELDS.has(k)) identityRest[k] = v;
   if (Object.keys(identityRest).length > 0) unmapped.userIdentity = identityRest;
   if (wrapped) unmapped.eventBridge = wrapped.envelope;
+  if (fallbacks.length > 0) unmapped._sluice = { fallbacks };
   let unmappedText = JSON.stringify(unmapped);
   if (Buffer.byteLength(unmappedText, 'utf8') > unmappedCap) unmappedText = TRUNCATED_UNMAPPED;
 
@@ -337,7 +437,7 @@ export function normalizeCloudTrail(record: unknown, opts: NormalizeOptions = {}
     status_code: errorCode,
     status_detail: failed ? errorMessage : null,
     metadata: {
-      uid: eventId ?? stableRecordUid(rec),
+      uid: eventId ?? stableRecordUid(received),
       version: OCSF_VERSION,
       product_name: 'CloudTrail',
       vendor_name: 'AWS',
