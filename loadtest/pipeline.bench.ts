@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { systemClock } from '../services/core/clock.ts';
 import { resolveConfig } from '../services/core/config.ts';
 import { silentLogger } from '../services/core/logger.ts';
+import { createTelemetry } from '../services/core/telemetry.ts';
 import { awsCloudTrailCollector } from '../services/collectors/aws_cloudtrail/index.ts';
 import { runPipeline } from '../services/cli/pipeline.ts';
 import { loadRecords, ndjsonCorpus } from './corpus.ts';
@@ -25,7 +26,7 @@ export async function runPipelineBench(args: string[]): Promise<unknown> {
     const config = resolveConfig({ log: { level: 'silent' }, processor: { workers }, http: { port: 0 } });
     const rss0 = process.memoryUsage().rss;
     const t0 = process.hrtime.bigint();
-    const summary = await runPipeline({ config, logger: silentLogger(), clock: systemClock }, { collector: awsCloudTrailCollector({}), inputs: [file] });
+    const summary = await runPipeline({ config, logger: silentLogger(), clock: systemClock, telemetry: createTelemetry({ serviceName: 'sluice-bench' }) }, { collector: awsCloudTrailCollector({}), inputs: [file] });
     const sec = Number(process.hrtime.bigint() - t0) / 1e9;
     return {
       bench: 'pipeline',

@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { systemClock } from '../core/clock.ts';
 import { SluiceError } from '../core/errors.ts';
 import { createLogger } from '../core/logger.ts';
+import { startTelemetry } from '../core/telemetry.ts';
 import { addCommonOptions, configFromFlags, redactConfig, type CommonFlags } from './options.ts';
 import { bundledSamples, collectorFor, SOURCE_TYPES } from './collectors.ts';
 import { normalizeFiles } from './normalize.ts';
@@ -11,9 +12,16 @@ import { NdjsonSink } from '../sinks/ndjson/index.ts';
 import type { AppContext } from './wiring.ts';
 import { runCollectorRole, runMigrate, runProcessorRole } from './roles.ts';
 
-function context(flags: CommonFlags): AppContext {
+/** Builds a role's context, runs the role, then flushes and stops its telemetry however the role ended. */
+async function withContext<T>(flags: CommonFlags, role: string, fn: (ctx: AppContext) => Promise<T>): Promise<T> {
   const config = configFromFlags(flags);
-  return { config, logger: createLogger(config.log.level), clock: systemClock };
+  const logger = createLogger(config.log.level);
+  const telemetry = startTelemetry({ serviceName: `sluice-${role}`, env: process.env });
+  try {
+    return await fn({ config, logger, clock: systemClock, telemetry });
+  } finally {
+    await telemetry.shutdown().catch((err: unknown) => logger.warn({ err }, 'telemetry shutdown failed'));
+  }
 }
 
 function printSummary(summary: PipelineSummary, bySeverity: Map<string, number>): void {
@@ -46,11 +54,10 @@ export function buildProgram(): Command {
     .option('-s, --source <type>', `collector type: ${SOURCE_TYPES.join(', ')}`, 'auto')
     .option('-o, --output <file>', 'write findings NDJSON here instead of stdout')
     .action(async (flags: CommonFlags & { input?: string[]; source: string; output?: string }) => {
-      const ctx = context(flags);
       const collector = collectorFor(flags.source);
       const inputs = flags.input ?? bundledSamples();
       const ndjson = new NdjsonSink(flags.output);
-      const summary = await runPipeline(ctx, { collector, inputs, sinks: [ndjson] });
+      const summary = await withContext(flags, 'run', (ctx) => runPipeline(ctx, { collector, inputs, sinks: [ndjson] }));
       printSummary(summary, ndjson.bySeverity);
     });
 
@@ -75,16 +82,16 @@ export function buildProgram(): Command {
   )
     .requiredOption('-i, --input <paths...>', 'files or directories')
     .action(async (type: string, flags: CommonFlags & { input: string[] }) => {
-      const stats = await runCollectorRole(context(flags), type, flags.input);
+      const stats = await withContext(flags, 'collector', (ctx) => runCollectorRole(ctx, type, flags.input));
       process.stderr.write(`read ${stats.read}, normalized ${stats.normalized}, dead-lettered ${stats.deadLettered}\n`);
     });
 
   addCommonOptions(program.command('processor').description('Processor role: consumer group running the detectors; writes findings to the sinks.')).action(
-    async (flags: CommonFlags) => runProcessorRole(context(flags)),
+    async (flags: CommonFlags) => withContext(flags, 'processor', runProcessorRole),
   );
 
   addCommonOptions(program.command('migrate').description('Apply the ClickHouse migrations (idempotent).')).action(async (flags: CommonFlags) =>
-    runMigrate(context(flags)),
+    withContext(flags, 'migrate', runMigrate),
   );
 
   addCommonOptions(program.command('config').description('Validate the configuration and print it resolved, secrets redacted.')).action(

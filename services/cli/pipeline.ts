@@ -39,7 +39,7 @@ export async function runPipeline(ctx: AppContext, opts: PipelineOptions): Promi
       try {
         const deadLetters = new DeadLetterWriter(producer, codec, ctx.config.topics.deadLetter, ctx.clock);
         collected = await collectFiles(
-          { collector: opts.collector, producer, codec, deadLetters, topics: ctx.config.topics, logger: ctx.logger },
+          { collector: opts.collector, producer, codec, deadLetters, topics: ctx.config.topics, logger: ctx.logger, telemetry: ctx.telemetry },
           opts.inputs,
         );
       } finally {

@@ -27,7 +27,7 @@ export async function runCollectorRole(ctx: AppContext, type: string, inputs: re
     const producer = await transport.producer();
     try {
       const deadLetters = new DeadLetterWriter(producer, codec, ctx.config.topics.deadLetter, ctx.clock);
-      return await collectFiles({ collector, producer, codec, deadLetters, topics: ctx.config.topics, logger: ctx.logger }, inputs);
+      return await collectFiles({ collector, producer, codec, deadLetters, topics: ctx.config.topics, logger: ctx.logger, telemetry: ctx.telemetry }, inputs);
     } finally {
       await producer.close();
     }

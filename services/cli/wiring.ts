@@ -4,15 +4,18 @@ import { ConfluentSchemaRegistry } from '../core/avro/confluent-registry.ts';
 import type { Clock } from '../core/clock.ts';
 import type { SluiceConfig } from '../core/config.ts';
 import type { Logger } from '../core/logger.ts';
+import type { Telemetry } from '../core/telemetry.ts';
 import type { Transport } from '../core/transport.ts';
 import { EmbeddedLog } from '../transports/embedded/log.ts';
 import { KafkaTransport } from '../transports/kafka/transport.ts';
 
-/** What every role is built from: config, logger and clock come in; nothing is a module singleton. */
+/** What every role is built from: config, logger, clock and telemetry come in; nothing is a module singleton. */
 export interface AppContext {
   config: SluiceConfig;
   logger: Logger;
   clock: Clock;
+  /** Traces and metrics; exported over OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set (docs/telemetry.md). */
+  telemetry: Telemetry;
 }
 
 export function createTransport(ctx: AppContext): Transport {

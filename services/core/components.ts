@@ -1,6 +1,7 @@
 import type { ApiActivity, DeadLetterStage, Finding } from './events.ts';
 import type { ErrorCode } from './errors.ts';
 import type { Clock } from './clock.ts';
+import type { Context as TraceContext } from '@opentelemetry/api';
 
 import type { StreamEvents, StreamName } from './streams.ts';
 
@@ -53,11 +54,17 @@ export interface Detector<TEvent = ApiActivity> {
   close?(): void;
 }
 
+/** What comes with a write besides the findings. */
+export interface SinkWriteOptions {
+  /** Trace context of the write (its span); sinks that publish messages inject it into their headers. */
+  context?: TraceContext;
+}
+
 /** A destination for findings. write() resolves only once the data is durably accepted. */
 export interface FindingSink {
   readonly name: string;
   start(): Promise<void>;
-  write(findings: readonly Finding[]): Promise<void>;
+  write(findings: readonly Finding[], options?: SinkWriteOptions): Promise<void>;
   healthcheck(): Promise<void>;
   close(): Promise<void>;
 }

@@ -2,7 +2,7 @@ import type { AvroCodec } from './avro/codec.ts';
 import type { Clock } from './clock.ts';
 import type { RejectedRecord } from './components.ts';
 import { RAW_CAP_BYTES, SCHEMA_NAMES, type DeadLetterRecord } from './events.ts';
-import type { Producer } from './transport.ts';
+import type { Headers, Producer } from './transport.ts';
 
 /**
  * Publishes rejected records to the dead-letter topic (Avro sluice.DeadLetter, keyed by source).
@@ -22,7 +22,8 @@ export class DeadLetterWriter {
     return this.total;
   }
 
-  async write(rejects: readonly RejectedRecord[]): Promise<void> {
+  /** `traceHeaders` (traceparent, tracestate) go into every message's headers. */
+  async write(rejects: readonly RejectedRecord[], traceHeaders: Headers = {}): Promise<void> {
     if (rejects.length === 0) return;
     const messages = await Promise.all(
       rejects.map(async (r) => {
@@ -39,7 +40,7 @@ export class DeadLetterWriter {
         return {
           key: r.source,
           value: await this.codec.encode(this.topic, SCHEMA_NAMES.deadLetter, record),
-          headers: { 'sluice-reason-code': r.reasonCode, 'sluice-stage': r.stage },
+          headers: { ...traceHeaders, 'sluice-reason-code': r.reasonCode, 'sluice-stage': r.stage },
         };
       }),
     );

@@ -26,6 +26,11 @@ export interface ConsumedBatch {
   topic: string;
   partition: number;
   messages: ConsumedMessage[];
+  /**
+   * The partition's high watermark (next offset to be written) when the batch was fetched, if the
+   * transport knows it cheaply: high watermark - (last offset + 1) is the lag once the batch commits.
+   */
+  highWatermark?: string;
 }
 
 export interface Producer {

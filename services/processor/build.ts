@@ -21,11 +21,11 @@ export async function buildProcessor(
   extraSinks: readonly FindingSink[] = [],
 ): Promise<BuiltProcessor> {
   const producer: Producer = await transport.producer();
-  const sinks: FindingSink[] = [new SiemKafkaSink(producer, ctx.config.topics.findings), ...extraSinks];
+  const sinks: FindingSink[] = [new SiemKafkaSink(producer, ctx.config.topics.findings, ctx.telemetry), ...extraSinks];
   if (ctx.config.clickhouse) sinks.push(new ClickHouseFindingSink({ clickhouse: ctx.config.clickhouse, logger: ctx.logger }));
-  const pool = new DetectorPool({ threads: ctx.config.processor.workers, init: { detectors: ctx.config.detectors } });
+  const pool = new DetectorPool({ threads: ctx.config.processor.workers, init: { detectors: ctx.config.detectors }, telemetry: ctx.telemetry });
   const deadLetters = new DeadLetterWriter(producer, codec, ctx.config.topics.deadLetter, ctx.clock);
-  const service = new ProcessorService({ transport, codec, pool, sinks, deadLetters, config: ctx.config, logger: ctx.logger });
+  const service = new ProcessorService({ transport, codec, pool, sinks, deadLetters, config: ctx.config, logger: ctx.logger, telemetry: ctx.telemetry });
   return {
     service,
     close: async () => {

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { ManualClock } from '../core/clock.ts';
 import { resolveConfig } from '../core/config.ts';
 import { silentLogger } from '../core/logger.ts';
+import { createTelemetry } from '../core/telemetry.ts';
 import { AvroCodec } from '../core/avro/codec.ts';
 import { LocalSchemaRegistry } from '../core/avro/registry.ts';
 import { DeadLetterWriter } from '../core/dead-letter.ts';
@@ -39,7 +40,7 @@ async function setup() {
   const sink = new MemorySink();
   const pool = new DetectorPool({ threads: 1, init: { detectors: config.detectors } });
   const deadLetters = new DeadLetterWriter(producer, codec, config.topics.deadLetter, clock);
-  const service = new ProcessorService({ transport: log, codec, pool, sinks: [sink], deadLetters, config, logger: silentLogger() });
+  const service = new ProcessorService({ transport: log, codec, pool, sinks: [sink], deadLetters, config, logger: silentLogger(), telemetry: createTelemetry() });
   return { config, log, codec, producer, sink, pool, service };
 }
 

@@ -1,3 +1,4 @@
+import { SpanKind, type Attributes, type Context as TraceContext, type Span } from '@opentelemetry/api';
 import type { AvroCodec } from '../core/avro/codec.ts';
 import type { FindingSink, RejectedRecord } from '../core/components.ts';
 import type { SluiceConfig } from '../core/config.ts';
@@ -5,7 +6,10 @@ import type { DeadLetterWriter } from '../core/dead-letter.ts';
 import { SluiceError, type ErrorCode } from '../core/errors.ts';
 import { SCHEMA_NAMES, type ApiActivity, type Finding } from '../core/events.ts';
 import type { Logger } from '../core/logger.ts';
+import { componentLabels, type ComponentLabels, type LagReading } from '../core/metrics.ts';
+import type { Telemetry } from '../core/telemetry.ts';
 import type { ConsumedBatch, Consumer, Transport } from '../core/transport.ts';
+import { InstrumentedSink } from './runtime/instrumented-sink.ts';
 import type { DetectorPool } from './runtime/pool.ts';
 import type { ProcessBatchRequest } from './runtime/protocol.ts';
 
@@ -24,19 +28,29 @@ export interface ProcessorDeps {
   deadLetters: DeadLetterWriter;
   config: SluiceConfig;
   logger: Logger;
+  telemetry: Telemetry;
 }
 
 /**
  * The processor role: a consumer group over the activity topic. Each partition batch is decoded,
  * run through the detectors on the worker pool, written to every sink, and only then committed.
  * A sink failure fails the batch (no commit; it is redelivered); a bad record is dead-lettered
- * and the batch goes on.
+ * and the batch goes on. Each batch is a `sluice.process_batch` span continuing the trace carried
+ * by its messages' headers, with decode, detect and per-sink write spans under it.
  */
 export class ProcessorService {
   readonly stats: ProcessorStats = { eventsIn: 0, findingsOut: 0, deadLettered: 0, batches: 0 };
+  readonly labels: ComponentLabels = componentLabels('processor', 'processor');
   private consumer: Consumer | undefined;
+  /** The sinks, each wrapped to be traced, counted and timed. */
+  private readonly sinks: readonly InstrumentedSink[];
+  /** Lag per topic/partition after the last batch handled here (sluice_consumer_lag). */
+  private readonly lag = new Map<string, LagReading>();
+  private unobserveLag: (() => void) | undefined;
 
-  constructor(private readonly deps: ProcessorDeps) {}
+  constructor(private readonly deps: ProcessorDeps) {
+    this.sinks = deps.sinks.map((sink) => new InstrumentedSink(sink, deps.telemetry));
+  }
 
   get groupId(): string {
     return this.deps.config.processor.groupId;
@@ -47,7 +61,8 @@ export class ProcessorService {
   }
 
   async start(): Promise<Consumer> {
-    for (const sink of this.deps.sinks) await sink.start();
+    for (const sink of this.sinks) await sink.start();
+    this.unobserveLag ??= this.deps.telemetry.metrics.observeLag(this.labels, () => this.lag.values());
     const consumer = await this.deps.transport.consumer({ groupId: this.groupId, topics: this.topics, fromBeginning: true });
     this.consumer = consumer;
     await consumer.run((batch) => this.handleBatch(batch));
@@ -55,7 +70,68 @@ export class ProcessorService {
   }
 
   async handleBatch(batch: ConsumedBatch): Promise<void> {
+    const { telemetry } = this.deps;
+    const { metrics } = telemetry;
+    const started = performance.now();
+    metrics.received(this.labels, batch.messages.length);
+    const { parent, links } = telemetry.extractBatch(batch.messages);
+    const options = { kind: SpanKind.CONSUMER, links, attributes: this.batchAttributes(batch) };
+    try {
+      await telemetry.inSpan('sluice.process_batch', parent, options, (span, context) => this.process(batch, span, context));
+    } catch (err) {
+      if (err instanceof SluiceError && err.code === 'SLUICE_ERR_WORKER_EXITED') metrics.error(this.labels, 'detector_failed', 'processing');
+      else metrics.error(this.labels, 'writer_failed', 'sending');
+      throw err;
+    } finally {
+      metrics.batchSeconds(this.labels, (performance.now() - started) / 1000);
+    }
+  }
+
+  private async process(batch: ConsumedBatch, span: Span, context: TraceContext): Promise<void> {
+    const { telemetry } = this.deps;
     const rejects: RejectedRecord[] = [];
+    const decoded = await telemetry.inSpan('sluice.decode', context, {}, async (s) => {
+      const out = await this.decode(batch, rejects);
+      s.setAttributes({ 'sluice.events': out.events.length, 'sluice.dead_lettered': rejects.length });
+      return out;
+    });
+    const findings = await telemetry.inSpan('sluice.detect', context, { attributes: { 'sluice.events': decoded.events.length } }, async (s) => {
+      const before = rejects.length;
+      const out = await this.detect(decoded.events, decoded.positions, rejects);
+      s.setAttributes({ 'sluice.findings': out.length, 'sluice.dead_lettered': rejects.length - before });
+      return out;
+    });
+
+    // Every sink and the dead-letter topic must acknowledge before the batch is committed.
+    const traceHeaders = rejects.length ? telemetry.inject(context) : {};
+    await Promise.all([...this.sinks.map((s) => s.write(findings, { context })), this.deps.deadLetters.write(rejects, traceHeaders)]);
+    span.setAttributes({ 'sluice.findings': findings.length, 'sluice.dead_lettered': rejects.length });
+    this.stats.batches++;
+    this.stats.eventsIn += batch.messages.length;
+    this.stats.findingsOut += findings.length;
+    this.stats.deadLettered += rejects.length;
+    telemetry.metrics.sent(this.labels, findings.length);
+    this.countRejects(rejects);
+    this.recordLag(batch);
+  }
+
+  /** A dead-lettered record is an error (decode or detect) and a discarded event, by reason code. */
+  private countRejects(rejects: readonly RejectedRecord[]): void {
+    const counts = new Map<string, { stage: RejectedRecord['stage']; code: string; n: number }>();
+    for (const r of rejects) {
+      const key = `${r.stage}/${r.reasonCode}`;
+      const c = counts.get(key);
+      if (c) c.n++;
+      else counts.set(key, { stage: r.stage, code: r.reasonCode, n: 1 });
+    }
+    const { metrics } = this.deps.telemetry;
+    for (const { stage, code, n } of counts.values()) {
+      metrics.error(this.labels, stage === 'decode' ? 'decoder_failed' : 'detector_failed', 'processing', n);
+      metrics.discarded(this.labels, code, n);
+    }
+  }
+
+  private async decode(batch: ConsumedBatch, rejects: RejectedRecord[]): Promise<{ events: ProcessBatchRequest['events']; positions: string[] }> {
     const events: ProcessBatchRequest['events'] = [];
     const positions: string[] = [];
     for (const m of batch.messages) {
@@ -68,7 +144,11 @@ export class ProcessorService {
         rejects.push(reject('decode', position, err, m.value));
       }
     }
+    return { events, positions };
+  }
 
+  /** Runs the detectors on the pool in chunks of maxBatchSize; a detector failure rejects its event only. */
+  private async detect(events: ProcessBatchRequest['events'], positions: readonly string[], rejects: RejectedRecord[]): Promise<Finding[]> {
     const findings: Finding[] = [];
     const size = this.deps.config.processor.maxBatchSize;
     const chunks: Array<ProcessBatchRequest['events']> = [];
@@ -82,18 +162,35 @@ export class ProcessorService {
         rejects.push(reject('detect', positions[i]!, new SluiceError('SLUICE_ERR_DETECTOR_FAILED', `${f.detector}: ${f.error.message}`), Buffer.from(JSON.stringify(ev.event))));
       }
     });
+    return findings;
+  }
 
-    // Every sink and the dead-letter topic must acknowledge before the batch is committed.
-    await Promise.all([...this.deps.sinks.map((s) => s.write(findings)), this.deps.deadLetters.write(rejects)]);
-    this.stats.batches++;
-    this.stats.eventsIn += batch.messages.length;
-    this.stats.findingsOut += findings.length;
-    this.stats.deadLettered += rejects.length;
+  private batchAttributes(batch: ConsumedBatch): Attributes {
+    return {
+      'messaging.system': this.deps.transport.kind === 'kafka' ? 'kafka' : 'sluice_embedded',
+      'messaging.operation.type': 'process',
+      'messaging.consumer.group.name': this.groupId,
+      'messaging.destination.name': batch.topic,
+      'messaging.destination.partition.id': String(batch.partition),
+      'messaging.batch.message_count': batch.messages.length,
+      'sluice.offset.first': batch.messages[0]?.offset ?? '',
+      'sluice.offset.last': batch.messages.at(-1)?.offset ?? '',
+    };
+  }
+
+  /** The lag once this batch is committed: high watermark at fetch - (last offset + 1). */
+  private recordLag(batch: ConsumedBatch): void {
+    const last = batch.messages.at(-1);
+    if (batch.highWatermark === undefined || !last) return;
+    const lag = BigInt(batch.highWatermark) - (BigInt(last.offset) + 1n);
+    this.lag.set(`${batch.topic}/${batch.partition}`, { topic: batch.topic, partition: batch.partition, lag: lag > 0n ? Number(lag) : 0 });
   }
 
   async stop(): Promise<void> {
     await this.consumer?.stop();
-    for (const sink of this.deps.sinks) await sink.close();
+    for (const sink of this.sinks) await sink.close();
+    this.unobserveLag?.();
+    this.unobserveLag = undefined;
   }
 }
 

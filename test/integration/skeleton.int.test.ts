@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { systemClock } from '../../services/core/clock.ts';
 import { silentLogger } from '../../services/core/logger.ts';
+import { createTelemetry } from '../../services/core/telemetry.ts';
 import { SCHEMA_NAMES, type DeadLetterRecord, type Finding } from '../../services/core/events.ts';
 import { AvroCodec } from '../../services/core/avro/codec.ts';
 import { LocalSchemaRegistry } from '../../services/core/avro/registry.ts';
@@ -16,7 +17,7 @@ import { isolatedPipelineConfig } from '../support/pipeline-config.ts';
 
 const samples = bundledSamples();
 const { config } = isolatedPipelineConfig('skeleton');
-const ctx = { config, logger: silentLogger(), clock: systemClock };
+const ctx = { config, logger: silentLogger(), clock: systemClock, telemetry: createTelemetry({ serviceName: 'sluice-test' }) };
 const clickhouse = createClickHouseClient(config.clickhouse!, ctx.logger);
 after(async () => {
   await clickhouse.command({ query: `DROP DATABASE IF EXISTS ${config.clickhouse!.database}` }).catch(() => {});

@@ -2,6 +2,8 @@ import { Piscina } from 'piscina';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { SluiceError } from '../../core/errors.ts';
+import { componentLabels, type ComponentLabels } from '../../core/metrics.ts';
+import type { Telemetry } from '../../core/telemetry.ts';
 import type { ProcessBatchRequest, ProcessBatchResponse, WorkerInit } from './protocol.ts';
 
 export interface DetectorPoolOptions {
@@ -9,6 +11,10 @@ export interface DetectorPoolOptions {
   init: WorkerInit;
   /** Bounded queue: tasks beyond this wait in the caller (backpressure), never pile up unbounded. */
   maxQueue?: number;
+  /** When given, the pool reports sluice_pool_queue_depth and sluice_pool_utilization until closed. */
+  telemetry?: Telemetry;
+  /** Labels of those gauges; default: the processor's. */
+  labels?: ComponentLabels;
 }
 
 const WORKER_URL = new URL('./worker.ts', import.meta.url);
@@ -24,6 +30,7 @@ function workerExecArgv(): string[] {
 export class DetectorPool {
   private readonly pool: Piscina;
   private nextRequestId = 1;
+  private readonly unobserve: (() => void) | undefined;
 
   constructor(options: DetectorPoolOptions) {
     this.pool = new Piscina({
@@ -34,6 +41,10 @@ export class DetectorPool {
       workerData: options.init,
       execArgv: workerExecArgv(),
     });
+    this.unobserve = options.telemetry?.metrics.observePool(options.labels ?? componentLabels('processor', 'processor'), () => ({
+      queueSize: this.pool.queueSize,
+      utilization: this.pool.utilization,
+    }));
   }
 
   async process(events: ProcessBatchRequest['events']): Promise<ProcessBatchResponse> {
@@ -49,7 +60,13 @@ export class DetectorPool {
     return this.pool.queueSize;
   }
 
+  /** 0..1, piscina's estimate of how busy the threads have been. */
+  get utilization(): number {
+    return this.pool.utilization;
+  }
+
   async close(): Promise<void> {
+    this.unobserve?.();
     await this.pool.destroy();
   }
 }

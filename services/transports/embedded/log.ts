@@ -75,6 +75,11 @@ export class EmbeddedLog implements Transport {
     return (this.partitionsOf(topic)[partition] ?? []).slice(from, from + max);
   }
 
+  /** Next offset to be written to a partition. */
+  highWatermark(topic: string, partition: number): number {
+    return this.partitionsOf(topic)[partition]?.length ?? 0;
+  }
+
   readAll(topic: string): ConsumedMessage[] {
     return this.partitionsOf(topic).flat();
   }
@@ -203,11 +208,12 @@ class EmbeddedConsumer implements Consumer {
           const holder = group.busy.get(busyKey);
           if (holder && holder !== this) continue;
           const committed = group.committed.get(topic)?.get(partition) ?? 0n;
+          const highWatermark = String(this.log.highWatermark(topic, partition));
           const messages = this.log.read(topic, partition, Number(committed), this.maxBatchSize);
           if (messages.length === 0) continue;
           group.busy.set(busyKey, this);
           try {
-            await handler({ topic, partition, messages });
+            await handler({ topic, partition, messages, highWatermark });
             this.log.commit(this.options.groupId, topic, partition, BigInt(messages[messages.length - 1]!.offset) + 1n);
           } finally {
             group.busy.delete(busyKey);

@@ -199,7 +199,7 @@ class KafkaGroupConsumer implements Consumer {
           headers: headersOf(m.headers),
           timestamp: Number(m.timestamp),
         }));
-        await handler({ topic: batch.topic, partition: batch.partition, messages });
+        await handler({ topic: batch.topic, partition: batch.partition, messages, highWatermark: batch.highWatermark });
         const last = batch.messages[batch.messages.length - 1]!.offset;
         await this.consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: String(BigInt(last) + 1n) }]);
         resolveOffset(last);
