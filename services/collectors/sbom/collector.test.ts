@@ -16,9 +16,10 @@ import {
   readBytes,
   readJson,
   WITH_DUPLICATES_CDX_JSON,
+  WITH_DUPLICATES_CDX_XML,
 } from '../../../test/fixtures/sbom/load.ts';
 import { stableRecordUid } from '../aws_cloudtrail/index.ts';
-import { normalizeSbom, parsePurl, SbomConfigSchema, sbomCollector, sbomSpec, sourcePackage } from './index.ts';
+import { cycloneDxXmlToJson, normalizeSbom, parsePurl, SbomConfigSchema, sbomCollector, sbomSpec, sourcePackage } from './index.ts';
 
 // Expected values below were written from reading the SBOM files (see test/fixtures/sbom/SOURCE.md).
 
@@ -32,8 +33,8 @@ function assertAvroRoundTrip(event: ImageInventory, label: string): void {
 
 type InventoryOut = Extract<CollectedEvent, { stream: 'image_inventory' }>;
 
-function collectOne(name: string, bytes: Buffer): InventoryOut | RejectedRecord {
-  const out: CollectorOutput[] = [...sbomCollector().collect({ name, bytes })];
+function collectOne(name: string, bytes: Buffer, config: Parameters<typeof sbomCollector>[0] = {}): InventoryOut | RejectedRecord {
+  const out: CollectorOutput[] = [...sbomCollector(config).collect({ name, bytes })];
   assert.equal(out.length, 1, name);
   return out[0] as InventoryOut | RejectedRecord;
 }
@@ -199,21 +200,151 @@ describe('sbom: the SCALIBR documents from osv-scanner', () => {
   });
 });
 
-describe('sbom: formats it refuses, and bad documents', () => {
-  it('CycloneDX XML: one record for the whole input, SLUICE_ERR_INPUT_UNREADABLE, saying how to get JSON', () => {
+const CDX14 = 'http://cyclonedx.org/schema/bom/1.4';
+
+function rejection(name: string, xml: string | Buffer, config: Parameters<typeof sbomCollector>[0] = {}): RejectedRecord {
+  const bytes = typeof xml === 'string' ? Buffer.from(xml) : xml;
+  const o = collectOne(name, bytes, config);
+  assert.equal(o.kind, 'dead_letter', name);
+  const r = o as RejectedRecord;
+  assert.equal(r.position, `${name}#0`);
+  assert.equal(r.source, 'sbom');
+  assert.deepEqual(r.raw, bytes);
+  return r;
+}
+
+describe('sbom: CycloneDX XML', () => {
+  const json = event('alpine.cdx.json', readBytes(ALPINE_CDX_JSON));
+
+  it('alpine.cdx.xml (plain and gzip) gives the same key, image, packages, time and uid as its JSON conversion', () => {
     const bytes = readBytes(ALPINE_CDX_XML);
     for (const input of [bytes, gzipSync(bytes)]) {
-      const o = collectOne('alpine.cdx.xml', input);
-      assert.equal(o.kind, 'dead_letter');
-      if (o.kind !== 'dead_letter') return;
-      assert.equal(o.reasonCode, 'SLUICE_ERR_INPUT_UNREADABLE');
+      const o = event('alpine.cdx.xml', input);
+      assert.equal(o.stream, 'image_inventory');
       assert.equal(o.position, 'alpine.cdx.xml#0');
-      assert.equal(o.source, 'sbom');
-      assert.match(o.reason, /^CycloneDX XML is not supported: Sluice has no XML parser among its runtime dependencies; produce CycloneDX JSON instead/);
-      assert.deepEqual(o.raw, input);
+      assert.equal(o.key, ALPINE_DIGEST);
+      assert.deepEqual(o.event.image, json.event.image);
+      assert.deepEqual(o.event.packages, json.event.packages);
+      assert.equal(o.event.packages.length, 15);
+      assert.deepEqual(o.event.metadata, { ...json.event.metadata, log_name: 'cyclonedx-xml' });
+      assert.equal(o.event.time, json.event.time);
+      assert.equal(o.event.sbom_format, 'cyclonedx');
+      assert.equal(o.event.sbom_spec_version, '1.4'); // from the namespace
+      assert.equal(o.event.raw_data, json.event.raw_data); // the document as (mapped) JSON
+      assertAvroRoundTrip(o.event, 'alpine.cdx.xml');
     }
   });
 
+  it('maps the XML to exactly the CycloneDX JSON of derived/ (alpine and with-duplicates)', () => {
+    assert.deepEqual(cycloneDxXmlToJson(readBytes(ALPINE_CDX_XML).toString('utf8')), readJson(ALPINE_CDX_JSON));
+    assert.deepEqual(cycloneDxXmlToJson(readBytes(WITH_DUPLICATES_CDX_XML).toString('utf8')), readJson(WITH_DUPLICATES_CDX_JSON));
+  });
+
+  it('with-duplicates.cdx.xml: 17 entries give the same 15 packages', () => {
+    const d = event('with-duplicates.cdx.xml', readBytes(WITH_DUPLICATES_CDX_XML)).event;
+    assert.deepEqual(d.packages, json.event.packages);
+    assert.equal(d.image.digest, ALPINE_DIGEST);
+  });
+
+  it('CycloneDX 1.5/1.6: prefixed namespace, tools.components, container hash, nested components, entities and CDATA (synthetic)', () => {
+    const hex = ALPINE_DIGEST.slice(7);
+    const xml = `<?xml version="1.0" encoding="UTF-8"?>
+<!-- written by hand after the CycloneDX 1.6 XSD -->
+<c:bom xmlns:c="http://cyclonedx.org/schema/bom/1.6" xmlns:x="urn:example:ext" serialNumber="urn:uuid:00000000-0000-4000-8000-000000000001" version="3">
+  <c:metadata>
+    <c:timestamp>2025-01-02T03:04:05Z</c:timestamp>
+    <c:tools><c:components><c:component type="application"><c:author>Google</c:author><c:name>SCALIBR</c:name></c:component></c:components></c:tools>
+    <c:component type="container" bom-ref="img">
+      <c:name>registry.example/app:1.0</c:name>
+      <c:hashes><c:hash alg="SHA-256">${hex}</c:hash></c:hashes>
+    </c:component>
+  </c:metadata>
+  <c:components>
+    <c:component type="library">
+      <c:name>a&amp;b</c:name>
+      <c:version>1.0</c:version>
+      <c:licenses><c:expression>MIT OR Apache-2.0</c:expression></c:licenses>
+      <c:purl>pkg:npm/a%26b@1.0?x=&#x41;&amp;y=&#66;</c:purl>
+      <x:name>ignored: another namespace</x:name>
+      <c:components>
+        <c:component type="library"><c:name><![CDATA[inner &amp; raw]]></c:name><c:version>2</c:version></c:component>
+        <c:component type="file"><c:name>/etc/passwd</c:name></c:component>
+      </c:components>
+    </c:component>
+    <c:component type="operating-system"><c:name>Alpine</c:name><c:version>3.21.0</c:version></c:component>
+  </c:components>
+</c:bom>`;
+    const o = event('app.cdx.xml', Buffer.from(xml));
+    assert.equal(o.key, ALPINE_DIGEST);
+    assert.deepEqual(o.event.image, { uid: ALPINE_DIGEST, digest: ALPINE_DIGEST, repository: 'registry.example/app', tags: ['1.0'], os: { family: 'alpine', version: '3.21.0' } });
+    assert.deepEqual(o.event.packages, [
+      { purl: 'pkg:npm/a%26b@1.0?x=A&y=B', name: 'a&b', version: '1.0', type: 'npm', ecosystem: 'npm', licenses: ['MIT OR Apache-2.0'], source_package: null },
+      { purl: null, name: 'inner &amp; raw', version: '2', type: null, ecosystem: null, licenses: [], source_package: null },
+    ]);
+    assert.equal(o.event.metadata.uid, 'urn:uuid:00000000-0000-4000-8000-000000000001@3');
+    assert.equal(o.event.metadata.product_name, 'SCALIBR');
+    assert.equal(o.event.sbom_spec_version, '1.6');
+    assert.equal(o.event.time, Date.UTC(2025, 0, 2, 3, 4, 5));
+    assertAvroRoundTrip(o.event, 'app.cdx.xml');
+    // Without serialNumber or digest: the key hashes the mapped document (stable for the same XML).
+    const bare = `<bom xmlns="http://cyclonedx.org/schema/bom/1.2"><components><component type="library"><name>z</name></component></components></bom>`;
+    const k1 = event('b.xml', Buffer.from(bare)).key;
+    assert.match(k1, /^sbom:[0-9a-f]{32}$/);
+    assert.equal(event('b.xml', Buffer.from(`\n  ${bare}\n`)).key, k1);
+  });
+
+  it('malformed XML: one RejectedRecord, SLUICE_ERR_INPUT_MALFORMED, saying where', () => {
+    const cut = readBytes(ALPINE_CDX_XML).subarray(0, 5000);
+    const r = rejection('cut.cdx.xml', cut);
+    assert.equal(r.reasonCode, 'SLUICE_ERR_INPUT_MALFORMED');
+    assert.match(r.reason, /^XML is not well formed: .+ \(line \d+, column \d+\)$/);
+    const mismatched = rejection('m.xml', `<bom xmlns="${CDX14}"><components></bom>`);
+    assert.match(mismatched.reason, /^XML is not well formed: /);
+    const undefinedEntity = rejection('e.xml', `<bom xmlns="${CDX14}"><components><component type="library"><name>&foo;</name></component></components></bom>`);
+    assert.equal(undefinedEntity.reasonCode, 'SLUICE_ERR_INPUT_MALFORMED');
+    assert.match(undefinedEntity.reason, /^XML entity &foo; is not defined/);
+    assert.equal(rejection('two.xml', `<bom xmlns="${CDX14}"/><bom xmlns="${CDX14}"/>`).reason, 'XML has more than one root element');
+    // The JSON normalizer still names the field.
+    const noName = rejection('n.xml', `<bom xmlns="${CDX14}"><components><component type="library"><version>1</version></component></components></bom>`);
+    assert.equal(noName.reason, 'components[0].name is missing');
+  });
+
+  it('a DOCTYPE entity bomb (billion laughs) is rejected at once, without expansion', () => {
+    let dtd = '<!ENTITY lol0 "lololololololololololol">';
+    for (let i = 1; i < 10; i++) dtd += `<!ENTITY lol${i} "${`&lol${i - 1};`.repeat(10)}">`;
+    const bomb = `<?xml version="1.0"?>\n<!DOCTYPE bom [${dtd}]>\n<bom xmlns="${CDX14}"><components><component type="library"><name>&lol9;</name></component></components></bom>`;
+    const started = process.hrtime.bigint();
+    const r = rejection('bomb.xml', bomb);
+    assert.ok(process.hrtime.bigint() - started < 1_000_000_000n, 'rejected within a second');
+    assert.equal(r.reasonCode, 'SLUICE_ERR_INPUT_MALFORMED');
+    assert.match(r.reason, /^XML with a DOCTYPE declaration is refused/);
+    const external = `<!DOCTYPE bom [<!ENTITY xxe SYSTEM "file:///etc/passwd">]><bom xmlns="${CDX14}"><components><component type="library"><name>&xxe;</name></component></components></bom>`;
+    assert.match(rejection('xxe.xml', external).reason, /DOCTYPE/);
+  });
+
+  it('XML that is not CycloneDX 1.2+, and XML past maxDecompressedBytes, are SLUICE_ERR_INPUT_UNREADABLE', () => {
+    const rdf = rejection('spdx.rdf', '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><x/></rdf:RDF>');
+    assert.equal(rdf.reasonCode, 'SLUICE_ERR_INPUT_UNREADABLE');
+    assert.match(rdf.reason, /^XML is not a CycloneDX BOM \(root element <rdf:RDF> in namespace "http:\/\/www.w3.org\/1999\/02\/22-rdf-syntax-ns#"\)/);
+    assert.match(rejection('nons.xml', '<bom><components/></bom>').reason, /^XML is not a CycloneDX BOM \(root element <bom> in namespace none\)/);
+    const v11 = rejection('v11.xml', '<bom xmlns="http://cyclonedx.org/schema/bom/1.1"><components/></bom>');
+    assert.equal(v11.reasonCode, 'SLUICE_ERR_INPUT_UNREADABLE');
+    assert.match(v11.reason, /^CycloneDX XML 1.1 is not supported/);
+    const big = rejection('alpine.cdx.xml', readBytes(ALPINE_CDX_XML), { maxDecompressedBytes: 1000 });
+    assert.equal(big.reasonCode, 'SLUICE_ERR_INPUT_UNREADABLE');
+    assert.equal(big.reason, 'XML document exceeds 1000 bytes (maxDecompressedBytes)');
+  });
+
+  it('components nested past the limits are rejected, not a stack overflow', () => {
+    let inner = '<component type="library"><name>leaf</name></component>';
+    for (let i = 0; i < 40; i++) inner = `<component type="library"><name>n${i}</name><components>${inner}</components></component>`;
+    const r = rejection('deep.xml', `<bom xmlns="${CDX14}"><components>${inner}</components></bom>`);
+    assert.equal(r.reasonCode, 'SLUICE_ERR_INPUT_MALFORMED');
+    assert.match(r.reason, /nested|Maximum nested tags/i);
+  });
+});
+
+describe('sbom: formats it refuses, and bad documents', () => {
   it('SPDX tag-value, SPDX 3 and syft JSON are refused with their names', () => {
     assert.match((collectOne('t.spdx', Buffer.from('SPDXVersion: SPDX-2.3\nDataLicense: CC0-1.0\n')) as RejectedRecord).reason, /^SPDX tag-value is not supported/);
     assert.match((collectOne('s3.json', Buffer.from('{"@context":"https://spdx.org/rdf/3.0.1/spdx-context.jsonld","@graph":[]}')) as RejectedRecord).reason, /^an SPDX 3 JSON-LD document/);
@@ -293,5 +424,15 @@ describe('sbom sniff', () => {
     const { assertSniffs } = await import('../../../test/fixtures/hubble_flows/sniff-samples.ts');
     const { sbomSpec } = await import('./index.ts');
     assertSniffs(sbomSpec, 'sbom');
+  });
+
+  it('recognises CycloneDX XML handed over as a string or bytes, and nothing else as text', () => {
+    const xml = readBytes(ALPINE_CDX_XML);
+    assert.equal(sbomSpec.sniff(xml.toString('utf8')), true);
+    assert.equal(sbomSpec.sniff(xml), true);
+    assert.equal(sbomSpec.sniff('<c:bom xmlns:c="http://cyclonedx.org/schema/bom/1.6"/>'), true);
+    for (const text of ['<html><body>bom</body></html>', '<bom/>', 'SPDXVersion: SPDX-2.3', '{"bomFormat":"CycloneDX"}', '2 123456789012 eni-1 10.0.0.1 10.0.0.2 1 2 6 1 40 1 2 ACCEPT OK']) {
+      assert.equal(sbomSpec.sniff(text), false, text);
+    }
   });
 });

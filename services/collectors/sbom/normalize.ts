@@ -1,5 +1,5 @@
 /**
- * SBOM document (CycloneDX JSON or SPDX 2.x JSON) -> ImageInventory: the image digest and its
+ * SBOM document (CycloneDX JSON or XML, SPDX 2.x JSON) -> ImageInventory: the image digest and its
  * packages. Pure: no I/O, no clock, no randomness. README.md describes the mapping.
  */
 import { OCSF_VERSION, RAW_CAP_BYTES } from '../../core/events.ts';
@@ -19,12 +19,18 @@ import {
   type Obj,
 } from '../hubble_flows/fields.ts';
 import { isOsPackage, osvEcosystem, parsePurl, purlDistro, sourcePackage, type Purl } from './purl.ts';
+import { cycloneDxXmlToJson } from './xml.ts';
 
 export const SOURCE_TYPE = 'sbom';
 
 export interface SbomNormalizeOptions {
   rawCapBytes?: number;
+  /** Largest CycloneDX XML document read, in UTF-8 bytes (normalizeCycloneDxXml). */
+  maxXmlBytes?: number;
 }
+
+/** `metadata.log_name`: the encoding the document came in. */
+type LogName = 'cyclonedx-json' | 'cyclonedx-xml' | 'spdx-json';
 
 export interface NormalizedInventory {
   key: string;
@@ -134,6 +140,20 @@ function cycloneTool(metadata: Obj | null): { name: string | null; vendor: strin
 
 /** CycloneDX JSON (any 1.x version) -> ImageInventory. */
 export function normalizeCycloneDx(doc: Obj, opts: SbomNormalizeOptions = {}): NormalizedInventory {
+  return cycloneDx(doc, opts, 'cyclonedx-json');
+}
+
+/**
+ * CycloneDX XML (1.2–1.6 namespaces) -> ImageInventory: the XML is mapped to the CycloneDX JSON
+ * shape (xml.ts) and normalized as JSON; `log_name` is `cyclonedx-xml`, `raw_data` the mapped JSON.
+ * @throws SluiceError SLUICE_ERR_INPUT_MALFORMED / SLUICE_ERR_INPUT_UNREADABLE with the reason.
+ */
+export function normalizeCycloneDxXml(xml: string, opts: SbomNormalizeOptions = {}): NormalizedInventory {
+  const doc = cycloneDxXmlToJson(xml, opts.maxXmlBytes === undefined ? {} : { maxBytes: opts.maxXmlBytes });
+  return cycloneDx(doc, opts, 'cyclonedx-xml');
+}
+
+function cycloneDx(doc: Obj, opts: SbomNormalizeOptions, logName: LogName): NormalizedInventory {
   const specVersion = optString(doc, 'specVersion');
   if (specVersion === null) malformed('not a CycloneDX BOM: specVersion is missing');
   const serial = optString(doc, 'serialNumber');
@@ -195,7 +215,7 @@ export function normalizeCycloneDx(doc: Obj, opts: SbomNormalizeOptions = {}): N
   const packages = dedupe(pkgs);
 
   const uid = serial === null ? stableRecordUid(doc) : bomVersion === null ? serial : `${serial}@${bomVersion}`;
-  return finish(doc, 'cyclonedx', specVersion, uid, time, timestamp, tool, facts, os ?? osFromPackages(packages), packages, opts);
+  return finish(doc, 'cyclonedx', logName, specVersion, uid, time, timestamp, tool, facts, os ?? osFromPackages(packages), packages, opts);
 }
 
 function spdxLicenses(p: Obj, path: string): string[] {
@@ -288,12 +308,13 @@ export function normalizeSpdx(doc: Obj, opts: SbomNormalizeOptions = {}): Normal
   });
   const packages = dedupe(pkgs);
   const uid = namespace ?? stableRecordUid(doc);
-  return finish(doc, 'spdx', spdxVersion, uid, time, created, tool, facts, os ?? osFromPackages(packages), packages, opts);
+  return finish(doc, 'spdx', 'spdx-json', spdxVersion, uid, time, created, tool, facts, os ?? osFromPackages(packages), packages, opts);
 }
 
 function finish(
   doc: Obj,
   format: 'cyclonedx' | 'spdx',
+  logName: LogName,
   specVersion: string,
   uid: string,
   time: number | null,
@@ -311,7 +332,7 @@ function finish(
       version: OCSF_VERSION,
       product_name: tool.name ?? 'unknown',
       vendor_name: tool.vendor ?? 'unknown',
-      log_name: `${format}-json`,
+      log_name: logName,
       original_time: originalTime ?? '',
       source: SOURCE_TYPE,
     },
