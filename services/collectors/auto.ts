@@ -1,5 +1,7 @@
 import type { Collector, CollectorInput, CollectorOutput, CollectorSpec } from '../core/components.ts';
-import { splitInput } from './input.ts';
+import { gunzipSync } from 'node:zlib';
+import { parseDocument } from 'yaml';
+import { isGzip, splitInput } from './input.ts';
 
 /** Envelope keys of every native batch form: CloudTrail/S3, Azure, K8s EventList, Config snapshots, OSV. */
 export const AUTO_ENVELOPE_KEYS: readonly string[] = ['Records', 'records', 'items', 'configurationItems', 'vulns', 'value'];
@@ -18,6 +20,13 @@ export function autoCollector(specs: readonly CollectorSpec[]): Collector {
   return {
     type: 'auto',
     *collect(input: CollectorInput): Generator<CollectorOutput> {
+      // Text formats that are not JSON (CycloneDX XML, VPC flow log lines, YAML templates) are
+      // recognised as a whole document and given whole to their collector.
+      const documentSpec = sniffDocument(specs, input.bytes);
+      if (documentSpec) {
+        yield* collectorOf(documentSpec).collect(input);
+        return;
+      }
       for (const item of splitInput(input, { envelopeKeys: AUTO_ENVELOPE_KEYS })) {
         if (item.kind === 'error') {
           yield { kind: 'dead_letter', stage: 'collect', source: 'auto', position: item.position, reasonCode: item.error.code, reason: item.error.reason, raw: item.raw };
@@ -51,4 +60,37 @@ function safeSniff(spec: CollectorSpec, record: unknown): boolean {
   } catch {
     return false;
   }
+}
+
+const SNIFF_BYTES = 256 * 1024;
+
+/**
+ * For an input that does not start like JSON: offer the sniffers the text, its first line, and the
+ * first YAML document parsed; the first collector that recognises one of them takes the input.
+ */
+function sniffDocument(specs: readonly CollectorSpec[], bytes: Buffer): CollectorSpec | undefined {
+  let head = bytes.subarray(0, SNIFF_BYTES);
+  if (isGzip(bytes)) {
+    try {
+      head = gunzipSync(bytes, { maxOutputLength: SNIFF_BYTES });
+    } catch (err) {
+      // A gzip larger than the sniff window throws RangeError; then sniff the window it decoded.
+      if (!(err instanceof RangeError)) return undefined;
+      try {
+        head = gunzipSync(bytes.subarray(0, SNIFF_BYTES), { finishFlush: 2 /* Z_SYNC_FLUSH */, maxOutputLength: SNIFF_BYTES });
+      } catch {
+        return undefined;
+      }
+    }
+  }
+  const text = head.toString('utf8').replace(/^\uFEFF/, '').trimStart();
+  if (text === '' || text.startsWith('{') || text.startsWith('[')) return undefined;
+  const candidates: unknown[] = [text, text.split('\n', 1)[0]!];
+  try {
+    const doc: unknown = parseDocument(text.split(/^---\s*$/m).find((d) => d.trim() !== '') ?? '').toJS();
+    if (typeof doc === 'object' && doc !== null) candidates.push(doc);
+  } catch {
+    // not YAML either: no document-level candidate
+  }
+  return specs.find((spec) => candidates.some((c) => safeSniff(spec, c)));
 }
