@@ -54,11 +54,23 @@ export const ProcessorConfig = z.strictObject({
   groupId: z.string().min(1).default('sluice-processor').describe('Kafka consumer group of the processor role.'),
   workers: z.number().int().min(1).max(64).default(2).describe('Piscina worker threads.'),
   maxBatchSize: z.number().int().min(1).max(100000).default(1000).describe('Records per batch sent to a worker.'),
+  stateShards: z
+    .number()
+    .int()
+    .min(1)
+    .max(4096)
+    .default(64)
+    .describe('State shards: murmur2(key) mod stateShards picks the shard; each shard is owned by one worker thread, which keeps its detectors\' state.'),
 });
 
 export const SensitiveOperationConfig = z.strictObject({
   enabled: z.boolean().default(true).describe('Run the sensitive_operation detector.'),
   extraOperations: z.array(z.string().min(1)).default([]).describe('More "service:Operation" names to flag, e.g. "kms.amazonaws.com:ScheduleKeyDeletion".'),
+});
+
+export const EventCountConfig = z.strictObject({
+  enabled: z.boolean().default(false).describe('Run the event_count detector (a stateful counter, for reliability tests).'),
+  every: z.number().int().min(1).default(100).describe('Report each time a key reaches a multiple of this count.'),
 });
 
 export const SluiceConfigSchema = z.strictObject({
@@ -70,7 +82,7 @@ export const SluiceConfigSchema = z.strictObject({
   topics: TopicsConfig.prefault({}),
   processor: ProcessorConfig.prefault({}),
   detectors: z
-    .strictObject({ sensitive_operation: SensitiveOperationConfig.prefault({}) })
+    .strictObject({ sensitive_operation: SensitiveOperationConfig.prefault({}), event_count: EventCountConfig.prefault({}) })
     .prefault({}),
   http: z.strictObject({ port: z.number().int().min(0).max(65535).default(8080).describe('Health endpoints port; 0 disables.') }).prefault({}),
 });
@@ -175,16 +187,35 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
+/** A schema issue, as zod reports it: where (the key path) and what. */
+export interface ConfigIssue {
+  readonly path: ReadonlyArray<PropertyKey>;
+  readonly message: string;
+}
+
+/** One `  - path: message` line per issue (`(root)` for an issue of the whole object). */
+export function formatConfigIssues(issues: ReadonlyArray<ConfigIssue>): string[] {
+  return issues.map((i) => `  - ${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`);
+}
+
+/**
+ * The SLUICE_ERR_CONFIG_INVALID error listing every issue:
+ * `invalid <subject> (N problems):` then one line per issue; the issues are kept in details.
+ */
+export function invalidConfigError(subject: string, issues: ReadonlyArray<ConfigIssue>): SluiceError {
+  const problems = formatConfigIssues(issues);
+  return new SluiceError(
+    'SLUICE_ERR_CONFIG_INVALID',
+    `invalid ${subject} (${problems.length} problem${problems.length > 1 ? 's' : ''}):\n${problems.join('\n')}`,
+    { details: { issues } },
+  );
+}
+
 /** Validates merged config layers; throws one SluiceError listing every problem. */
 export function resolveConfig(...layers: Plain[]): SluiceConfig {
   const merged = layers.reduce<Plain>((acc, layer) => deepMerge(acc, layer), {});
   const result = SluiceConfigSchema.safeParse(merged);
-  if (!result.success) {
-    const problems = result.error.issues.map((i) => `  - ${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`);
-    throw new SluiceError('SLUICE_ERR_CONFIG_INVALID', `invalid configuration (${problems.length} problem${problems.length > 1 ? 's' : ''}):\n${problems.join('\n')}`, {
-      details: { issues: result.error.issues },
-    });
-  }
+  if (!result.success) throw invalidConfigError('configuration', result.error.issues);
   return deepFreeze(result.data);
 }
 

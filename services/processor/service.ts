@@ -3,6 +3,7 @@ import type { AvroCodec } from '../core/avro/codec.ts';
 import type { FindingSink, RejectedRecord } from '../core/components.ts';
 import type { SluiceConfig } from '../core/config.ts';
 import type { DeadLetterWriter } from '../core/dead-letter.ts';
+import { partitionForKey } from '../core/partitioner.ts';
 import { SluiceError, type ErrorCode } from '../core/errors.ts';
 import { SCHEMA_NAMES, type ApiActivity, type Finding } from '../core/events.ts';
 import type { Logger } from '../core/logger.ts';
@@ -147,22 +148,39 @@ export class ProcessorService {
     return { events, positions };
   }
 
-  /** Runs the detectors on the pool in chunks of maxBatchSize; a detector failure rejects its event only. */
+  /**
+   * Runs the detectors on the pool. Events are grouped by state shard (murmur2 of the key), keeping
+   * their order; each shard's events go, in chunks of maxBatchSize and one chunk after another, to
+   * the thread that owns the shard, while different shards run in parallel. A detector failure
+   * rejects its event only.
+   */
   private async detect(events: ProcessBatchRequest['events'], positions: readonly string[], rejects: RejectedRecord[]): Promise<Finding[]> {
-    const findings: Finding[] = [];
+    const shards = this.deps.config.processor.stateShards;
     const size = this.deps.config.processor.maxBatchSize;
-    const chunks: Array<ProcessBatchRequest['events']> = [];
-    for (let i = 0; i < events.length; i += size) chunks.push(events.slice(i, i + size));
-    const results = await Promise.all(chunks.map((chunk) => this.deps.pool.process(chunk)));
-    results.forEach((result, c) => {
-      findings.push(...result.findings);
-      for (const f of result.failures) {
-        const i = c * size + f.index;
-        const ev = events[i]!;
-        rejects.push(reject('detect', positions[i]!, new SluiceError('SLUICE_ERR_DETECTOR_FAILED', `${f.detector}: ${f.error.message}`), Buffer.from(JSON.stringify(ev.event))));
-      }
+    const byShard = new Map<number, number[]>();
+    events.forEach((e, i) => {
+      const shard = partitionForKey(e.meta.key, shards);
+      let list = byShard.get(shard);
+      if (!list) byShard.set(shard, (list = []));
+      list.push(i);
     });
-    return findings;
+    const findingsByShard = await Promise.all(
+      [...byShard].map(async ([shard, indexes]) => {
+        const found: Finding[] = [];
+        for (let start = 0; start < indexes.length; start += size) {
+          const chunk = indexes.slice(start, start + size);
+          const result = await this.deps.pool.process(shard, chunk.map((i) => events[i]!));
+          found.push(...result.findings);
+          for (const f of result.failures) {
+            const i = chunk[f.index]!;
+            const error = new SluiceError('SLUICE_ERR_DETECTOR_FAILED', `${f.detector}: ${f.error.message}`);
+            rejects.push(reject('detect', positions[i]!, error, Buffer.from(JSON.stringify(events[i]!.event))));
+          }
+        }
+        return found;
+      }),
+    );
+    return findingsByShard.flat();
   }
 
   private batchAttributes(batch: ConsumedBatch): Attributes {

@@ -5,6 +5,7 @@ import { SluiceError } from '../../core/errors.ts';
 import { componentLabels, type ComponentLabels } from '../../core/metrics.ts';
 import type { Telemetry } from '../../core/telemetry.ts';
 import type { ProcessBatchRequest, ProcessBatchResponse, WorkerInit } from './protocol.ts';
+import { ShardBalancer, type ShardQueueOptions } from './shard-balancer.ts';
 
 export interface DetectorPoolOptions {
   threads: number;
@@ -26,9 +27,13 @@ function workerExecArgv(): string[] {
   return already ? [...process.execArgv] : [...process.execArgv, '--import', tsx];
 }
 
-/** The piscina pool that runs detectors off the consumer's thread. */
+/**
+ * The piscina pool that runs detectors off the consumer's thread. Tasks are routed by state shard
+ * to one owning thread (ShardBalancer), so a detector's per-key state stays in one thread.
+ */
 export class DetectorPool {
   private readonly pool: Piscina;
+  readonly balancer = new ShardBalancer();
   private nextRequestId = 1;
   private readonly unobserve: (() => void) | undefined;
 
@@ -40,6 +45,7 @@ export class DetectorPool {
       maxQueue: options.maxQueue ?? options.threads * 4,
       workerData: options.init,
       execArgv: workerExecArgv(),
+      loadBalancer: this.balancer.balance as NonNullable<ConstructorParameters<typeof Piscina>[0]>['loadBalancer'],
     });
     this.unobserve = options.telemetry?.metrics.observePool(options.labels ?? componentLabels('processor', 'processor'), () => ({
       queueSize: this.pool.queueSize,
@@ -47,8 +53,16 @@ export class DetectorPool {
     }));
   }
 
-  async process(events: ProcessBatchRequest['events']): Promise<ProcessBatchResponse> {
-    const request: ProcessBatchRequest = { type: 'process', requestId: this.nextRequestId++, events };
+  /** Runs one shard's events, in order, on the thread that owns the shard. */
+  async process(shard: number, events: ProcessBatchRequest['events']): Promise<ProcessBatchResponse> {
+    const queueOptions: ShardQueueOptions = { shard };
+    const request: ProcessBatchRequest & { [Piscina.queueOptionsSymbol]: ShardQueueOptions } = {
+      type: 'process',
+      requestId: this.nextRequestId++,
+      shard,
+      events,
+      [Piscina.queueOptionsSymbol]: queueOptions,
+    };
     try {
       return (await this.pool.run(request)) as ProcessBatchResponse;
     } catch (cause) {

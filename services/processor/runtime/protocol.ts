@@ -7,6 +7,8 @@ import type { SluiceConfig } from '../../core/config.ts';
 export interface ProcessBatchRequest {
   type: 'process';
   requestId: number;
+  /** State shard of every event in the request: murmur2(key) mod processor.stateShards. */
+  shard: number;
   events: Array<{ event: ApiActivity; meta: EventMeta }>;
 }
 
@@ -15,6 +17,8 @@ export type WorkerRequest = ProcessBatchRequest;
 export interface ProcessBatchResponse {
   type: 'processed';
   requestId: number;
+  /** threadId of the worker that ran the request (the shard's owner). */
+  threadId: number;
   findings: Finding[];
   /** Events a detector threw on: the batch goes on, these go to the dead-letter topic. */
   failures: Array<{ index: number; detector: string; error: SerializedError }>;

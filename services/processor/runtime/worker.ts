@@ -1,4 +1,4 @@
-import { workerData } from 'node:worker_threads';
+import { threadId, workerData } from 'node:worker_threads';
 import type { Detector } from '../../core/components.ts';
 import type { ApiActivity, Finding } from '../../core/events.ts';
 import { serializeError } from '../../core/errors.ts';
@@ -24,5 +24,5 @@ export default function handle(request: WorkerRequest): ProcessBatchResponse {
       }
     }
   });
-  return { type: 'processed', requestId: request.requestId, findings, failures };
+  return { type: 'processed', requestId: request.requestId, threadId, findings, failures };
 }

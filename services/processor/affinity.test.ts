@@ -1,0 +1,86 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ManualClock } from '../core/clock.ts';
+import { resolveConfig } from '../core/config.ts';
+import { silentLogger } from '../core/logger.ts';
+import { AvroCodec } from '../core/avro/codec.ts';
+import { LocalSchemaRegistry } from '../core/avro/registry.ts';
+import { DeadLetterWriter } from '../core/dead-letter.ts';
+import { SCHEMA_NAMES, type Finding } from '../core/events.ts';
+import { findingId } from '../core/finding-id.ts';
+import { createTelemetry } from '../core/telemetry.ts';
+import { isCaughtUp } from '../core/transport.ts';
+import type { FindingSink } from '../core/components.ts';
+import { EmbeddedLog } from '../transports/embedded/log.ts';
+import { DetectorPool } from './runtime/pool.ts';
+import { ProcessorService } from './service.ts';
+import { apiActivity } from '../../test/fixtures/events/api-activity.ts';
+
+class MemorySink implements FindingSink {
+  readonly name = 'memory';
+  readonly findings: Finding[] = [];
+  async start(): Promise<void> {}
+  async write(findings: readonly Finding[]): Promise<void> {
+    this.findings.push(...findings);
+  }
+  async healthcheck(): Promise<void> {}
+  async close(): Promise<void> {}
+}
+
+test('a stateful counter sees every event of a key in one thread: exact counts with 2 worker threads', async () => {
+  const KEYS = 40;
+  const PER_KEY = 50;
+  const EVERY = 10;
+  const clock = new ManualClock(1_700_000_000_000);
+  const config = resolveConfig({
+    processor: { workers: 2, maxBatchSize: 7, stateShards: 16 },
+    topics: { partitions: 3 },
+    detectors: { sensitive_operation: { enabled: false }, event_count: { enabled: true, every: EVERY } },
+  });
+  const log = new EmbeddedLog({ partitions: 3, clock, maxBatchSize: 25 });
+  const codec = new AvroCodec(new LocalSchemaRegistry());
+  const producer = await log.producer();
+  const sink = new MemorySink();
+  const pool = new DetectorPool({ threads: 2, init: { detectors: config.detectors } });
+  const service = new ProcessorService({
+    transport: log,
+    codec,
+    pool,
+    sinks: [sink],
+    deadLetters: new DeadLetterWriter(producer, codec, config.topics.deadLetter, clock),
+    config,
+    logger: silentLogger(),
+    telemetry: createTelemetry({ serviceName: 'test' }),
+  });
+  try {
+    // Interleave keys so every batch mixes many keys and shards.
+    const messages = [];
+    for (let n = 0; n < PER_KEY; n++) {
+      for (let k = 0; k < KEYS; k++) {
+        const key = `arn:aws:iam::123456789012:user/u${k}`;
+        const event = apiActivity({ principal: key, uid: `e-${k}-${n}` });
+        messages.push({ key, value: await codec.encode(config.topics.activity, SCHEMA_NAMES.apiActivity, event) });
+      }
+    }
+    await producer.send(config.topics.activity, messages);
+    const consumer = await service.start();
+    let failure: unknown;
+    consumer.done.catch((e: unknown) => (failure = e));
+    while (!(await isCaughtUp(log, config.processor.groupId, config.topics.activity))) {
+      if (failure) throw failure; // fail fast instead of waiting forever
+      await log.waitForChange(20);
+    }
+    await service.stop();
+
+    const expected = new Set<string>();
+    for (let k = 0; k < KEYS; k++) {
+      for (let c = EVERY; c <= PER_KEY; c += EVERY) expected.add(findingId('event_count', 'count_reached', `arn:aws:iam::123456789012:user/u${k}`, [String(c)]));
+    }
+    assert.equal(sink.findings.length, expected.size, 'one milestone per key per multiple, none lost, none doubled');
+    assert.deepEqual(new Set(sink.findings.map((f) => f.id)), expected);
+    const threads = new Set(pool.balancer.owners().values());
+    assert.equal(threads.size, 2, 'shards are spread over both threads');
+  } finally {
+    await pool.close();
+  }
+});

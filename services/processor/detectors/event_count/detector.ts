@@ -1,0 +1,63 @@
+import type { Detector, EventMeta } from '../../../core/components.ts';
+import type { EventCountConfig } from '../../../core/config.ts';
+import { OCSF_VERSION, type ApiActivity, type Finding } from '../../../core/events.ts';
+import { findingId } from '../../../core/finding-id.ts';
+import type { z } from 'zod';
+
+export const DETECTOR_NAME = 'event_count';
+
+/**
+ * A stateful counting detector: counts events per entity key and reports each time a key's count
+ * reaches a multiple of `every`. Its findings are exact only when every event of a key reaches the
+ * same instance, in order, exactly once: the runtime's key affinity (and, later, its durable
+ * state) is what it checks. Off by default; it exists for reliability tests and as a template.
+ */
+export class EventCountDetector implements Detector<ApiActivity> {
+  readonly name = DETECTOR_NAME;
+  private readonly counts = new Map<string, number>();
+
+  constructor(private readonly config: z.output<typeof EventCountConfig>) {}
+
+  process(event: ApiActivity, meta: EventMeta): Finding[] {
+    const count = (this.counts.get(meta.key) ?? 0) + 1;
+    this.counts.set(meta.key, count);
+    return count % this.config.every === 0 ? [milestone(meta.key, count, event)] : [];
+  }
+
+  /** The state, for tests and (later) the changelog: key -> count. */
+  snapshot(): Map<string, number> {
+    return new Map(this.counts);
+  }
+}
+
+function milestone(key: string, count: number, e: ApiActivity): Finding {
+  const id = findingId(DETECTOR_NAME, 'count_reached', key, [String(count)]);
+  return {
+    id,
+    class_uid: 2004,
+    category_uid: 2,
+    activity_id: 1,
+    type_uid: 200401,
+    time: e.time,
+    severity_id: 1,
+    severity: 'Informational',
+    message: `${key} reached ${count} events`,
+    metadata: { version: OCSF_VERSION, product: { name: 'Sluice', vendor_name: 'Sluice' }, uid: id },
+    finding_info: {
+      uid: id,
+      title: 'Event count reached',
+      desc: 'The entity reached a multiple of the configured event count.',
+      analytic: { uid: 'count_reached', name: 'Event count reached', type: 'Behavioral' },
+      attacks: [],
+      first_seen_time: e.time,
+      last_seen_time: e.time,
+      related_events: [{ uid: e.metadata.uid }],
+    },
+    detector: DETECTOR_NAME,
+    rule: 'count_reached',
+    entity: { kind: 'principal', key },
+    count,
+    evidences: [{ count }],
+    cloud: { ...e.cloud },
+  };
+}

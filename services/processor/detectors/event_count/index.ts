@@ -1,0 +1,2 @@
+export { EventCountDetector, DETECTOR_NAME } from './detector.ts';
+export { EventCountConfig } from '../../../core/config.ts';
