@@ -7,6 +7,7 @@
  * `unmapped.eventBridge`. Pure: no I/O.
  */
 import { SluiceError } from '../../core/errors.ts';
+import { isObj, typeName, type Obj } from '../fields.ts';
 
 /** detail-type values EventBridge uses for events it receives from CloudTrail. */
 export const EVENTBRIDGE_CLOUDTRAIL_DETAIL_TYPES: readonly string[] = Object.freeze([
@@ -25,18 +26,6 @@ export interface EventBridgeEnvelopeInfo {
   account: string | null;
   time: string | null;
   region: string | null;
-}
-
-type Obj = Record<string, unknown>;
-
-function isObj(v: unknown): v is Obj {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function typeName(v: unknown): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'an array';
-  return typeof v === 'object' || typeof v === 'undefined' ? `an ${typeof v}` : `a ${typeof v}`;
 }
 
 function str(v: unknown): string | null {

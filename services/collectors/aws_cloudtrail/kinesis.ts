@@ -18,6 +18,7 @@ import { gunzipSync } from 'node:zlib';
 import type { GetRecordsCommandOutput, KinesisClient, Shard, _Record as KinesisRecord } from '@aws-sdk/client-kinesis';
 import type { CollectorOutput, RejectedRecord } from '../../core/components.ts';
 import { SluiceError, type ErrorCode } from '../../core/errors.ts';
+import { isObj, typeName, type Obj } from '../fields.ts';
 import { DEFAULT_MAX_DECOMPRESSED_BYTES } from '../input.ts';
 import { parseAwsCloudTrailConfig, type AwsCloudTrailConfig, type AwsCloudTrailConfigInput } from './config.ts';
 import { normalizeCloudTrail, SOURCE_TYPE } from './normalize.ts';
@@ -142,18 +143,6 @@ export interface SubscriptionRecordResult {
   outputs: CollectorOutput[];
   /** logEvents in a DATA_MESSAGE. */
   logEvents: number;
-}
-
-type Obj = Record<string, unknown>;
-
-function isObj(v: unknown): v is Obj {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function typeName(v: unknown): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'an array';
-  return typeof v === 'object' || typeof v === 'undefined' ? `an ${typeof v}` : `a ${typeof v}`;
 }
 
 function errText(err: unknown): string {

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { isIP } from 'node:net';
 import { OCSF_VERSION, RAW_CAP_BYTES, type ApiActivity } from '../../core/events.ts';
-import { SluiceError } from '../../core/errors.ts';
+import { clip, isObj, isPantherField, malformed, optObject, optString, typeName, type Obj } from '../fields.ts';
 import { unwrapEventBridge } from './eventbridge.ts';
 
 export const SOURCE_TYPE = 'aws_cloudtrail';
@@ -71,38 +71,6 @@ export function parseTimestamp(text: string): number | null {
   return Number.isFinite(t) ? t : null;
 }
 
-type Obj = Record<string, unknown>;
-
-function isObj(v: unknown): v is Obj {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function typeName(v: unknown): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'an array';
-  return typeof v === 'object' || typeof v === 'undefined' ? `an ${typeof v}` : `a ${typeof v}`;
-}
-
-function malformed(reason: string): never {
-  throw new SluiceError('SLUICE_ERR_INPUT_MALFORMED', reason);
-}
-
-/** Optional string field: absent, null or "" -> null; any other non-string is malformed. */
-function optString(obj: Obj, key: string, path: string): string | null {
-  const v = obj[key];
-  if (v === undefined || v === null) return null;
-  if (typeof v !== 'string') malformed(`${path} must be a string, got ${typeName(v)}`);
-  return v === '' ? null : v;
-}
-
-/** Optional object field: absent or null -> null; any other non-object is malformed. */
-function optObject(obj: Obj, key: string, path: string): Obj | null {
-  const v = obj[key];
-  if (v === undefined || v === null) return null;
-  if (!isObj(v)) malformed(`${path} must be an object, got ${typeName(v)}`);
-  return v;
-}
-
 /** 'true'/'false', 'Yes'/'No' (any case) or a boolean; an unrecognized string -> null; other types are malformed. */
 function optFlag(obj: Obj | null, key: string, path: string): boolean | null {
   if (obj === null) return null;
@@ -116,10 +84,6 @@ function optFlag(obj: Obj | null, key: string, path: string): boolean | null {
   return null;
 }
 
-function clip(s: string, max = 64): string {
-  return s.length > max ? `${s.slice(0, max)}…` : s;
-}
-
 /** JSON with object keys sorted at every depth; the input to the stable record hash. */
 export function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map((v) => (v === undefined ? 'null' : canonicalJson(v))).join(',')}]`;
@@ -128,11 +92,6 @@ export function canonicalJson(value: unknown): string {
     return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(value[k])}`).join(',')}}`;
   }
   return JSON.stringify(value) ?? 'null';
-}
-
-/** Top-level fields added by Panther (p_log_type, p_parse_time, ...): not part of CloudTrail. */
-function isPantherField(key: string): boolean {
-  return key.startsWith('p_');
 }
 
 /**

@@ -5,11 +5,12 @@
  */
 import { createHash } from 'node:crypto';
 import { RAW_CAP_BYTES } from '../../core/events.ts';
-import { SluiceError } from '../../core/errors.ts';
 import type { ConfigTag } from '../../core/model/config-state.ts';
 import { canonicalJson } from '../aws_cloudtrail/index.ts';
+import { isObj, malformed, typeName, type Obj } from '../fields.ts';
 
 export { canonicalJson } from '../aws_cloudtrail/index.ts';
+export { clip, isObj, malformed, typeName, type Obj } from '../fields.ts';
 
 /** OCSF 1.3 Cloud Resources Inventory Info. */
 export const CONFIG_STATE_CLASS_UID = 5023;
@@ -25,30 +26,10 @@ export const TRUNCATED_UNMAPPED = '{"_truncated":true}';
 /** Default cap on the canonical configuration text kept in `configuration` (the hash always covers all of it). */
 export const DEFAULT_MAX_CONFIGURATION_BYTES = 512 * 1024;
 
-export type Obj = Record<string, unknown>;
-
-export function isObj(v: unknown): v is Obj {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-export function typeName(v: unknown): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'an array';
-  return typeof v === 'object' || typeof v === 'undefined' ? `an ${typeof v}` : `a ${typeof v}`;
-}
-
 /** Sets an own enumerable property, also for the key `__proto__` (which plain assignment would treat as the prototype). */
 export function setOwn(target: Obj, key: string, value: unknown): void {
   if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
   else target[key] = value;
-}
-
-export function malformed(reason: string): never {
-  throw new SluiceError('SLUICE_ERR_INPUT_MALFORMED', reason);
-}
-
-export function clip(s: string, max = 64): string {
-  return s.length > max ? `${s.slice(0, max)}…` : s;
 }
 
 export function sha256Hex(text: string): string {

@@ -1,7 +1,7 @@
 import type { Collector, CollectorInput, CollectorOutput } from '../../core/components.ts';
 import { splitInput } from '../input.ts';
 import type { HubbleFlowsConfig } from './config.ts';
-import { rejected, rejectionOf } from './fields.ts';
+import { rejected, rejectionOf } from '../fields.ts';
 import { normalizeHubbleFlow, SOURCE_TYPE } from './normalize.ts';
 
 /** `hubble observe -o json` writes one object per line; no batch envelope is used. */

@@ -1,7 +1,5 @@
 import { z } from 'zod';
-import { RAW_CAP_BYTES } from '../../core/events.ts';
-import { DEFAULT_MAX_DECOMPRESSED_BYTES } from '../input.ts';
-import { parseCollectorConfig } from './fields.ts';
+import { maxDecompressedBytes, parseCollectorConfig, rawCapBytes, unmappedCapBytes } from '../config-common.ts';
 
 /** Configuration of the hubble_flows collector. Unknown keys are rejected. */
 export const HubbleFlowsConfigSchema = z.strictObject({
@@ -26,28 +24,12 @@ export const HubbleFlowsConfigSchema = z.strictObject({
         'to fill workload.image_repository/image_version. Hubble flows carry no image; without such a label both are null.',
     )
     .meta({ examples: [['image', 'app.kubernetes.io/image']] }),
-  rawCapBytes: z
-    .number()
-    .int()
-    .min(0)
-    .max(RAW_CAP_BYTES)
-    .default(RAW_CAP_BYTES)
-    .describe('Largest raw flow (UTF-8 JSON bytes) kept in raw_data; larger flows get raw_data null. At most 64 KiB; 0 never keeps raw_data.')
-    .meta({ examples: [65536, 4096] }),
-  unmappedCapBytes: z
-    .number()
-    .int()
-    .min(2)
-    .default(RAW_CAP_BYTES)
-    .describe('Largest `unmapped` JSON (HTTP headers, ethernet, Cilium identities, ...) in bytes; when over, unmapped becomes {"_truncated":true}.')
-    .meta({ examples: [65536, 8192] }),
-  maxDecompressedBytes: z
-    .number()
-    .int()
-    .min(1)
-    .default(DEFAULT_MAX_DECOMPRESSED_BYTES)
-    .describe('A gzip input that inflates past this many bytes is rejected as unreadable (gzip-bomb guard).')
-    .meta({ examples: [268435456] }),
+  rawCapBytes: rawCapBytes(
+    'Largest raw flow (UTF-8 JSON bytes) kept in raw_data; larger flows get raw_data null. At most 64 KiB; 0 never keeps raw_data.',
+    [65536, 4096],
+  ),
+  unmappedCapBytes: unmappedCapBytes('HTTP headers, ethernet, Cilium identities, ...', { survivesInRaw: false }),
+  maxDecompressedBytes: maxDecompressedBytes(),
 });
 
 export type HubbleFlowsConfig = Readonly<z.output<typeof HubbleFlowsConfigSchema>>;
@@ -55,5 +37,5 @@ export type HubbleFlowsConfigInput = z.input<typeof HubbleFlowsConfigSchema>;
 
 /** Validates a config, reporting every problem at once; returns it frozen. */
 export function parseHubbleFlowsConfig(input: unknown = {}): HubbleFlowsConfig {
-  return parseCollectorConfig('hubble_flows', HubbleFlowsConfigSchema, input);
+  return parseCollectorConfig(HubbleFlowsConfigSchema, input, 'hubble_flows');
 }

@@ -6,7 +6,7 @@
 import type { Collector, CollectorSpec } from '../../core/components.ts';
 import { createHubbleFlowsCollector } from './collector.ts';
 import { HubbleFlowsConfigSchema, parseHubbleFlowsConfig, type HubbleFlowsConfigInput } from './config.ts';
-import { isObj, type Obj } from './fields.ts';
+import { isObj, type Obj } from '../fields.ts';
 import { SOURCE_TYPE } from './normalize.ts';
 
 export { HubbleFlowsConfigSchema, parseHubbleFlowsConfig } from './config.ts';

@@ -38,7 +38,7 @@ import {
   optStringArray,
   typeName,
   type Obj,
-} from './fields.ts';
+} from '../fields.ts';
 import { clusterFromNodeName, workloadFromPodName } from './workload.ts';
 
 export const SOURCE_TYPE = 'hubble_flows';

@@ -1,26 +1,12 @@
 import { z } from 'zod';
-import { RAW_CAP_BYTES } from '../../core/events.ts';
-import { SluiceError } from '../../core/errors.ts';
-import { DEFAULT_MAX_DECOMPRESSED_BYTES } from '../input.ts';
+import { invalidConfigError } from '../../core/config.ts';
+import { maxDecompressedBytes, parseCollectorConfig, rawCapBytes, unmappedCapBytes } from '../config-common.ts';
 import { AUDIT_STAGES, DEFAULT_OBJECT_CAP_BYTES, DEFAULT_STAGES, K8S_PROVIDERS } from './normalize.ts';
 
 /** Configuration of the k8s_audit collector (files, messages and the webhook). Unknown keys are rejected. */
 export const K8sAuditConfigSchema = z.strictObject({
-  rawCapBytes: z
-    .number()
-    .int()
-    .min(0)
-    .max(RAW_CAP_BYTES)
-    .default(RAW_CAP_BYTES)
-    .describe('Largest raw record (UTF-8 JSON bytes) kept in raw_data; larger records get raw_data null. At most 64 KiB; 0 never keeps raw_data.')
-    .meta({ examples: [65536, 16384] }),
-  unmappedCapBytes: z
-    .number()
-    .int()
-    .min(2)
-    .default(RAW_CAP_BYTES)
-    .describe('Largest `unmapped` JSON in bytes; when over, unmapped becomes {"_truncated":true} and the fields survive only in raw_data.')
-    .meta({ examples: [65536, 8192] }),
+  rawCapBytes: rawCapBytes(),
+  unmappedCapBytes: unmappedCapBytes(null),
   objectCapBytes: z
     .number()
     .int()
@@ -31,13 +17,7 @@ export const K8sAuditConfigSchema = z.strictObject({
         '{"_truncated":true,"bytes":N}, so one big object (a ConfigMap, a CRD) does not push the rest of unmapped out.',
     )
     .meta({ examples: [16384, 4096] }),
-  maxDecompressedBytes: z
-    .number()
-    .int()
-    .min(1)
-    .default(DEFAULT_MAX_DECOMPRESSED_BYTES)
-    .describe('A gzip input that inflates past this many bytes is rejected as unreadable (gzip-bomb guard).')
-    .meta({ examples: [268435456] }),
+  maxDecompressedBytes: maxDecompressedBytes(),
   stages: z
     .array(z.enum(AUDIT_STAGES))
     .min(1)
@@ -126,25 +106,14 @@ export const K8sAuditWebhookConfigSchema = z.strictObject({
 export type K8sAuditWebhookConfig = Readonly<z.output<typeof K8sAuditWebhookConfigSchema>>;
 export type K8sAuditWebhookConfigInput = z.input<typeof K8sAuditWebhookConfigSchema>;
 
-function parseWith<S extends z.ZodType>(schema: S, what: string, input: unknown): Readonly<z.output<S>> {
-  const result = schema.safeParse(input ?? {});
-  if (!result.success) {
-    const problems = result.error.issues.map((i) => `  - ${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`);
-    throw new SluiceError(
-      'SLUICE_ERR_CONFIG_INVALID',
-      `invalid ${what} configuration (${problems.length} problem${problems.length > 1 ? 's' : ''}):\n${problems.join('\n')}`,
-      { details: { issues: result.error.issues } },
-    );
-  }
-  return Object.freeze(result.data);
-}
-
 /** Validates a collector config, reporting every problem at once; returns it frozen. */
 export function parseK8sAuditConfig(input: unknown = {}): K8sAuditConfig {
-  return parseWith(K8sAuditConfigSchema, 'k8s_audit collector', input);
+  return parseCollectorConfig(K8sAuditConfigSchema, input, 'k8s_audit');
 }
 
 /** Validates a webhook config, reporting every problem at once; returns it frozen. */
 export function parseK8sAuditWebhookConfig(input: unknown = {}): K8sAuditWebhookConfig {
-  return parseWith(K8sAuditWebhookConfigSchema, 'k8s_audit webhook', input);
+  const result = K8sAuditWebhookConfigSchema.safeParse(input ?? {});
+  if (!result.success) throw invalidConfigError('k8s_audit webhook configuration', result.error.issues);
+  return Object.freeze(result.data);
 }

@@ -2,55 +2,40 @@
  * Typed field readers shared by the k8s_audit and azure_activity normalizers. Each reader returns
  * null for an absent/null/empty value and throws SLUICE_ERR_INPUT_MALFORMED naming the field when
  * the value has the wrong JSON type, so "wrong type anywhere" ends as a rejected record, never a crash.
+ * Unlike the base readers in ../fields.ts, these also accept a missing parent object (null), treat a
+ * blank string as absent, and read an absent array as null.
  */
 import { isIP } from 'node:net';
-import { SluiceError } from '../../core/errors.ts';
+import {
+  cappedJson,
+  cappedRaw,
+  clip,
+  malformed,
+  optArray as baseOptArray,
+  optObject as baseOptObject,
+  optString as baseOptString,
+  TRUNCATED_JSON,
+  typeName,
+  type Obj,
+} from '../fields.ts';
 
-export type Obj = Record<string, unknown>;
-
-export function isObj(v: unknown): v is Obj {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-export function typeName(v: unknown): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'an array';
-  return typeof v === 'object' || typeof v === 'undefined' ? `an ${typeof v}` : `a ${typeof v}`;
-}
-
-export function malformed(reason: string): never {
-  throw new SluiceError('SLUICE_ERR_INPUT_MALFORMED', reason);
-}
-
-export function clip(s: string, max = 64): string {
-  return s.length > max ? `${s.slice(0, max)}…` : s;
-}
+export { clip, isObj, isPantherField, malformed, typeName, type Obj } from '../fields.ts';
 
 /** Optional string: absent, null or blank -> null; any other non-string is malformed. */
 export function optString(obj: Obj | null | undefined, key: string, path: string): string | null {
-  if (!obj) return null;
-  const v = obj[key];
-  if (v === undefined || v === null) return null;
-  if (typeof v !== 'string') malformed(`${path} must be a string, got ${typeName(v)}`);
-  return v.trim() === '' ? null : v;
+  const v = obj ? baseOptString(obj, key, path) : null;
+  return v === null || v.trim() === '' ? null : v;
 }
 
 /** Optional object: absent or null -> null; any other non-object is malformed. */
 export function optObject(obj: Obj | null | undefined, key: string, path: string): Obj | null {
-  if (!obj) return null;
-  const v = obj[key];
-  if (v === undefined || v === null) return null;
-  if (!isObj(v)) malformed(`${path} must be an object, got ${typeName(v)}`);
-  return v;
+  return obj ? baseOptObject(obj, key, path) : null;
 }
 
 /** Optional array: absent or null -> null; any other non-array is malformed. */
 export function optArray(obj: Obj | null | undefined, key: string, path: string): unknown[] | null {
-  if (!obj) return null;
-  const v = obj[key];
-  if (v === undefined || v === null) return null;
-  if (!Array.isArray(v)) malformed(`${path} must be an array, got ${typeName(v)}`);
-  return v;
+  const v = obj?.[key];
+  return v === undefined || v === null ? null : baseOptArray(obj!, key, path);
 }
 
 /** Optional integer, also accepted as a decimal string ("403"); anything else is malformed. */
@@ -107,21 +92,14 @@ export function capValue(value: unknown, capBytes: number): unknown {
   return bytes <= capBytes ? value : { _truncated: true, bytes };
 }
 
-export const TRUNCATED_UNMAPPED = '{"_truncated":true}';
+export const TRUNCATED_UNMAPPED = TRUNCATED_JSON;
 
 /** `unmapped` text: the JSON of the object, or {"_truncated":true} when over `capBytes`. */
 export function unmappedText(unmapped: Obj, capBytes: number): string {
-  const text = JSON.stringify(unmapped);
-  return Buffer.byteLength(text, 'utf8') > capBytes ? TRUNCATED_UNMAPPED : text;
+  return cappedJson(unmapped, capBytes);
 }
 
 /** raw_data: the record's JSON when at most `capBytes`, else null. */
 export function rawText(record: unknown, capBytes: number): string | null {
-  const text = JSON.stringify(record) ?? 'null';
-  return Buffer.byteLength(text, 'utf8') <= capBytes ? text : null;
-}
-
-/** Top-level fields added by Panther (p_log_type, p_parse_time, ...): not part of any native log. */
-export function isPantherField(key: string): boolean {
-  return key.startsWith('p_');
+  return cappedRaw(JSON.stringify(record) ?? 'null', capBytes);
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { SluiceError } from '../../core/errors.ts';
+import { parseCollectorConfig } from '../config-common.ts';
 
 export const KIB = 1024;
 export const MIB = 1024 * KIB;
@@ -64,14 +64,5 @@ export type ObjectStorageConfigInput = z.input<typeof ObjectStorageConfigSchema>
 
 /** Validates a config, reporting every problem at once; returns it frozen. */
 export function parseObjectStorageConfig(input: unknown = {}): ObjectStorageConfig {
-  const result = ObjectStorageConfigSchema.safeParse(input ?? {});
-  if (!result.success) {
-    const problems = result.error.issues.map((i) => `  - ${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`);
-    throw new SluiceError(
-      'SLUICE_ERR_CONFIG_INVALID',
-      `invalid object_storage collector configuration (${problems.length} problem${problems.length > 1 ? 's' : ''}):\n${problems.join('\n')}`,
-      { details: { issues: result.error.issues } },
-    );
-  }
-  return Object.freeze(result.data);
+  return parseCollectorConfig(ObjectStorageConfigSchema, input, 'object_storage');
 }

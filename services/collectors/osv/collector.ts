@@ -1,6 +1,6 @@
 import type { Collector, CollectorInput, CollectorOutput } from '../../core/components.ts';
 import { splitInput } from '../input.ts';
-import { rejected, rejectionOf } from '../hubble_flows/fields.ts';
+import { rejected, rejectionOf } from '../fields.ts';
 import type { OsvConfig } from './config.ts';
 import { normalizeOsv, SOURCE_TYPE, type NormalizedAdvisory } from './normalize.ts';
 

@@ -1,7 +1,5 @@
 import { z } from 'zod';
-import { RAW_CAP_BYTES } from '../../core/events.ts';
-import { DEFAULT_MAX_DECOMPRESSED_BYTES } from '../input.ts';
-import { parseCollectorConfig } from '../hubble_flows/fields.ts';
+import { maxDecompressedBytes, parseCollectorConfig, rawCapBytes } from '../config-common.ts';
 import { OSV_DEFAULTS } from './normalize.ts';
 
 /** Configuration of the osv collector. Unknown keys are rejected. */
@@ -37,21 +35,8 @@ export const OsvConfigSchema = z.strictObject({
     .default(OSV_DEFAULTS.jsonCapBytes)
     .describe('Largest database_specific / ecosystem_specific / unmapped JSON text in bytes; larger becomes {"_truncated":true}.')
     .meta({ examples: [16384] }),
-  rawCapBytes: z
-    .number()
-    .int()
-    .min(0)
-    .max(RAW_CAP_BYTES)
-    .default(RAW_CAP_BYTES)
-    .describe('Largest OSV record (UTF-8 JSON bytes) kept in raw_data; larger records get raw_data null. At most 64 KiB.')
-    .meta({ examples: [65536, 0] }),
-  maxDecompressedBytes: z
-    .number()
-    .int()
-    .min(1)
-    .default(DEFAULT_MAX_DECOMPRESSED_BYTES)
-    .describe('A gzip input that inflates past this many bytes is rejected as unreadable (gzip-bomb guard).')
-    .meta({ examples: [268435456] }),
+  rawCapBytes: rawCapBytes('Largest OSV record (UTF-8 JSON bytes) kept in raw_data; larger records get raw_data null. At most 64 KiB.', [65536, 0]),
+  maxDecompressedBytes: maxDecompressedBytes(),
 });
 
 export type OsvConfig = Readonly<z.output<typeof OsvConfigSchema>>;
@@ -59,5 +44,5 @@ export type OsvConfigInput = z.input<typeof OsvConfigSchema>;
 
 /** Validates a config, reporting every problem at once; returns it frozen. */
 export function parseOsvConfig(input: unknown = {}): OsvConfig {
-  return parseCollectorConfig('osv', OsvConfigSchema, input);
+  return parseCollectorConfig(OsvConfigSchema, input, 'osv');
 }

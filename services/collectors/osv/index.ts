@@ -4,7 +4,7 @@
  * See README.md.
  */
 import type { Collector, CollectorSpec } from '../../core/components.ts';
-import { isObj } from '../hubble_flows/fields.ts';
+import { isObj } from '../fields.ts';
 import { createOsvCollector } from './collector.ts';
 import { OsvConfigSchema, parseOsvConfig, type OsvConfigInput } from './config.ts';
 import { SOURCE_TYPE } from './normalize.ts';

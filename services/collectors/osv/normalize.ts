@@ -16,7 +16,7 @@ import {
   optStringArray,
   typeName,
   type Obj,
-} from '../hubble_flows/fields.ts';
+} from '../fields.ts';
 
 export const SOURCE_TYPE = 'osv';
 

@@ -1,7 +1,7 @@
 import type { Collector, CollectorInput, CollectorOutput } from '../../core/components.ts';
 import type { ErrorCode } from '../../core/errors.ts';
 import { splitInput } from '../input.ts';
-import { rejected, rejectionOf } from '../hubble_flows/fields.ts';
+import { rejected, rejectionOf } from '../fields.ts';
 import { decodeInput } from '../vpc_flow_logs/parse.ts';
 import type { SbomConfig } from './config.ts';
 import { normalizeCycloneDxXml, normalizeSbom, SOURCE_TYPE } from './normalize.ts';

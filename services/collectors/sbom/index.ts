@@ -4,7 +4,7 @@
  * with a reason. See README.md.
  */
 import type { Collector, CollectorSpec } from '../../core/components.ts';
-import { isObj } from '../hubble_flows/fields.ts';
+import { isObj } from '../fields.ts';
 import { createSbomCollector } from './collector.ts';
 import { parseSbomConfig, SbomConfigSchema, type SbomConfigInput } from './config.ts';
 import { SOURCE_TYPE } from './normalize.ts';

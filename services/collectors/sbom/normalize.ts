@@ -17,7 +17,7 @@ import {
   optStringArray,
   typeName,
   type Obj,
-} from '../hubble_flows/fields.ts';
+} from '../fields.ts';
 import { isOsPackage, osvEcosystem, parsePurl, purlDistro, sourcePackage, type Purl } from './purl.ts';
 import { cycloneDxXmlToJson } from './xml.ts';
 

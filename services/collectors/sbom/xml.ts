@@ -6,7 +6,7 @@
  */
 import { XMLParser, XMLValidator, type EntityDecoderOptions } from 'fast-xml-parser';
 import { SluiceError } from '../../core/errors.ts';
-import { clip, isObj, malformed, type Obj } from '../hubble_flows/fields.ts';
+import { clip, isObj, malformed, type Obj } from '../fields.ts';
 
 /** The CycloneDX XML namespaces read: http://cyclonedx.org/schema/bom/1.2 … 1.6 (later 1.x too: they are additive). */
 const CYCLONEDX_NS = /^http:\/\/cyclonedx\.org\/schema\/bom\/(1\.(\d+))$/;

@@ -1,6 +1,6 @@
 import type { Collector, CollectorInput, CollectorOutput } from '../../core/components.ts';
 import { splitInput } from '../input.ts';
-import { rejected, rejectionOf } from '../hubble_flows/fields.ts';
+import { rejected, rejectionOf } from '../fields.ts';
 import type { VpcFlowLogsConfig } from './config.ts';
 import { normalizeVpcFields, normalizeVpcRecord, SOURCE_TYPE, type NormalizedFlow } from './normalize.ts';
 import { decodeInput, splitVpcText } from './parse.ts';

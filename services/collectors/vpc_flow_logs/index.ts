@@ -6,7 +6,7 @@
  * See README.md for the mapping, NODATA/SKIPDATA and the JSON forms.
  */
 import type { Collector, CollectorSpec } from '../../core/components.ts';
-import { isObj } from '../hubble_flows/fields.ts';
+import { isObj } from '../fields.ts';
 import { createVpcFlowLogsCollector } from './collector.ts';
 import { parseVpcFlowLogsConfig, VpcFlowLogsConfigSchema, type VpcFlowLogsConfigInput } from './config.ts';
 import { isRoute53Query, SOURCE_TYPE, vpcFieldName } from './normalize.ts';

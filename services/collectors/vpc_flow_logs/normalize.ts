@@ -22,7 +22,7 @@ import {
   type NetworkFlow,
 } from '../../core/model/network-flow.ts';
 import { parseTimestamp, stableRecordUid } from '../aws_cloudtrail/index.ts';
-import { cappedJson, cappedRaw, clip, isObj, malformed, optObject, optString, typeName, type Obj } from '../hubble_flows/fields.ts';
+import { cappedJson, cappedRaw, clip, isObj, malformed, optObject, optString, typeName, type Obj } from '../fields.ts';
 import { looksLikeDefaultRecord, splitRecord, VPC_DEFAULT_FIELDS, VPC_KNOWN_FIELDS, type VpcFields } from './parse.ts';
 
 export const SOURCE_TYPE = 'vpc_flow_logs';

@@ -1,10 +1,11 @@
 /**
- * Typed readers for untrusted JSON records, shared by the hubble_flows, vpc_flow_logs, sbom and osv
- * collectors. Each reader returns the value or null when absent, and throws SluiceError
+ * Typed readers for untrusted JSON records, shared by the collectors (hubble_flows, vpc_flow_logs,
+ * sbom and osv use them as they are; k8s_audit/fields.ts and aws_config/config-state.ts build on them).
+ * Each reader returns the value or null when absent, and throws SluiceError
  * SLUICE_ERR_INPUT_MALFORMED naming the field (by its path) when the JSON type is wrong.
  */
-import type { RejectedRecord } from '../../core/components.ts';
-import { SluiceError, type ErrorCode } from '../../core/errors.ts';
+import type { RejectedRecord } from '../core/components.ts';
+import { SluiceError, type ErrorCode } from '../core/errors.ts';
 
 export type Obj = Record<string, unknown>;
 
@@ -97,6 +98,11 @@ export function optBool(obj: Obj, key: string, path: string = key): boolean | nu
   return v;
 }
 
+/** Top-level fields added by Panther (p_log_type, p_parse_time, ...): not part of any native log. */
+export function isPantherField(key: string): boolean {
+  return key.startsWith('p_');
+}
+
 export const TRUNCATED_JSON = '{"_truncated":true}';
 
 /** JSON text of a value, or {"_truncated":true} when over capBytes UTF-8 bytes. */
@@ -125,23 +131,4 @@ export function rejectionOf(err: unknown): { code: ErrorCode; reason: string } {
     code: 'SLUICE_ERR_INPUT_MALFORMED',
     reason: `normalizer failed unexpectedly: ${err instanceof Error ? err.message : String(err)}`,
   };
-}
-
-/** Parses a collector config with its zod schema, throwing SLUICE_ERR_CONFIG_INVALID listing every problem. */
-export function parseCollectorConfig<T>(
-  type: string,
-  schema: { safeParse(input: unknown): { success: true; data: T } | { success: false; error: { issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }> } } },
-  input: unknown,
-): Readonly<T> {
-  const result = schema.safeParse(input ?? {});
-  if (!result.success) {
-    const issues = result.error.issues;
-    const problems = issues.map((i) => `  - ${i.path.length ? i.path.map(String).join('.') : '(root)'}: ${i.message}`);
-    throw new SluiceError(
-      'SLUICE_ERR_CONFIG_INVALID',
-      `invalid ${type} collector configuration (${problems.length} problem${problems.length > 1 ? 's' : ''}):\n${problems.join('\n')}`,
-      { details: { issues } },
-    );
-  }
-  return Object.freeze(result.data);
 }
