@@ -109,6 +109,7 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
+    err = sluiceErrorIn(err) ?? err;
     if (err instanceof SluiceError) {
       process.stderr.write(`sluice: ${err.code}: ${err.message}\n`);
       return err.code === 'SLUICE_ERR_CONFIG_INVALID' || err.code === 'SLUICE_ERR_INPUT_NOT_FOUND' ? 2 : 1;
@@ -116,4 +117,12 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`sluice: ${(err as Error).stack ?? String(err)}\n`);
     return 1;
   }
+}
+
+/** A SluiceError wrapped by a library (kafkajs keeps it as `originalError` or `cause`), if any. */
+function sluiceErrorIn(err: unknown, depth = 0): SluiceError | undefined {
+  if (err instanceof SluiceError) return err;
+  if (depth > 5 || typeof err !== 'object' || err === null) return undefined;
+  const e = err as { cause?: unknown; originalError?: unknown };
+  return sluiceErrorIn(e.originalError, depth + 1) ?? sluiceErrorIn(e.cause, depth + 1);
 }

@@ -34,6 +34,15 @@ export function configFromFlags(flags: CommonFlags, env: NodeJS.ProcessEnv = pro
 /** The config with secrets replaced, for printing. */
 export function redactConfig(config: SluiceConfig): unknown {
   return JSON.parse(
-    JSON.stringify(config, (key, value: unknown) => (/password|secret|token/i.test(key) && typeof value === 'string' && value ? '***' : value)),
+    JSON.stringify(config, (key, value: unknown) => {
+      if (typeof value !== 'string' || !value) return value;
+      if (/password|secret|token/i.test(key)) return '***';
+      return redactUrlCredentials(value);
+    }),
   );
+}
+
+/** `http://user:pass@host` -> `http://user:***@host`; other strings unchanged. */
+export function redactUrlCredentials(text: string): string {
+  return text.replace(/^([a-z][a-z0-9+.-]*:\/\/[^/@:\s]*):[^/@\s]*@/i, '$1:***@');
 }

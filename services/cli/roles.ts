@@ -40,11 +40,13 @@ export async function runCollectorRole(ctx: AppContext, type: string, inputs: re
 export async function runProcessorRole(ctx: AppContext): Promise<void> {
   requireKafka(ctx, 'processor');
   const transport = createTransport(ctx);
-  const codec = await createCodec(ctx);
-  const processor = await buildProcessor(ctx, transport, codec);
+  let processor: Awaited<ReturnType<typeof buildProcessor>> | undefined;
+  let health: Awaited<ReturnType<typeof startHealthServer>>;
   let ready = false;
-  const health = await startHealthServer(ctx.config.http.port, async () => ready, ctx.logger);
   try {
+    const codec = await createCodec(ctx);
+    processor = await buildProcessor(ctx, transport, codec);
+    health = await startHealthServer(ctx.config.http.port, async () => ready, ctx.logger);
     const consumer = await processor.service.start();
     ready = true;
     ctx.logger.info({ group: processor.service.groupId, topics: processor.service.topics }, 'processor consuming');
@@ -52,8 +54,9 @@ export async function runProcessorRole(ctx: AppContext): Promise<void> {
     await Promise.race([signal, consumer.done]);
     ctx.logger.info(processor.service.stats, 'processor stopping');
   } finally {
+    // Whatever failed, release everything that was started, so the process can exit.
     ready = false;
-    await processor.close();
+    await processor?.close().catch((e: unknown) => ctx.logger.warn({ err: e }, 'processor close failed'));
     await transport.close();
     health?.close();
   }

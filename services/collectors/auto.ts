@@ -2,6 +2,7 @@ import type { Collector, CollectorInput, CollectorOutput, CollectorSpec } from '
 import { gunzipSync } from 'node:zlib';
 import { parseDocument } from 'yaml';
 import { isGzip, splitInput } from './input.ts';
+import { nestingTooDeep } from './nesting.ts';
 
 /** Envelope keys of every native batch form: CloudTrail/S3, Azure, K8s EventList, Config snapshots, OSV. */
 export const AUTO_ENVELOPE_KEYS: readonly string[] = ['Records', 'records', 'items', 'configurationItems', 'vulns', 'value'];
@@ -86,7 +87,7 @@ function sniffDocument(specs: readonly CollectorSpec[], bytes: Buffer): Collecto
   const text = head.toString('utf8').replace(/^\uFEFF/, '').trimStart();
   if (text === '' || text.startsWith('{') || text.startsWith('[')) return undefined;
   const candidates: unknown[] = [text, text.split('\n', 1)[0]!];
-  try {
+  if (!nestingTooDeep(text)) try {
     const doc: unknown = parseDocument(text.split(/^---\s*$/m).find((d) => d.trim() !== '') ?? '').toJS();
     if (typeof doc === 'object' && doc !== null) candidates.push(doc);
   } catch {

@@ -44,7 +44,7 @@ export const KafkaConfig = z.strictObject({
 });
 
 export const ClickHouseConfig = z.strictObject({
-  url: z.url().describe('HTTP(S) endpoint, e.g. http://clickhouse:8123'),
+  url: z.url({ protocol: /^https?$/ }).describe('HTTP(S) endpoint, e.g. http://clickhouse:8123'),
   username: z.string().default('default').describe('ClickHouse user.'),
   password: z.string().default('').describe('ClickHouse password.'),
   database: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).default('sluice').describe('Database holding the Sluice tables.'),
@@ -77,7 +77,7 @@ export const SluiceConfigSchema = z.strictObject({
   app: z.string().regex(/^[a-z][a-z0-9-]{0,62}$/).default('sluice').describe('Application id: prefix of consumer groups and state topics.'),
   log: z.strictObject({ level: z.enum(LOG_LEVELS).default('info').describe('Log level; logs are JSON lines on stderr.') }).prefault({}),
   kafka: KafkaConfig.optional().describe('Absent: the embedded in-process log is used.'),
-  schemaRegistry: z.strictObject({ url: z.url() }).optional().describe('Absent: the local registry built from schemas/ is used.'),
+  schemaRegistry: z.strictObject({ url: z.url({ protocol: /^https?$/ }) }).optional().describe('Absent: the local registry built from schemas/ is used.'),
   clickhouse: ClickHouseConfig.optional().describe('Absent: findings are not written to ClickHouse.'),
   topics: TopicsConfig.prefault({}),
   processor: ProcessorConfig.prefault({}),
@@ -170,7 +170,9 @@ export function readConfigFile(path: string): Plain {
   try {
     parsed = parseYaml(text);
   } catch (cause) {
-    throw new SluiceError('SLUICE_ERR_CONFIG_INVALID', `config file ${path} is not valid YAML: ${(cause as Error).message}`, { cause });
+    // Only the first line of the parser's message: the following lines quote the file, which may hold a password.
+    const reason = (cause as Error).message.split('\n', 1)[0];
+    throw new SluiceError('SLUICE_ERR_CONFIG_INVALID', `config file ${path} is not valid YAML: ${reason}`);
   }
   if (parsed === null || parsed === undefined) return {};
   if (typeof parsed !== 'object' || Array.isArray(parsed)) {

@@ -20,9 +20,11 @@ export async function buildProcessor(
   codec: AvroCodec,
   extraSinks: readonly FindingSink[] = [],
 ): Promise<BuiltProcessor> {
+  // Sinks that validate their options are built before anything holds a connection or a thread.
+  const clickhouse = ctx.config.clickhouse ? new ClickHouseFindingSink({ clickhouse: ctx.config.clickhouse, logger: ctx.logger }) : undefined;
   const producer: Producer = await transport.producer();
   const sinks: FindingSink[] = [new SiemKafkaSink(producer, ctx.config.topics.findings, ctx.telemetry), ...extraSinks];
-  if (ctx.config.clickhouse) sinks.push(new ClickHouseFindingSink({ clickhouse: ctx.config.clickhouse, logger: ctx.logger }));
+  if (clickhouse) sinks.push(clickhouse);
   const pool = new DetectorPool({ threads: ctx.config.processor.workers, init: { detectors: ctx.config.detectors }, telemetry: ctx.telemetry });
   const deadLetters = new DeadLetterWriter(producer, codec, ctx.config.topics.deadLetter, ctx.clock);
   const service = new ProcessorService({ transport, codec, pool, sinks, deadLetters, config: ctx.config, logger: ctx.logger, telemetry: ctx.telemetry });

@@ -7,6 +7,7 @@ import { createTelemetry } from '../core/telemetry.ts';
 import { AvroCodec } from '../core/avro/codec.ts';
 import { LocalSchemaRegistry } from '../core/avro/registry.ts';
 import { DeadLetterWriter } from '../core/dead-letter.ts';
+import { SluiceError } from '../core/errors.ts';
 import { SCHEMA_NAMES, type DeadLetterRecord, type Finding } from '../core/events.ts';
 import { isCaughtUp } from '../core/transport.ts';
 import type { FindingSink } from '../core/components.ts';
@@ -88,6 +89,37 @@ test('a failing sink fails the batch: nothing is committed, and a restart redeli
     while (!(await isCaughtUp(log, config.processor.groupId, config.topics.activity))) await log.waitForChange(20);
     await again.stop();
     assert.equal(sink.findings.length, 1);
+  } finally {
+    await pool.close();
+  }
+});
+
+test('a finding a sink can never store is dead-lettered (stage sink) and the batch is committed; the rest is written', async () => {
+  const { config, log, codec, producer, sink, pool, service } = await setup();
+  try {
+    const stop = apiActivity({ operation: 'StopLogging', service: 'cloudtrail.amazonaws.com', uid: 'e-ok' });
+    const bad = apiActivity({ operation: 'DeleteTrail', service: 'cloudtrail.amazonaws.com', uid: 'e-1969', time: -14182980000 });
+    await producer.send(config.topics.activity, [
+      { key: 'k', value: await codec.encode(config.topics.activity, SCHEMA_NAMES.apiActivity, stop) },
+      { key: 'k', value: await codec.encode(config.topics.activity, SCHEMA_NAMES.apiActivity, bad) },
+    ]);
+    const original = sink.write.bind(sink);
+    sink.write = async (findings) => {
+      const invalid = findings.filter((f) => f.time < 0).map((f) => ({ id: f.id, reason: `time ${f.time} is before 1970` }));
+      if (invalid.length) throw new SluiceError('SLUICE_ERR_SINK_WRITE', 'cannot store', { retriable: false, details: { invalid } });
+      await original(findings);
+    };
+    await service.start();
+    while (!(await isCaughtUp(log, config.processor.groupId, config.topics.activity))) await log.waitForChange(20);
+    await service.stop();
+    assert.deepEqual(sink.findings.map((f) => f.rule), ['aws.cloudtrail.logging_stopped']);
+    const dead = await Promise.all(log.readAll(config.topics.deadLetter).map(async (m) => (await codec.decode<DeadLetterRecord>(m.value, SCHEMA_NAMES.deadLetter)).value));
+    assert.equal(dead.length, 1);
+    assert.equal(dead[0]!.stage, 'sink');
+    assert.equal(dead[0]!.source, 'memory');
+    assert.equal(dead[0]!.reason_code, 'SLUICE_ERR_SINK_WRITE');
+    assert.match(dead[0]!.reason, /before 1970/);
+    assert.equal((JSON.parse(dead[0]!.raw.toString()) as Finding).rule, 'aws.cloudtrail.trail_deleted');
   } finally {
     await pool.close();
   }

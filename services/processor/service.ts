@@ -103,9 +103,13 @@ export class ProcessorService {
       return out;
     });
 
-    // Every sink and the dead-letter topic must acknowledge before the batch is committed.
+    // Every sink and the dead-letter topic must acknowledge before the batch is committed. A sink
+    // that refuses findings for good (a non-retriable error) gets them dead-lettered instead, so
+    // one unstorable finding cannot block its partition; a retriable failure fails the batch.
+    const sinkRejects = (await Promise.all(this.sinks.map((s) => this.writeSink(s, findings, context)))).flat();
+    rejects.push(...sinkRejects);
     const traceHeaders = rejects.length ? telemetry.inject(context) : {};
-    await Promise.all([...this.sinks.map((s) => s.write(findings, { context })), this.deps.deadLetters.write(rejects, traceHeaders)]);
+    await this.deps.deadLetters.write(rejects, traceHeaders);
     span.setAttributes({ 'sluice.findings': findings.length, 'sluice.dead_lettered': rejects.length });
     this.stats.batches++;
     this.stats.eventsIn += batch.messages.length;
@@ -114,6 +118,37 @@ export class ProcessorService {
     telemetry.metrics.sent(this.labels, findings.length);
     this.countRejects(rejects);
     this.recordLag(batch);
+  }
+
+  /**
+   * Writes to one sink. A non-retriable refusal dead-letters what the sink could not take: the
+   * findings its error names in `details.invalid` (then the rest is written again), else all of them.
+   */
+  private async writeSink(sink: FindingSink, findings: readonly Finding[], context: TraceContext): Promise<RejectedRecord[]> {
+    try {
+      await sink.write(findings, { context });
+      return [];
+    } catch (err) {
+      // Only a sink's own verdict that the data can never be stored is dead-lettered; anything
+      // else (retriable, or an unknown error) fails the batch so it is redelivered, never lost.
+      if (!(err instanceof SluiceError) || err.retriable) throw err;
+      const named = Array.isArray(err.details.invalid) ? (err.details.invalid as Array<{ id: string; reason: string }>) : [];
+      const refused = named.length ? new Map(named.map((i) => [i.id, i.reason])) : new Map(findings.map((f) => [f.id, (err as Error).message]));
+      const rest = findings.filter((f) => !refused.has(f.id));
+      if (named.length && rest.length) await sink.write(rest, { context });
+      const code: ErrorCode = err.code;
+      return findings
+        .filter((f) => refused.has(f.id))
+        .map((f) => ({
+          kind: 'dead_letter' as const,
+          stage: 'sink' as const,
+          source: sink.name,
+          position: `finding ${f.id}`,
+          reasonCode: code,
+          reason: refused.get(f.id)!,
+          raw: Buffer.from(JSON.stringify(f)),
+        }));
+    }
   }
 
   /** A dead-lettered record is an error (decode or detect) and a discarded event, by reason code. */

@@ -9,6 +9,7 @@
  *     tags such as `!Ref` read into the long form) or a Kubernetes object or list.
  * Line numbers come from the YAML parser (also used on JSON files up to POSITION_MAX_BYTES).
  */
+import { MAX_NESTING, nestingTooDeep } from '../nesting.ts';
 import { gunzipSync } from 'node:zlib';
 import { LineCounter, parseAllDocuments, parseDocument, type Document } from 'yaml';
 import type { CollectorOutput, RejectedRecord } from '../../core/components.ts';
@@ -85,6 +86,9 @@ function readJson(name: string, text: string): Source | null {
 }
 
 function readYaml(text: string): Source {
+  if (nestingTooDeep(text)) {
+    return { kind: 'fatal', code: 'SLUICE_ERR_INPUT_MALFORMED', reason: `not accepted: nested deeper than ${MAX_NESTING} levels` };
+  }
   const lines = new LineCounter();
   let docs: Array<Document.Parsed>;
   try {

@@ -99,7 +99,9 @@ export class KafkaTransport implements Transport {
       maxInFlightRequests: this.config.idempotentProducer ? 1 : 5,
       allowAutoTopicCreation: false,
     });
-    await producer.connect();
+    await producer.connect().catch((cause: unknown) => {
+      throw new SluiceError('SLUICE_ERR_TRANSPORT_UNAVAILABLE', `cannot connect to Kafka (${this.config.brokers.join(',')}): ${(cause as Error).message}`, { cause });
+    });
     let closed = false;
     const close = async () => {
       if (closed) return;
@@ -132,7 +134,9 @@ export class KafkaTransport implements Transport {
       maxWaitTimeInMs: this.config.maxWaitTimeMs,
       allowAutoTopicCreation: false,
     });
-    await consumer.connect();
+    await consumer.connect().catch((cause: unknown) => {
+      throw new SluiceError('SLUICE_ERR_TRANSPORT_UNAVAILABLE', `cannot connect to Kafka (${this.config.brokers.join(',')}): ${(cause as Error).message}`, { cause });
+    });
     for (const topic of options.topics) await consumer.subscribe({ topic, fromBeginning: options.fromBeginning ?? true });
     const handle = new KafkaGroupConsumer(consumer, this.config.partitionsConsumedConcurrently);
     this.closers.push(() => handle.stop());
