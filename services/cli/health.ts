@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { Logger } from '../core/logger.ts';
 
-/** /healthz (process alive) and /readyz (role ready: consuming, sinks reachable) for long-running roles. */
+/** /healthz (process alive) and /readyz (the role has started: sinks started, consumer joined) for long-running roles. */
 export async function startHealthServer(port: number, ready: () => Promise<boolean>, logger: Logger): Promise<Server | undefined> {
   if (port === 0) return undefined;
   const server = createServer((req, res) => {

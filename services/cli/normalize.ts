@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import type { Collector, CollectorOutput } from '../core/components.ts';
-import { listInputFiles, readInput } from '../collectors/files.ts';
+import { listInputFiles, readInputOrReject } from '../collectors/files.ts';
 
 export interface NormalizeStats {
   read: number;
@@ -32,8 +32,9 @@ export async function normalizeFiles(
 ): Promise<NormalizeStats> {
   const stats: NormalizeStats = { read: 0, normalized: 0, deadLettered: 0 };
   for (const file of await listInputFiles(paths)) {
-    const bytes = await readInput(file);
-    for (const o of collector.collect({ name: file, bytes }) as Iterable<CollectorOutput>) {
+    const input = await readInputOrReject(file, collector.type);
+    const outputs: Iterable<CollectorOutput> = 'reject' in input ? [input.reject] : collector.collect({ name: file, bytes: input.bytes });
+    for (const o of outputs) {
       stats.read++;
       if (o.kind === 'event') {
         stats.normalized++;

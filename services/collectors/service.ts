@@ -8,7 +8,7 @@ import type { Logger } from '../core/logger.ts';
 import { componentLabels, type ComponentLabels } from '../core/metrics.ts';
 import { recordError, type Telemetry } from '../core/telemetry.ts';
 import type { OutgoingMessage, Producer } from '../core/transport.ts';
-import { listInputFiles, readInput } from './files.ts';
+import { listInputFiles, readInputOrReject } from './files.ts';
 
 export interface CollectorRunStats {
   files: number;
@@ -97,8 +97,9 @@ export async function collectFiles(deps: CollectorServiceDeps, paths: readonly s
 
   try {
     for (const file of files) {
-      const bytes = await readInput(file);
-      for (const out of deps.collector.collect({ name: file, bytes })) {
+      const input = await readInputOrReject(file, deps.collector.type);
+      const outputs = 'reject' in input ? [input.reject] : deps.collector.collect({ name: file, bytes: input.bytes });
+      for (const out of outputs) {
         stats.read++;
         batch ??= openBatch();
         batch.read++;

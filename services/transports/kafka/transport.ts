@@ -138,7 +138,7 @@ export class KafkaTransport implements Transport {
       throw new SluiceError('SLUICE_ERR_TRANSPORT_UNAVAILABLE', `cannot connect to Kafka (${this.config.brokers.join(',')}): ${(cause as Error).message}`, { cause });
     });
     for (const topic of options.topics) await consumer.subscribe({ topic, fromBeginning: options.fromBeginning ?? true });
-    const handle = new KafkaGroupConsumer(consumer, this.config.partitionsConsumedConcurrently);
+    const handle = new KafkaGroupConsumer(consumer, this.config.partitionsConsumedConcurrently, this.config.heartbeatIntervalMs);
     this.closers.push(() => handle.stop());
     return handle;
   }
@@ -176,6 +176,7 @@ class KafkaGroupConsumer implements Consumer {
   constructor(
     private readonly consumer: KafkaConsumer,
     private readonly concurrency: number,
+    private readonly heartbeatMs: number,
   ) {
     this.done = new Promise<void>((res, rej) => {
       this.resolveDone = res;
@@ -203,7 +204,13 @@ class KafkaGroupConsumer implements Consumer {
           headers: headersOf(m.headers),
           timestamp: Number(m.timestamp),
         }));
-        await handler({ topic: batch.topic, partition: batch.partition, messages, highWatermark: batch.highWatermark });
+        // kafkajs heartbeats only when asked: keep the group session alive while sinks retry.
+        const beat = setInterval(() => void heartbeat().catch(() => {}), this.heartbeatMs);
+        try {
+          await handler({ topic: batch.topic, partition: batch.partition, messages, highWatermark: batch.highWatermark });
+        } finally {
+          clearInterval(beat);
+        }
         const last = batch.messages[batch.messages.length - 1]!.offset;
         await this.consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: String(BigInt(last) + 1n) }]);
         resolveOffset(last);
