@@ -1,4 +1,5 @@
 import { ROOT_CONTEXT, SpanKind, trace, type Span } from '@opentelemetry/api';
+import { SluiceError } from '../core/errors.ts';
 import type { AvroCodec } from '../core/avro/codec.ts';
 import type { Collector, RejectedRecord } from '../core/components.ts';
 import type { SluiceConfig } from '../core/config.ts';
@@ -119,6 +120,8 @@ export async function collectFiles(deps: CollectorServiceDeps, paths: readonly s
             });
             stats.normalized++;
           } catch (err) {
+            // A registry outage is not the record's fault: stop the pass with a clear error.
+            if (err instanceof SluiceError && err.retriable) throw err;
             stats.deadLettered++;
             rejects.push({
               kind: 'dead_letter',

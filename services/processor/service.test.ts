@@ -124,3 +124,20 @@ test('a finding a sink can never store is dead-lettered (stage sink) and the bat
     await pool.close();
   }
 });
+
+test('a registry outage while decoding fails the batch (redelivered later) instead of dead-lettering the records', async () => {
+  const { config, log, codec, producer, pool, service } = await setup();
+  try {
+    const e = apiActivity({ operation: 'StopLogging', service: 'cloudtrail.amazonaws.com', uid: 'e-r' });
+    await producer.send(config.topics.activity, [{ key: 'k', value: await codec.encode(config.topics.activity, SCHEMA_NAMES.apiActivity, e) }]);
+    codec.decode = async () => {
+      throw new SluiceError('SLUICE_ERR_SCHEMA_REGISTRY', 'registry unreachable');
+    };
+    const consumer = await service.start();
+    await assert.rejects(consumer.done, /registry unreachable/);
+    assert.equal(log.readAll(config.topics.deadLetter).length, 0, 'nothing dead-lettered');
+    assert.equal((await log.committedOffsets(config.processor.groupId, config.topics.activity)).size, 0, 'nothing committed');
+  } finally {
+    await pool.close();
+  }
+});

@@ -177,6 +177,8 @@ export class ProcessorService {
         events.push({ event: value, meta: { key: m.key ?? '', topic: batch.topic, partition: batch.partition, offset: m.offset } });
         positions.push(position);
       } catch (err) {
+        // A registry outage is not the record's fault: fail the batch so it is redelivered.
+        if (err instanceof SluiceError && err.retriable) throw err;
         rejects.push(reject('decode', position, err, m.value));
       }
     }

@@ -86,7 +86,8 @@ export async function startK8sAuditWebhook(options: K8sAuditWebhookOptions): Pro
   const tokenDigests = config.tokens.map(sha256);
   const logger = options.logger;
 
-  const base = { logger: false, bodyLimit: config.bodyLimitBytes, return503OnClosing: true } as const;
+  // Timeouts bound what a slow or stalled client can hold open.
+  const base = { logger: false, bodyLimit: config.bodyLimitBytes, return503OnClosing: true, connectionTimeout: 30_000, requestTimeout: 60_000 } as const;
   let app: FastifyInstance;
   if (config.tls) {
     const [cert, key] = await Promise.all([readFile(config.tls.certFile), readFile(config.tls.keyFile)]);
@@ -151,7 +152,8 @@ export async function startK8sAuditWebhook(options: K8sAuditWebhookOptions): Pro
       } catch (err) {
         logger?.warn({ err, events: outputs.length }, 'K8s audit webhook could not hand events on; the API server will retry');
         reply.header('retry-after', '1');
-        return send(reply, 503, `events could not be published: ${err instanceof Error ? err.message : String(err)}`);
+        // The cause is logged, not returned: internal errors (hosts, topics) are not the caller's business.
+        return send(reply, 503, 'events could not be published; retry later');
       }
     }
     const rejected = outputs.filter((o) => o.kind === 'dead_letter').length;

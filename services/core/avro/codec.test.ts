@@ -74,3 +74,14 @@ test('an older writer schema resolves to the current reader schema', async () =>
   assert.equal(value.user_agent, null);
   assert.equal(value.api.operation, 'StopLogging');
 });
+
+test('Confluent registry: an unknown id is final (SCHEMA_UNKNOWN), an unreachable registry is retriable', async () => {
+  const unknown = new AvroCodec(new ConfluentSchemaRegistry(new MockClient()));
+  await assert.rejects(unknown.decode(Buffer.from([0, 0, 0, 0x7f, 1, 2])), (e: unknown) => e instanceof SluiceError && e.code === 'SLUICE_ERR_SCHEMA_UNKNOWN' && !e.retriable);
+  const down = new MockClient();
+  down.getBySubjectAndId = async () => {
+    throw new Error('connect ECONNREFUSED 127.0.0.1:8081');
+  };
+  const codec = new AvroCodec(new ConfluentSchemaRegistry(down));
+  await assert.rejects(codec.decode(Buffer.from([0, 0, 0, 0x7f, 1, 2])), (e: unknown) => e instanceof SluiceError && e.code === 'SLUICE_ERR_SCHEMA_REGISTRY' && e.retriable);
+});

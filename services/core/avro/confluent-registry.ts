@@ -47,7 +47,13 @@ export class ConfluentSchemaRegistry implements SchemaRegistry {
         .then((info) => avro.Type.forSchema(JSON.parse(info.schema) as avro.Schema))
         .catch((cause: unknown) => {
           this.types.delete(id);
-          throw new SluiceError('SLUICE_ERR_SCHEMA_UNKNOWN', `schema id ${id} could not be resolved: ${(cause as Error).message}`, { cause });
+          // Only the registry's own "not found" is final; anything else (down, timeout) is retried.
+          const notFound = (cause as { status?: unknown }).status === 404;
+          throw new SluiceError(
+            notFound ? 'SLUICE_ERR_SCHEMA_UNKNOWN' : 'SLUICE_ERR_SCHEMA_REGISTRY',
+            `schema id ${id} could not be resolved: ${(cause as Error).message}`,
+            { cause },
+          );
         });
       this.types.set(id, type);
     }
