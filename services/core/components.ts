@@ -4,6 +4,7 @@ import type { Clock } from './clock.ts';
 import type { Context as TraceContext } from '@opentelemetry/api';
 
 import type { StreamEvents, StreamName } from './streams.ts';
+import type { KeyedState } from './state.ts';
 
 export type { StreamName } from './streams.ts';
 
@@ -43,8 +44,25 @@ export interface EventMeta {
   offset: string;
 }
 
-export interface DetectorContext {
+/**
+ * An event a detector emits besides findings: a remediation action (`sluice.actions.v1`) or an
+ * enforcement decision (`sluice.enforcement.v1`), published as JSON after the batch's findings.
+ * `id` must be deterministic (derived from the input), so a replay re-emits the same record.
+ */
+export interface SideOutput {
+  stream: 'actions' | 'enforcement';
+  /** Partition key, e.g. the object or workload the action is about. */
+  key: string;
+  value: { id: string; [field: string]: unknown };
+}
+
+/** What the runtime hands a detector when it builds it, inside its worker thread. */
+export interface DetectorContext<V = unknown> {
   clock: Clock;
+  /** This detector's durable per-entity state (see services/core/state.ts for the rules). */
+  state: KeyedState<V>;
+  /** Emits a side output for the event being processed. */
+  emit(output: SideOutput): void;
 }
 
 /** Runs inside a worker thread: init -> process(event)* -> close. */
@@ -52,6 +70,20 @@ export interface Detector<TEvent = ApiActivity> {
   readonly name: string;
   process(event: TEvent, meta: EventMeta): Finding[];
   close?(): void;
+}
+
+/**
+ * What every detector folder's index.ts exports as `<name>Spec`: the stream it consumes, its
+ * config schema (a zod strictObject with `enabled` and .describe() on each field) and a factory.
+ */
+export interface DetectorSpec<S extends StreamName = StreamName, C = unknown, V = unknown> {
+  readonly kind: 'detector';
+  /** snake_case, the folder name; also names the changelog topic `<app>-<name>-changelog`. */
+  readonly name: string;
+  readonly stream: S;
+  readonly description: string;
+  readonly configSchema: import('zod').ZodType<C>;
+  create(config: C, ctx: DetectorContext<V>): Detector<StreamEvents[S]>;
 }
 
 /** What comes with a write besides the findings. */
