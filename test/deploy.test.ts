@@ -289,7 +289,12 @@ test('topic names are the TopicsConfig defaults, and kafka-init pre-creates ever
     for (const [name, spec] of topicEnv) if (name in p.env) assert.equal(p.env[name], TOPICS[spec.path[1] as TopicKey], `${p.where}: ${name}`);
   }
   const script = [compose.services['kafka-init'].command].flat().join('\n');
-  const created = [...script.matchAll(/--create\b.*?--topic\s+(\S+)\s+--partitions\s+(\d+)/g)].map((m) => [m[1]!, Number(m[2])] as const);
+  const all = [...script.matchAll(/--create\b.*?--topic\s+(\S+)\s+--partitions\s+(\d+)([^\n]*)/g)];
+  const created = all.filter((m) => !m[1]!.endsWith('-changelog')).map((m) => [m[1]!, Number(m[2])] as const);
+  const changelogs = all.filter((m) => m[1]!.endsWith('-changelog'));
+  assert.equal(changelogs.length, 1, 'one loop creates the changelog topics');
+  assert.equal(Number(changelogs[0]![2]), TOPICS.partitions, 'changelogs are co-partitioned with their input topics');
+  assert.match(changelogs[0]![3]!, /cleanup\.policy=compact/, 'changelogs are compacted');
   const wanted = TOPIC_KEYS.map((k) => [TOPICS[k], k === 'deadLetter' ? DLQ_PARTITIONS : TOPICS.partitions] as const);
   assert.deepEqual(created.map(([t]) => t).sort(), wanted.map(([t]) => t).sort(), 'kafka-init creates every topic in TopicsConfig, once');
   assert.deepEqual(Object.fromEntries(created), Object.fromEntries(wanted), 'partitions per topic');

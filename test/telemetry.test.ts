@@ -123,6 +123,7 @@ test('collector -> processor -> sinks: counters, one trace through the Kafka hea
       'sluice.offset.last': '3',
       'sluice.findings': 2,
       'sluice.dead_lettered': 1,
+      'sluice.state_epoch': 1,
     });
     const children = spans.filter((s) => s.parentSpanContext?.spanId === batch.spanContext().spanId).map((s) => s.name);
     assert.deepEqual(children.sort(), ['sluice.decode', 'sluice.detect', 'sluice.sink.write']);

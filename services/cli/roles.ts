@@ -54,9 +54,16 @@ export async function runProcessorRole(ctx: AppContext): Promise<void> {
     await Promise.race([signal, consumer.done]);
     ctx.logger.info(processor.service.stats, 'processor stopping');
   } finally {
-    // Whatever failed, release everything that was started, so the process can exit.
+    // Whatever failed, release everything that was started, so the process can exit. Batches in
+    // flight get processor.shutdownGraceMs to finish, deliver and commit; past it the process exits
+    // anyway and the uncommitted batches are redelivered to the next owner (nothing is lost).
     ready = false;
-    await processor?.close().catch((e: unknown) => ctx.logger.warn({ err: e }, 'processor close failed'));
+    const grace = ctx.config.processor.shutdownGraceMs;
+    let timer: NodeJS.Timeout | undefined;
+    const closed = processor?.close().catch((e: unknown) => ctx.logger.warn({ err: e }, 'processor close failed'));
+    const expired = new Promise<'expired'>((resolve) => (timer = setTimeout(() => resolve('expired'), grace)));
+    if ((await Promise.race([closed, expired])) === 'expired') ctx.logger.warn({ graceMs: grace }, 'shutdown grace period expired; exiting with batches uncommitted');
+    clearTimeout(timer);
     await transport.close();
     health?.close();
   }

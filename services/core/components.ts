@@ -83,6 +83,8 @@ export interface DetectorSpec<S extends StreamName = StreamName, C = unknown, V 
   readonly stream: S;
   readonly description: string;
   readonly configSchema: import('zod').ZodType<C>;
+  /** False for detectors that never use ctx.state: no changelog is read or written for them. Default true. */
+  readonly stateful?: boolean;
   create(config: C, ctx: DetectorContext<V>): Detector<StreamEvents[S]>;
 }
 

@@ -3,6 +3,10 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { SluiceError } from './errors.ts';
 import { LOG_LEVELS } from './logger.ts';
+import { SensitiveOperationConfig } from '../processor/detectors/sensitive_operation/config.ts';
+import { EventCountConfig } from '../processor/detectors/event_count/config.ts';
+
+export { SensitiveOperationConfig, EventCountConfig };
 
 /**
  * The one configuration object of a Sluice process. Validated once at startup against a schema
@@ -20,6 +24,8 @@ export const TopicsConfig = z.strictObject({
   imageInventory: TopicName.default('sluice.image_inventory.v1').describe('Container image package inventories, keyed by image digest.'),
   advisory: TopicName.default('sluice.advisory.v1').describe('OSV advisories, keyed by package.'),
   findings: TopicName.default('sluice.findings.v1').describe('Findings as OCSF JSON, keyed by finding id, for SIEM subscribers.'),
+  actions: TopicName.default('sluice.actions.v1').describe('Remediation action events (JSON) from detectors, e.g. DLP quarantine, for a remediation function.'),
+  enforcement: TopicName.default('sluice.enforcement.v1').describe('Enforcement decisions (JSON), e.g. block a workload edge, for an enforcement agent.'),
   deadLetter: TopicName.default('sluice.dlq.v1').describe('Records that could not be read, normalized or processed, with the reason.'),
   partitions: z.number().int().min(1).max(1024).default(12).describe('Partitions per topic on the embedded log (Kafka topics are created by the operator).'),
 });
@@ -61,16 +67,22 @@ export const ProcessorConfig = z.strictObject({
     .max(4096)
     .default(64)
     .describe('State shards: murmur2(key) mod stateShards picks the shard; each shard is owned by one worker thread, which keeps its detectors\' state.'),
-});
-
-export const SensitiveOperationConfig = z.strictObject({
-  enabled: z.boolean().default(true).describe('Run the sensitive_operation detector.'),
-  extraOperations: z.array(z.string().min(1)).default([]).describe('More "service:Operation" names to flag, e.g. "kms.amazonaws.com:ScheduleKeyDeletion".'),
-});
-
-export const EventCountConfig = z.strictObject({
-  enabled: z.boolean().default(false).describe('Run the event_count detector (a stateful counter, for reliability tests).'),
-  every: z.number().int().min(1).default(100).describe('Report each time a key reaches a multiple of this count.'),
+  maxInFlight: z
+    .number()
+    .int()
+    .min(1)
+    .max(10000)
+    .default(64)
+    .describe('Worker tasks in flight at once; when all are taken the consumer pauses its partitions until the pool drains.'),
+  retryTimeoutMs: z
+    .number()
+    .int()
+    .min(0)
+    .default(600_000)
+    .describe('How long a batch is retried in place (backoff up to 5 s) on retriable errors (sink, transport, worker crash, restore) before the processor gives up and exits.'),
+  restoreTimeoutMs: z.number().int().min(1000).default(120_000).describe('Longest time to read a changelog partition set when restoring state.'),
+  shutdownGraceMs: z.number().int().min(0).default(30_000).describe('On SIGTERM: time to finish and commit the batches in flight before exiting anyway.'),
+  changelog: z.boolean().default(true).describe('Checkpoint detector state to `<app>-<detector>-changelog` topics and restore it; false keeps state in memory only.'),
 });
 
 export const SluiceConfigSchema = z.strictObject({

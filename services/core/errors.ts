@@ -20,6 +20,10 @@ export const ERROR_CODES = {
   SLUICE_ERR_DETECTOR_FAILED: { retriable: false, message: 'Detector threw while processing an event' },
   SLUICE_ERR_WORKER_EXITED: { retriable: true, message: 'Worker thread exited with tasks pending' },
   SLUICE_ERR_RUNTIME_SHUTDOWN: { retriable: false, message: 'Component is shutting down' },
+  SLUICE_ERR_STATE_STALE: { retriable: true, message: 'A worker thread does not hold the current state of a shard' },
+  SLUICE_ERR_STATE_RESTORE: { retriable: true, message: 'Restoring detector state from its changelog failed' },
+  SLUICE_ERR_STATE_TOPOLOGY: { retriable: false, message: 'A changelog topic does not match its input topic' },
+  SLUICE_ERR_STATE_KEY: { retriable: false, message: 'A detector wrote state for an entity other than the one being processed' },
 } as const satisfies Record<string, { retriable: boolean; message: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -48,6 +48,8 @@ export class SluiceMetrics {
   private readonly batchDuration: Histogram;
   private readonly sinkFlushDuration: Histogram;
   private readonly stateSize: Gauge;
+  private readonly stateEntities: Gauge;
+  private readonly restoreDuration: Histogram;
   private readonly poolQueueDepth: ObservableGauge;
   private readonly poolUtilization: ObservableGauge;
   private readonly consumerLag: ObservableGauge;
@@ -74,6 +76,12 @@ export class SluiceMetrics {
       advice: { explicitBucketBoundaries: DURATION_BUCKETS },
     });
     this.stateSize = meter.createGauge('sluice_state_size_bytes', { description: "Approximate size of a detector's state.", unit: 'By' });
+    this.stateEntities = meter.createGauge('sluice_state_entities', { description: 'Entities (keys) a detector holds state for in this process.' });
+    this.restoreDuration = meter.createHistogram('sluice_state_restore_duration_seconds', {
+      description: 'Time to restore detector state from the changelogs (start, rebalance, replaced worker thread).',
+      unit: 's',
+      advice: { explicitBucketBoundaries: DURATION_BUCKETS },
+    });
     this.poolQueueDepth = meter.createObservableGauge('sluice_pool_queue_depth', { description: 'Tasks waiting for a detector worker thread.' });
     this.poolUtilization = meter.createObservableGauge('sluice_pool_utilization', {
       description: 'Share of the detector worker pool in use (0..1).',
@@ -108,9 +116,15 @@ export class SluiceMetrics {
     this.sinkFlushDuration.record(seconds, labels);
   }
 
-  /** For detectors: the size of their state, reported when they snapshot it. */
-  stateBytes(labels: ComponentLabels, bytes: number): void {
+  /** A detector's state in this process: JSON bytes and entities, polled from the worker threads. */
+  stateBytes(labels: ComponentLabels, bytes: number, entities?: number): void {
     this.stateSize.record(bytes, labels);
+    if (entities !== undefined) this.stateEntities.record(entities, labels);
+  }
+
+  /** One state restore. */
+  stateRestored(seconds: number): void {
+    this.restoreDuration.record(seconds);
   }
 
   /** Reports a pool's queue depth and utilization on every collection; the returned function stops it. */

@@ -8,8 +8,11 @@ export type Headers = Record<string, string>;
 export interface OutgoingMessage {
   /** Partition key; messages with the same key go to the same partition, in order. */
   key: string;
-  value: Buffer;
+  /** null is a tombstone: on a compacted topic it deletes the key. */
+  value: Buffer | null;
   headers?: Headers;
+  /** Explicit partition, overriding the key's (state changelogs are co-partitioned with their input). */
+  partition?: number;
 }
 
 export interface ConsumedMessage {
@@ -17,7 +20,10 @@ export interface ConsumedMessage {
   partition: number;
   offset: string;
   key: string | null;
+  /** Empty for a tombstone (a null value on the wire). */
   value: Buffer;
+  /** True when the record is a tombstone (null value). */
+  tombstone?: boolean;
   headers: Headers;
   timestamp: number;
 }
@@ -44,6 +50,16 @@ export interface ConsumerOptions {
   topics: readonly string[];
   /** Where a group with no committed offset starts. Default: earliest. */
   fromBeginning?: boolean;
+  /**
+   * Called with this member's whole assignment each time it changes (join, rebalance), before any
+   * batch of a newly assigned partition is handed to the handler.
+   */
+  onAssignment?: (assignment: readonly TopicPartition[]) => void;
+}
+
+export interface TopicPartition {
+  topic: string;
+  partition: number;
 }
 
 /**
@@ -57,6 +73,10 @@ export interface Consumer {
   run(handler: BatchHandler): Promise<void>;
   /** Stops fetching, waits for the batch in flight and its commit, and leaves the group. */
   stop(): Promise<void>;
+  /** Stops fetching new batches for every assigned partition (backpressure); batches in flight go on. */
+  pause(): void;
+  /** Undoes pause(). */
+  resume(): void;
   /** Resolves when run() ends: after stop(), or rejects on a fatal error. */
   readonly done: Promise<void>;
 }
@@ -71,6 +91,19 @@ export interface Transport {
   endOffsets(topic: string): Promise<PartitionOffsets>;
   /** Offsets committed by a group, per partition; partitions without a commit are absent. */
   committedOffsets(groupId: string, topic: string): Promise<PartitionOffsets>;
+  /**
+   * Reads the given partitions of a topic from their earliest offset up to their end as of the
+   * call, without a consumer group commit, handing over messages in offset order per partition.
+   * Used to restore state from changelog topics. Fails with a retriable error after timeoutMs.
+   */
+  readPartitions(
+    topic: string,
+    partitions: readonly number[],
+    onMessages: (messages: readonly ConsumedMessage[]) => void,
+    options?: { timeoutMs?: number },
+  ): Promise<void>;
+  /** Number of partitions of a topic; throws SLUICE_ERR_TRANSPORT_TOPIC_UNKNOWN when it does not exist. */
+  partitionCount(topic: string): Promise<number>;
   close(): Promise<void>;
 }
 

@@ -5,15 +5,13 @@ import { resolveConfig } from '../core/config.ts';
 import { silentLogger } from '../core/logger.ts';
 import { AvroCodec } from '../core/avro/codec.ts';
 import { LocalSchemaRegistry } from '../core/avro/registry.ts';
-import { DeadLetterWriter } from '../core/dead-letter.ts';
 import { SCHEMA_NAMES, type Finding } from '../core/events.ts';
 import { findingId } from '../core/finding-id.ts';
 import { createTelemetry } from '../core/telemetry.ts';
 import { isCaughtUp } from '../core/transport.ts';
 import type { FindingSink } from '../core/components.ts';
 import { EmbeddedLog } from '../transports/embedded/log.ts';
-import { DetectorPool } from './runtime/pool.ts';
-import { ProcessorService } from './service.ts';
+import { assembleProcessor } from './assemble.ts';
 import { apiActivity } from '../../test/fixtures/events/api-activity.ts';
 
 class MemorySink implements FindingSink {
@@ -41,16 +39,15 @@ test('a stateful counter sees every event of a key in one thread: exact counts w
   const codec = new AvroCodec(new LocalSchemaRegistry());
   const producer = await log.producer();
   const sink = new MemorySink();
-  const pool = new DetectorPool({ threads: 2, init: { detectors: config.detectors } });
-  const service = new ProcessorService({
+  const { service, pool } = assembleProcessor({
+    config,
     transport: log,
     codec,
-    pool,
+    producer,
     sinks: [sink],
-    deadLetters: new DeadLetterWriter(producer, codec, config.topics.deadLetter, clock),
-    config,
     logger: silentLogger(),
     telemetry: createTelemetry({ serviceName: 'test' }),
+    clock,
   });
   try {
     // Interleave keys so every batch mixes many keys and shards.

@@ -1,12 +1,11 @@
 import type { AvroCodec } from '../core/avro/codec.ts';
 import type { FindingSink } from '../core/components.ts';
-import { DeadLetterWriter } from '../core/dead-letter.ts';
 import type { Producer, Transport } from '../core/transport.ts';
 import type { AppContext } from '../cli/wiring.ts';
 import { ClickHouseFindingSink } from '../sinks/clickhouse/index.ts';
 import { SiemKafkaSink } from '../sinks/siem_kafka/index.ts';
-import { DetectorPool } from './runtime/pool.ts';
-import { ProcessorService } from './service.ts';
+import { assembleProcessor } from './assemble.ts';
+import type { ProcessorService } from './service.ts';
 
 export interface BuiltProcessor {
   service: ProcessorService;
@@ -25,9 +24,16 @@ export async function buildProcessor(
   const producer: Producer = await transport.producer();
   const sinks: FindingSink[] = [new SiemKafkaSink(producer, ctx.config.topics.findings, ctx.telemetry), ...extraSinks];
   if (clickhouse) sinks.push(clickhouse);
-  const pool = new DetectorPool({ threads: ctx.config.processor.workers, init: { detectors: ctx.config.detectors }, telemetry: ctx.telemetry });
-  const deadLetters = new DeadLetterWriter(producer, codec, ctx.config.topics.deadLetter, ctx.clock);
-  const service = new ProcessorService({ transport, codec, pool, sinks, deadLetters, config: ctx.config, logger: ctx.logger, telemetry: ctx.telemetry });
+  const { service, pool } = assembleProcessor({
+    config: ctx.config,
+    transport,
+    codec,
+    producer,
+    sinks,
+    logger: ctx.logger,
+    telemetry: ctx.telemetry,
+    clock: ctx.clock,
+  });
   return {
     service,
     close: async () => {

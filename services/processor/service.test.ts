@@ -6,14 +6,12 @@ import { silentLogger } from '../core/logger.ts';
 import { createTelemetry } from '../core/telemetry.ts';
 import { AvroCodec } from '../core/avro/codec.ts';
 import { LocalSchemaRegistry } from '../core/avro/registry.ts';
-import { DeadLetterWriter } from '../core/dead-letter.ts';
 import { SluiceError } from '../core/errors.ts';
 import { SCHEMA_NAMES, type DeadLetterRecord, type Finding } from '../core/events.ts';
 import { isCaughtUp } from '../core/transport.ts';
 import type { FindingSink } from '../core/components.ts';
 import { EmbeddedLog } from '../transports/embedded/log.ts';
-import { DetectorPool } from './runtime/pool.ts';
-import { ProcessorService } from './service.ts';
+import { assembleProcessor } from './assemble.ts';
 import { apiActivity } from '../../test/fixtures/events/api-activity.ts';
 
 class MemorySink implements FindingSink {
@@ -32,16 +30,14 @@ class MemorySink implements FindingSink {
   async close(): Promise<void> {}
 }
 
-async function setup() {
+async function setup(processor: { retryTimeoutMs?: number } = {}) {
   const clock = new ManualClock(1_700_000_000_000);
-  const config = resolveConfig({ processor: { workers: 1 }, topics: { partitions: 3 } });
+  const config = resolveConfig({ processor: { workers: 1, ...processor }, topics: { partitions: 3 } });
   const log = new EmbeddedLog({ partitions: 3, clock });
   const codec = new AvroCodec(new LocalSchemaRegistry());
   const producer = await log.producer();
   const sink = new MemorySink();
-  const pool = new DetectorPool({ threads: 1, init: { detectors: config.detectors } });
-  const deadLetters = new DeadLetterWriter(producer, codec, config.topics.deadLetter, clock);
-  const service = new ProcessorService({ transport: log, codec, pool, sinks: [sink], deadLetters, config, logger: silentLogger(), telemetry: createTelemetry() });
+  const { service, pool } = assembleProcessor({ config, transport: log, codec, producer, sinks: [sink], logger: silentLogger(), telemetry: createTelemetry(), clock });
   return { config, log, codec, producer, sink, pool, service };
 }
 
@@ -68,13 +64,34 @@ test('a poison record is dead-lettered with its reason and position; the rest of
     assert.equal(value.reason_code, 'SLUICE_ERR_SCHEMA_DECODE');
     assert.match(value.position, new RegExp(`^${config.topics.activity.replace(/\./g, '\\.')}/\\d@1$`));
     assert.equal(value.raw.toString(), '{"not":"avro"}');
-    assert.deepEqual(service.stats, { eventsIn: 3, findingsOut: 2, deadLettered: 1, batches: 1 });
+    assert.deepEqual(service.stats, { eventsIn: 3, findingsOut: 2, deadLettered: 1, batches: 1, retries: 0, skipped: 0 });
   } finally {
     await pool.close();
   }
 });
 
-test('a failing sink fails the batch: nothing is committed, and a restart redelivers it', async () => {
+test('a retriable sink failure is retried in place; the batch commits once the sink takes it', async () => {
+  const { config, log, codec, producer, sink, pool, service } = await setup();
+  try {
+    const e = apiActivity({ operation: 'StopLogging', service: 'cloudtrail.amazonaws.com', uid: 'e-1' });
+    await producer.send(config.topics.activity, [{ key: 'k', value: await codec.encode(config.topics.activity, SCHEMA_NAMES.apiActivity, e) }]);
+    let failures = 2;
+    const original = sink.write.bind(sink);
+    sink.write = async (findings) => {
+      if (failures-- > 0) throw new SluiceError('SLUICE_ERR_SINK_WRITE', 'sink down');
+      await original(findings);
+    };
+    await service.start();
+    while (!(await isCaughtUp(log, config.processor.groupId, config.topics.activity))) await log.waitForChange(20);
+    await service.stop();
+    assert.equal(sink.findings.length, 1);
+    assert.equal(service.stats.retries, 2);
+  } finally {
+    await pool.close();
+  }
+});
+
+test('a non-retriable sink failure fails the batch: nothing is committed, and a restart redelivers it', async () => {
   const { config, log, codec, producer, sink, pool, service } = await setup();
   try {
     const e = apiActivity({ operation: 'StopLogging', service: 'cloudtrail.amazonaws.com', uid: 'e-1' });
@@ -125,8 +142,8 @@ test('a finding a sink can never store is dead-lettered (stage sink) and the bat
   }
 });
 
-test('a registry outage while decoding fails the batch (redelivered later) instead of dead-lettering the records', async () => {
-  const { config, log, codec, producer, pool, service } = await setup();
+test('a registry outage while decoding is retried, then fails the batch (redelivered later) instead of dead-lettering the records', async () => {
+  const { config, log, codec, producer, pool, service } = await setup({ retryTimeoutMs: 300 });
   try {
     const e = apiActivity({ operation: 'StopLogging', service: 'cloudtrail.amazonaws.com', uid: 'e-r' });
     await producer.send(config.topics.activity, [{ key: 'k', value: await codec.encode(config.topics.activity, SCHEMA_NAMES.apiActivity, e) }]);
@@ -135,6 +152,7 @@ test('a registry outage while decoding fails the batch (redelivered later) inste
     };
     const consumer = await service.start();
     await assert.rejects(consumer.done, /registry unreachable/);
+    assert.ok(service.stats.retries >= 1, 'retried before giving up');
     assert.equal(log.readAll(config.topics.deadLetter).length, 0, 'nothing dead-lettered');
     assert.equal((await log.committedOffsets(config.processor.groupId, config.topics.activity)).size, 0, 'nothing committed');
   } finally {

@@ -1,46 +1,68 @@
 import { SpanKind, type Attributes, type Context as TraceContext, type Span } from '@opentelemetry/api';
 import type { AvroCodec } from '../core/avro/codec.ts';
-import type { FindingSink, RejectedRecord } from '../core/components.ts';
+import type { EventMeta, FindingSink, RejectedRecord, SideOutput } from '../core/components.ts';
 import type { SluiceConfig } from '../core/config.ts';
 import type { DeadLetterWriter } from '../core/dead-letter.ts';
 import { partitionForKey } from '../core/partitioner.ts';
 import { SluiceError, type ErrorCode } from '../core/errors.ts';
-import { SCHEMA_NAMES, type ApiActivity, type Finding } from '../core/events.ts';
+import type { Finding } from '../core/events.ts';
+import { STREAMS, topicFor, type StreamEvents, type StreamName } from '../core/streams.ts';
 import type { Logger } from '../core/logger.ts';
 import { componentLabels, type ComponentLabels, type LagReading } from '../core/metrics.ts';
 import type { Telemetry } from '../core/telemetry.ts';
-import type { ConsumedBatch, Consumer, Transport } from '../core/transport.ts';
+import type { ConsumedBatch, Consumer, OutgoingMessage, Producer, Transport } from '../core/transport.ts';
 import { InstrumentedSink } from './runtime/instrumented-sink.ts';
 import type { DetectorPool } from './runtime/pool.ts';
-import type { ProcessBatchRequest } from './runtime/protocol.ts';
+import type { PackedState } from './runtime/protocol.ts';
+import type { StateManager } from './runtime/state-manager.ts';
 
 export interface ProcessorStats {
   eventsIn: number;
   findingsOut: number;
   deadLettered: number;
   batches: number;
+  /** Retried steps (decode, restore, detect, sink and topic writes). */
+  retries: number;
+  /** Detector runs skipped because the state already reflected the event (replays). */
+  skipped: number;
 }
 
 export interface ProcessorDeps {
   transport: Transport;
   codec: AvroCodec;
   pool: DetectorPool;
+  state: StateManager;
+  /** Producer for side outputs (actions, enforcement). */
+  producer: Producer;
   sinks: readonly FindingSink[];
   deadLetters: DeadLetterWriter;
   config: SluiceConfig;
   logger: Logger;
   telemetry: Telemetry;
+  /** The input streams: those of the enabled detectors. */
+  streams: readonly StreamName[];
+}
+
+type DecodedEvent = { event: StreamEvents[StreamName]; meta: EventMeta };
+
+interface Detected {
+  findings: Finding[];
+  outputs: SideOutput[];
+  changes: PackedState[];
 }
 
 /**
- * The processor role: a consumer group over the activity topic. Each partition batch is decoded,
- * run through the detectors on the worker pool, written to every sink, and only then committed.
- * A sink failure fails the batch (no commit; it is redelivered); a bad record is dead-lettered
- * and the batch goes on. Each batch is a `sluice.process_batch` span continuing the trace carried
- * by its messages' headers, with decode, detect and per-sink write spans under it.
+ * The processor role: a consumer group over the input topics of the enabled detectors. Each
+ * partition batch is decoded, run through the detectors on the worker pool at the current state
+ * epoch, and delivered: findings to every sink, side outputs to their topics, rejects to the
+ * dead-letter topic and state changes to the changelogs, in that order; only then is it committed.
+ * Retriable failures are retried in place with backoff (a stale or crashed worker restores state
+ * and re-detects; a failed write retries only the writes not yet acknowledged) up to
+ * processor.retryTimeoutMs. Each batch is a `sluice.process_batch` span continuing the trace
+ * carried by its messages' headers, with decode, detect and per-sink write spans under it.
  */
 export class ProcessorService {
-  readonly stats: ProcessorStats = { eventsIn: 0, findingsOut: 0, deadLettered: 0, batches: 0 };
+  readonly stats: ProcessorStats = { eventsIn: 0, findingsOut: 0, deadLettered: 0, batches: 0, retries: 0, skipped: 0 };
   readonly labels: ComponentLabels = componentLabels('processor', 'processor');
   private consumer: Consumer | undefined;
   /** The sinks, each wrapped to be traced, counted and timed. */
@@ -48,9 +70,12 @@ export class ProcessorService {
   /** Lag per topic/partition after the last batch handled here (sluice_consumer_lag). */
   private readonly lag = new Map<string, LagReading>();
   private unobserveLag: (() => void) | undefined;
+  private readonly streamOfTopic: Map<string, StreamName>;
+  private stopping = false;
 
   constructor(private readonly deps: ProcessorDeps) {
     this.sinks = deps.sinks.map((sink) => new InstrumentedSink(sink, deps.telemetry));
+    this.streamOfTopic = new Map(deps.streams.map((s) => [topicFor(s, deps.config.topics), s]));
   }
 
   get groupId(): string {
@@ -58,14 +83,21 @@ export class ProcessorService {
   }
 
   get topics(): string[] {
-    return [this.deps.config.topics.activity];
+    return [...this.streamOfTopic.keys()];
   }
 
   async start(): Promise<Consumer> {
     for (const sink of this.sinks) await sink.start();
+    await this.deps.state.validate();
     this.unobserveLag ??= this.deps.telemetry.metrics.observeLag(this.labels, () => this.lag.values());
-    const consumer = await this.deps.transport.consumer({ groupId: this.groupId, topics: this.topics, fromBeginning: true });
+    const consumer = await this.deps.transport.consumer({
+      groupId: this.groupId,
+      topics: this.topics,
+      fromBeginning: true,
+      onAssignment: (a) => this.deps.state.setAssignment(a),
+    });
     this.consumer = consumer;
+    this.deps.pool.onSaturation((full) => (full ? consumer.pause() : consumer.resume()));
     await consumer.run((batch) => this.handleBatch(batch));
     return consumer;
   }
@@ -80,7 +112,7 @@ export class ProcessorService {
     try {
       await telemetry.inSpan('sluice.process_batch', parent, options, (span, context) => this.process(batch, span, context));
     } catch (err) {
-      if (err instanceof SluiceError && err.code === 'SLUICE_ERR_WORKER_EXITED') metrics.error(this.labels, 'detector_failed', 'processing');
+      if (err instanceof SluiceError && (err.code === 'SLUICE_ERR_WORKER_EXITED' || err.code === 'SLUICE_ERR_STATE_RESTORE')) metrics.error(this.labels, 'detector_failed', 'processing');
       else metrics.error(this.labels, 'writer_failed', 'sending');
       throw err;
     } finally {
@@ -89,35 +121,101 @@ export class ProcessorService {
   }
 
   private async process(batch: ConsumedBatch, span: Span, context: TraceContext): Promise<void> {
-    const { telemetry } = this.deps;
+    const { telemetry, state } = this.deps;
+    const retry = new Retry(this.deps.config.processor.retryTimeoutMs, () => this.stopping);
     const rejects: RejectedRecord[] = [];
-    const decoded = await telemetry.inSpan('sluice.decode', context, {}, async (s) => {
-      const out = await this.decode(batch, rejects);
-      s.setAttributes({ 'sluice.events': out.events.length, 'sluice.dead_lettered': rejects.length });
-      return out;
-    });
-    const findings = await telemetry.inSpan('sluice.detect', context, { attributes: { 'sluice.events': decoded.events.length } }, async (s) => {
-      const before = rejects.length;
-      const out = await this.detect(decoded.events, decoded.positions, rejects);
-      s.setAttributes({ 'sluice.findings': out.length, 'sluice.dead_lettered': rejects.length - before });
-      return out;
-    });
+    const stream = this.streamOfTopic.get(batch.topic);
+    if (!stream) throw new SluiceError('SLUICE_ERR_TRANSPORT_TOPIC_UNKNOWN', `no detector consumes ${batch.topic}`);
+    const decoded = await retry.run('decode', (e) => this.onRetry('decode', e), () =>
+      telemetry.inSpan('sluice.decode', context, {}, async (s) => {
+        rejects.length = 0;
+        const out = await this.decode(batch, stream, rejects);
+        s.setAttributes({ 'sluice.events': out.events.length, 'sluice.dead_lettered': rejects.length });
+        return out;
+      }),
+    );
+    const decodeRejects = rejects.length;
+    for (;;) {
+      const epoch = await retry.run('restore', (e) => this.onRetry('restore', e), () => state.enter());
+      let detected: Detected;
+      try {
+        detected = await telemetry.inSpan('sluice.detect', context, { attributes: { 'sluice.events': decoded.events.length, 'sluice.state_epoch': epoch } }, async (s) => {
+          rejects.length = decodeRejects;
+          const out = await this.detect(stream, epoch, decoded.events, decoded.positions, rejects);
+          s.setAttributes({ 'sluice.findings': out.findings.length, 'sluice.dead_lettered': rejects.length - decodeRejects });
+          return out;
+        });
+      } catch (err) {
+        // Some shards may have advanced: the threads' state is restored before anything runs again.
+        state.exit();
+        state.markStale();
+        await retry.wait('detect', err, (e) => this.onRetry('detect', e));
+        continue;
+      }
+      try {
+        await this.deliver(detected, rejects, retry, context);
+      } catch (err) {
+        // Not delivered: the threads' state is ahead of the changelog; restore before the redelivery.
+        state.markStale();
+        state.exit();
+        throw err;
+      }
+      state.exit();
+      span.setAttributes({ 'sluice.findings': detected.findings.length, 'sluice.dead_lettered': rejects.length, 'sluice.state_epoch': epoch });
+      this.stats.batches++;
+      this.stats.eventsIn += batch.messages.length;
+      this.stats.findingsOut += detected.findings.length;
+      this.stats.deadLettered += rejects.length;
+      telemetry.metrics.sent(this.labels, detected.findings.length);
+      this.countRejects(rejects);
+      this.recordLag(batch);
+      return;
+    }
+  }
 
-    // Every sink and the dead-letter topic must acknowledge before the batch is committed. A sink
-    // that refuses findings for good (a non-retriable error) gets them dead-lettered instead, so
-    // one unstorable finding cannot block its partition; a retriable failure fails the batch.
-    const sinkRejects = (await Promise.all(this.sinks.map((s) => this.writeSink(s, findings, context)))).flat();
-    rejects.push(...sinkRejects);
-    const traceHeaders = rejects.length ? telemetry.inject(context) : {};
-    await this.deps.deadLetters.write(rejects, traceHeaders);
-    span.setAttributes({ 'sluice.findings': findings.length, 'sluice.dead_lettered': rejects.length });
-    this.stats.batches++;
-    this.stats.eventsIn += batch.messages.length;
-    this.stats.findingsOut += findings.length;
-    this.stats.deadLettered += rejects.length;
-    telemetry.metrics.sent(this.labels, findings.length);
-    this.countRejects(rejects);
-    this.recordLag(batch);
+  private onRetry(stage: string, err: unknown): void {
+    this.stats.retries++;
+    this.deps.logger.warn({ stage, err: errorSummary(err) }, 'batch step failed, retrying');
+  }
+
+  /**
+   * Every sink, the side-output topics, the dead-letter topic and the changelogs must acknowledge
+   * before the batch is committed; the changelog goes last, so state never runs ahead of the
+   * outputs it produced. A sink that refuses findings for good (a non-retriable error) gets them
+   * dead-lettered instead, so one unstorable finding cannot block its partition. A retriable
+   * failure retries only the writes not yet acknowledged.
+   */
+  private async deliver(detected: Detected, rejects: RejectedRecord[], retry: Retry, context: TraceContext): Promise<void> {
+    const { findings } = detected;
+    const pending = new Set(this.sinks);
+    await retry.run('sinks', (e) => this.onRetry('sinks', e), async () => {
+      const results = await Promise.allSettled(
+        [...pending].map(async (sink) => {
+          const refused = await this.writeSink(sink, findings, context);
+          rejects.push(...refused);
+          pending.delete(sink);
+        }),
+      );
+      const failed = results.find((r) => r.status === 'rejected');
+      if (failed) throw failed.reason;
+    });
+    await retry.run('side outputs', (e) => this.onRetry('side outputs', e), () => this.writeOutputs(detected.outputs, context));
+    const traceHeaders = rejects.length ? this.deps.telemetry.inject(context) : {};
+    await retry.run('dead letters', (e) => this.onRetry('dead letters', e), () => this.deps.deadLetters.write(rejects, traceHeaders));
+    await retry.run('changelog', (e) => this.onRetry('changelog', e), () => this.deps.state.persist(detected.changes));
+  }
+
+  private async writeOutputs(outputs: readonly SideOutput[], context: TraceContext): Promise<void> {
+    if (outputs.length === 0) return;
+    const headers = this.deps.telemetry.inject(context);
+    const byTopic = new Map<string, OutgoingMessage[]>();
+    for (const o of outputs) {
+      const topic = this.deps.config.topics[o.stream];
+      let list = byTopic.get(topic);
+      if (!list) byTopic.set(topic, (list = []));
+      list.push({ key: o.key, value: Buffer.from(JSON.stringify(o.value)), headers: { ...headers, 'sluice-output-id': o.value.id } });
+    }
+    await Promise.all([...byTopic].map(([topic, messages]) => this.deps.producer.send(topic, messages)));
   }
 
   /**
@@ -167,17 +265,18 @@ export class ProcessorService {
     }
   }
 
-  private async decode(batch: ConsumedBatch, rejects: RejectedRecord[]): Promise<{ events: ProcessBatchRequest['events']; positions: string[] }> {
-    const events: ProcessBatchRequest['events'] = [];
+  private async decode(batch: ConsumedBatch, stream: StreamName, rejects: RejectedRecord[]): Promise<{ events: DecodedEvent[]; positions: string[] }> {
+    const events: DecodedEvent[] = [];
     const positions: string[] = [];
+    const schema = STREAMS[stream].schema;
     for (const m of batch.messages) {
       const position = `${batch.topic}/${batch.partition}@${m.offset}`;
       try {
-        const { value } = await this.deps.codec.decode<ApiActivity>(m.value, SCHEMA_NAMES.apiActivity);
+        const { value } = await this.deps.codec.decode<StreamEvents[StreamName]>(m.value, schema);
         events.push({ event: value, meta: { key: m.key ?? '', topic: batch.topic, partition: batch.partition, offset: m.offset } });
         positions.push(position);
       } catch (err) {
-        // A registry outage is not the record's fault: fail the batch so it is redelivered.
+        // A registry outage is not the record's fault: fail the step so it is retried.
         if (err instanceof SluiceError && err.retriable) throw err;
         rejects.push(reject('decode', position, err, m.value));
       }
@@ -191,7 +290,7 @@ export class ProcessorService {
    * the thread that owns the shard, while different shards run in parallel. A detector failure
    * rejects its event only.
    */
-  private async detect(events: ProcessBatchRequest['events'], positions: readonly string[], rejects: RejectedRecord[]): Promise<Finding[]> {
+  private async detect(stream: StreamName, epoch: number, events: readonly DecodedEvent[], positions: readonly string[], rejects: RejectedRecord[]): Promise<Detected> {
     const shards = this.deps.config.processor.stateShards;
     const size = this.deps.config.processor.maxBatchSize;
     const byShard = new Map<number, number[]>();
@@ -201,23 +300,27 @@ export class ProcessorService {
       if (!list) byShard.set(shard, (list = []));
       list.push(i);
     });
-    const findingsByShard = await Promise.all(
+    const out: Detected = { findings: [], outputs: [], changes: [] };
+    const results = await Promise.allSettled(
       [...byShard].map(async ([shard, indexes]) => {
-        const found: Finding[] = [];
         for (let start = 0; start < indexes.length; start += size) {
           const chunk = indexes.slice(start, start + size);
-          const result = await this.deps.pool.process(shard, chunk.map((i) => events[i]!));
-          found.push(...result.findings);
+          const result = await this.deps.pool.process(shard, epoch, stream, chunk.map((i) => events[i]!));
+          out.findings.push(...result.findings);
+          out.outputs.push(...result.outputs);
+          out.changes.push(result.changes);
+          this.stats.skipped += result.skipped;
           for (const f of result.failures) {
             const i = chunk[f.index]!;
             const error = new SluiceError('SLUICE_ERR_DETECTOR_FAILED', `${f.detector}: ${f.error.message}`);
-            rejects.push(reject('detect', positions[i]!, error, Buffer.from(JSON.stringify(events[i]!.event))));
+            rejects.push(reject('detect', positions[i]!, error, Buffer.from(JSON.stringify(events[i]!.event, bufferAsBase64))));
           }
         }
-        return found;
       }),
     );
-    return findingsByShard.flat();
+    const failed = results.find((r) => r.status === 'rejected');
+    if (failed) throw failed.reason;
+    return out;
   }
 
   private batchAttributes(batch: ConsumedBatch): Attributes {
@@ -242,10 +345,60 @@ export class ProcessorService {
   }
 
   async stop(): Promise<void> {
+    this.stopping = true;
     await this.consumer?.stop();
     for (const sink of this.sinks) await sink.close();
     this.unobserveLag?.();
     this.unobserveLag = undefined;
+  }
+}
+
+/** Buffers (e.g. object chunk content) as base64 in dead-letter JSON. */
+function bufferAsBase64(_key: string, value: unknown): unknown {
+  if (value && typeof value === 'object' && (value as { type?: unknown }).type === 'Buffer' && Array.isArray((value as { data?: unknown }).data)) {
+    return { base64: Buffer.from((value as { data: number[] }).data).toString('base64') };
+  }
+  return value;
+}
+
+function errorSummary(err: unknown): { code?: string; message: string } {
+  return err instanceof SluiceError ? { code: err.code, message: err.message } : { message: (err as Error)?.message ?? String(err) };
+}
+
+/**
+ * In-place retries of one batch: exponential backoff from 100 ms to 5 s, for retriable errors
+ * only, until the batch's deadline (processor.retryTimeoutMs) or a shutdown.
+ */
+class Retry {
+  private readonly deadline: number;
+  private attempt = 0;
+
+  constructor(
+    timeoutMs: number,
+    private readonly stopping: () => boolean,
+  ) {
+    this.deadline = Date.now() + timeoutMs;
+  }
+
+  async run<T>(what: string, onRetry: (err: unknown) => void, fn: () => Promise<T>): Promise<T> {
+    for (;;) {
+      try {
+        return await fn();
+      } catch (err) {
+        await this.wait(what, err, onRetry);
+      }
+    }
+  }
+
+  /** Returns after the backoff when err may be retried, else throws it (or a shutdown error). */
+  async wait(what: string, err: unknown, onRetry: (err: unknown) => void): Promise<void> {
+    const retriable = err instanceof SluiceError && err.retriable;
+    if (!retriable) throw err;
+    if (this.stopping()) throw new SluiceError('SLUICE_ERR_RUNTIME_SHUTDOWN', `${what}: shutting down during retries`, { cause: err });
+    if (Date.now() >= this.deadline) throw err;
+    onRetry(err);
+    const delay = Math.min(5000, 100 * 2 ** Math.min(this.attempt++, 6));
+    await new Promise((resolve) => setTimeout(resolve, Math.min(delay, Math.max(0, this.deadline - Date.now()))));
   }
 }
 

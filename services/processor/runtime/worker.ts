@@ -1,28 +1,89 @@
 import { threadId, workerData } from 'node:worker_threads';
-import type { Detector } from '../../core/components.ts';
-import type { ApiActivity, Finding } from '../../core/events.ts';
+import { Piscina } from 'piscina';
+import type { SideOutput } from '../../core/components.ts';
+import { systemClock } from '../../core/clock.ts';
+import type { Finding } from '../../core/events.ts';
 import { serializeError } from '../../core/errors.ts';
 import { buildDetectors } from '../detectors/registry.ts';
-import type { ProcessBatchResponse, WorkerInit, WorkerRequest } from './protocol.ts';
+import type {
+  ProcessBatchRequest,
+  ProcessBatchResponse,
+  RestoredResponse,
+  StaleShardResponse,
+  StateStatsResponse,
+  WorkerInit,
+  WorkerRequest,
+  WorkerResponse,
+} from './protocol.ts';
+import { WorkerState } from './worker-state.ts';
 
 /**
- * Piscina worker: runs the detectors of this thread. Detector instances are this thread's state,
- * built once from the init data the pool was started with.
+ * Piscina worker: runs the detectors of this thread on the shards it owns. Detector instances are
+ * built once; their per-entity state lives in WorkerState, per shard, and is (re)loaded by
+ * 'restore' requests. A shard this thread does not hold at the requested epoch (a fresh thread
+ * after a crash, or an assignment change) is answered 'stale', never processed on empty state.
  */
 const init = workerData as WorkerInit;
-const detectors: readonly Detector<ApiActivity>[] = buildDetectors(init.detectors);
+const state = new WorkerState(init.stateShards);
+let outputs: SideOutput[] = [];
+const detectors = buildDetectors(init.detectors, {
+  clock: systemClock,
+  stateFor: (name) => state.facade(name),
+  emit: (o) => outputs.push(o),
+});
 
-export default function handle(request: WorkerRequest): ProcessBatchResponse {
+export default function handle(request: WorkerRequest): WorkerResponse | ReturnType<typeof Piscina.move> {
+  switch (request.type) {
+    case 'process':
+      return processBatch(request);
+    case 'restore': {
+      const entries = state.restore(request.shard, request.epoch, request.state);
+      const out: RestoredResponse = { type: 'restored', requestId: request.requestId, threadId, shard: request.shard, entries };
+      return out;
+    }
+    case 'stats': {
+      const out: StateStatsResponse = { type: 'stats', requestId: request.requestId, threadId, detectors: state.stats(request.shard) };
+      return out;
+    }
+  }
+}
+
+function processBatch(request: ProcessBatchRequest): WorkerResponse | ReturnType<typeof Piscina.move> {
+  const held = state.epochOf(request.shard);
+  if (held !== request.epoch) {
+    const stale: StaleShardResponse = { type: 'stale', requestId: request.requestId, threadId, shard: request.shard, heldEpoch: held };
+    return stale;
+  }
   const findings: Finding[] = [];
   const failures: ProcessBatchResponse['failures'] = [];
+  let skipped = 0;
+  outputs = [];
+  const mine = detectors.filter((d) => d.spec.stream === request.stream);
   request.events.forEach(({ event, meta }, index) => {
-    for (const detector of detectors) {
+    for (const { spec, detector } of mine) {
+      if (spec.stateful !== false && state.alreadyApplied(request.shard, spec.name, meta)) {
+        skipped++;
+        continue;
+      }
+      state.enter(request.shard, spec.name, meta);
       try {
         findings.push(...detector.process(event, meta));
       } catch (err) {
-        failures.push({ index, detector: detector.name, error: serializeError(err) });
+        failures.push({ index, detector: spec.name, error: serializeError(err) });
+      } finally {
+        state.leave();
       }
     }
   });
-  return { type: 'processed', requestId: request.requestId, threadId, findings, failures };
+  const changes = state.takeChanges();
+  const response: ProcessBatchResponse = { type: 'processed', requestId: request.requestId, threadId, findings, outputs, changes, failures, skipped };
+  outputs = [];
+  // The changes buffer is transferred to the caller, not copied.
+  return transferring(response, [changes.data]);
+}
+
+/** Wraps a response so piscina posts it with a transfer list (piscina's Transferable protocol). */
+function transferring(value: WorkerResponse, transferList: ArrayBuffer[]): ReturnType<typeof Piscina.move> {
+  const movable = { [Piscina.transferableSymbol]: transferList.filter((b) => b.byteLength > 0), [Piscina.valueSymbol]: value };
+  return Piscina.move(movable as unknown as ArrayBuffer);
 }

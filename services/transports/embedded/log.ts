@@ -55,14 +55,16 @@ export class EmbeddedLog implements Transport {
     const parts = this.partitionsOf(topic);
     const now = this.options.clock.now();
     for (const m of messages) {
-      const partition = partitionForKey(m.key, parts.length);
-      const log = parts[partition]!;
+      const partition = m.partition ?? partitionForKey(m.key, parts.length);
+      const log = parts[partition];
+      if (!log) throw new SluiceError('SLUICE_ERR_TRANSPORT_TOPIC_UNKNOWN', `${topic} has no partition ${partition}`);
       log.push({
         topic,
         partition,
         offset: String(log.length),
         key: m.key,
-        value: m.value,
+        value: m.value ?? Buffer.alloc(0),
+        ...(m.value === null ? { tombstone: true } : {}),
         headers: { ...(m.headers ?? {}) },
         timestamp: now,
       });
@@ -154,6 +156,18 @@ export class EmbeddedLog implements Transport {
     return new Map(this.group(groupId).committed.get(topic) ?? []);
   }
 
+  async readPartitions(topic: string, partitions: readonly number[], onMessages: (messages: readonly ConsumedMessage[]) => void): Promise<void> {
+    const parts = this.partitionsOf(topic);
+    for (const p of partitions) {
+      const log = parts[p];
+      if (log?.length) onMessages(log.slice());
+    }
+  }
+
+  async partitionCount(topic: string): Promise<number> {
+    return this.partitionsOf(topic).length;
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     this.wake();
@@ -198,11 +212,29 @@ class EmbeddedConsumer implements Consumer {
     );
   }
 
+  private lastAssignment = '';
+  private paused = false;
+
+  pause(): void {
+    this.paused = true;
+  }
+
+  resume(): void {
+    this.paused = false;
+  }
+
   private async loop(handler: BatchHandler, group: Group): Promise<void> {
     try {
       while (!this.stopping && !this.log.isClosed) {
         let worked = false;
-        for (const { topic, partition } of this.log.assignment(this.options.groupId, this)) {
+        const assignment = this.log.assignment(this.options.groupId, this);
+        const signature = assignment.map((a) => `${a.topic}/${a.partition}`).join(',');
+        if (signature !== this.lastAssignment) {
+          this.lastAssignment = signature;
+          this.options.onAssignment?.(assignment);
+        }
+        for (const { topic, partition } of this.paused ? [] : assignment) {
+          if (this.log.assignment(this.options.groupId, this).every((a) => a.topic !== topic || a.partition !== partition)) break;
           if (this.stopping) break;
           const busyKey = `${topic}/${partition}`;
           const holder = group.busy.get(busyKey);

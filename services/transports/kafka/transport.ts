@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Kafka, Partitioners, logLevel, type Admin, type Consumer as KafkaConsumer, type LogEntry, type SASLOptions } from 'kafkajs';
 import type { KafkaConfig } from '../../core/config.ts';
 import type { Logger } from '../../core/logger.ts';
@@ -116,7 +117,12 @@ export class KafkaTransport implements Transport {
           await producer.send({
             topic,
             acks: -1,
-            messages: messages.map((m) => ({ key: m.key, value: m.value, headers: m.headers ?? {} })),
+            messages: messages.map((m) => ({
+              key: m.key,
+              value: m.value,
+              headers: m.headers ?? {},
+              ...(m.partition === undefined ? {} : { partition: m.partition }),
+            })),
           });
         } catch (cause) {
           throw new SluiceError('SLUICE_ERR_TRANSPORT_UNAVAILABLE', `producing to ${topic} failed: ${(cause as Error).message}`, { cause });
@@ -138,7 +144,17 @@ export class KafkaTransport implements Transport {
       throw new SluiceError('SLUICE_ERR_TRANSPORT_UNAVAILABLE', `cannot connect to Kafka (${this.config.brokers.join(',')}): ${(cause as Error).message}`, { cause });
     });
     for (const topic of options.topics) await consumer.subscribe({ topic, fromBeginning: options.fromBeginning ?? true });
-    const handle = new KafkaGroupConsumer(consumer, this.config.partitionsConsumedConcurrently, this.config.heartbeatIntervalMs);
+    if (options.onAssignment) {
+      const notify = options.onAssignment;
+      // GROUP_JOIN comes after every join/sync, before the first fetch of the new generation.
+      consumer.on(consumer.events.GROUP_JOIN, (e) => {
+        const assignment = Object.entries(e.payload.memberAssignment).flatMap(([topic, partitions]) =>
+          partitions.map((partition) => ({ topic, partition })),
+        );
+        notify(assignment);
+      });
+    }
+    const handle = new KafkaGroupConsumer(consumer, this.config.partitionsConsumedConcurrently, this.config.heartbeatIntervalMs, options.topics);
     this.closers.push(() => handle.stop());
     return handle;
   }
@@ -159,6 +175,103 @@ export class KafkaTransport implements Transport {
     return out;
   }
 
+  async partitionCount(topic: string): Promise<number> {
+    const admin = await this.admin();
+    try {
+      const meta = await admin.fetchTopicMetadata({ topics: [topic] });
+      const n = meta.topics[0]?.partitions.length ?? 0;
+      if (n === 0) throw new Error('no partitions');
+      return n;
+    } catch (cause) {
+      throw new SluiceError('SLUICE_ERR_TRANSPORT_TOPIC_UNKNOWN', `topic ${topic} does not exist or has no partitions: ${(cause as Error).message}`, { cause });
+    }
+  }
+
+  /**
+   * kafkajs has no assign(): a throwaway consumer group (never committed) subscribes from the
+   * earliest offset, pauses partitions it was not asked for, and stops once every asked partition
+   * has reached its end offset as of the call.
+   */
+  async readPartitions(
+    topic: string,
+    partitions: readonly number[],
+    onMessages: (messages: readonly ConsumedMessage[]) => void,
+    options: { timeoutMs?: number } = {},
+  ): Promise<void> {
+    const admin = await this.admin();
+    const offsets = await admin.fetchTopicOffsets(topic).catch((cause: unknown) => {
+      throw new SluiceError('SLUICE_ERR_TRANSPORT_UNAVAILABLE', `reading offsets of ${topic} failed: ${(cause as Error).message}`, { cause });
+    });
+    const ends = new Map<number, bigint>();
+    for (const o of offsets) {
+      if (partitions.includes(o.partition) && BigInt(o.high) > BigInt(o.low)) ends.set(o.partition, BigInt(o.high));
+    }
+    if (ends.size === 0) return;
+    const groupId = `${this.config.clientId}-restore-${randomUUID()}`;
+    const consumer = this.kafka.consumer({
+      groupId,
+      sessionTimeout: this.config.sessionTimeoutMs,
+      heartbeatInterval: this.config.heartbeatIntervalMs,
+      maxWaitTimeInMs: this.config.maxWaitTimeMs,
+      allowAutoTopicCreation: false,
+    });
+    const timeoutMs = options.timeoutMs ?? 120_000;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await consumer.connect();
+      await consumer.subscribe({ topic, fromBeginning: true });
+      await new Promise<void>((resolve, reject) => {
+        timer = setTimeout(
+          () => reject(new SluiceError('SLUICE_ERR_STATE_RESTORE', `reading ${topic} partitions ${[...ends.keys()].join(',')} did not finish within ${timeoutMs} ms`)),
+          timeoutMs,
+        );
+        consumer.on(consumer.events.CRASH, (e) => reject(e.payload.error));
+        void consumer
+          .run({
+            autoCommit: false,
+            eachBatch: async ({ batch }) => {
+              const end = ends.get(batch.partition);
+              if (end === undefined) {
+                consumer.pause([{ topic, partitions: [batch.partition] }]);
+                return;
+              }
+              const messages: ConsumedMessage[] = [];
+              for (const m of batch.messages) {
+                if (BigInt(m.offset) >= end) break;
+                messages.push({
+                  topic,
+                  partition: batch.partition,
+                  offset: m.offset,
+                  key: m.key ? m.key.toString('utf8') : null,
+                  value: m.value ?? Buffer.alloc(0),
+                  ...(m.value === null ? { tombstone: true } : {}),
+                  headers: headersOf(m.headers),
+                  timestamp: Number(m.timestamp),
+                });
+              }
+              if (messages.length) onMessages(messages);
+              const last = batch.messages.at(-1);
+              // Compaction can leave gaps, so the batch's high watermark also tells when the end is reached.
+              const reached = (last && BigInt(last.offset) + 1n >= end) || BigInt(batch.highWatermark) <= BigInt(batch.lastOffset()) + 1n;
+              if (reached) {
+                ends.delete(batch.partition);
+                consumer.pause([{ topic, partitions: [batch.partition] }]);
+                if (ends.size === 0) resolve();
+              }
+            },
+          })
+          .catch(reject);
+      });
+    } catch (cause) {
+      if (cause instanceof SluiceError) throw cause;
+      throw new SluiceError('SLUICE_ERR_STATE_RESTORE', `reading ${topic} failed: ${(cause as Error).message}`, { cause });
+    } finally {
+      clearTimeout(timer);
+      await consumer.disconnect().catch(() => {});
+      await admin.deleteGroups([groupId]).catch(() => {});
+    }
+  }
+
   async close(): Promise<void> {
     for (const close of this.closers.splice(0).reverse()) await close().catch(() => {});
     const admin = this.adminClient;
@@ -177,6 +290,7 @@ class KafkaGroupConsumer implements Consumer {
     private readonly consumer: KafkaConsumer,
     private readonly concurrency: number,
     private readonly heartbeatMs: number,
+    private readonly topics: readonly string[],
   ) {
     this.done = new Promise<void>((res, rej) => {
       this.resolveDone = res;
@@ -201,6 +315,7 @@ class KafkaGroupConsumer implements Consumer {
           offset: m.offset,
           key: m.key ? m.key.toString('utf8') : null,
           value: m.value ?? Buffer.alloc(0),
+          ...(m.value === null ? { tombstone: true } : {}),
           headers: headersOf(m.headers),
           timestamp: Number(m.timestamp),
         }));
@@ -217,6 +332,14 @@ class KafkaGroupConsumer implements Consumer {
         await heartbeat();
       },
     });
+  }
+
+  pause(): void {
+    this.consumer.pause(this.topics.map((topic) => ({ topic })));
+  }
+
+  resume(): void {
+    this.consumer.resume(this.topics.map((topic) => ({ topic })));
   }
 
   async stop(): Promise<void> {

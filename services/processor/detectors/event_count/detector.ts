@@ -1,35 +1,41 @@
-import type { Detector, EventMeta } from '../../../core/components.ts';
-import type { EventCountConfig } from '../../../core/config.ts';
+import type { Detector, DetectorContext, EventMeta } from '../../../core/components.ts';
 import { OCSF_VERSION, type ApiActivity, type Finding } from '../../../core/events.ts';
 import { findingId } from '../../../core/finding-id.ts';
+import type { KeyedState } from '../../../core/state.ts';
 import type { z } from 'zod';
+import type { EventCountConfig } from './config.ts';
 
 export const DETECTOR_NAME = 'event_count';
 
+/** The state per entity key: how many of its events were processed. */
+export interface EventCountState {
+  count: number;
+}
+
 /**
  * A stateful counting detector: counts events per entity key and reports each time a key's count
- * reaches a multiple of `every`. Its findings are exact only when every event of a key reaches the
- * same instance, in order, exactly once: the runtime's key affinity (and, later, its durable
- * state) is what it checks. Off by default; it exists for reliability tests and as a template.
+ * reaches a multiple of `every`. Its findings and state are exact only when every event of a key
+ * reaches the same instance, in order, exactly once, across thread crashes, rebalances and
+ * restarts: the runtime's key affinity and durable state are what it checks. Off by default; it
+ * exists for reliability tests and as a template.
  */
 export class EventCountDetector implements Detector<ApiActivity> {
   readonly name = DETECTOR_NAME;
-  private readonly counts = new Map<string, number>();
+  private readonly state: KeyedState<EventCountState>;
 
-  constructor(private readonly config: z.output<typeof EventCountConfig>) {}
+  constructor(
+    private readonly config: z.output<typeof EventCountConfig>,
+    ctx: Pick<DetectorContext<EventCountState>, 'state'>,
+  ) {
+    this.state = ctx.state;
+  }
 
   process(event: ApiActivity, meta: EventMeta): Finding[] {
-    const count = (this.counts.get(meta.key) ?? 0) + 1;
-    this.counts.set(meta.key, count);
+    const count = (this.state.get(meta.key)?.count ?? 0) + 1;
+    this.state.set(meta.key, { count });
     return count % this.config.every === 0 ? [milestone(meta.key, count, event)] : [];
   }
-
-  /** The state, for tests and (later) the changelog: key -> count. */
-  snapshot(): Map<string, number> {
-    return new Map(this.counts);
-  }
 }
-
 function milestone(key: string, count: number, e: ApiActivity): Finding {
   const id = findingId(DETECTOR_NAME, 'count_reached', key, [String(count)]);
   return {

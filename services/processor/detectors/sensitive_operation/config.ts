@@ -1,1 +1,7 @@
-export { SensitiveOperationConfig } from '../../../core/config.ts';
+import { z } from 'zod';
+
+/** Config of the sensitive_operation detector. */
+export const SensitiveOperationConfig = z.strictObject({
+  enabled: z.boolean().default(true).describe('Run the sensitive_operation detector.'),
+  extraOperations: z.array(z.string().min(1)).default([]).describe('More "service:Operation" names to flag, e.g. "kms.amazonaws.com:ScheduleKeyDeletion".'),
+});

@@ -1,5 +1,5 @@
 import type { Detector, EventMeta } from '../../../core/components.ts';
-import type { SensitiveOperationConfig } from '../../../core/config.ts';
+import type { SensitiveOperationConfig } from './config.ts';
 import { OCSF_VERSION, SEVERITY, type ApiActivity, type Finding } from '../../../core/events.ts';
 import { findingId } from '../../../core/finding-id.ts';
 import { extraOperationRule, SENSITIVE_RULES, type SensitiveRule } from './rules.ts';

@@ -1,0 +1,169 @@
+import type { EventMeta } from '../../core/components.ts';
+import { SluiceError } from '../../core/errors.ts';
+import { partitionForKey } from '../../core/partitioner.ts';
+import type { KeyedState } from '../../core/state.ts';
+import { packState, unpackState, type StateEntryJson } from './packed-state.ts';
+import type { PackedState } from './protocol.ts';
+
+/** One value with the input position that last set it. */
+interface Entry {
+  value: unknown;
+  topic: string;
+  partition: number;
+  offset: bigint;
+  /** JSON size when last written to or read from the changelog. */
+  bytes: number;
+}
+
+interface ShardState {
+  epoch: number;
+  detectors: Map<string, Map<string, Entry>>;
+}
+
+/**
+ * The detector state a worker thread holds: per state shard, per detector, per entity key, with the
+ * input offset each value reflects. Detectors see it through KeyedState facades bound to the event
+ * being processed; changes are collected and handed back packed, for the changelog.
+ */
+export class WorkerState {
+  private readonly shards = new Map<number, ShardState>();
+  private current: { shard: ShardState; meta: EventMeta; detector: string } | undefined;
+  private dirty = new Map<string, { detector: string; key: string; entry: Entry | null; topic: string; partition: number; offset: bigint }>();
+
+  constructor(private readonly stateShards: number) {}
+
+  epochOf(shard: number): number | null {
+    return this.shards.get(shard)?.epoch ?? null;
+  }
+
+  /** Replaces a shard's state with the packed entries (tombstones are not expected here). */
+  restore(shard: number, epoch: number, packed: PackedState): number {
+    const state: ShardState = { epoch, detectors: new Map() };
+    const decoder = new TextDecoder();
+    let n = 0;
+    for (const e of unpackState(packed)) {
+      if (!e.bytes) continue;
+      const text = decoder.decode(e.bytes);
+      this.detectorMap(state, e.detector).set(e.key, {
+        value: JSON.parse(text) as unknown,
+        topic: e.topic,
+        partition: e.partition,
+        offset: BigInt(e.offset),
+        bytes: e.bytes.length,
+      });
+      n++;
+    }
+    this.shards.set(shard, state);
+    return n;
+  }
+
+  private detectorMap(state: ShardState, detector: string): Map<string, Entry> {
+    let m = state.detectors.get(detector);
+    if (!m) state.detectors.set(detector, (m = new Map()));
+    return m;
+  }
+
+  /** Binds the facades to one event of a shard, for one detector. */
+  enter(shard: number, detector: string, meta: EventMeta): void {
+    const state = this.shards.get(shard);
+    if (!state) throw new SluiceError('SLUICE_ERR_STATE_STALE', `shard ${shard} is not held by this thread`);
+    this.current = { shard: state, meta, detector };
+  }
+
+  leave(): void {
+    this.current = undefined;
+  }
+
+  /** True when the detector's state for the event's key already reflects this input offset (a replay). */
+  alreadyApplied(shard: number, detector: string, meta: EventMeta): boolean {
+    const entry = this.shards.get(shard)?.detectors.get(detector)?.get(meta.key);
+    return !!entry && entry.topic === meta.topic && entry.partition === meta.partition && entry.offset >= BigInt(meta.offset);
+  }
+
+  /** The KeyedState a detector is built with; valid inside enter()/leave(). */
+  facade(detector: string): KeyedState<unknown> {
+    const owner = this;
+    const lookup = (key: string): Map<string, Entry> | undefined => {
+      const shard = owner.shards.get(partitionForKey(key, owner.stateShards));
+      return shard?.detectors.get(detector);
+    };
+    return {
+      get(key) {
+        return lookup(key)?.get(key)?.value;
+      },
+      has(key) {
+        return lookup(key)?.has(key) ?? false;
+      },
+      set(key, value) {
+        const cur = owner.bound(detector);
+        if (key !== cur.meta.key) {
+          throw new SluiceError('SLUICE_ERR_STATE_KEY', `${detector} set state for "${key}" while processing "${cur.meta.key}"`);
+        }
+        const entry: Entry = { value, topic: cur.meta.topic, partition: cur.meta.partition, offset: BigInt(cur.meta.offset), bytes: 0 };
+        owner.detectorMap(cur.shard, detector).set(key, entry);
+        owner.dirty.set(`${detector}\u0000${key}`, { detector, key, entry, topic: entry.topic, partition: entry.partition, offset: entry.offset });
+      },
+      delete(key) {
+        const cur = owner.bound(detector);
+        const map = lookup(key);
+        const entry = map?.get(key);
+        if (!map || !entry) return;
+        map.delete(key);
+        // The tombstone goes to the partition the entity's state lives in; it reflects the current
+        // event when that event is the entity's own, else the entity's last applied offset.
+        const own = entry.topic === cur.meta.topic && entry.partition === cur.meta.partition && key === cur.meta.key;
+        const offset = own ? BigInt(cur.meta.offset) : entry.offset;
+        owner.dirty.set(`${detector}\u0000${key}`, { detector, key, entry: null, topic: entry.topic, partition: entry.partition, offset });
+      },
+      get size() {
+        let n = 0;
+        for (const s of owner.shards.values()) n += s.detectors.get(detector)?.size ?? 0;
+        return n;
+      },
+      *keys() {
+        for (const s of owner.shards.values()) yield* s.detectors.get(detector)?.keys() ?? [];
+      },
+    };
+  }
+
+  private bound(detector: string): { shard: ShardState; meta: EventMeta } {
+    const cur = this.current;
+    if (!cur || cur.detector !== detector) {
+      throw new SluiceError('SLUICE_ERR_STATE_KEY', `${detector} changed state outside of process()`);
+    }
+    return cur;
+  }
+
+  /** The changes since the last call, last value per (detector, key), packed for transfer. */
+  takeChanges(): PackedState {
+    if (this.dirty.size === 0) return packState([]);
+    const out: StateEntryJson[] = [];
+    for (const d of this.dirty.values()) {
+      const json = d.entry ? (JSON.stringify(d.entry.value) ?? 'null') : null;
+      if (d.entry && json !== null) d.entry.bytes = Buffer.byteLength(json);
+      out.push({ detector: d.detector, key: d.key, topic: d.topic, partition: d.partition, offset: d.offset.toString(), json });
+    }
+    this.dirty = new Map();
+    return packState(out);
+  }
+
+  /** Drops uncommitted changes (after a failed request) without touching held values. */
+  discardChanges(): void {
+    this.dirty = new Map();
+  }
+
+  /** Entities and JSON bytes per detector in one shard (all shards when omitted). */
+  stats(shard?: number): Array<{ detector: string; entities: number; bytes: number }> {
+    const totals = new Map<string, { entities: number; bytes: number }>();
+    const shards = shard === undefined ? [...this.shards.values()] : [this.shards.get(shard)].filter((s) => s !== undefined);
+    for (const s of shards) {
+      for (const [detector, map] of s.detectors) {
+        const t = totals.get(detector) ?? { entities: 0, bytes: 0 };
+        t.entities += map.size;
+        for (const e of map.values()) t.bytes += e.bytes;
+        totals.set(detector, t);
+      }
+    }
+    return [...totals].map(([detector, t]) => ({ detector, ...t }));
+  }
+}
