@@ -50,6 +50,12 @@ export async function runProcessorRole(ctx: AppContext): Promise<void> {
     const consumer = await processor.service.start();
     ready = true;
     ctx.logger.info({ group: processor.service.groupId, topics: processor.service.topics }, 'processor consuming');
+    // Chaos hook: SIGUSR2 terminates one detector worker thread, as a crash would (see docs/deploy.md).
+    const built = processor;
+    process.on('SIGUSR2', () => {
+      ctx.logger.warn('SIGUSR2: terminating one detector worker thread (fault injection)');
+      void built.pool.terminateOneThread();
+    });
     const signal = Promise.race([once(process, 'SIGTERM'), once(process, 'SIGINT')]);
     await Promise.race([signal, consumer.done]);
     ctx.logger.info(processor.service.stats, 'processor stopping');

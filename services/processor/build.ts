@@ -6,9 +6,11 @@ import { ClickHouseFindingSink } from '../sinks/clickhouse/index.ts';
 import { SiemKafkaSink } from '../sinks/siem_kafka/index.ts';
 import { assembleProcessor } from './assemble.ts';
 import type { ProcessorService } from './service.ts';
+import type { DetectorPool } from './runtime/pool.ts';
 
 export interface BuiltProcessor {
   service: ProcessorService;
+  pool: DetectorPool;
   close(): Promise<void>;
 }
 
@@ -36,6 +38,7 @@ export async function buildProcessor(
   });
   return {
     service,
+    pool,
     close: async () => {
       await service.stop();
       await pool.close();

@@ -147,6 +147,14 @@ export class DetectorPool {
     return this.pool.threads.length;
   }
 
+  /**
+   * Fault injection (`kill -USR2` on a processor): terminates one worker thread as a crash would.
+   * Piscina replaces it; the replacement holds no shard until the processor restores state.
+   */
+  async terminateOneThread(): Promise<void> {
+    await this.pool.threads[0]?.terminate();
+  }
+
   async close(): Promise<void> {
     this.unobserve?.();
     await this.pool.destroy();

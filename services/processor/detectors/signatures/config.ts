@@ -1,0 +1,37 @@
+import { z } from 'zod';
+
+const SEVERITIES = ['informational', 'low', 'medium', 'high', 'critical'] as const;
+
+/** Config of the signatures detector (`detectors.signatures`). */
+export const SignaturesConfig = z.strictObject({
+  enabled: z.boolean().default(true).describe('Run the signature rules on the activity stream.'),
+  packs: z
+    .array(z.string().min(1))
+    .min(1)
+    .default(['@builtin/activity'])
+    .describe('Rule pack directories, read recursively for *.yaml. "@builtin/activity" is the pack shipped in services/rules/packs/activity; other entries are paths, relative to the working directory. Example: ["@builtin/activity", "/etc/sluice/rules"].'),
+  disabledRules: z
+    .array(z.string().min(1))
+    .default([])
+    .describe('Rule ids not to run, e.g. ["aws.iam.access_key_created"]. An id that no pack defines is a config error.'),
+  severityOverrides: z
+    .record(z.string().min(1), z.enum(SEVERITIES))
+    .default({})
+    .describe('Severity per rule id, replacing the pack\'s, e.g. {"aws.s3.bucket_policy_public": "critical"}. Unknown ids are a config error.'),
+  maxWindowsPerPrincipal: z
+    .number()
+    .int()
+    .min(8)
+    .max(4096)
+    .default(256)
+    .describe('Dedup and threshold windows kept per principal; beyond it the windows expiring first are dropped.'),
+  maxRelatedEvents: z
+    .number()
+    .int()
+    .min(1)
+    .max(100)
+    .default(20)
+    .describe('Event uids a threshold finding lists in related_events (the most recent of the burst).'),
+});
+
+export type SignaturesConfig = z.output<typeof SignaturesConfig>;

@@ -1,0 +1,218 @@
+/**
+ * Shared parts of the fault tests: a processor role in a child process (the real CLI, `sluice
+ * processor`, killed hard when it hangs), a producer of counted activity events, and the checks:
+ * ClickHouse findings under FINAL and the event_count state in its changelog, compared with what an
+ * undisturbed run produces (one milestone per key per multiple of EVERY; count = events per key).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createClient } from '@clickhouse/client';
+import { stringify } from 'yaml';
+import { AvroCodec } from '../../services/core/avro/codec.ts';
+import { LocalSchemaRegistry } from '../../services/core/avro/registry.ts';
+import { resolveConfig, type SluiceConfig } from '../../services/core/config.ts';
+import { SCHEMA_NAMES } from '../../services/core/events.ts';
+import { findingId } from '../../services/core/finding-id.ts';
+import { silentLogger } from '../../services/core/logger.ts';
+import { isCaughtUp } from '../../services/core/transport.ts';
+import { CHANGELOG_HEADERS, changelogTopic } from '../../services/processor/runtime/state-manager.ts';
+import { KafkaTransport } from '../../services/transports/kafka/transport.ts';
+import { apiActivity } from '../fixtures/events/api-activity.ts';
+import { KAFKA_TEST_CONSUMER_SETTINGS } from '../support/services.ts';
+
+export const EVERY = 10;
+export const PARTITIONS = 6;
+const BIN = fileURLToPath(new URL('../../services/cli/bin.mjs', import.meta.url));
+const HARD_KILL_MS = 240_000;
+
+export const keyOf = (k: number) => `arn:aws:iam::123456789012:user/fault-${k}`;
+
+export interface FaultRun {
+  config: SluiceConfig;
+  configFile: string;
+  /** Topics to pre-create on a mock cluster. */
+  topics: Array<{ name: string; partitions: number }>;
+}
+
+/** Names isolated by label (topics, app for the changelog, group, ClickHouse database), before a cluster exists. */
+export function faultTopics(label: string, extra: Record<string, unknown> = {}): { input: Record<string, unknown>; topics: FaultRun['topics'] } {
+  const id = `${label}${Date.now().toString(36)}`.toLowerCase().replace(/[^a-z0-9]/g, '');
+  const input: Record<string, unknown> = {
+    app: `f${id}`,
+    log: { level: 'info' },
+    topics: { activity: `fault.${id}.activity`, findings: `fault.${id}.findings`, deadLetter: `fault.${id}.dlq` },
+    processor: { groupId: `fault-${id}`, workers: 2, stateShards: 16, maxBatchSize: 50, retryTimeoutMs: 180_000, restoreTimeoutMs: 60_000 },
+    detectors: { sensitive_operation: { enabled: false }, event_count: { enabled: true, every: EVERY } },
+    http: { port: 0 },
+    ...extra,
+  };
+  const topics = input.topics as { activity: string; findings: string; deadLetter: string };
+  return {
+    input,
+    topics: [
+      { name: topics.activity, partitions: PARTITIONS },
+      { name: changelogTopic(input.app as string, 'event_count'), partitions: PARTITIONS },
+      { name: topics.findings, partitions: 3 },
+      { name: topics.deadLetter, partitions: 1 },
+    ],
+  };
+}
+
+/** The run's config on a started cluster, written to a file for the child processes. */
+export function faultRun(names: ReturnType<typeof faultTopics>, brokers: string[], clickhouseUrl: string, idempotent: boolean): FaultRun {
+  const input = {
+    ...names.input,
+    kafka: {
+      brokers,
+      sessionTimeoutMs: KAFKA_TEST_CONSUMER_SETTINGS.sessionTimeout,
+      heartbeatIntervalMs: KAFKA_TEST_CONSUMER_SETTINGS.heartbeatInterval,
+      maxWaitTimeMs: KAFKA_TEST_CONSUMER_SETTINGS.maxWaitTimeInMs,
+      idempotentProducer: idempotent,
+      partitionsConsumedConcurrently: 3,
+    },
+    clickhouse: { url: clickhouseUrl, database: `sluice_fault_${names.input.app as string}` },
+  };
+  const config = resolveConfig(input);
+  const dir = mkdtempSync(join(tmpdir(), 'sluice-fault-'));
+  const configFile = join(dir, 'config.yaml');
+  writeFileSync(configFile, stringify(input));
+  return { config, configFile, topics: names.topics };
+}
+
+export interface ProcessorChild {
+  proc: ChildProcess;
+  exited: Promise<number | null>;
+  /** Resolves once the role logged that it is consuming (its signal handlers are installed). */
+  ready: Promise<void>;
+  /** True once the process has exited, by code or by signal. */
+  gone(): boolean;
+  /** Last lines of its stderr, for failure messages. */
+  tail(): string;
+}
+
+/** Starts `sluice processor --config <file>`; killed with SIGKILL if still running after HARD_KILL_MS. */
+export function startProcessor(run: FaultRun): ProcessorChild {
+  const proc = spawn(process.execPath, [BIN, 'processor', '--config', run.configFile], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: childEnv(),
+  });
+  const lines: string[] = [];
+  let markReady!: () => void;
+  const ready = new Promise<void>((resolve) => (markReady = resolve));
+  proc.stderr!.on('data', (d: Buffer) => {
+    const text = d.toString();
+    if (text.includes('processor consuming')) markReady();
+    lines.push(...text.split('\n').filter(Boolean));
+    if (lines.length > 40) lines.splice(0, lines.length - 40);
+  });
+  const kill = setTimeout(() => proc.kill('SIGKILL'), HARD_KILL_MS);
+  const exited = new Promise<number | null>((resolve) => {
+    proc.on('exit', (code) => {
+      clearTimeout(kill);
+      resolve(code);
+    });
+  });
+  return { proc, exited, ready, gone: () => proc.exitCode !== null || proc.signalCode !== null, tail: () => lines.join('\n') };
+}
+
+/** The test runner's service variables would override the config file: the child gets none. */
+function childEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  delete env.KAFKA_BROKERS;
+  delete env.CLICKHOUSE_URL;
+  return env;
+}
+
+export async function stopProcessor(child: ProcessorChild, signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
+  if (!child.gone()) child.proc.kill(signal);
+  return child.exited;
+}
+
+/** The test side: a Kafka transport and codec for producing events and reading changelogs. */
+export async function client(run: FaultRun) {
+  const transport = new KafkaTransport(run.config.kafka!, silentLogger());
+  const producer = await transport.producer();
+  const codec = new AvroCodec(new LocalSchemaRegistry());
+  const produced = new Map<number, number>();
+  return {
+    transport,
+    /** Sends events n in [from, to) for keys 0..keys-1, interleaved. */
+    async produce(keys: number, from: number, to: number): Promise<void> {
+      const messages = [];
+      for (let n = from; n < to; n++) {
+        for (let k = 0; k < keys; k++) {
+          const event = apiActivity({ principal: keyOf(k), uid: `${run.config.app}-e-${k}-${n}` });
+          messages.push({ key: keyOf(k), value: await codec.encode(run.config.topics.activity, SCHEMA_NAMES.apiActivity, event) });
+          produced.set(k, Math.max(produced.get(k) ?? 0, n + 1));
+        }
+      }
+      for (let i = 0; i < messages.length; i += 500) await producer.send(run.config.topics.activity, messages.slice(i, i + 500));
+    },
+    /** Sends waves of events with pauses, calling between(wave) after each. */
+    async produceWaves(keys: number, perWave: number, waves: number, pauseMs: number, between: (wave: number) => Promise<void> = async () => {}): Promise<void> {
+      for (let w = 0; w < waves; w++) {
+        await this.produce(keys, w * perWave, (w + 1) * perWave);
+        await between(w);
+        await sleep(pauseMs);
+      }
+    },
+    async close(): Promise<void> {
+      await producer.close();
+      await transport.close();
+    },
+  };
+}
+
+/** Waits until the group has committed every partition to its end, or throws with the child's stderr. */
+export async function waitCaughtUp(transport: KafkaTransport, run: FaultRun, children: readonly ProcessorChild[], timeoutMs = 180_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await isCaughtUp(transport, run.config.processor.groupId, run.config.topics.activity).catch(() => false))) {
+    const dead = children.find((c) => c.gone());
+    if (dead) throw new Error(`processor exited (${dead.proc.exitCode ?? dead.proc.signalCode}) before catching up:\n${dead.tail()}`);
+    if (Date.now() > deadline) throw new Error(`not caught up after ${timeoutMs} ms:\n${children.map((c) => c.tail()).join('\n---\n')}`);
+    await sleep(500);
+  }
+}
+
+/** What an undisturbed run gives: finding ids, and the count per key. */
+export function undisturbed(keys: number, perKey: number): { ids: Set<string>; counts: Map<string, number> } {
+  const ids = new Set<string>();
+  const counts = new Map<string, number>();
+  for (let k = 0; k < keys; k++) {
+    counts.set(keyOf(k), perKey);
+    for (let c = EVERY; c <= perKey; c += EVERY) ids.add(findingId('event_count', 'count_reached', keyOf(k), [String(c)]));
+  }
+  return { ids, counts };
+}
+
+/** Findings in ClickHouse: distinct ids under FINAL, and the raw row count under FINAL. */
+export async function storedFindings(run: FaultRun): Promise<{ ids: Set<string>; rowsFinal: number }> {
+  const ch = run.config.clickhouse!;
+  const c = createClient({ url: ch.url, username: ch.username, password: ch.password });
+  try {
+    const rs = await c.query({ query: `SELECT id FROM ${ch.database}.findings FINAL WHERE detector = 'event_count'`, format: 'JSONEachRow' });
+    const rows = await rs.json<{ id: string }>();
+    return { ids: new Set(rows.map((r) => r.id)), rowsFinal: rows.length };
+  } finally {
+    await c.close();
+  }
+}
+
+/** The event_count state as a restore would load it: latest (highest input offset) value per key. */
+export async function changelogState(transport: KafkaTransport, run: FaultRun): Promise<Map<string, number>> {
+  const latest = new Map<string, { at: bigint; count: number | null }>();
+  const parts = Array.from({ length: PARTITIONS }, (_, p) => p);
+  await transport.readPartitions(changelogTopic(run.config.app, 'event_count'), parts, (messages) => {
+    for (const m of messages) {
+      const at = BigInt(m.headers[CHANGELOG_HEADERS.offset] ?? '-1');
+      const prev = latest.get(m.key!);
+      if (prev && prev.at > at) continue;
+      latest.set(m.key!, { at, count: m.tombstone ? null : (JSON.parse(m.value.toString()) as { count: number }).count });
+    }
+  });
+  return new Map([...latest].filter(([, v]) => v.count !== null).map(([k, v]) => [k, v.count!]));
+}
