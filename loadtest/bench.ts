@@ -1,13 +1,15 @@
 /**
  * `npm run bench -- <name> [options]`: benchmarks that print JSON numbers. Speed and memory targets
- * live here, not in unit tests. Names: normalize, pipeline.
+ * live here, not in unit tests. Names: normalize, pipeline, runtime.
  */
 import { runNormalizeBench } from './normalize.bench.ts';
 import { runPipelineBench } from './pipeline.bench.ts';
+import { runRuntimeBench } from './runtime.bench.ts';
 
 const BENCHES: Record<string, (args: string[]) => Promise<unknown>> = {
   normalize: runNormalizeBench,
   pipeline: runPipelineBench,
+  runtime: runRuntimeBench,
 };
 
 const [name, ...args] = process.argv.slice(2);
