@@ -6,6 +6,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startKafkaMock, type KafkaMock } from '../support/kafka-mock.ts';
 import { testClickHouseControl, testServicesFromEnv } from '../support/services.ts';
@@ -24,6 +27,7 @@ import {
 } from './fault-harness.ts';
 
 const KEYS = 24;
+const SLOW_CHILD = fileURLToPath(new URL('./slow-sink-child.ts', import.meta.url));
 
 async function withCluster(label: string, body: (mock: KafkaMock, run: FaultRun) => Promise<void>, extra?: Record<string, unknown>): Promise<void> {
   const services = testServicesFromEnv();
@@ -148,6 +152,33 @@ test('a broker goes down and comes back mid-stream (mock fault injection): exact
       await check(run, c, 60);
     } finally {
       await stopProcessor(child, 'SIGKILL');
+      await c.close();
+    }
+  });
+});
+
+/** The stated bound: resident memory of a processor whose sink is slower than its input. */
+const SLOW_SINK_RSS_BOUND_MB = 450;
+
+test(`a sink slower than the input slows consumption; resident memory stays under ${SLOW_SINK_RSS_BOUND_MB} MB`, async () => {
+  await withCluster('slow', async (_mock, run) => {
+    const c = await client(run);
+    try {
+      // 240k events (about 60 MB of Avro) wait in the topic before the processor starts.
+      await c.produce(600, 0, 400);
+      const child = spawn(process.execPath, ['--import', 'tsx', SLOW_CHILD, run.configFile, '5', '25'], { stdio: ['ignore', 'pipe', 'inherit'] });
+      const kill = setTimeout(() => child.kill('SIGKILL'), 120_000);
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      const [code] = (await once(child, 'exit')) as [number | null];
+      clearTimeout(kill);
+      assert.equal(code, 0, 'the child ran to its end');
+      const result = JSON.parse(out) as { maxRssMb: number; eventsIn: number; batches: number };
+      assert.ok(result.eventsIn > 0, 'it made progress');
+      assert.ok(result.eventsIn < 240_000, `the slow sink held consumption back (${result.eventsIn} of 240000 events in 25 s)`);
+      assert.ok(result.maxRssMb < SLOW_SINK_RSS_BOUND_MB, `max RSS ${result.maxRssMb} MB < ${SLOW_SINK_RSS_BOUND_MB} MB`);
+      process.stdout.write(`# slow sink: ${JSON.stringify(result)}\n`);
+    } finally {
       await c.close();
     }
   });
