@@ -99,6 +99,8 @@ export interface FindingSink {
   readonly name: string;
   start(): Promise<void>;
   write(findings: readonly Finding[], options?: SinkWriteOptions): Promise<void>;
+  /** Sinks that also store the normalized input events (ClickHouse) implement this; resolves once stored. */
+  writeEvents?(stream: StreamName, events: ReadonlyArray<{ event: StreamEvents[StreamName]; key: string }>): Promise<void>;
   healthcheck(): Promise<void>;
   close(): Promise<void>;
 }

@@ -54,6 +54,10 @@ export const ClickHouseConfig = z.strictObject({
   username: z.string().default('default').describe('ClickHouse user.'),
   password: z.string().default('').describe('ClickHouse password.'),
   database: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).default('sluice').describe('Database holding the Sluice tables.'),
+  storeEvents: z
+    .boolean()
+    .default(true)
+    .describe('Also store the normalized input events (api_activity, config_state, network_activity tables) next to the findings.'),
 });
 
 export const ProcessorConfig = z.strictObject({

@@ -153,7 +153,7 @@ export class ProcessorService {
         continue;
       }
       try {
-        await this.deliver(detected, rejects, retry, context);
+        await this.deliver(stream, decoded, detected, rejects, retry, context);
       } catch (err) {
         // Not delivered: the threads' state is ahead of the changelog; restore before the redelivery.
         state.markStale();
@@ -185,17 +185,30 @@ export class ProcessorService {
    * dead-lettered instead, so one unstorable finding cannot block its partition. A retriable
    * failure retries only the writes not yet acknowledged.
    */
-  private async deliver(detected: Detected, rejects: RejectedRecord[], retry: Retry, context: TraceContext): Promise<void> {
+  private async deliver(
+    stream: StreamName,
+    decoded: { events: DecodedEvent[] },
+    detected: Detected,
+    rejects: RejectedRecord[],
+    retry: Retry,
+    context: TraceContext,
+  ): Promise<void> {
     const { findings } = detected;
     const pending = new Set(this.sinks);
+    const eventsPending = new Set(this.deps.config.clickhouse?.storeEvents === false ? [] : this.sinks.filter((s) => s.storesEvents));
+    const events = decoded.events.map((e) => ({ event: e.event, key: e.meta.key }));
     await retry.run('sinks', (e) => this.onRetry('sinks', e), async () => {
-      const results = await Promise.allSettled(
-        [...pending].map(async (sink) => {
+      const results = await Promise.allSettled([
+        ...[...pending].map(async (sink) => {
           const refused = await this.writeSink(sink, findings, context);
           rejects.push(...refused);
           pending.delete(sink);
         }),
-      );
+        ...[...eventsPending].map(async (sink) => {
+          await sink.writeEvents(stream, events);
+          eventsPending.delete(sink);
+        }),
+      ]);
       const failed = results.find((r) => r.status === 'rejected');
       if (failed) throw failed.reason;
     });

@@ -3,6 +3,7 @@ import type { FindingSink, SinkWriteOptions } from '../../core/components.ts';
 import type { Finding } from '../../core/events.ts';
 import { componentLabels, type ComponentLabels } from '../../core/metrics.ts';
 import type { Telemetry } from '../../core/telemetry.ts';
+import type { StreamEvents, StreamName } from '../../core/streams.ts';
 
 /**
  * Wraps a sink so every non-empty write is a `sluice.sink.write` span (child of the write's
@@ -42,6 +43,24 @@ export class InstrumentedSink implements FindingSink {
       throw err;
     } finally {
       metrics.sinkFlushSeconds(this.labels, (performance.now() - started) / 1000);
+    }
+  }
+
+  /** True when the inner sink stores input events too. */
+  get storesEvents(): boolean {
+    return typeof this.inner.writeEvents === 'function';
+  }
+
+  async writeEvents(stream: StreamName, events: ReadonlyArray<{ event: StreamEvents[StreamName]; key: string }>): Promise<void> {
+    if (!this.inner.writeEvents || events.length === 0) return;
+    const started = performance.now();
+    try {
+      await this.inner.writeEvents(stream, events);
+    } catch (err) {
+      this.telemetry.metrics.error(this.labels, 'writer_failed', 'sending');
+      throw err;
+    } finally {
+      this.telemetry.metrics.sinkFlushSeconds(this.labels, (performance.now() - started) / 1000);
     }
   }
 

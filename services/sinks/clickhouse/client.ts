@@ -3,7 +3,7 @@ import type { ClickHouseConfig } from '../../core/config.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { z } from 'zod';
 
-export type ClickHouseConnection = z.output<typeof ClickHouseConfig>;
+export type ClickHouseConnection = Omit<z.output<typeof ClickHouseConfig>, 'storeEvents'>;
 
 /**
  * Routes the client's own log lines into our logger. The client logs every failed request at

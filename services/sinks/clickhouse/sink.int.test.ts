@@ -12,6 +12,10 @@ import { ClickHouseFindingSink } from './sink.ts';
 import { encodeRow, toFindingRow } from './rows.ts';
 import { sampleFinding } from './fixtures.ts';
 import { quoteIdentifier, quoteString } from './sql.ts';
+import { readFileSync } from 'node:fs';
+import type { StreamEvents } from '../../core/streams.ts';
+import { hubbleFlowsSpec } from '../../collectors/hubble_flows/index.ts';
+import { apiActivity } from '../../../test/fixtures/events/api-activity.ts';
 
 const URL_ENV = process.env.CLICKHOUSE_URL;
 const DAY = 86_400_000;
@@ -65,16 +69,17 @@ describe('ClickHouse findings sink (integration)', () => {
     const second = createClickHouseClient(connection(URL_ENV!), logger);
     try {
       const [a, b] = await Promise.all([migrate(client, database, server), migrate(second, database, server)]);
-      assert.deepEqual([...a.applied, ...b.applied].sort(), a.applied.length && b.applied.length ? [1, 1] : [1]);
+      const both = [...a.applied, ...b.applied];
+      assert.deepEqual([...new Set(both)].sort(), [1, 2], 'every migration applied by one runner or both (DDL is IF NOT EXISTS)');
       const again = await migrate(client, database, server);
-      assert.deepEqual(again, { applied: [], alreadyApplied: [1] });
+      assert.deepEqual(again, { applied: [], alreadyApplied: [1, 2] });
       await sink.start(); // runs them once more, through the sink
       assert.equal(sink.serverInfo?.version, server.version);
     } finally {
       await second.close();
     }
     const rs = await client.query({ query: `SELECT DISTINCT version FROM ${quoteIdentifier(database)}.schema_migrations ORDER BY version`, format: 'JSONEachRow' });
-    assert.deepEqual(await rs.json(), [{ version: 1 }]);
+    assert.deepEqual(await rs.json(), [{ version: 1 }, { version: 2 }]);
     const tables = await client.query({
       query: `SELECT name, engine, engine_full FROM system.tables WHERE database = ${quoteString(database)} ORDER BY name`,
       format: 'JSONEachRow',
@@ -83,7 +88,16 @@ describe('ClickHouse findings sink (integration)', () => {
     assert.deepEqual(
       rows.map((r) => [r.name, r.engine]),
       [
+        ['api_activity', 'ReplacingMergeTree'],
+        ['api_activity_hourly', 'SummingMergeTree'],
+        ['api_activity_hourly_mv', 'MaterializedView'],
+        ['config_state', 'ReplacingMergeTree'],
         ['findings', 'ReplacingMergeTree'],
+        ['findings_daily', 'SummingMergeTree'],
+        ['findings_daily_mv', 'MaterializedView'],
+        ['network_activity', 'ReplacingMergeTree'],
+        ['network_edges_hourly', 'SummingMergeTree'],
+        ['network_edges_hourly_mv', 'MaterializedView'],
         ['schema_migrations', 'ReplacingMergeTree'],
       ],
     );
@@ -239,5 +253,59 @@ describe('ClickHouse findings sink (integration)', () => {
     } finally {
       await down.close();
     }
+  });
+});
+
+describe('ClickHouse event tables and rollups (integration)', () => {
+  const db = `${database}_ev`;
+  let client: ClickHouseClient;
+  let sink: ClickHouseFindingSink;
+
+  before(async () => {
+    assert.ok(URL_ENV, 'CLICKHOUSE_URL is not set: run via `npm test`');
+    client = createClickHouseClient(connection(URL_ENV, db), logger);
+    sink = new ClickHouseFindingSink({ clickhouse: connection(URL_ENV, db), logger, sink: { flushIntervalMs: 0 } });
+    await sink.start();
+  });
+
+  after(async () => {
+    await sink?.close();
+    if (client) {
+      await client.command({ query: `DROP DATABASE IF EXISTS ${quoteIdentifier(db)}` }).catch(() => undefined);
+      await client.close();
+    }
+  });
+
+  const count = async (sql: string): Promise<number> => {
+    const rs = await client.query({ query: sql, format: 'JSONEachRow' });
+    return Number((await rs.json<{ n: string | number }>())[0]?.n ?? 0);
+  };
+
+  it('stores each class in its table, once under FINAL when a batch is written twice; rollups count inserts', async () => {
+    const activity = [0, 1, 2].map((i) => ({
+      key: 'arn:aws:iam::123456789012:user/alice',
+      event: apiActivity({ principal: 'arn:aws:iam::123456789012:user/alice', uid: `ev-${i}`, operation: i === 2 ? 'DeleteTrail' : 'ListBuckets' }),
+    }));
+    await sink.writeEvents('activity', activity);
+    await sink.writeEvents('activity', activity); // a redelivered batch
+    assert.equal(await count(`SELECT count() AS n FROM ${quoteIdentifier(db)}.api_activity FINAL`), 3);
+    assert.equal(await count(`SELECT count() AS n FROM ${quoteIdentifier(db)}.api_activity FINAL WHERE entity_key = 'arn:aws:iam::123456789012:user/alice' AND operation = 'DeleteTrail'`), 1);
+    assert.equal(await count(`SELECT sum(events) AS n FROM ${quoteIdentifier(db)}.api_activity_hourly`), 6, 'the rollup counts inserted rows');
+
+    const flows = [...hubbleFlowsSpec.create({}).collect({ name: 'f.jsonl', bytes: readFileSync(new URL('../../../test/fixtures/hubble_flows/basic-sample-10-flows.jsonl', import.meta.url)) })]
+      .filter((o) => o.kind === 'event')
+      .map((o) => ({ key: (o as { key: string }).key, event: (o as { event: StreamEvents['flow'] }).event }));
+    assert.ok(flows.length > 0);
+    await sink.writeEvents('flow', flows);
+    assert.equal(await count(`SELECT count() AS n FROM ${quoteIdentifier(db)}.network_activity FINAL`), flows.length);
+    assert.equal(await count(`SELECT sum(flows) AS n FROM ${quoteIdentifier(db)}.network_edges_hourly`), flows.length);
+    assert.equal(await count(`SELECT count() AS n FROM ${quoteIdentifier(db)}.network_activity WHERE match(dst_identity, '^[0-9.]+$')`), 0, 'peers are identities, never bare IPs');
+
+    await sink.write([sampleFinding({ id: 'ev-f1' })]);
+    assert.equal(await count(`SELECT sum(findings) AS n FROM ${quoteIdentifier(db)}.findings_daily`), 1);
+  });
+
+  it('ignores streams that have no table', async () => {
+    await sink.writeEvents('advisory', [{ key: 'k', event: {} as StreamEvents['advisory'] }]);
   });
 });

@@ -12,6 +12,8 @@ import { detectServer, migrate, type MigrateResult, type ServerInfo } from './mi
 import { dropPartitionsOlderThan } from './retention.ts';
 import { encodeRow, FINDING_COLUMNS, FindingRowError, toFindingRow } from './rows.ts';
 import { quoteIdentifier } from './sql.ts';
+import { EVENT_COLUMNS, EVENT_TABLES, eventRow, isStoredStream } from './event-rows.ts';
+import type { StreamEvents, StreamName } from '../../core/streams.ts';
 
 export interface ClickHouseFindingSinkOptions {
   /** The top-level `clickhouse` config: url, username, password, database. */
@@ -206,6 +208,23 @@ export class ClickHouseFindingSink implements FindingSink {
     }
   }
 
+  /**
+   * Stores normalized events in their class table (api_activity, config_state, network_activity;
+   * other streams are ignored), one INSERT per call, with the same retries as findings. Rows are
+   * keyed (entity, time, uid) in a ReplacingMergeTree, so a redelivered batch is one row under FINAL.
+   */
+  async writeEvents(stream: StreamName, events: ReadonlyArray<{ event: StreamEvents[StreamName]; key: string }>): Promise<void> {
+    if (!isStoredStream(stream) || events.length === 0) return;
+    await this.start();
+    const now = Date.now();
+    const lines = events.map(({ event, key }) => `${JSON.stringify(eventRow(stream, event as StreamEvents[typeof stream], key, now))}\n`);
+    const table = EVENT_TABLES[stream];
+    const query = `INSERT INTO ${quoteIdentifier(this.database)}.${table} (${EVENT_COLUMNS[stream].join(', ')}) FORMAT JSONEachRow`;
+    await this.insertBodyWithRetry(query, Buffer.from(lines.join('')), lines.length);
+    this.counters.inserts++;
+    this.counters.rowsWritten += lines.length;
+  }
+
   /** Drops partitions older than `days` (default retentionDays). For servers without TTL; harmless on others. */
   dropPartitionsOlderThan(days: number = this.options.retentionDays): Promise<string[]> {
     return dropPartitionsOlderThan(this.client, this.database, days);
@@ -300,15 +319,18 @@ export class ClickHouseFindingSink implements FindingSink {
   }
 
   private async insertWithRetry(batch: readonly QueuedRow[]): Promise<void> {
-    const body = Buffer.from(batch.map((r) => r.line).join(''));
+    await this.insertBodyWithRetry(this.insertQuery, Buffer.from(batch.map((r) => r.line).join('')), batch.length);
+  }
+
+  private async insertBodyWithRetry(query: string, body: Buffer, rows: number): Promise<void> {
     const { attempts } = this.options.retry;
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.insertOnce(body);
+        await this.insertOnce(body, query);
         return;
       } catch (err) {
         const cls = classifyError(err);
-        const details = { database: this.database, rows: batch.length, bytes: body.length, attempts: attempt, errorKind: cls.kind };
+        const details = { database: this.database, rows, bytes: body.length, attempts: attempt, errorKind: cls.kind };
         if (!cls.retriable) {
           this.logger.warn({ ...details, err: errorText(err) }, 'ClickHouse insert failed with a non-retriable error');
           throw new SluiceError('SLUICE_ERR_SINK_WRITE', `ClickHouse insert failed: ${errorText(err)}`, { cause: err, retriable: false, details });
@@ -329,9 +351,9 @@ export class ClickHouseFindingSink implements FindingSink {
     }
   }
 
-  private async insertOnce(body: Buffer): Promise<void> {
+  private async insertOnce(body: Buffer, query: string = this.insertQuery): Promise<void> {
     const result = await this.client.exec({
-      query: this.insertQuery,
+      query,
       values: Readable.from([body], { objectMode: false }),
       // The server answers only after the INSERT completed, so HTTP 200 means it was accepted.
       clickhouse_settings: { wait_end_of_query: 1 },
