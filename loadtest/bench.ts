@@ -1,15 +1,21 @@
 /**
  * `npm run bench -- <name> [options]`: benchmarks that print JSON numbers. Speed and memory targets
- * live here, not in unit tests. Names: normalize, pipeline, runtime.
+ * live here, not in unit tests. Names: normalize, pipeline, runtime, flows, flows-eval, dlp.
  */
 import { runNormalizeBench } from './normalize.bench.ts';
 import { runPipelineBench } from './pipeline.bench.ts';
 import { runRuntimeBench } from './runtime.bench.ts';
+import { runFlowsBench } from './flows/bench.ts';
+import { runFlowsEval } from './flows/eval.ts';
+import { runDlpBench } from './dlp/dlp.bench.ts';
 
 const BENCHES: Record<string, (args: string[]) => Promise<unknown>> = {
   normalize: runNormalizeBench,
   pipeline: runPipelineBench,
   runtime: runRuntimeBench,
+  flows: runFlowsBench,
+  'flows-eval': runFlowsEval,
+  dlp: runDlpBench,
 };
 
 const [name, ...args] = process.argv.slice(2);

@@ -11,6 +11,7 @@ import { runPipeline, type PipelineSummary } from './pipeline.ts';
 import { NdjsonSink } from '../sinks/ndjson/index.ts';
 import type { AppContext } from './wiring.ts';
 import { runCollectorRole, runMigrate, runProcessorRole } from './roles.ts';
+import { addDlpCommands, addRuleCommands } from './rules-commands.ts';
 
 /** Builds a role's context, runs the role, then flushes and stops its telemetry however the role ended. */
 async function withContext<T>(flags: CommonFlags, role: string, fn: (ctx: AppContext) => Promise<T>): Promise<T> {
@@ -100,13 +101,16 @@ export function buildProgram(): Command {
     },
   );
 
+  addRuleCommands(program);
+  addDlpCommands(program);
   return program;
 }
 
 export async function main(argv: string[]): Promise<number> {
   try {
     await buildProgram().parseAsync(argv);
-    return 0;
+    // A command may set a non-zero status without failing (e.g. `dlp scan --fail-on`).
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
     err = sluiceErrorIn(err) ?? err;

@@ -24,7 +24,7 @@ export interface PipelineSummary {
 }
 
 /**
- * The main job in one process: collector -> activity topic -> processor (worker pool) -> sinks.
+ * The main job in one process: collector -> topics -> processor (worker pool) -> sinks.
  * Returns once the processor's group has committed everything the collector published.
  */
 export async function runPipeline(ctx: AppContext, opts: PipelineOptions): Promise<PipelineSummary> {
@@ -51,7 +51,8 @@ export async function runPipeline(ctx: AppContext, opts: PipelineOptions): Promi
         (e: unknown) => e,
       );
       for (;;) {
-        if (await isCaughtUp(transport, processor.service.groupId, ctx.config.topics.activity)) break;
+        const caughtUp = await Promise.all(processor.service.topics.map((t) => isCaughtUp(transport, processor.service.groupId, t)));
+        if (caughtUp.every(Boolean)) break;
         const err = await Promise.race([failed, sleep(100).then(() => undefined)]);
         if (err) throw err;
         if (Date.now() > deadline) {

@@ -5,8 +5,11 @@ import { SluiceError } from './errors.ts';
 import { LOG_LEVELS } from './logger.ts';
 import { SensitiveOperationConfig } from '../processor/detectors/sensitive_operation/config.ts';
 import { EventCountConfig } from '../processor/detectors/event_count/config.ts';
+import { SignaturesConfig } from '../processor/detectors/signatures/config.ts';
+import { FlowBaselineConfig } from '../processor/detectors/flow_baseline/config.ts';
+import { DlpConfig } from '../processor/detectors/dlp/config.ts';
 
-export { SensitiveOperationConfig, EventCountConfig };
+export { SensitiveOperationConfig, EventCountConfig, SignaturesConfig, FlowBaselineConfig, DlpConfig };
 
 /**
  * The one configuration object of a Sluice process. Validated once at startup against a schema
@@ -98,7 +101,13 @@ export const SluiceConfigSchema = z.strictObject({
   topics: TopicsConfig.prefault({}),
   processor: ProcessorConfig.prefault({}),
   detectors: z
-    .strictObject({ sensitive_operation: SensitiveOperationConfig.prefault({}), event_count: EventCountConfig.prefault({}) })
+    .strictObject({
+      sensitive_operation: SensitiveOperationConfig.prefault({}),
+      event_count: EventCountConfig.prefault({}),
+      signatures: SignaturesConfig.prefault({}),
+      flow_baseline: FlowBaselineConfig.prefault({}),
+      dlp: DlpConfig.prefault({}),
+    })
     .prefault({}),
   http: z.strictObject({ port: z.number().int().min(0).max(65535).default(8080).describe('Health endpoints port; 0 disables.') }).prefault({}),
 });

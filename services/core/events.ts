@@ -90,12 +90,16 @@ export type SeverityName = keyof typeof SEVERITY;
  * OCSF Detection Finding (2004), as published on the findings topic (JSON) and stored in ClickHouse.
  * `id` is deterministic: the same detector, rule and triggering event always give the same id.
  */
+/** OCSF Findings classes Sluice emits: Vulnerability 2002, Compliance 2003, Detection 2004, Data Security 2006. */
+export type FindingClassUid = 2002 | 2003 | 2004 | 2006;
+
 export interface Finding {
   id: string;
-  class_uid: 2004;
+  class_uid: FindingClassUid;
   category_uid: 2;
   activity_id: 1;
-  type_uid: 200401;
+  /** class_uid * 100 + activity_id, e.g. 200401. */
+  type_uid: number;
   time: number;
   severity_id: number;
   severity: SeverityName;

@@ -5,9 +5,12 @@ import type { KeyedState } from '../../core/state.ts';
 import type { StreamEvents, StreamName } from '../../core/streams.ts';
 import { eventCountSpec } from './event_count/index.ts';
 import { sensitiveOperationSpec } from './sensitive_operation/index.ts';
+import { signaturesSpec } from './signatures/index.ts';
+import { flowBaselineSpec } from './flow_baseline/index.ts';
+import { dlpSpec } from './dlp/index.ts';
 
 /** Every detector Sluice ships, by name. A new detector registers here and in config.ts's `detectors`. */
-export const DETECTOR_SPECS = [sensitiveOperationSpec, eventCountSpec] as const satisfies readonly DetectorSpec[];
+export const DETECTOR_SPECS = [sensitiveOperationSpec, eventCountSpec, signaturesSpec, flowBaselineSpec, dlpSpec] as const satisfies readonly DetectorSpec[];
 
 export type DetectorName = keyof SluiceConfig['detectors'];
 

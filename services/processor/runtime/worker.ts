@@ -59,6 +59,7 @@ function processBatch(request: ProcessBatchRequest): WorkerResponse | ReturnType
   let skipped = 0;
   outputs = [];
   const mine = detectors.filter((d) => d.spec.stream === request.stream);
+  if (request.stream === 'object_chunk') for (const e of request.events) rebuffer(e.event as { content: unknown });
   request.events.forEach(({ event, meta }, index) => {
     for (const { spec, detector } of mine) {
       if (spec.stateful !== false && state.alreadyApplied(request.shard, spec.name, meta)) {
@@ -80,6 +81,12 @@ function processBatch(request: ProcessBatchRequest): WorkerResponse | ReturnType
   outputs = [];
   // The changes buffer is transferred to the caller, not copied.
   return transferring(response, [changes.data]);
+}
+
+/** Structured cloning turns a Buffer into a plain Uint8Array: give chunk content its Buffer view back (no copy). */
+function rebuffer(chunk: { content: unknown }): void {
+  const c = chunk.content;
+  if (c instanceof Uint8Array && !Buffer.isBuffer(c)) chunk.content = Buffer.from(c.buffer, c.byteOffset, c.byteLength);
 }
 
 /** Wraps a response so piscina posts it with a transfer list (piscina's Transferable protocol). */

@@ -1,0 +1,71 @@
+import type { Command } from 'commander';
+import { importSigma } from '../rules/sigma/index.ts';
+import { policyExportCommand } from '../processor/detectors/flow_baseline/index.ts';
+import { SluiceError } from '../core/errors.ts';
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { dlpScanPaths, type DlpConfigInput } from '../processor/detectors/dlp/index.ts';
+
+/** `sluice rules import-sigma` and `sluice policy export`. */
+export function addRuleCommands(program: Command): void {
+  const rules = program.command('rules').description('Detection rule packs.');
+  rules
+    .command('import-sigma')
+    .description('Convert Sigma rules (aws/cloudtrail, azure/activitylogs, kubernetes/audit) into a Sluice rule pack: YAML on stdout, a report of what was not converted on stderr.')
+    .argument('<files...>', 'Sigma rule files (.yml/.yaml)')
+    .action((files: string[]) => {
+      const { yaml, report } = importSigma(files);
+      process.stdout.write(yaml);
+      for (const r of report) process.stderr.write(`${r.file}${r.rule ? ` [${r.rule}]` : ''}: ${r.problem}\n`);
+      const dropped = report.filter((r) => !r.problem.startsWith('note:')).length;
+      process.stderr.write(`sigma import: ${dropped} rule(s) or construct(s) not converted, ${report.length - dropped} note(s)\n`);
+    });
+
+  const policy = program.command('policy').description('Network policy from learned workload baselines.');
+  policy
+    .command('export')
+    .description('Learn workload-to-workload baselines from Hubble flow files and print Kubernetes NetworkPolicy or CiliumNetworkPolicy YAML for one namespace.')
+    .requiredOption('-n, --namespace <ns>', 'namespace to write policies for')
+    .requiredOption('-i, --input <paths...>', 'Hubble flow files or directories (JSON lines)')
+    .option('-f, --format <format>', 'networkpolicy or cilium', 'networkpolicy')
+    .option('--cluster <name>', 'cluster name for workload identities')
+    .action(async (flags: { namespace: string; input: string[]; format: string; cluster?: string }) => {
+      if (flags.format !== 'networkpolicy' && flags.format !== 'cilium') {
+        throw new SluiceError('SLUICE_ERR_CONFIG_INVALID', `--format must be networkpolicy or cilium, got ${JSON.stringify(flags.format)}`);
+      }
+      const yaml = await policyExportCommand({ namespace: flags.namespace, format: flags.format, input: flags.input, ...(flags.cluster ? { cluster: flags.cluster } : {}) });
+      process.stdout.write(yaml);
+    });
+}
+
+const SEVERITY_IDS: Record<string, number> = { informational: 1, low: 2, medium: 3, high: 4, critical: 5 };
+
+/** `sluice dlp scan <paths...>`: masked findings as NDJSON on stdout, a summary on stderr. */
+export function addDlpCommands(program: Command): void {
+  const dlp = program.command('dlp').description('Data loss prevention scanning.');
+  dlp
+    .command('scan')
+    .description('Scan local files through the dlp detector (same chunking and code path as object storage) and print masked findings as NDJSON; raw matched values are never printed.')
+    .argument('<paths...>', 'files or directories')
+    .option('--chunk-bytes <n>', 'bytes per chunk (as the object_storage collector)', (v) => Number(v))
+    .option('--no-verdicts', 'do not print the per-object verdict findings')
+    .option('--no-actions', 'do not print policy action events')
+    .option('--fail-on <severity>', 'exit 1 when a finding at or above this severity is found (informational|low|medium|high|critical)')
+    .option('-c, --config <file>', 'YAML file whose detectors.dlp section configures the scan')
+    .action(async (paths: string[], flags: { chunkBytes?: number; verdicts: boolean; actions: boolean; failOn?: string; config?: string }) => {
+      const failOn = flags.failOn === undefined ? undefined : SEVERITY_IDS[flags.failOn.toLowerCase()];
+      if (flags.failOn !== undefined && failOn === undefined) {
+        throw new SluiceError('SLUICE_ERR_CONFIG_INVALID', `--fail-on must be one of ${Object.keys(SEVERITY_IDS).join(', ')}`);
+      }
+      const config = flags.config ? ((parseYaml(readFileSync(flags.config, 'utf8')) as { detectors?: { dlp?: DlpConfigInput } } | null)?.detectors?.dlp ?? {}) : undefined;
+      const summary = await dlpScanPaths(
+        paths,
+        { ...(config ? { config } : {}), ...(flags.chunkBytes ? { chunkBytes: flags.chunkBytes } : {}), verdicts: flags.verdicts, actions: flags.actions },
+        (line) => process.stdout.write(line.endsWith('\n') ? line : `${line}\n`),
+      );
+      process.stderr.write(
+        `dlp scan: ${summary.objects} object(s), ${summary.bytes} bytes, ${summary.findings} finding(s), ${summary.verdicts} verdict(s), ${summary.actions} action(s), ${summary.skipped.length} skipped, ${summary.rejected.length} unreadable\n`,
+      );
+      if (failOn !== undefined && summary.highestSeverityId >= failOn) process.exitCode = 1;
+    });
+}

@@ -1,0 +1,177 @@
+/**
+ * The policy model -> CiliumNetworkPolicy (cilium.io/v2) objects, one per workload of the
+ * namespace. Pure. Workload peers become fromEndpoints/toEndpoints (with the namespace label),
+ * CIDR buckets fromCIDR/toCIDR, FQDNs toFQDNs (with a DNS rule on the workload's DNS edges so
+ * Cilium's DNS proxy learns the names), Cilium entities fromEntities/toEntities, ICMP icmps.
+ */
+import type { CiliumEgressRule, CiliumIngressRule, CiliumNetworkPolicyObject } from './cilium-schema.ts';
+import { endKey, groupByPorts, policyName, portSpec, type PolicyEnd, type PolicyModel, type PolicyWorkload, type PortSpec } from './policy-connections.ts';
+import { selectorLabels } from './policy-networkpolicy.ts';
+
+/** The label Cilium gives every endpoint with its namespace. */
+export const CILIUM_NAMESPACE_LABEL = 'k8s:io.kubernetes.pod.namespace';
+
+const ENTITIES: Readonly<Record<string, 'host' | 'remote-node' | 'health' | 'world'>> = { host: 'host', 'remote-node': 'remote-node', health: 'health', world: 'world' };
+
+type L3 =
+  | { kind: 'endpoints'; selector: { matchLabels: Record<string, string> } }
+  | { kind: 'entities'; entity: 'host' | 'remote-node' | 'health' | 'world' }
+  | { kind: 'cidr'; cidr: string }
+  | { kind: 'fqdn'; name: string };
+
+function l3Of(end: PolicyEnd, self: PolicyWorkload, model: PolicyModel, direction: 'ingress' | 'egress', warn: (m: string) => void): L3 | null {
+  switch (end.type) {
+    case 'workload': {
+      const w = model.workloads.get(end.id);
+      const labels = selectorLabels(w);
+      if (!w || !labels) {
+        warn(`${self.id}: peer workload ${end.id} has no known labels; its rule is left out`);
+        return null;
+      }
+      return { kind: 'endpoints', selector: { matchLabels: { ...labels, [CILIUM_NAMESPACE_LABEL]: w.namespace } } };
+    }
+    case 'cidr':
+      return { kind: 'cidr', cidr: end.cidr };
+    case 'fqdn':
+      if (direction === 'egress') return { kind: 'fqdn', name: end.fqdn };
+      warn(`${self.id}: ingress from FQDN ${end.fqdn} cannot be expressed (Cilium has no fromFQDNs); left out`);
+      return null;
+    case 'entity': {
+      const entity = ENTITIES[end.entity];
+      if (entity) return { kind: 'entities', entity };
+      warn(`${self.id}: reserved identity without a known entity is left out`);
+      return null;
+    }
+    default:
+      warn(`${self.id}: a peer without identity is left out`);
+      return null;
+  }
+}
+
+function l3Key(l3: L3): string {
+  switch (l3.kind) {
+    case 'endpoints':
+      return `e:${JSON.stringify(l3.selector.matchLabels)}`;
+    case 'entities':
+      return `n:${l3.entity}`;
+    case 'cidr':
+      return `c:${l3.cidr}`;
+    default:
+      return `f:${l3.name}`;
+  }
+}
+
+const L4 = new Set(['TCP', 'UDP', 'SCTP']);
+
+function portsPart(ports: readonly PortSpec[], dnsVisibility: boolean): Pick<CiliumEgressRule, 'toPorts' | 'icmps'> {
+  const l4 = ports.filter((p) => L4.has(p.protocol));
+  const icmp = ports.filter((p) => p.protocol === 'ICMPv4' || p.protocol === 'ICMPv6');
+  const out: Pick<CiliumEgressRule, 'toPorts' | 'icmps'> = {};
+  if (l4.length) {
+    const dns = dnsVisibility ? l4.filter((p) => p.port === 53) : [];
+    const rest = l4.filter((p) => !dns.includes(p));
+    out.toPorts = [];
+    if (rest.length) out.toPorts.push({ ports: rest.map((p) => ({ port: String(p.port), protocol: p.protocol as 'TCP' | 'UDP' | 'SCTP' })) });
+    if (dns.length) {
+      out.toPorts.push({ ports: dns.map((p) => ({ port: '53', protocol: p.protocol as 'TCP' | 'UDP' | 'SCTP' })), rules: { dns: [{ matchPattern: '*' }] } });
+    }
+  }
+  if (icmp.length) out.icmps = [{ fields: icmp.map((p) => ({ family: p.protocol === 'ICMPv6' ? ('IPv6' as const) : ('IPv4' as const), type: p.port })) }];
+  return out;
+}
+
+function rulesFor(
+  self: PolicyWorkload,
+  model: PolicyModel,
+  direction: 'ingress' | 'egress',
+  warn: (m: string) => void,
+): { rules: Array<{ l3s: L3[]; ports: PortSpec[] }>; hasFqdn: boolean } {
+  const entries: Array<{ peer: L3; peerKey: string; port: PortSpec }> = [];
+  let hasFqdn = false;
+  for (const c of model.connections) {
+    const local = direction === 'ingress' ? c.server : c.client;
+    const remote = direction === 'ingress' ? c.client : c.server;
+    if (local.type !== 'workload' || local.id !== self.id) continue;
+    const l3 = l3Of(remote, self, model, direction, warn);
+    if (!l3) continue;
+    const port = portSpec(c);
+    if (typeof port === 'string') {
+      warn(`${self.id}: ${direction} ${endKey(remote)} ${port} cannot be expressed; left out`);
+      continue;
+    }
+    if (l3.kind === 'fqdn') hasFqdn = true;
+    entries.push({ peer: l3, peerKey: l3Key(l3), port });
+  }
+  // One L3 kind per rule (toFQDNs may not share a rule with other L3 selectors).
+  const byKind = new Map<string, typeof entries>();
+  for (const e of entries) {
+    const list = byKind.get(e.peer.kind) ?? [];
+    list.push(e);
+    byKind.set(e.peer.kind, list);
+  }
+  const rules: Array<{ l3s: L3[]; ports: PortSpec[] }> = [];
+  for (const kind of ['endpoints', 'entities', 'cidr', 'fqdn']) {
+    for (const g of groupByPorts(byKind.get(kind) ?? [])) rules.push({ l3s: g.peers, ports: g.ports });
+  }
+  return { rules, hasFqdn };
+}
+
+function ingressRule(l3s: L3[], ports: PortSpec[]): CiliumIngressRule {
+  const r: CiliumIngressRule = {};
+  const first = l3s[0]!;
+  if (first.kind === 'endpoints') r.fromEndpoints = l3s.map((x) => (x as Extract<L3, { kind: 'endpoints' }>).selector);
+  else if (first.kind === 'entities') r.fromEntities = l3s.map((x) => (x as Extract<L3, { kind: 'entities' }>).entity);
+  else if (first.kind === 'cidr') r.fromCIDR = l3s.map((x) => (x as Extract<L3, { kind: 'cidr' }>).cidr);
+  return { ...r, ...portsPart(ports, false) };
+}
+
+function egressRule(l3s: L3[], ports: PortSpec[], dnsVisibility: boolean): CiliumEgressRule {
+  const r: CiliumEgressRule = {};
+  const first = l3s[0]!;
+  if (first.kind === 'endpoints') r.toEndpoints = l3s.map((x) => (x as Extract<L3, { kind: 'endpoints' }>).selector);
+  else if (first.kind === 'entities') r.toEntities = l3s.map((x) => (x as Extract<L3, { kind: 'entities' }>).entity);
+  else if (first.kind === 'cidr') r.toCIDR = l3s.map((x) => (x as Extract<L3, { kind: 'cidr' }>).cidr);
+  else r.toFQDNs = l3s.map((x) => ({ matchName: (x as Extract<L3, { kind: 'fqdn' }>).name }));
+  return { ...r, ...portsPart(ports, dnsVisibility && first.kind !== 'fqdn') };
+}
+
+/** CiliumNetworkPolicy objects for every workload of `namespace` with usable labels, sorted by name. */
+export function ciliumPolicies(model: PolicyModel, namespace: string, warnings: string[]): CiliumNetworkPolicyObject[] {
+  const out: CiliumNetworkPolicyObject[] = [];
+  const warn = (m: string): void => {
+    if (!warnings.includes(m)) warnings.push(m);
+  };
+  for (const w of [...model.workloads.values()].filter((x) => x.namespace === namespace).sort((a, b) => (a.id < b.id ? -1 : 1))) {
+    const labels = selectorLabels(w);
+    if (!labels) {
+      warn(`${w.id}: no labels known for its pods; no policy written (it stays unrestricted)`);
+      continue;
+    }
+    const ingress = rulesFor(w, model, 'ingress', warn);
+    const egress = w.hasState ? rulesFor(w, model, 'egress', warn) : null;
+    if (!w.hasState) warn(`${w.id}: no flow from it was seen, so its egress is left unrestricted`);
+    const spec: CiliumNetworkPolicyObject['spec'] = {
+      description: `Baseline learned by Sluice flow_baseline for ${w.kind}/${w.name}`,
+      endpointSelector: { matchLabels: { ...labels } },
+      // `[{}]` puts the endpoint in default deny for that direction without allowing anything.
+      ingress: ingress.rules.length ? ingress.rules.map((r) => ingressRule(r.l3s, r.ports)) : [{}],
+    };
+    if (egress) {
+      const dnsPorts = egress.rules.some((r) => r.l3s[0]!.kind !== 'fqdn' && r.ports.some((p) => p.port === 53 && L4.has(p.protocol)));
+      if (egress.hasFqdn && !dnsPorts) warn(`${w.id}: toFQDNs rules need DNS visibility, but no DNS (port 53) edge was learned`);
+      spec.egress = egress.rules.length ? egress.rules.map((r) => egressRule(r.l3s, r.ports, egress.hasFqdn)) : [{}];
+    }
+    out.push({
+      apiVersion: 'cilium.io/v2',
+      kind: 'CiliumNetworkPolicy',
+      metadata: {
+        name: policyName(w),
+        namespace,
+        labels: { 'app.kubernetes.io/managed-by': 'sluice' },
+        annotations: { 'sluice.dev/generated-by': 'flow_baseline', 'sluice.dev/workload': `${w.kind}/${w.name}` },
+      },
+      spec,
+    });
+  }
+  return out;
+}

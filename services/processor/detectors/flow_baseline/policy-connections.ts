@@ -1,0 +1,201 @@
+/**
+ * Learned baselines -> the allowed connections (client, server, protocol, port) and the selector
+ * labels of every workload: the model both policy formats are written from. Pure.
+ */
+import { parseEdgeKey, parsePeer, type PeerIdentity } from './identity.ts';
+import type { FlowBaselineState } from './state.ts';
+
+/** A workload as policies see it: namespace, kind and name (clusters are merged unless one is chosen). */
+export interface PolicyWorkload {
+  /** `<namespace>/<kind>/<name>` */
+  id: string;
+  namespace: string;
+  kind: string;
+  name: string;
+  /** Selector labels agreed by every state of this workload; null when none carried labels. */
+  labels: Record<string, string> | null;
+  /** True when the workload has its own baseline (it sent flows), so its egress is known. */
+  hasState: boolean;
+}
+
+/** One end of an allowed connection. */
+export type PolicyEnd = { type: 'workload'; id: string } | Exclude<PeerIdentity, { type: 'workload' }>;
+
+/** An allowed connection: `client` may open `proto`/`port` on `server`. */
+export interface PolicyConnection {
+  client: PolicyEnd;
+  server: PolicyEnd;
+  proto: string;
+  port: string;
+}
+
+/** The model: workloads by id, connections (deduplicated), and problems found on the way. */
+export interface PolicyModel {
+  workloads: Map<string, PolicyWorkload>;
+  connections: PolicyConnection[];
+  warnings: string[];
+}
+
+function intersect(a: Record<string, string> | null, b: Record<string, string> | null): Record<string, string> | null {
+  if (a === null) return b === null ? null : { ...b };
+  if (b === null) return a;
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(a)) if (b[k] === v) out[k] = v;
+  return out;
+}
+
+/** The end a non-workload source stands for: a Cilium entity or a CIDR bucket; null otherwise. */
+function sourceEnd(s: FlowBaselineState): PolicyEnd | null {
+  const { type, name } = s.identity;
+  if (type === 'host' || type === 'remote-node' || type === 'health' || type === 'reserved') return { type: 'entity', entity: type };
+  if ((type === 'external' || type === 'ip' || type === 'unknown') && name.includes('/')) return { type: 'cidr', cidr: name };
+  return null;
+}
+
+/** A stable string for an end, for deduplication and sorting. */
+export function endKey(e: PolicyEnd): string {
+  switch (e.type) {
+    case 'workload':
+      return `w:${e.id}`;
+    case 'fqdn':
+      return `fqdn:${e.fqdn}`;
+    case 'cidr':
+      return `cidr:${e.cidr}`;
+    case 'entity':
+      return `ent:${e.entity}`;
+    default:
+      return 'unknown';
+  }
+}
+
+/**
+ * Builds the model from baselines (Iterable of [workload key, state]). With `cluster`, only that
+ * cluster's baselines are used and workload peers in other clusters are left out (with a warning);
+ * without it, the same namespace/kind/name in several clusters is one workload.
+ */
+export function policyModel(baselines: Iterable<readonly [string, FlowBaselineState]>, cluster?: string): PolicyModel {
+  const workloads = new Map<string, PolicyWorkload>();
+  const warnings: string[] = [];
+  const seen = new Set<string>();
+  const connections: PolicyConnection[] = [];
+
+  const touch = (namespace: string, kind: string, name: string): PolicyWorkload => {
+    const id = `${namespace}/${kind}/${name}`;
+    let w = workloads.get(id);
+    if (!w) workloads.set(id, (w = { id, namespace, kind, name, labels: null, hasState: false }));
+    return w;
+  };
+
+  const pending: Array<[FlowBaselineState, PolicyWorkload]> = [];
+  const others: Array<[FlowBaselineState, PolicyEnd]> = [];
+  const observed = new Map<PolicyWorkload, Record<string, string> | null>();
+  const observe = (w: PolicyWorkload, labels: Record<string, string> | null | undefined): void => {
+    if (!labels) return;
+    observed.set(w, intersect(observed.get(w) ?? null, labels));
+  };
+  for (const [, s] of baselines) {
+    const id = s.identity;
+    if (id.type !== 'workload') {
+      // Sources without a workload (the world, hosts, nodes) add the connections they opened.
+      const end = sourceEnd(s);
+      if (end && (cluster === undefined || id.cluster === null || id.cluster === cluster)) others.push([s, end]);
+      continue;
+    }
+    if (id.namespace === null) continue;
+    if (cluster !== undefined && id.cluster !== cluster) continue;
+    const w = touch(id.namespace, id.kind, id.name);
+    w.hasState = true;
+    observe(w, s.labels);
+    pending.push([s, w]);
+  }
+  // A workload's pods as its peers saw them count too (some ends carry no labels in Hubble).
+  for (const [s] of pending) {
+    for (const [peer, labels] of Object.entries(s.peerLabels)) {
+      const p = parsePeer(peer);
+      if (p.type !== 'workload' || p.namespace === null || (cluster !== undefined && p.cluster !== cluster)) continue;
+      observe(touch(p.namespace, p.kind, p.name), labels);
+    }
+  }
+  for (const [w, labels] of observed) w.labels = labels;
+
+  const sources: Array<[FlowBaselineState, PolicyEnd, string]> = [
+    ...pending.map(([s, w]): [FlowBaselineState, PolicyEnd, string] => [s, { type: 'workload', id: w.id }, w.id]),
+    ...others.map(([s, end]): [FlowBaselineState, PolicyEnd, string] => [s, end, endKey(end)]),
+  ];
+  for (const [s, local, name] of sources) {
+    for (const k of Object.keys(s.edges)) {
+      const edge = parseEdgeKey(k);
+      const p = parsePeer(edge.peer);
+      let peer: PolicyEnd;
+      if (p.type === 'workload') {
+        if (p.namespace === null) {
+          warnings.push(`${name}: peer ${edge.peer} has no namespace; left out`);
+          continue;
+        }
+        if (cluster !== undefined && p.cluster !== cluster) {
+          // A world/host source is not tied to a cluster: its edges into other clusters are simply not ours.
+          if (local.type === 'workload') warnings.push(`${name}: peer ${edge.peer} is in another cluster; left out`);
+          continue;
+        }
+        peer = { type: 'workload', id: touch(p.namespace, p.kind, p.name).id };
+      } else {
+        peer = p;
+      }
+      const conn: PolicyConnection =
+        edge.dir === 'out' ? { client: local, server: peer, proto: edge.proto, port: edge.port } : { client: peer, server: local, proto: edge.proto, port: edge.port };
+      const dedup = `${endKey(conn.client)}>${endKey(conn.server)}|${conn.proto}|${conn.port}`;
+      if (seen.has(dedup)) continue;
+      seen.add(dedup);
+      connections.push(conn);
+    }
+  }
+  connections.sort((a, b) => {
+    const x = `${endKey(a.client)}>${endKey(a.server)}|${a.proto}|${a.port.padStart(5, '0')}`;
+    const y = `${endKey(b.client)}>${endKey(b.server)}|${b.proto}|${b.port.padStart(5, '0')}`;
+    return x < y ? -1 : x > y ? 1 : 0;
+  });
+  return { workloads, connections, warnings };
+}
+
+/** Kubernetes object names: lower-case alphanumerics, `-` and `.`, at most 253, alphanumeric at both ends. */
+export function policyName(w: Pick<PolicyWorkload, 'kind' | 'name'>): string {
+  const raw = `sluice-baseline-${w.kind}-${w.name}`.toLowerCase().replace(/[^a-z0-9.-]+/g, '-');
+  return raw.slice(0, 253).replace(/^[^a-z0-9]+|[^a-z0-9]+$/g, '');
+}
+
+/** The port sets of one peer, grouped so peers allowed the same ports share one rule. */
+export function groupByPorts<P>(entries: ReadonlyArray<{ peer: P; peerKey: string; port: PortSpec }>): Array<{ peers: P[]; ports: PortSpec[] }> {
+  const byPeer = new Map<string, { peer: P; ports: Map<string, PortSpec> }>();
+  for (const e of entries) {
+    let g = byPeer.get(e.peerKey);
+    if (!g) byPeer.set(e.peerKey, (g = { peer: e.peer, ports: new Map() }));
+    g.ports.set(`${e.port.protocol}/${e.port.port}`, e.port);
+  }
+  const byPorts = new Map<string, { peers: Array<[string, P]>; ports: PortSpec[] }>();
+  for (const [peerKey, g] of [...byPeer].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    const ports = [...g.ports.values()].sort((a, b) => (a.protocol === b.protocol ? a.port - b.port : a.protocol < b.protocol ? -1 : 1));
+    const sig = ports.map((p) => `${p.protocol}/${p.port}`).join(',');
+    let r = byPorts.get(sig);
+    if (!r) byPorts.set(sig, (r = { peers: [], ports }));
+    r.peers.push([peerKey, g.peer]);
+  }
+  return [...byPorts.values()].map((r) => ({ peers: r.peers.map(([, p]) => p), ports: r.ports }));
+}
+
+/** A port and its protocol (TCP, UDP, SCTP; ICMPv4/ICMPv6 carry the ICMP type in `port`). */
+export interface PortSpec {
+  protocol: string;
+  port: number;
+}
+
+/** The port of a connection as a PortSpec, or a reason why it has none. */
+export function portSpec(c: Pick<PolicyConnection, 'proto' | 'port'>): PortSpec | string {
+  if (c.port === '-') return `no port (${c.proto})`;
+  const port = Number(c.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) return `bad port ${c.port}`;
+  if (c.proto === 'TCP' || c.proto === 'UDP' || c.proto === 'SCTP' || c.proto === 'ICMPv4' || c.proto === 'ICMPv6') {
+    if ((c.proto === 'TCP' || c.proto === 'UDP' || c.proto === 'SCTP') && port === 0) return `port 0 (${c.proto})`;
+    return { protocol: c.proto, port };
+  }
+  return `protocol ${c.proto}`;
+}

@@ -1,0 +1,136 @@
+/**
+ * The policy model -> Kubernetes NetworkPolicy (networking.k8s.io/v1) objects, one per workload
+ * of the namespace. Pure. What NetworkPolicy cannot say (FQDNs, Cilium entities, ICMP, other
+ * protocols) is left out with a warning; traffic with the pod's own node is always allowed by
+ * Kubernetes, so `host` peers need no rule.
+ */
+import { endKey, groupByPorts, policyName, portSpec, type PolicyEnd, type PolicyModel, type PolicyWorkload, type PortSpec } from './policy-connections.ts';
+
+/** A NetworkPolicy peer (from/to element). */
+export interface NetworkPolicyPeer {
+  podSelector?: { matchLabels: Record<string, string> };
+  namespaceSelector?: { matchLabels: Record<string, string> };
+  ipBlock?: { cidr: string };
+}
+
+/** A NetworkPolicy ingress or egress rule. */
+export interface NetworkPolicyRule {
+  from?: NetworkPolicyPeer[];
+  to?: NetworkPolicyPeer[];
+  ports: Array<{ protocol: string; port: number }>;
+}
+
+/** The NetworkPolicy objects flow_baseline writes. */
+export interface NetworkPolicyObject {
+  apiVersion: 'networking.k8s.io/v1';
+  kind: 'NetworkPolicy';
+  metadata: { name: string; namespace: string; labels: Record<string, string>; annotations: Record<string, string> };
+  spec: {
+    podSelector: { matchLabels: Record<string, string> };
+    policyTypes: Array<'Ingress' | 'Egress'>;
+    ingress: NetworkPolicyRule[];
+    egress?: NetworkPolicyRule[];
+  };
+}
+
+/** The label Kubernetes sets on every namespace (1.21+) with its name. */
+export const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
+
+const L4 = new Set(['TCP', 'UDP', 'SCTP']);
+
+/** Usable selector labels, or null (unknown or empty: an empty selector would select every pod). */
+export function selectorLabels(w: PolicyWorkload | undefined): Record<string, string> | null {
+  return w?.labels && Object.keys(w.labels).length > 0 ? w.labels : null;
+}
+
+function peerOf(end: PolicyEnd, self: PolicyWorkload, model: PolicyModel, warn: (m: string) => void): NetworkPolicyPeer | null | 'implicit' | 'world' {
+  switch (end.type) {
+    case 'workload': {
+      const w = model.workloads.get(end.id);
+      const labels = selectorLabels(w);
+      if (!w || !labels) {
+        warn(`${self.id}: peer workload ${end.id} has no known labels; its rule is left out`);
+        return null;
+      }
+      return w.namespace === self.namespace
+        ? { podSelector: { matchLabels: { ...labels } } }
+        : { namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: w.namespace } }, podSelector: { matchLabels: { ...labels } } };
+    }
+    case 'cidr':
+      return { ipBlock: { cidr: end.cidr } };
+    case 'entity':
+      if (end.entity === 'host') return 'implicit';
+      if (end.entity === 'world') return 'world';
+      warn(`${self.id}: Cilium entity ${end.entity} cannot be expressed in a NetworkPolicy (use --format cilium); left out`);
+      return null;
+    case 'fqdn':
+      warn(`${self.id}: FQDN ${end.fqdn} cannot be expressed in a NetworkPolicy (use --format cilium for toFQDNs); left out`);
+      return null;
+    default:
+      warn(`${self.id}: a peer without identity is left out`);
+      return null;
+  }
+}
+
+function rules(
+  self: PolicyWorkload,
+  model: PolicyModel,
+  direction: 'ingress' | 'egress',
+  warn: (m: string) => void,
+): NetworkPolicyRule[] {
+  const entries: Array<{ peer: NetworkPolicyPeer; peerKey: string; port: PortSpec }> = [];
+  for (const c of model.connections) {
+    const local = direction === 'ingress' ? c.server : c.client;
+    const remote = direction === 'ingress' ? c.client : c.server;
+    if (local.type !== 'workload' || local.id !== self.id) continue;
+    const found = peerOf(remote, self, model, warn);
+    if (found === null || found === 'implicit') continue;
+    // Any external address: every IPv4 and IPv6 address.
+    const peers = found === 'world' ? [{ ipBlock: { cidr: '0.0.0.0/0' } }, { ipBlock: { cidr: '::/0' } }] : [found];
+    const port = portSpec(c);
+    if (typeof port === 'string' || !L4.has(port.protocol)) {
+      warn(`${self.id}: ${direction} ${endKey(remote)} ${typeof port === 'string' ? port : `${port.protocol} type ${port.port}`} cannot be expressed in a NetworkPolicy; left out`);
+      continue;
+    }
+    for (const peer of peers) entries.push({ peer, peerKey: JSON.stringify(peer), port });
+  }
+  return groupByPorts(entries).map((g) => {
+    const ports = g.ports.map((p) => ({ protocol: p.protocol, port: p.port }));
+    return direction === 'ingress' ? { from: g.peers, ports } : { to: g.peers, ports };
+  });
+}
+
+/** NetworkPolicy objects for every workload of `namespace` with usable labels, sorted by name. */
+export function networkPolicies(model: PolicyModel, namespace: string, warnings: string[]): NetworkPolicyObject[] {
+  const out: NetworkPolicyObject[] = [];
+  const warn = (m: string): void => {
+    if (!warnings.includes(m)) warnings.push(m);
+  };
+  for (const w of [...model.workloads.values()].filter((x) => x.namespace === namespace).sort((a, b) => (a.id < b.id ? -1 : 1))) {
+    const labels = selectorLabels(w);
+    if (!labels) {
+      warn(`${w.id}: no labels known for its pods; no policy written (it stays unrestricted)`);
+      continue;
+    }
+    const policyTypes: Array<'Ingress' | 'Egress'> = w.hasState ? ['Ingress', 'Egress'] : ['Ingress'];
+    if (!w.hasState) warn(`${w.id}: no flow from it was seen, so its egress is left unrestricted`);
+    const spec: NetworkPolicyObject['spec'] = {
+      podSelector: { matchLabels: { ...labels } },
+      policyTypes,
+      ingress: rules(w, model, 'ingress', warn),
+    };
+    if (w.hasState) spec.egress = rules(w, model, 'egress', warn);
+    out.push({
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: {
+        name: policyName(w),
+        namespace,
+        labels: { 'app.kubernetes.io/managed-by': 'sluice' },
+        annotations: { 'sluice.dev/generated-by': 'flow_baseline', 'sluice.dev/workload': `${w.kind}/${w.name}` },
+      },
+      spec,
+    });
+  }
+  return out;
+}

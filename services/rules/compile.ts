@@ -1,0 +1,168 @@
+import { isCelError, plan } from '@bufbuild/cel';
+import type { ApiActivity } from '../core/events.ts';
+import { checkExpression, operationFilter, parseCondition, serviceFilter, type ParsedCondition } from './check.ts';
+import { RULE_ENV, type RuleInput } from './env.ts';
+import { str, toPlain } from './helpers.ts';
+import { durationMs, MAX_PERIOD_MS, MAX_WINDOW_MS, type RuleDoc, type RuleSeverity, type RuleTestCase } from './schema.ts';
+import { activityBindings } from './view.ts';
+
+/** The CEL bindings a rule is evaluated with (see view.ts activityBindings). */
+export type RuleBindings = Readonly<Record<string, unknown>>;
+
+/** Outcome of one condition: true/false, or the evaluation error (a missing field, a bad type). */
+export type ConditionResult = boolean | { error: string };
+
+/** An ATT&CK reference as it goes into findings. */
+export interface RuleAttack {
+  technique_uid: string;
+  tactic?: string;
+}
+
+/** A rule ready to run: every expression parsed, checked and planned once. */
+export interface CompiledRule {
+  readonly id: string;
+  readonly title: string;
+  readonly description: string;
+  readonly severity: RuleSeverity;
+  readonly enabled: boolean;
+  readonly input: RuleInput;
+  /** Sources the rule applies to (metadata.source); null = any. */
+  readonly sources: readonly string[] | null;
+  /** OCSF classes the rule applies to; null = any of its input. */
+  readonly classes: readonly number[] | null;
+  readonly condition: string;
+  readonly dedup: { readonly key: string; readonly periodMs: number } | null;
+  readonly threshold: {
+    readonly count: number;
+    readonly windowMs: number;
+    readonly key: string | null;
+    readonly distinct: string | null;
+  } | null;
+  readonly mitre: readonly RuleAttack[];
+  readonly references: readonly string[];
+  readonly tests: readonly RuleTestCase[];
+  /** Where the rule was read: file and 1-based line. */
+  readonly file: string;
+  readonly line: number;
+  /** Lower-cased operations the condition requires (`event.api.operation`), or null: the index key. */
+  readonly operations: ReadonlySet<string> | null;
+  /** Lower-cased services the condition requires (`event.api.service_name`), or null: the second index key. */
+  readonly services: ReadonlySet<string> | null;
+  /** Evaluates the condition. */
+  test(bindings: RuleBindings): ConditionResult;
+  /** Evaluates the dedup key expression ('' when absent or on error). */
+  dedupKey(bindings: RuleBindings): string;
+  /** Evaluates the threshold group key expression ('' when absent or on error). */
+  thresholdKey(bindings: RuleBindings): string;
+  /** Evaluates the threshold distinct expression (null when the threshold counts events). */
+  distinctValue(bindings: RuleBindings): string | null;
+}
+
+type Planned = (ctx: RuleBindings) => unknown;
+
+function planOf(p: ParsedCondition): Planned {
+  const fn = plan(RULE_ENV, p.parsed) as unknown as (ctx: unknown) => unknown;
+  return (ctx) => fn(ctx);
+}
+
+function valueText(fn: Planned | null, b: RuleBindings): string {
+  if (!fn) return '';
+  const v = fn(b);
+  if (isCelError(v)) return '';
+  const s = str(v === null || typeof v !== 'object' ? v : toPlain(v));
+  return s.length > 256 ? s.slice(0, 256) : s;
+}
+
+/** The problems of one rule; an empty list means it compiled. */
+export type CompileResult = { rule: CompiledRule; problems: [] } | { rule: null; problems: string[] };
+
+/**
+ * Compiles one validated rule document. Problems (CEL syntax, unknown fields or functions,
+ * literal type mismatches, a window too long) are returned, never thrown.
+ */
+export function compileRule(doc: RuleDoc, where: { file: string; line: number }): CompileResult {
+  const problems: string[] = [];
+  const input = doc.applies_to.input;
+  const compileExpr = (label: string, text: string, expectBool: boolean): ParsedCondition | null => {
+    const p = parseCondition(text);
+    if ('error' in p) {
+      problems.push(`${label}: ${p.error}`);
+      return null;
+    }
+    for (const e of checkExpression(p, input, expectBool)) problems.push(`${label}: ${e}`);
+    return p;
+  };
+  const cond = compileExpr('condition', doc.condition, true);
+  const dedupKey = doc.dedup ? compileExpr('dedup.key', doc.dedup.key, false) : null;
+  const thrKey = doc.threshold?.key ? compileExpr('threshold.key', doc.threshold.key, false) : null;
+  const distinct = doc.threshold?.distinct ? compileExpr('threshold.distinct', doc.threshold.distinct, false) : null;
+  const periodMs = doc.dedup ? durationMs(doc.dedup.period) : 0;
+  const windowMs = doc.threshold ? durationMs(doc.threshold.window) : 0;
+  if (doc.dedup && (periodMs < 1000 || periodMs > MAX_PERIOD_MS)) problems.push(`dedup.period must be between 1s and 30d, got ${doc.dedup.period}`);
+  if (doc.threshold && (windowMs < 1000 || windowMs > MAX_WINDOW_MS)) problems.push(`threshold.window must be between 1s and 7d, got ${doc.threshold.window}`);
+  if (input === 'activity' && doc.applies_to.classes && !doc.applies_to.classes.includes(6003)) {
+    problems.push('applies_to.classes of an activity rule must include 6003 (API Activity)');
+  }
+  if (problems.length > 0 || !cond) return { rule: null, problems: problems.length ? problems : ['condition did not compile'] };
+
+  let condFn: Planned;
+  let dedupFn: Planned | null;
+  let keyFn: Planned | null;
+  let distinctFn: Planned | null;
+  try {
+    condFn = planOf(cond);
+    dedupFn = dedupKey ? planOf(dedupKey) : null;
+    keyFn = thrKey ? planOf(thrKey) : null;
+    distinctFn = distinct ? planOf(distinct) : null;
+  } catch (err) {
+    return { rule: null, problems: [`CEL planning failed: ${err instanceof Error ? err.message : String(err)}`] };
+  }
+
+  const mitre: RuleAttack[] = doc.mitre.map((m) => {
+    const i = m.indexOf(':');
+    return i < 0 ? { technique_uid: m } : { technique_uid: m.slice(i + 1), tactic: m.slice(0, i) };
+  });
+
+  const rule: CompiledRule = {
+    id: doc.id,
+    title: doc.title,
+    description: doc.description.trim(),
+    severity: doc.severity,
+    enabled: doc.enabled,
+    input,
+    sources: doc.applies_to.sources ?? null,
+    classes: doc.applies_to.classes ?? null,
+    condition: doc.condition,
+    dedup: doc.dedup ? { key: doc.dedup.key, periodMs } : null,
+    threshold: doc.threshold
+      ? { count: doc.threshold.count, windowMs, key: doc.threshold.key ?? null, distinct: doc.threshold.distinct ?? null }
+      : null,
+    mitre,
+    references: doc.references,
+    tests: doc.tests,
+    file: where.file,
+    line: where.line,
+    operations: operationFilter(cond),
+    services: serviceFilter(cond),
+    test(b) {
+      let v: unknown;
+      try {
+        v = condFn(b);
+      } catch (err) {
+        return { error: err instanceof Error ? err.message : String(err) };
+      }
+      if (v === true || v === false) return v;
+      if (isCelError(v)) return { error: v.message };
+      return { error: `condition gave ${typeof v}, not a bool` };
+    },
+    dedupKey: (b) => valueText(dedupFn, b),
+    thresholdKey: (b) => valueText(keyFn, b),
+    distinctValue: (b) => (distinctFn ? valueText(distinctFn, b) : null),
+  };
+  return { rule, problems: [] };
+}
+
+/** Evaluates one activity rule's condition on one event (for tools and tests; the rule set batches this). */
+export function testActivity(rule: CompiledRule, event: ApiActivity): ConditionResult {
+  return rule.test(activityBindings(event));
+}

@@ -1,0 +1,137 @@
+import type { ApiActivity } from '../core/events.ts';
+
+/**
+ * Read-only, lazily converted views of plain JSON values for the CEL evaluator.
+ *
+ * @bufbuild/cel turns a plain object into a map by copying `Object.entries` every time the value is
+ * reached, which costs more than the rule itself. A `Map` is wrapped without copying, so values
+ * handed to CEL are wrapped once in an `ObjectView` (a `Map` over the object whose children are
+ * wrapped on first access and cached). Thunks let a field be computed on first access only: the
+ * parse of `unmapped` and of `raw_data` happens only when a rule reads them.
+ */
+export class ObjectView extends Map<string, unknown> {
+  private readonly cache = new Map<string, unknown>();
+
+  constructor(
+    private readonly source: Record<string, unknown>,
+    private readonly thunks: Record<string, () => unknown> = {},
+  ) {
+    super();
+  }
+
+  override get size(): number {
+    return this.ownKeys().length;
+  }
+
+  override get(key: string): unknown {
+    if (typeof key !== 'string') return undefined;
+    if (this.cache.has(key)) return this.cache.get(key);
+    let v: unknown;
+    if (Object.hasOwn(this.thunks, key)) v = this.thunks[key]!();
+    else if (Object.hasOwn(this.source, key)) v = this.source[key];
+    else return undefined;
+    const wrapped = wrap(v);
+    this.cache.set(key, wrapped);
+    return wrapped;
+  }
+
+  override has(key: string): boolean {
+    return typeof key === 'string' && (Object.hasOwn(this.thunks, key) || Object.hasOwn(this.source, key));
+  }
+
+  override keys(): MapIterator<string> {
+    return this.ownKeys()[Symbol.iterator]() as MapIterator<string>;
+  }
+
+  override *values(): MapIterator<unknown> {
+    for (const k of [...this.keys()]) yield this.get(k);
+  }
+
+  override *entries(): MapIterator<[string, unknown]> {
+    for (const k of [...this.keys()]) yield [k, this.get(k)];
+  }
+
+  override [Symbol.iterator](): MapIterator<[string, unknown]> {
+    return this.entries();
+  }
+
+  override forEach(cb: (value: unknown, key: string, map: Map<string, unknown>) => void, thisArg?: unknown): void {
+    for (const k of [...this.keys()]) cb.call(thisArg, this.get(k), k, this);
+  }
+
+  /** The plain value behind the view (thunks evaluated). */
+  toPlain(): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    for (const k of [...this.keys()]) out[k] = unwrap(this.get(k));
+    return out;
+  }
+
+  private ownKeys(): string[] {
+    const keys = Object.keys(this.source);
+    for (const k of Object.keys(this.thunks)) if (!Object.hasOwn(this.source, k)) keys.push(k);
+    return keys;
+  }
+}
+
+/** Wraps a JSON value for CEL: objects become ObjectViews, arrays are copied with wrapped elements. */
+export function wrap(v: unknown): unknown {
+  if (v === null || typeof v !== 'object') return v === undefined ? null : v;
+  if (v instanceof ObjectView) return v;
+  if (Array.isArray(v)) return v.map(wrap);
+  if (v instanceof Map) return v;
+  return new ObjectView(v as Record<string, unknown>);
+}
+
+/** The reverse of wrap, for values that came back out of CEL (see helpers.ts toPlain for CEL values). */
+export function unwrap(v: unknown): unknown {
+  if (v instanceof ObjectView) return v.toPlain();
+  if (Array.isArray(v)) return v.map(unwrap);
+  return v;
+}
+
+/** Parses a JSON object text; anything else (bad JSON, a non-object, null) gives an empty object. */
+export function parseObject(text: string | null): Record<string, unknown> {
+  if (text === null || text === '') return {};
+  try {
+    const v: unknown = JSON.parse(text);
+    return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
+}
+
+/**
+ * The CEL bindings of an activity rule: `event` is the normalized event with `unmapped` parsed into
+ * an object (`{}` when absent or truncated) and `raw_data` kept as text (`null` over the raw cap);
+ * `raw` is the parsed raw record (`{}` when raw_data is null). Both parses happen on first use.
+ */
+export function activityBindings(event: ApiActivity): { event: ObjectView; raw: ObjectView } {
+  let rawObj: ObjectView | null = null;
+  const raw = (): ObjectView => (rawObj ??= new ObjectView(parseObject(event.raw_data)));
+  const view = new ObjectView(event as unknown as Record<string, unknown>, { unmapped: () => parseObject(event.unmapped) });
+  // `raw` is a top-level variable: a view whose every access goes through the lazily parsed record.
+  const rawView = new LazyView(raw);
+  return { event: view, raw: rawView };
+}
+
+/** An ObjectView whose source object is produced on first access. */
+class LazyView extends ObjectView {
+  constructor(private readonly make: () => ObjectView) {
+    super({});
+  }
+  override get size(): number {
+    return this.make().size;
+  }
+  override get(key: string): unknown {
+    return this.make().get(key);
+  }
+  override has(key: string): boolean {
+    return this.make().has(key);
+  }
+  override keys(): MapIterator<string> {
+    return this.make().keys();
+  }
+  override toPlain(): Record<string, unknown> {
+    return this.make().toPlain();
+  }
+}

@@ -1,0 +1,83 @@
+/**
+ * DLP end to end on the harness's Kafka and ClickHouse: files -> object_storage collector (chunks on
+ * the object_chunk topic) -> processor (dlp detector in the worker pool) -> ClickHouse findings and
+ * action events on the actions topic. A card number is planted across a chunk border; its raw value
+ * must appear nowhere in the outputs.
+ */
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { systemClock } from '../../services/core/clock.ts';
+import { resolveConfig } from '../../services/core/config.ts';
+import { silentLogger } from '../../services/core/logger.ts';
+import { createTelemetry } from '../../services/core/telemetry.ts';
+import type { ConsumedMessage } from '../../services/core/transport.ts';
+import { objectStorageCollector } from '../../services/collectors/object_storage/index.ts';
+import { runPipeline } from '../../services/cli/pipeline.ts';
+import { KafkaTransport } from '../../services/transports/kafka/transport.ts';
+import { createClickHouseClient } from '../../services/sinks/clickhouse/index.ts';
+import { isolatedPipelineConfig } from '../support/pipeline-config.ts';
+
+const { config: base, suffix } = isolatedPipelineConfig('dlp');
+const config = resolveConfig({
+  ...base,
+  topics: { ...base.topics, objectChunk: `it.${suffix}.chunks`, actions: `it.${suffix}.actions` },
+  detectors: {
+    dlp: { enabled: true, policies: [{ name: 'cards-quarantine', action: 'quarantine', dataTypes: ['payment_card'], minCount: 1 }] },
+  },
+});
+const ctx = { config, logger: silentLogger(), clock: systemClock, telemetry: createTelemetry({ serviceName: 'sluice-test' }) };
+const clickhouse = createClickHouseClient(config.clickhouse!, ctx.logger);
+after(async () => {
+  await clickhouse.command({ query: `DROP DATABASE IF EXISTS ${config.clickhouse!.database}` }).catch(() => {});
+  await clickhouse.close();
+});
+
+const CARD = '4556737586899855';
+const CHUNK = 4096;
+
+async function readTopic(topic: string, count: number): Promise<ConsumedMessage[]> {
+  const transport = new KafkaTransport(config.kafka!, ctx.logger);
+  const got: ConsumedMessage[] = [];
+  const consumer = await transport.consumer({ groupId: `reader-${topic}-${Date.now()}`, topics: [topic], fromBeginning: true });
+  await consumer.run(async (batch) => {
+    got.push(...batch.messages);
+  });
+  const deadline = Date.now() + 30_000;
+  while (got.length < count && Date.now() < deadline) await sleep(100);
+  await transport.close();
+  return got;
+}
+
+test('chunked objects -> dlp in the worker pool -> ClickHouse findings and a quarantine action, nothing raw anywhere', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sluice-dlp-it-'));
+  // The card starts 6 bytes before the first chunk border: it is split across chunks 0 and 1.
+  const filler = 'lorem ipsum dolor sit amet '.repeat(200).slice(0, CHUNK - 6 - 'payment card: '.length);
+  writeFileSync(join(dir, 'orders.txt'), `${filler}payment card: ${CARD} expires 12/29\n${'more text '.repeat(500)}`);
+  writeFileSync(join(dir, 'clean.txt'), 'nothing sensitive here\n'.repeat(50));
+  const summary = await runPipeline(ctx, { collector: objectStorageCollector({ chunkBytes: CHUNK, bucket: 'it' }), inputs: [dir], drainTimeoutMs: 90_000 });
+  assert.equal(summary.transport, 'kafka');
+  assert.ok(summary.collector.normalized >= 3, 'several chunks were published');
+
+  const rs = await clickhouse.query({
+    query: `SELECT rule, entity_key, finding_json FROM ${config.clickhouse!.database}.findings FINAL WHERE detector = 'dlp' ORDER BY rule`,
+    format: 'JSONEachRow',
+  });
+  const rows = await rs.json<{ rule: string; entity_key: string; finding_json: string }>();
+  const rules = rows.map((r) => r.rule);
+  assert.deepEqual(rules.filter((r) => r === 'payment_card').length, 1, 'the split card is found exactly once');
+  assert.ok(rules.includes('object_verdict'), 'an object verdict was stored');
+  const card = JSON.parse(rows.find((r) => r.rule === 'payment_card')!.finding_json) as Record<string, unknown>;
+  assert.match(JSON.stringify(card), /9855/, 'evidence keeps the last 4 characters');
+
+  const actions = await readTopic(config.topics.actions, 1);
+  assert.equal(actions.length, 1, 'one action event');
+  const action = JSON.parse(actions[0]!.value.toString()) as { action: string };
+  assert.equal(action.action, 'quarantine');
+
+  const everything = [...rows.map((r) => r.finding_json), ...actions.map((a) => a.value.toString())].join('\n');
+  assert.ok(!everything.includes(CARD), 'the raw card number is in no output');
+});
