@@ -14,9 +14,12 @@ import { bundledSamples } from '../../services/cli/collectors.ts';
 import { KafkaTransport } from '../../services/transports/kafka/transport.ts';
 import { createClickHouseClient } from '../../services/sinks/clickhouse/index.ts';
 import { isolatedPipelineConfig } from '../support/pipeline-config.ts';
+import { resolveConfig } from '../../services/core/config.ts';
 
 const samples = bundledSamples();
-const { config } = isolatedPipelineConfig('skeleton');
+const { config: base } = isolatedPipelineConfig('skeleton');
+// The spine with the single-event detector only: its six findings on the bundled samples are known.
+const config = resolveConfig({ ...base, detectors: { sensitive_operation: { enabled: true }, signatures: { enabled: false } } });
 const ctx = { config, logger: silentLogger(), clock: systemClock, telemetry: createTelemetry({ serviceName: 'sluice-test' }) };
 const clickhouse = createClickHouseClient(config.clickhouse!, ctx.logger);
 after(async () => {
