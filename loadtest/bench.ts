@@ -1,6 +1,6 @@
 /**
  * `npm run bench -- <name> [options]`: benchmarks that print JSON numbers. Speed and memory targets
- * live here, not in unit tests. Names: normalize, pipeline, runtime, flows, flows-eval, dlp.
+ * live here, not in unit tests. Names: normalize, pipeline, runtime, flows, flows-eval, dlp, detect, activity-eval.
  */
 import { runNormalizeBench } from './normalize.bench.ts';
 import { runPipelineBench } from './pipeline.bench.ts';
@@ -8,6 +8,8 @@ import { runRuntimeBench } from './runtime.bench.ts';
 import { runFlowsBench } from './flows/bench.ts';
 import { runFlowsEval } from './flows/eval.ts';
 import { runDlpBench } from './dlp/dlp.bench.ts';
+import { runDetectBench } from './detect.bench.ts';
+import { runActivityEval } from './activity/eval.ts';
 
 const BENCHES: Record<string, (args: string[]) => Promise<unknown>> = {
   normalize: runNormalizeBench,
@@ -16,6 +18,8 @@ const BENCHES: Record<string, (args: string[]) => Promise<unknown>> = {
   flows: runFlowsBench,
   'flows-eval': runFlowsEval,
   dlp: runDlpBench,
+  detect: runDetectBench,
+  'activity-eval': (args: string[]) => runActivityEval(args),
 };
 
 const [name, ...args] = process.argv.slice(2);

@@ -8,8 +8,9 @@ import { EventCountConfig } from '../processor/detectors/event_count/config.ts';
 import { SignaturesConfig } from '../processor/detectors/signatures/config.ts';
 import { FlowBaselineConfig } from '../processor/detectors/flow_baseline/config.ts';
 import { DlpConfig } from '../processor/detectors/dlp/config.ts';
+import { PrincipalAnomalyConfig } from '../processor/detectors/principal_anomaly/config.ts';
 
-export { SensitiveOperationConfig, EventCountConfig, SignaturesConfig, FlowBaselineConfig, DlpConfig };
+export { SensitiveOperationConfig, EventCountConfig, SignaturesConfig, FlowBaselineConfig, DlpConfig, PrincipalAnomalyConfig };
 
 /**
  * The one configuration object of a Sluice process. Validated once at startup against a schema
@@ -107,6 +108,7 @@ export const SluiceConfigSchema = z.strictObject({
       signatures: SignaturesConfig.prefault({}),
       flow_baseline: FlowBaselineConfig.prefault({}),
       dlp: DlpConfig.prefault({}),
+      principal_anomaly: PrincipalAnomalyConfig.prefault({}),
     })
     .prefault({}),
   http: z.strictObject({ port: z.number().int().min(0).max(65535).default(8080).describe('Health endpoints port; 0 disables.') }).prefault({}),

@@ -8,9 +8,10 @@ import { sensitiveOperationSpec } from './sensitive_operation/index.ts';
 import { signaturesSpec } from './signatures/index.ts';
 import { flowBaselineSpec } from './flow_baseline/index.ts';
 import { dlpSpec } from './dlp/index.ts';
+import { principalAnomalySpec } from './principal_anomaly/index.ts';
 
 /** Every detector Sluice ships, by name. A new detector registers here and in config.ts's `detectors`. */
-export const DETECTOR_SPECS = [sensitiveOperationSpec, eventCountSpec, signaturesSpec, flowBaselineSpec, dlpSpec] as const satisfies readonly DetectorSpec[];
+export const DETECTOR_SPECS = [sensitiveOperationSpec, eventCountSpec, signaturesSpec, flowBaselineSpec, dlpSpec, principalAnomalySpec] as const satisfies readonly DetectorSpec[];
 
 export type DetectorName = keyof SluiceConfig['detectors'];
 
