@@ -19,7 +19,14 @@ const BENCHES: Record<string, (args: string[]) => Promise<unknown>> = {
   'flows-eval': runFlowsEval,
   dlp: runDlpBench,
   detect: runDetectBench,
-  'activity-eval': (args: string[]) => runActivityEval(args),
+  'activity-eval': async (args: string[]) => {
+    // The signature pack next to principal_anomaly: findings of either count for an attack.
+    const { signaturesSpec } = await import('../services/processor/detectors/signatures/index.ts');
+    const { MemoryKeyedState } = await import('../services/core/state.ts');
+    const { SignaturesConfig } = await import('../services/processor/detectors/signatures/config.ts');
+    const signatures = signaturesSpec.create(SignaturesConfig.parse({}), { clock: { now: () => 0 }, state: new MemoryKeyedState(), emit: () => undefined });
+    return runActivityEval(args, [signatures]);
+  },
 };
 
 const [name, ...args] = process.argv.slice(2);

@@ -72,6 +72,7 @@ export class ProcessorService {
   private unobserveLag: (() => void) | undefined;
   private readonly streamOfTopic: Map<string, StreamName>;
   private stopping = false;
+  private stateTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly deps: ProcessorDeps) {
     this.sinks = deps.sinks.map((sink) => new InstrumentedSink(sink, deps.telemetry));
@@ -99,7 +100,26 @@ export class ProcessorService {
     this.consumer = consumer;
     this.deps.pool.onSaturation((full) => (full ? consumer.pause() : consumer.resume()));
     await consumer.run((batch) => this.handleBatch(batch));
+    this.stateTimer ??= setInterval(() => void this.reportStateSize().catch(() => {}), 15_000);
+    this.stateTimer.unref();
     return consumer;
+  }
+
+  /** sluice_state_size_bytes and sluice_state_entities per detector, summed over the shards' owners. */
+  async reportStateSize(): Promise<Map<string, { entities: number; bytes: number }>> {
+    const shards = this.deps.config.processor.stateShards;
+    const per = await Promise.all(Array.from({ length: shards }, (_, s) => this.deps.pool.stateStats(s)));
+    const totals = new Map<string, { entities: number; bytes: number }>();
+    for (const list of per) {
+      for (const d of list) {
+        const t = totals.get(d.detector) ?? { entities: 0, bytes: 0 };
+        t.entities += d.entities;
+        t.bytes += d.bytes;
+        totals.set(d.detector, t);
+      }
+    }
+    for (const [detector, t] of totals) this.deps.telemetry.metrics.stateBytes(componentLabels('detector', detector), t.bytes, t.entities);
+    return totals;
   }
 
   async handleBatch(batch: ConsumedBatch): Promise<void> {
@@ -359,6 +379,8 @@ export class ProcessorService {
 
   async stop(): Promise<void> {
     this.stopping = true;
+    clearInterval(this.stateTimer);
+    this.stateTimer = undefined;
     await this.consumer?.stop();
     for (const sink of this.sinks) await sink.close();
     this.unobserveLag?.();

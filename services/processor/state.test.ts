@@ -108,6 +108,9 @@ test('state survives a restart: a new processor restores the changelog and count
     await drain(log, config, b.failed);
     assert.deepEqual(new Set(sink.ids.keys()), expectedIds(12, 30));
     assert.deepEqual(changelogCounts(log, config), new Map(Array.from({ length: 12 }, (_, k) => [key(k), 30])));
+    const size = await b.service.reportStateSize();
+    assert.equal(size.get('event_count')?.entities, 12, 'the state-size gauge counts the restored and updated entities');
+    assert.ok((size.get('event_count')?.bytes ?? 0) > 12 * 8, 'and their JSON bytes');
   } finally {
     await b.service.stop();
     await b.pool.close();
