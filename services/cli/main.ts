@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Command, CommanderError } from 'commander';
 import { systemClock } from '../core/clock.ts';
 import { SluiceError } from '../core/errors.ts';
@@ -23,6 +24,17 @@ async function withContext<T>(flags: CommonFlags, role: string, fn: (ctx: AppCon
   } finally {
     await telemetry.shutdown().catch((err: unknown) => logger.warn({ err }, 'telemetry shutdown failed'));
   }
+}
+
+/**
+ * `sluice run` against a real Kafka must not disturb the long-running processors: it consumes in a
+ * consumer group of its own and keeps detector state in memory (no changelog topics written).
+ */
+function oneShotContext(ctx: AppContext): AppContext {
+  if (!ctx.config.kafka) return ctx;
+  const processor = { ...ctx.config.processor, groupId: `${ctx.config.processor.groupId}-run-${randomUUID().slice(0, 8)}`, changelog: false };
+  ctx.logger.info({ group: processor.groupId }, 'sluice run on Kafka: a one-shot consumer group, state in memory only');
+  return { ...ctx, config: Object.freeze({ ...ctx.config, processor }) };
 }
 
 function printSummary(summary: PipelineSummary, bySeverity: Map<string, number>): void {
@@ -58,7 +70,7 @@ export function buildProgram(): Command {
       const collector = collectorFor(flags.source);
       const inputs = flags.input ?? bundledSamples();
       const ndjson = new NdjsonSink(flags.output);
-      const summary = await withContext(flags, 'run', (ctx) => runPipeline(ctx, { collector, inputs, sinks: [ndjson] }));
+      const summary = await withContext(flags, 'run', (ctx) => runPipeline(oneShotContext(ctx), { collector, inputs, sinks: [ndjson] }));
       printSummary(summary, ndjson.bySeverity);
     });
 
