@@ -9,17 +9,15 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { systemClock } from '../../services/core/clock.ts';
 import { resolveConfig } from '../../services/core/config.ts';
 import { silentLogger } from '../../services/core/logger.ts';
 import { createTelemetry } from '../../services/core/telemetry.ts';
-import type { ConsumedMessage } from '../../services/core/transport.ts';
 import { objectStorageCollector } from '../../services/collectors/object_storage/index.ts';
 import { runPipeline } from '../../services/cli/pipeline.ts';
-import { KafkaTransport } from '../../services/transports/kafka/transport.ts';
 import { createClickHouseClient } from '../../services/sinks/clickhouse/index.ts';
 import { isolatedPipelineConfig } from '../support/pipeline-config.ts';
+import { readTopic } from '../support/read-topic.ts';
 
 const { config: base, suffix } = isolatedPipelineConfig('dlp');
 const config = resolveConfig({
@@ -39,18 +37,6 @@ after(async () => {
 const CARD = '4556737586899855';
 const CHUNK = 4096;
 
-async function readTopic(topic: string, count: number): Promise<ConsumedMessage[]> {
-  const transport = new KafkaTransport(config.kafka!, ctx.logger);
-  const got: ConsumedMessage[] = [];
-  const consumer = await transport.consumer({ groupId: `reader-${topic}-${Date.now()}`, topics: [topic], fromBeginning: true });
-  await consumer.run(async (batch) => {
-    got.push(...batch.messages);
-  });
-  const deadline = Date.now() + 30_000;
-  while (got.length < count && Date.now() < deadline) await sleep(100);
-  await transport.close();
-  return got;
-}
 
 test('chunked objects -> dlp in the worker pool -> ClickHouse findings and a quarantine action, nothing raw anywhere', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'sluice-dlp-it-'));
@@ -73,7 +59,7 @@ test('chunked objects -> dlp in the worker pool -> ClickHouse findings and a qua
   const card = JSON.parse(rows.find((r) => r.rule === 'payment_card')!.finding_json) as Record<string, unknown>;
   assert.match(JSON.stringify(card), /9855/, 'evidence keeps the last 4 characters');
 
-  const actions = await readTopic(config.topics.actions, 1);
+  const actions = await readTopic(config.kafka!, config.topics.actions, 1);
   assert.equal(actions.length, 1, 'one action event');
   const action = JSON.parse(actions[0]!.value.toString()) as { action: string };
   assert.equal(action.action, 'quarantine');

@@ -1,19 +1,18 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { systemClock } from '../../services/core/clock.ts';
 import { silentLogger } from '../../services/core/logger.ts';
 import { createTelemetry } from '../../services/core/telemetry.ts';
 import { SCHEMA_NAMES, type DeadLetterRecord, type Finding } from '../../services/core/events.ts';
 import { AvroCodec } from '../../services/core/avro/codec.ts';
 import { LocalSchemaRegistry } from '../../services/core/avro/registry.ts';
-import type { ConsumedMessage } from '../../services/core/transport.ts';
 import { awsCloudTrailCollector } from '../../services/collectors/aws_cloudtrail/index.ts';
 import { runPipeline } from '../../services/cli/pipeline.ts';
 import { bundledSamples } from '../../services/cli/collectors.ts';
 import { KafkaTransport } from '../../services/transports/kafka/transport.ts';
 import { createClickHouseClient } from '../../services/sinks/clickhouse/index.ts';
 import { isolatedPipelineConfig } from '../support/pipeline-config.ts';
+import { readTopic } from '../support/read-topic.ts';
 import { resolveConfig } from '../../services/core/config.ts';
 
 const samples = bundledSamples();
@@ -44,19 +43,6 @@ async function findingsInClickHouse(): Promise<Array<{ id: string; rule: string 
   return rs.json<{ id: string; rule: string }>();
 }
 
-/** Reads a whole topic with a fresh consumer group until `count` messages arrived. */
-async function readTopic(topic: string, count: number): Promise<ConsumedMessage[]> {
-  const transport = new KafkaTransport(config.kafka!, ctx.logger);
-  const got: ConsumedMessage[] = [];
-  const consumer = await transport.consumer({ groupId: `reader-${topic}-${Date.now()}`, topics: [topic], fromBeginning: true });
-  await consumer.run(async (batch) => {
-    got.push(...batch.messages);
-  });
-  const deadline = Date.now() + 30_000;
-  while (got.length < count && Date.now() < deadline) await sleep(100);
-  await transport.close();
-  return got;
-}
 
 test('CloudTrail files -> activity topic -> worker pool -> ClickHouse + findings topic, offsets committed', async () => {
   const summary = await runPipeline(ctx, { collector: awsCloudTrailCollector({}), inputs: samples, drainTimeoutMs: 60_000 });
@@ -71,7 +57,7 @@ test('CloudTrail files -> activity topic -> worker pool -> ClickHouse + findings
   const rows = await findingsInClickHouse();
   assert.deepEqual(rows.map((r) => r.rule), EXPECTED_RULES);
 
-  const onTopic = await readTopic(config.topics.findings, EXPECTED_RULES.length);
+  const onTopic = await readTopic(config.kafka!, config.topics.findings, EXPECTED_RULES.length);
   const published = onTopic.map((m) => JSON.parse(m.value.toString()) as Finding);
   assert.deepEqual(published.map((f) => f.rule).sort(), EXPECTED_RULES);
   assert.deepEqual(published.map((f) => f.id).sort(), rows.map((r) => r.id).sort());
@@ -94,7 +80,7 @@ test('CloudTrail files -> activity topic -> worker pool -> ClickHouse + findings
     await transport.close();
   }
 
-  const [dead] = await readTopic(config.topics.deadLetter, 1);
+  const [dead] = await readTopic(config.kafka!, config.topics.deadLetter, 1);
   assert.ok(dead, 'the malformed record is on the dead-letter topic');
   const { value } = await new AvroCodec(new LocalSchemaRegistry()).decode<DeadLetterRecord>(dead.value, SCHEMA_NAMES.deadLetter);
   assert.equal(value.reason_code, 'SLUICE_ERR_INPUT_MALFORMED');
