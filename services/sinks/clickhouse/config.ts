@@ -53,8 +53,14 @@ export const ClickHouseSinkOptions = z.strictObject({
     .default(90)
     .describe(
       'Days findings are kept. ClickHouse 20.3+: a table TTL set when the table is created. ' +
-        'Older servers have no TTL: call dropPartitionsOlderThan() on a schedule. Example: 90.',
+        'Older servers have no TTL: there the sink drops day partitions older than this every retentionCheckIntervalMs. Example: 90.',
     ),
+  retentionCheckIntervalMs: z
+    .number()
+    .int()
+    .min(0)
+    .default(21_600_000)
+    .describe('On servers without TTL: how often the sink drops partitions older than retentionDays (first one interval after start). 0 disables it (run `dropPartitionsOlderThan` yourself).'),
 });
 
 export type ClickHouseSinkOptions = z.output<typeof ClickHouseSinkOptions>;

@@ -141,6 +141,7 @@ describe('ClickHouseSinkOptions', () => {
       retry: { attempts: 5, initialBackoffMs: 200, maxBackoffMs: 5000 },
       requestTimeoutMs: 30_000,
       retentionDays: 90,
+      retentionCheckIntervalMs: 21_600_000,
     });
     assert.equal(ClickHouseSinkOptions.parse({ retry: { attempts: 2 } }).retry.initialBackoffMs, 200);
     assert.equal(ClickHouseSinkOptions.safeParse({ maxRow: 5 }).success, false);

@@ -54,7 +54,7 @@ describe('ClickHouse findings sink (integration)', () => {
     );
     client = createClickHouseClient(connection(URL_ENV), logger);
     server = await detectServer(client);
-    sink = new ClickHouseFindingSink({ clickhouse: connection(URL_ENV), logger, sink: { flushIntervalMs: 0 } });
+    sink = new ClickHouseFindingSink({ clickhouse: connection(URL_ENV), logger, sink: { flushIntervalMs: 0, retentionCheckIntervalMs: 0 } });
   });
 
   after(async () => {
@@ -264,7 +264,7 @@ describe('ClickHouse event tables and rollups (integration)', () => {
   before(async () => {
     assert.ok(URL_ENV, 'CLICKHOUSE_URL is not set: run via `npm test`');
     client = createClickHouseClient(connection(URL_ENV, db), logger);
-    sink = new ClickHouseFindingSink({ clickhouse: connection(URL_ENV, db), logger, sink: { flushIntervalMs: 0 } });
+    sink = new ClickHouseFindingSink({ clickhouse: connection(URL_ENV, db), logger, sink: { flushIntervalMs: 0, retentionCheckIntervalMs: 0 } });
     await sink.start();
   });
 

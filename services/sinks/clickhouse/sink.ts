@@ -152,11 +152,24 @@ export class ClickHouseFindingSink implements FindingSink {
         database: this.database,
         server: this.server.version,
         applied: result.applied,
-        retention: this.server.supportsTtl ? `TTL ${this.options.retentionDays} days` : 'none on this server version: drop old partitions (dropPartitionsOlderThan)',
+        retention: this.server.supportsTtl
+          ? `TTL ${this.options.retentionDays} days`
+          : this.options.retentionCheckIntervalMs > 0
+            ? `partitions older than ${this.options.retentionDays} days dropped every ${this.options.retentionCheckIntervalMs / 60_000} min`
+            : 'none (no TTL on this server and the partition drop is disabled)',
       },
       'ClickHouse sink ready',
     );
+    // Servers without TTL (18.x): the sink enforces retention itself by dropping old day partitions.
+    if (!this.server.supportsTtl && this.options.retentionCheckIntervalMs > 0 && !this.retentionTimer) {
+      const enforce = () =>
+        void this.dropPartitionsOlderThan().catch((err: unknown) => this.logger.warn({ err: errorText(err) }, 'dropping old ClickHouse partitions failed'));
+      this.retentionTimer = setInterval(enforce, this.options.retentionCheckIntervalMs);
+      this.retentionTimer.unref();
+    }
   }
+
+  private retentionTimer: NodeJS.Timeout | undefined;
 
   /**
    * Stores findings; resolves once ClickHouse acknowledged them. Needs the table, which start()
@@ -225,15 +238,24 @@ export class ClickHouseFindingSink implements FindingSink {
     this.counters.rowsWritten += lines.length;
   }
 
-  /** Drops partitions older than `days` (default retentionDays). For servers without TTL; harmless on others. */
-  dropPartitionsOlderThan(days: number = this.options.retentionDays): Promise<string[]> {
-    return dropPartitionsOlderThan(this.client, this.database, days);
+  /**
+   * Drops day partitions older than `days` (default retentionDays) of the findings and event tables
+   * (not the rollups, which are kept by month). For servers without TTL, where start() schedules it;
+   * harmless on others. Returns `table:partition` ids.
+   */
+  async dropPartitionsOlderThan(days: number = this.options.retentionDays): Promise<string[]> {
+    const dropped: string[] = [];
+    for (const table of ['findings', ...Object.values(EVENT_TABLES)]) {
+      for (const id of await dropPartitionsOlderThan(this.client, this.database, days, { table })) dropped.push(`${table}:${id}`);
+    }
+    return dropped;
   }
 
   /** Sends what is queued (waiting for those INSERTs, retries included), then closes the client. Idempotent. */
   close(): Promise<void> {
     this.closePromise ??= (async () => {
       this.state = 'closing';
+      clearInterval(this.retentionTimer);
       this.kick();
       while (this.flushing) await this.flushing;
       this.state = 'closed';
