@@ -1,6 +1,6 @@
 /**
  * `npm run bench -- <name> [options]`: benchmarks that print JSON numbers. Speed and memory targets
- * live here, not in unit tests. Names: normalize, pipeline, runtime, flows, flows-eval, dlp, detect, activity-eval.
+ * live here, not in unit tests. Names: normalize, pipeline, runtime, flows, flows-eval, dlp, detect, activity-eval, posture.
  */
 import { runNormalizeBench } from './normalize.bench.ts';
 import { runPipelineBench } from './pipeline.bench.ts';
@@ -10,6 +10,7 @@ import { runFlowsEval } from './flows/eval.ts';
 import { runDlpBench } from './dlp/dlp.bench.ts';
 import { runDetectBench } from './detect.bench.ts';
 import { runActivityEval } from './activity/eval.ts';
+import { runPostureBench } from '../services/scan/bench.ts';
 
 const BENCHES: Record<string, (args: string[]) => Promise<unknown>> = {
   normalize: runNormalizeBench,
@@ -18,6 +19,7 @@ const BENCHES: Record<string, (args: string[]) => Promise<unknown>> = {
   flows: runFlowsBench,
   'flows-eval': runFlowsEval,
   dlp: runDlpBench,
+  posture: runPostureBench,
   detect: runDetectBench,
   'activity-eval': async (args: string[]) => {
     // The signature pack next to principal_anomaly: findings of either count for an attack.

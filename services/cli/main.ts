@@ -12,7 +12,7 @@ import { runPipeline, type PipelineSummary } from './pipeline.ts';
 import { NdjsonSink } from '../sinks/ndjson/index.ts';
 import type { AppContext } from './wiring.ts';
 import { runCollectorRole, runMigrate, runProcessorRole } from './roles.ts';
-import { addDlpCommands, addRuleCommands } from './rules-commands.ts';
+import { addDlpCommands, addRuleCommands, addScanCommands } from './offline-commands.ts';
 
 /** Builds a role's context, runs the role, then flushes and stops its telemetry however the role ended. */
 async function withContext<T>(flags: CommonFlags, role: string, fn: (ctx: AppContext) => Promise<T>): Promise<T> {
@@ -115,6 +115,7 @@ export function buildProgram(): Command {
 
   addRuleCommands(program);
   addDlpCommands(program);
+  addScanCommands(program);
   return program;
 }
 

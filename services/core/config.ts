@@ -9,8 +9,10 @@ import { SignaturesConfig } from '../processor/detectors/signatures/config.ts';
 import { FlowBaselineConfig } from '../processor/detectors/flow_baseline/config.ts';
 import { DlpConfig } from '../processor/detectors/dlp/config.ts';
 import { PrincipalAnomalyConfig } from '../processor/detectors/principal_anomaly/config.ts';
+import { PostureConfig } from '../processor/detectors/posture/config.ts';
+import { ConfigDriftConfig } from '../processor/detectors/config_drift/config.ts';
 
-export { SensitiveOperationConfig, EventCountConfig, SignaturesConfig, FlowBaselineConfig, DlpConfig, PrincipalAnomalyConfig };
+export { SensitiveOperationConfig, EventCountConfig, SignaturesConfig, FlowBaselineConfig, DlpConfig, PrincipalAnomalyConfig, PostureConfig, ConfigDriftConfig };
 
 /**
  * The one configuration object of a Sluice process. Validated once at startup against a schema
@@ -109,6 +111,8 @@ export const SluiceConfigSchema = z.strictObject({
       flow_baseline: FlowBaselineConfig.prefault({}),
       dlp: DlpConfig.prefault({}),
       principal_anomaly: PrincipalAnomalyConfig.prefault({}),
+      posture: PostureConfig.prefault({}),
+      config_drift: ConfigDriftConfig.prefault({}),
     })
     .prefault({}),
   http: z.strictObject({ port: z.number().int().min(0).max(65535).default(8080).describe('Health endpoints port; 0 disables.') }).prefault({}),

@@ -40,6 +40,12 @@ export interface CompiledRule {
   } | null;
   readonly mitre: readonly RuleAttack[];
   readonly references: readonly string[];
+  /** Resource kinds a posture rule applies to (resource-view.ts); null = every kind (resource rules) or an activity rule. */
+  readonly kinds: readonly string[] | null;
+  /** Benchmark controls the rule checks. */
+  readonly compliance: ReadonlyArray<{ readonly standard: string; readonly control: string }>;
+  /** How to fix a failure; null when the rule gives none. */
+  readonly remediation: string | null;
   readonly tests: readonly RuleTestCase[];
   /** Where the rule was read: file and 1-based line. */
   readonly file: string;
@@ -103,6 +109,7 @@ export function compileRule(doc: RuleDoc, where: { file: string; line: number })
   if (input === 'activity' && doc.applies_to.classes && !doc.applies_to.classes.includes(6003)) {
     problems.push('applies_to.classes of an activity rule must include 6003 (API Activity)');
   }
+  if (input === 'activity' && doc.applies_to.kinds) problems.push('applies_to.kinds is only for resource rules');
   if (problems.length > 0 || !cond) return { rule: null, problems: problems.length ? problems : ['condition did not compile'] };
 
   let condFn: Planned;
@@ -139,6 +146,9 @@ export function compileRule(doc: RuleDoc, where: { file: string; line: number })
       : null,
     mitre,
     references: doc.references,
+    kinds: doc.applies_to.kinds ?? null,
+    compliance: doc.compliance,
+    remediation: doc.remediation?.trim() ?? null,
     tests: doc.tests,
     file: where.file,
     line: where.line,

@@ -17,3 +17,8 @@ export { INPUT_VARIABLES, RULE_ENV } from './env.ts';
 export type { RuleInput } from './env.ts';
 export { activityBindings, wrap as celValue } from './view.ts';
 export { HELPER_NAMES } from './helpers.ts';
+export { ResourceRuleSet } from './resource-ruleset.ts';
+export type { ResourceEvaluation } from './resource-ruleset.ts';
+export { resourceView, configStateView, resourceKind, formatOf, parseConfiguration, policyDocument, podSpecOf, RESOURCE_KINDS } from './resource-view.ts';
+export type { ResourceView, ResourceInput, ResourceFormat, PermissionView } from './resource-view.ts';
+export { RESOURCE_FORMATS } from './schema.ts';

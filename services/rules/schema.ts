@@ -25,6 +25,9 @@ export function durationMs(text: string): number {
 
 const JsonObject = z.record(z.string(), z.unknown());
 
+/** Formats a resource configuration comes in (resource-view.ts ResourceFormat). */
+export const RESOURCE_FORMATS = ['aws_config', 'cloudformation', 'terraform_plan', 'kubernetes'] as const;
+
 export const RuleTestSchema = z
   .strictObject({
     name: z.string().min(1).describe('What the case shows; named in test failures.'),
@@ -35,11 +38,20 @@ export const RuleTestSchema = z
     events: z.array(JsonObject).min(1).optional().describe('Several normalized events, in order.'),
     record: JsonObject.optional().describe("One native log record, normalized by the source's collector."),
     records: z.array(JsonObject).min(1).optional().describe('Several native records, in order.'),
+    resource: z
+      .strictObject({
+        type: z.string().min(1).describe('Resource type as its source names it: AWS::S3::Bucket, aws_s3_bucket, apps/v1/Deployment.'),
+        format: z.enum(RESOURCE_FORMATS).describe('aws_config (live), cloudformation, terraform_plan or kubernetes.'),
+        configuration: JsonObject.describe('The native configuration (AWS Config item configuration, CloudFormation Properties, Terraform values, the Kubernetes object).'),
+        name: z.string().optional().describe('Resource name (default test-resource).'),
+      })
+      .optional()
+      .describe('Posture rules: one resource configuration, turned into its view as the detector does.'),
     repeat: z.number().int().min(1).max(1000).optional().describe('Replay the events this many times (uids suffixed #i).'),
     interval: DurationText.optional().describe('Time step between replayed copies (default 1s).'),
   })
-  .refine((t) => [t.event, t.events, t.record, t.records].filter((x) => x !== undefined).length === 1, {
-    message: 'a test needs exactly one of event, events, record, records',
+  .refine((t) => [t.event, t.events, t.record, t.records, t.resource].filter((x) => x !== undefined).length === 1, {
+    message: 'a test needs exactly one of event, events, record, records, resource',
   });
 export type RuleTestCase = z.output<typeof RuleTestSchema>;
 
@@ -54,8 +66,9 @@ export const RuleSchema = z.strictObject({
       input: z.enum(['activity', 'resource']).default('activity'),
       sources: z.array(z.enum(ACTIVITY_SOURCES)).min(1).optional(),
       classes: z.array(z.number().int().min(1)).min(1).optional(),
+      kinds: z.array(z.string().regex(/^[a-z0-9_.]+$/)).min(1).optional(),
     })
-    .refine((a) => a.sources !== undefined || a.classes !== undefined, { message: 'applies_to needs sources or classes' }),
+    .refine((a) => a.sources !== undefined || a.classes !== undefined || a.kinds !== undefined, { message: 'applies_to needs sources, classes or kinds' }),
   condition: z.string().min(1).max(20_000),
   dedup: z.strictObject({ key: z.string().min(1).max(2000), period: DurationText }).optional(),
   threshold: z
@@ -68,6 +81,11 @@ export const RuleSchema = z.strictObject({
     .optional(),
   mitre: z.array(z.string().regex(/^(TA\d{4}:)?T\d{4}(\.\d{3})?$/, 'an ATT&CK technique id: T1078, T1078.004 or TA0001:T1078.004')).default([]),
   references: z.array(z.url()).default([]),
+  compliance: z
+    .array(z.strictObject({ standard: z.string().min(1).max(100), control: z.string().min(1).max(40) }))
+    .default([])
+    .describe('Benchmark controls the rule checks, e.g. { standard: CIS AWS Foundations 3.0.0, control: "2.1.4" }.'),
+  remediation: z.string().min(1).max(4000).optional().describe('How to fix a failure (posture rules).'),
   tests: z.array(RuleTestSchema).default([]),
 });
 export type RuleDoc = z.output<typeof RuleSchema>;

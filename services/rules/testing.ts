@@ -4,6 +4,8 @@ import type { CompiledRule } from './compile.ts';
 import { durationMs, type RuleTestCase } from './schema.ts';
 import { ActivityRuleSet } from './ruleset.ts';
 import { applyWindows, emptyWindowState } from './windows.ts';
+import { ResourceRuleSet } from './resource-ruleset.ts';
+import { resourceView } from './resource-view.ts';
 
 /**
  * The inline-test runner: each test of a rule is replayed through the same code the detector
@@ -165,9 +167,22 @@ export interface RuleTestResult {
   message: string;
 }
 
+/** Runs one test case of a posture rule: the resource's view, then the condition (true = a violation). */
+function runResourceRuleTest(rule: CompiledRule, t: RuleTestCase, result: (ok: boolean, findings: number, message: string) => RuleTestResult): RuleTestResult {
+  if (!t.resource) return result(false, 0, 'a resource rule test needs `resource` (type, format, configuration)');
+  const view = resourceView({ uid: `test:${t.resource.type}/test-resource`, type: t.resource.type, name: t.resource.name ?? 'test-resource', format: t.resource.format, configuration: t.resource.configuration });
+  if (rule.kinds !== null && !rule.kinds.includes(view.kind)) return result(false, 0, `the test resource is of kind ${view.kind}, not one of the rule's kinds (${(rule.kinds ?? []).join(', ')})`);
+  const ev = new ResourceRuleSet([{ ...rule, enabled: true }]).evaluate(view);
+  if (ev.errors.length > 0) return result(false, 0, `the condition failed to evaluate: ${ev.errors[0]!.error}`);
+  const findings = ev.failed.length;
+  const ok = (findings > 0) === t.expect;
+  return result(ok, findings, ok ? '' : `expected ${t.expect ? 'a violation' : 'no violation'}, got ${findings > 0 ? 'one' : 'none'}`);
+}
+
 /** Runs one test case of a rule. */
 export function runRuleTest(rule: CompiledRule, t: RuleTestCase): RuleTestResult {
   const result = (ok: boolean, findings: number, message: string): RuleTestResult => ({ rule: rule.id, test: t.name, ok, expected: t.expect, findings, message });
+  if (rule.input === 'resource') return runResourceRuleTest(rule, t, result);
   let events: ApiActivity[];
   try {
     events = testEvents(rule, t);

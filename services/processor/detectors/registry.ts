@@ -9,9 +9,11 @@ import { signaturesSpec } from './signatures/index.ts';
 import { flowBaselineSpec } from './flow_baseline/index.ts';
 import { dlpSpec } from './dlp/index.ts';
 import { principalAnomalySpec } from './principal_anomaly/index.ts';
+import { postureSpec } from './posture/index.ts';
+import { configDriftSpec } from './config_drift/index.ts';
 
 /** Every detector Sluice ships, by name. A new detector registers here and in config.ts's `detectors`. */
-export const DETECTOR_SPECS = [sensitiveOperationSpec, eventCountSpec, signaturesSpec, flowBaselineSpec, dlpSpec, principalAnomalySpec] as const satisfies readonly DetectorSpec[];
+export const DETECTOR_SPECS = [sensitiveOperationSpec, eventCountSpec, signaturesSpec, flowBaselineSpec, dlpSpec, principalAnomalySpec, postureSpec, configDriftSpec] as const satisfies readonly DetectorSpec[];
 
 export type DetectorName = keyof SluiceConfig['detectors'];
 

@@ -5,6 +5,12 @@ import { SluiceError } from '../core/errors.ts';
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { dlpScanPaths, type DlpConfigInput } from '../processor/detectors/dlp/index.ts';
+import { once } from 'node:events';
+import { scanCommand } from '../scan/index.ts';
+import { buildScanServer } from '../scan/server.ts';
+import type { Severity } from '../scan/report.ts';
+
+/** Commands that work on local files, without the pipeline: rules, policy export, DLP and IaC scans. */
 
 /** `sluice rules import-sigma` and `sluice policy export`. */
 export function addRuleCommands(program: Command): void {
@@ -67,5 +73,39 @@ export function addDlpCommands(program: Command): void {
         `dlp scan: ${summary.objects} object(s), ${summary.bytes} bytes, ${summary.findings} finding(s), ${summary.verdicts} verdict(s), ${summary.actions} action(s), ${summary.skipped.length} skipped, ${summary.rejected.length} unreadable\n`,
       );
       if (failOn !== undefined && summary.highestSeverityId >= failOn) process.exitCode = 1;
+    });
+}
+
+/** `sluice scan` (shift-left IaC scanning) and `sluice scan-server` (the same over HTTP). */
+export function addScanCommands(program: Command): void {
+  program
+    .command('scan')
+    .description('Evaluate CloudFormation, Terraform plan JSON and Kubernetes manifests with the posture rules used on live config. Exit 0 clean, 1 violation at or above --fail-on, 2 usage or parse error.')
+    .argument('<paths...>', 'template files or directories')
+    .option('-f, --format <format>', 'text, json or sarif', 'text')
+    .option('--fail-on <severity>', 'informational, low, medium, high or critical', 'high')
+    .option('--pack <dirs...>', 'rule pack directories (default: the bundled posture pack)')
+    .action(async (paths: string[], flags: { format: string; failOn: string; pack?: string[] }) => {
+      const format = flags.format;
+      const failOn = flags.failOn.toLowerCase();
+      if (format !== 'text' && format !== 'json' && format !== 'sarif') throw new SluiceError('SLUICE_ERR_CONFIG_INVALID', `--format must be text, json or sarif, got ${JSON.stringify(format)}`);
+      if (!(failOn in SEVERITY_IDS)) throw new SluiceError('SLUICE_ERR_CONFIG_INVALID', `--fail-on must be one of ${Object.keys(SEVERITY_IDS).join(', ')}`);
+      process.exitCode = await scanCommand(paths, { format, failOn: failOn as Severity, ...(flags.pack ? { packs: flags.pack } : {}) }, (s) => process.stdout.write(s));
+    });
+
+  program
+    .command('scan-server')
+    .description('Serve POST /v1/scan (bearer token from SLUICE_SCAN_TOKEN, at least 16 characters) for inline CI integration.')
+    .option('-p, --port <port>', 'port', '8090')
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--body-limit <bytes>', 'largest request body', '5242880')
+    .action(async (flags: { port: string; host: string; bodyLimit: string }) => {
+      const token = process.env.SLUICE_SCAN_TOKEN;
+      if (!token || token.length < 16) throw new SluiceError('SLUICE_ERR_CONFIG_INVALID', 'set SLUICE_SCAN_TOKEN (at least 16 characters) to serve /v1/scan');
+      const app = buildScanServer({ token, bodyLimitBytes: Number(flags.bodyLimit) });
+      const address = await app.listen({ port: Number(flags.port), host: flags.host });
+      process.stderr.write(`sluice scan-server: listening on ${address}\n`);
+      await Promise.race([once(process, 'SIGTERM'), once(process, 'SIGINT')]);
+      await app.close();
     });
 }

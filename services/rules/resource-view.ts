@@ -1,0 +1,657 @@
+import type { ConfigState } from '../core/model/config-state.ts';
+
+/**
+ * Resource views: one normalized shape per kind of resource, whatever the source. The same
+ * security group reads `ipPermissions[].ipRanges` in AWS Config, `SecurityGroupIngress[].CidrIp`
+ * in CloudFormation and `ingress[].cidr_blocks` in a Terraform plan; its view always has
+ * `ingress: [{ protocol, from_port, to_port, cidrs }]`. Posture rules (`applies_to.input:
+ * resource`) read the view as the CEL variable `resource`, so one rule runs unchanged on live
+ * configuration (aws_config, Kubernetes objects) and on templates (config_files). The native
+ * configuration stays available as `resource.config`. Field by field in README.md ("Resource views").
+ */
+
+/** Where a configuration was read: live AWS Config, a Kubernetes object, or an IaC format. */
+export type ResourceFormat = 'aws_config' | 'cloudformation' | 'terraform_plan' | 'kubernetes';
+
+/** What a view is built from: the resource type as its source names it and its configuration object. */
+export interface ResourceInput {
+  uid: string;
+  type: string;
+  name: string | null;
+  format: ResourceFormat;
+  configuration: Record<string, unknown>;
+  region?: string | null;
+  account_uid?: string | null;
+  tags?: Record<string, string>;
+}
+
+/** A normalized resource: common fields, the kind, the kind's fields and the native configuration. */
+export interface ResourceView {
+  uid: string;
+  type: string;
+  name: string | null;
+  /** `aws.s3.bucket`, `aws.ec2.security_group`, `k8s.workload`, ...; `other` when no view knows the type. */
+  kind: string;
+  format: ResourceFormat;
+  region: string | null;
+  account_uid: string | null;
+  tags: Record<string, string>;
+  config: Record<string, unknown>;
+  [field: string]: unknown;
+}
+
+type Obj = Record<string, unknown>;
+
+function isObj(v: unknown): v is Obj {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+/** The value at a dotted path (numeric segments index arrays); undefined when any step is missing. */
+function at(o: unknown, path: string): unknown {
+  let cur: unknown = o;
+  for (const seg of path.split('.')) {
+    if (Array.isArray(cur) && /^\d+$/.test(seg)) cur = cur[Number(seg)];
+    else if (isObj(cur) && Object.hasOwn(cur, seg)) cur = cur[seg];
+    else return undefined;
+  }
+  return cur;
+}
+
+/** The first path that holds a value (not undefined/null). */
+function first(o: unknown, ...paths: string[]): unknown {
+  for (const p of paths) {
+    const v = at(o, p);
+    if (v !== undefined && v !== null) return v;
+  }
+  return undefined;
+}
+
+/** A boolean from true/false/'true'/'false'; other values give the fallback. */
+function bool(v: unknown, fallback: boolean | null = false): boolean | null {
+  if (typeof v === 'boolean') return v;
+  if (v === 'true' || v === 'True') return true;
+  if (v === 'false' || v === 'False') return false;
+  return fallback;
+}
+
+function num(v: unknown, fallback: number | null = null): number | null {
+  if (typeof v === 'number' && Number.isFinite(v)) return v;
+  if (typeof v === 'string' && /^-?\d+(\.\d+)?$/.test(v.trim())) return Number(v);
+  return fallback;
+}
+
+function text(v: unknown): string | null {
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  return null;
+}
+
+function list(v: unknown): unknown[] {
+  if (v === undefined || v === null) return [];
+  return Array.isArray(v) ? v : [v];
+}
+
+/** A policy document from an object, JSON text or URL-encoded JSON text (AWS Config IAM items); null otherwise. */
+export function policyDocument(v: unknown): Obj | null {
+  if (isObj(v)) return v;
+  if (typeof v !== 'string' || v === '') return null;
+  for (const candidate of [v, safeDecode(v)]) {
+    if (candidate === null) continue;
+    try {
+      const parsed: unknown = JSON.parse(candidate);
+      if (isObj(parsed)) return parsed;
+    } catch {
+      // try the next form
+    }
+  }
+  return null;
+}
+
+function safeDecode(s: string): string | null {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return null;
+  }
+}
+
+// ---------------------------------------------------------------- AWS kinds
+
+/** One network permission: protocol '-1' means all; ports 0..65535 when the rule covers them all. */
+export interface PermissionView {
+  protocol: string;
+  from_port: number;
+  to_port: number;
+  cidrs: string[];
+}
+
+function protocolOf(v: unknown): string {
+  const s = text(v)?.toLowerCase() ?? '-1';
+  if (s === 'all' || s === '-1' || s === '') return '-1';
+  if (s === '6') return 'tcp';
+  if (s === '17') return 'udp';
+  if (s === '1') return 'icmp';
+  return s;
+}
+
+function permission(protocol: unknown, from: unknown, to: unknown, cidrs: unknown[]): PermissionView {
+  const p = protocolOf(protocol);
+  let f = num(from);
+  let t = num(to);
+  if (p === '-1' || f === null || f < 0) f = p === '-1' || f === null || f < 0 ? 0 : f;
+  if (p === '-1' || t === null || t < 0) t = 65535;
+  return { protocol: p, from_port: f, to_port: t, cidrs: cidrs.map(text).filter((c): c is string => c !== null && c !== '') };
+}
+
+function awsConfigPermissions(v: unknown): PermissionView[] {
+  return list(v).filter(isObj).map((p) =>
+    permission(p.ipProtocol, p.fromPort, p.toPort, [
+      ...list(p.ipRanges).map((r) => (isObj(r) ? r.cidrIp : r)),
+      ...list(p.ipv4Ranges).map((r) => (isObj(r) ? r.cidrIp : r)),
+      ...list(p.ipv6Ranges).map((r) => (isObj(r) ? r.cidrIpv6 : r)),
+    ]),
+  );
+}
+
+function cfnPermissions(v: unknown): PermissionView[] {
+  return list(v).filter(isObj).map((p) => permission(p.IpProtocol, p.FromPort, p.ToPort, [p.CidrIp, p.CidrIpv6]));
+}
+
+function tfPermissions(v: unknown): PermissionView[] {
+  return list(v).filter(isObj).map((p) => permission(p.protocol, p.from_port, p.to_port, [...list(p.cidr_blocks), ...list(p.ipv6_cidr_blocks)]));
+}
+
+function securityGroup(f: ResourceFormat, c: Obj, type: string): Obj {
+  return { is_default: false, ...securityGroupRules(f, c, type) };
+}
+
+function securityGroupRules(f: ResourceFormat, c: Obj, type: string): Obj {
+  if (f === 'aws_config') return { ingress: awsConfigPermissions(c.ipPermissions), egress: awsConfigPermissions(c.ipPermissionsEgress), vpc_id: text(c.vpcId), is_default: c.groupName === 'default' };
+  if (f === 'cloudformation') {
+    if (type === 'AWS::EC2::SecurityGroupIngress') return { ingress: cfnPermissions([c]), egress: [], vpc_id: null };
+    if (type === 'AWS::EC2::SecurityGroupEgress') return { ingress: [], egress: cfnPermissions([c]), vpc_id: null };
+    return { ingress: cfnPermissions(c.SecurityGroupIngress), egress: cfnPermissions(c.SecurityGroupEgress), vpc_id: text(c.VpcId), is_default: false };
+  }
+  if (type === 'aws_security_group_rule') {
+    const one = tfPermissions([c]);
+    return c.type === 'egress' ? { ingress: [], egress: one, vpc_id: null } : { ingress: one, egress: [], vpc_id: null };
+  }
+  if (type === 'aws_vpc_security_group_ingress_rule' || type === 'aws_vpc_security_group_egress_rule') {
+    const one = [permission(c.ip_protocol, c.from_port, c.to_port, [c.cidr_ipv4, c.cidr_ipv6])];
+    return type.endsWith('ingress_rule') ? { ingress: one, egress: [], vpc_id: null } : { ingress: [], egress: one, vpc_id: null };
+  }
+  return { ingress: tfPermissions(c.ingress), egress: tfPermissions(c.egress), vpc_id: text(c.vpc_id), is_default: type === 'aws_default_security_group' };
+}
+
+interface AclEntry {
+  egress: boolean;
+  action: string;
+  protocol: string;
+  from_port: number;
+  to_port: number;
+  cidr: string | null;
+}
+
+function aclEntry(egress: unknown, action: unknown, protocol: unknown, cidr: unknown, from: unknown, to: unknown): AclEntry {
+  const p = permission(protocol, from, to, []);
+  return { egress: bool(egress) ?? false, action: (text(action) ?? 'allow').toLowerCase(), protocol: p.protocol, from_port: p.from_port, to_port: p.to_port, cidr: text(cidr) };
+}
+
+function networkAcl(f: ResourceFormat, c: Obj, type: string): Obj {
+  let entries: AclEntry[];
+  if (f === 'aws_config') {
+    entries = list(c.entries).filter(isObj).map((e) => aclEntry(e.egress, e.ruleAction, e.protocol, e.cidrBlock ?? e.ipv6CidrBlock, at(e, 'portRange.from'), at(e, 'portRange.to')));
+  } else if (f === 'cloudformation') {
+    entries = type === 'AWS::EC2::NetworkAclEntry' ? [aclEntry(c.Egress, c.RuleAction, c.Protocol, c.CidrBlock ?? c.Ipv6CidrBlock, at(c, 'PortRange.From'), at(c, 'PortRange.To'))] : [];
+  } else if (type === 'aws_network_acl_rule') {
+    entries = [aclEntry(c.egress, c.rule_action, c.protocol, c.cidr_block ?? c.ipv6_cidr_block, c.from_port, c.to_port)];
+  } else {
+    const side = (v: unknown, egress: boolean): AclEntry[] => list(v).filter(isObj).map((e) => aclEntry(egress, e.action, e.protocol, e.cidr_block ?? e.ipv6_cidr_block, e.from_port, e.to_port));
+    entries = [...side(c.ingress, false), ...side(c.egress, true)];
+  }
+  return { entries };
+}
+
+function bucket(f: ResourceFormat, c: Obj): Obj {
+  if (f === 'aws_config') {
+    const s = isObj(c.supplementary) ? c.supplementary : {};
+    const pab = isObj(s.PublicAccessBlockConfiguration) ? s.PublicAccessBlockConfiguration : null;
+    const rule = at(s, 'ServerSideEncryptionConfiguration.rules.0.applyServerSideEncryptionByDefault');
+    const acl = at(s, 'AccessControlList');
+    const grants = isObj(acl) ? list(acl.grantList) : [];
+    const policyText = at(s, 'BucketPolicy.policyText');
+    return {
+      public_access_block: pab
+        ? { block_public_acls: bool(pab.blockPublicAcls), ignore_public_acls: bool(pab.ignorePublicAcls), block_public_policy: bool(pab.blockPublicPolicy), restrict_public_buckets: bool(pab.restrictPublicBuckets) }
+        : null,
+      public_access_block_inline: true,
+      encryption: isObj(rule) ? { algorithm: text(rule.sseAlgorithm), kms_key: text(rule.kmsMasterKeyID) } : null,
+      versioning: text(at(s, 'BucketVersioningConfiguration.status')) === 'Enabled',
+      mfa_delete: bool(at(s, 'BucketVersioningConfiguration.isMfaDeleteEnabled')) ?? false,
+      logging: typeof at(s, 'BucketLoggingConfiguration.destinationBucketName') === 'string',
+      acl_public: grants.some((g) => /AllUsers|AuthenticatedUsers/.test(JSON.stringify(g))),
+      policy: policyDocument(policyText),
+    };
+  }
+  if (f === 'cloudformation') {
+    const pab = isObj(c.PublicAccessBlockConfiguration) ? c.PublicAccessBlockConfiguration : null;
+    const rule = at(c, 'BucketEncryption.ServerSideEncryptionConfiguration.0.ServerSideEncryptionByDefault');
+    const acl = text(c.AccessControl);
+    return {
+      public_access_block: pab
+        ? { block_public_acls: bool(pab.BlockPublicAcls), ignore_public_acls: bool(pab.IgnorePublicAcls), block_public_policy: bool(pab.BlockPublicPolicy), restrict_public_buckets: bool(pab.RestrictPublicBuckets) }
+        : null,
+      public_access_block_inline: true,
+      encryption: isObj(rule) ? { algorithm: text(rule.SSEAlgorithm), kms_key: text(rule.KMSMasterKeyID) } : null,
+      versioning: text(at(c, 'VersioningConfiguration.Status')) === 'Enabled',
+      mfa_delete: false,
+      logging: isObj(c.LoggingConfiguration),
+      acl_public: acl !== null && /^(PublicRead|PublicReadWrite|AuthenticatedRead)$/.test(acl),
+      policy: null,
+    };
+  }
+  const rule = at(c, 'server_side_encryption_configuration.0.rule.0.apply_server_side_encryption_by_default.0');
+  const acl = text(c.acl);
+  return {
+    public_access_block: null,
+    // Terraform (AWS provider 4+) sets these in aws_s3_bucket_public_access_block, a resource of its own.
+    public_access_block_inline: false,
+    encryption: isObj(rule) ? { algorithm: text(rule.sse_algorithm), kms_key: text(rule.kms_master_key_id) } : null,
+    versioning: bool(at(c, 'versioning.0.enabled')) ?? false,
+    mfa_delete: bool(at(c, 'versioning.0.mfa_delete')) ?? false,
+    logging: list(c.logging).length > 0,
+    acl_public: acl !== null && /^(public-read|public-read-write|authenticated-read)$/.test(acl),
+    policy: policyDocument(c.policy),
+  };
+}
+
+function publicAccessBlock(c: Obj): Obj {
+  return {
+    public_access_block: {
+      block_public_acls: bool(c.block_public_acls),
+      ignore_public_acls: bool(c.ignore_public_acls),
+      block_public_policy: bool(c.block_public_policy),
+      restrict_public_buckets: bool(c.restrict_public_buckets),
+    },
+  };
+}
+
+/** IAM policy documents of a user, role, group or policy: the inline ones and the managed policy ARNs. */
+function iamPrincipal(f: ResourceFormat, c: Obj, type: string): Obj {
+  if (f === 'aws_config') {
+    const inline = [...list(c.userPolicyList), ...list(c.rolePolicyList), ...list(c.groupPolicyList)]
+      .filter(isObj)
+      .map((p) => policyDocument(p.policyDocument))
+      .filter((d): d is Obj => d !== null);
+    const versions = list(c.policyVersionList).filter(isObj);
+    const current = versions.find((v) => bool(v.isDefaultVersion)) ?? versions[0];
+    const docs = current ? [policyDocument(current.document)].filter((d): d is Obj => d !== null) : [];
+    return {
+      policies: type === 'AWS::IAM::Policy' ? docs : inline,
+      managed_policy_arns: list(c.attachedManagedPolicies).filter(isObj).map((p) => text(p.policyArn)).filter((s): s is string => s !== null),
+      trust_policy: policyDocument(c.assumeRolePolicyDocument),
+    };
+  }
+  if (f === 'cloudformation') {
+    const inline = list(c.Policies).filter(isObj).map((p) => policyDocument(p.PolicyDocument)).filter((d): d is Obj => d !== null);
+    const own = policyDocument(c.PolicyDocument);
+    return {
+      policies: own ? [own, ...inline] : inline,
+      managed_policy_arns: list(c.ManagedPolicyArns).map(text).filter((s): s is string => s !== null),
+      trust_policy: policyDocument(c.AssumeRolePolicyDocument),
+    };
+  }
+  const own = policyDocument(c.policy);
+  return {
+    policies: own ? [own] : list(c.inline_policy).filter(isObj).map((p) => policyDocument(p.policy)).filter((d): d is Obj => d !== null),
+    managed_policy_arns: list(c.managed_policy_arns).map(text).filter((s): s is string => s !== null).concat(type.endsWith('_policy_attachment') && text(c.policy_arn) ? [text(c.policy_arn)!] : []),
+    trust_policy: policyDocument(c.assume_role_policy),
+  };
+}
+
+/** A field read from the first of its paths in each format, coerced. */
+type FieldRule = { kind: 'bool' | 'num' | 'text' | 'raw'; paths: Partial<Record<ResourceFormat, string[]>>; fallback?: unknown };
+
+function fields(spec: Record<string, FieldRule>): (f: ResourceFormat, c: Obj) => Obj {
+  return (f, c) => {
+    const out: Obj = {};
+    for (const [name, r] of Object.entries(spec)) {
+      const v = first(c, ...(r.paths[f] ?? []));
+      const fb = r.fallback === undefined ? null : r.fallback;
+      out[name] = r.kind === 'bool' ? bool(v, fb as boolean | null) : r.kind === 'num' ? num(v, fb as number | null) : r.kind === 'text' ? (text(v) ?? fb) : (v ?? fb);
+    }
+    return out;
+  };
+}
+
+const b = (aws: string[], cfn: string[], tf: string[], fallback: unknown = false): FieldRule => ({ kind: 'bool', paths: { aws_config: aws, cloudformation: cfn, terraform_plan: tf }, fallback });
+const n = (aws: string[], cfn: string[], tf: string[], fallback: unknown = null): FieldRule => ({ kind: 'num', paths: { aws_config: aws, cloudformation: cfn, terraform_plan: tf }, fallback });
+const t = (aws: string[], cfn: string[], tf: string[], fallback: unknown = null): FieldRule => ({ kind: 'text', paths: { aws_config: aws, cloudformation: cfn, terraform_plan: tf }, fallback });
+
+const trail = fields({
+  multi_region: b(['isMultiRegionTrail'], ['IsMultiRegionTrail'], ['is_multi_region_trail']),
+  log_file_validation: b(['logFileValidationEnabled'], ['EnableLogFileValidation'], ['enable_log_file_validation']),
+  kms_key: t(['kmsKeyId'], ['KMSKeyId'], ['kms_key_id']),
+  logging: b(['supplementary.TrailStatus.isLogging', 'isLogging'], ['IsLogging'], ['enable_logging'], true),
+  cloudwatch_logs: t(['cloudWatchLogsLogGroupArn'], ['CloudWatchLogsLogGroupArn'], ['cloud_watch_logs_group_arn']),
+  include_global_events: b(['includeGlobalServiceEvents'], ['IncludeGlobalServiceEvents'], ['include_global_service_events'], true),
+});
+
+const kmsKey = fields({
+  rotation: b(['keyRotationEnabled', 'supplementary.KeyRotationStatus.keyRotationEnabled'], ['EnableKeyRotation'], ['enable_key_rotation'], false),
+  key_spec: t(['keySpec', 'customerMasterKeySpec'], ['KeySpec'], ['customer_master_key_spec', 'key_spec'], 'SYMMETRIC_DEFAULT'),
+  manager: t(['keyManager'], [], [], 'CUSTOMER'),
+  enabled: b(['enabled'], ['Enabled'], ['is_enabled'], true),
+  policy: { kind: 'raw', paths: { aws_config: ['supplementary.KeyPolicy'], cloudformation: ['KeyPolicy'], terraform_plan: ['policy'] } },
+});
+
+const passwordPolicy = fields({
+  min_length: n(['MinimumPasswordLength', 'minimumPasswordLength'], [], ['minimum_password_length'], 0),
+  require_symbols: b(['RequireSymbols', 'requireSymbols'], [], ['require_symbols']),
+  require_numbers: b(['RequireNumbers', 'requireNumbers'], [], ['require_numbers']),
+  require_uppercase: b(['RequireUppercaseCharacters', 'requireUppercaseCharacters'], [], ['require_uppercase_characters']),
+  require_lowercase: b(['RequireLowercaseCharacters', 'requireLowercaseCharacters'], [], ['require_lowercase_characters']),
+  max_age_days: n(['MaxPasswordAge', 'maxPasswordAge'], [], ['max_password_age'], 0),
+  reuse_prevention: n(['PasswordReusePrevention', 'passwordReusePrevention'], [], ['password_reuse_prevention'], 0),
+});
+
+const accountSummary = fields({
+  root_access_keys: n(['AccountAccessKeysPresent', 'accountAccessKeysPresent'], [], [], 0),
+  root_mfa: b(['AccountMFAEnabled', 'accountMFAEnabled'], [], [], false),
+});
+
+const volume = fields({ encrypted: b(['encrypted'], ['Encrypted'], ['encrypted']), kms_key: t(['kmsKeyId'], ['KmsKeyId'], ['kms_key_id']) });
+const ebsDefault = fields({ enabled: b(['ebsEncryptionByDefault', 'EbsEncryptionByDefault'], [], ['enabled'], false) });
+
+const instance = fields({
+  http_tokens: t(['metadataOptions.httpTokens'], ['MetadataOptions.HttpTokens'], ['metadata_options.0.http_tokens'], 'optional'),
+  public_ip: t(['publicIpAddress'], [], ['public_ip']),
+  associate_public_ip: b([], ['NetworkInterfaces.0.AssociatePublicIpAddress'], ['associate_public_ip_address'], false),
+  iam_profile: t(['iamInstanceProfile.arn'], ['IamInstanceProfile'], ['iam_instance_profile']),
+  ebs_optimized: b(['ebsOptimized'], ['EbsOptimized'], ['ebs_optimized']),
+});
+
+const launchTemplate = fields({
+  http_tokens: t([], ['LaunchTemplateData.MetadataOptions.HttpTokens'], ['metadata_options.0.http_tokens'], 'optional'),
+});
+
+const rdsInstance = fields({
+  publicly_accessible: b(['publiclyAccessible'], ['PubliclyAccessible'], ['publicly_accessible']),
+  storage_encrypted: b(['storageEncrypted'], ['StorageEncrypted'], ['storage_encrypted']),
+  backup_retention_days: n(['backupRetentionPeriod'], ['BackupRetentionPeriod'], ['backup_retention_period'], 1),
+  multi_az: b(['multiAZ'], ['MultiAZ'], ['multi_az']),
+  deletion_protection: b(['deletionProtection'], ['DeletionProtection'], ['deletion_protection']),
+  auto_minor_version_upgrade: b(['autoMinorVersionUpgrade'], ['AutoMinorVersionUpgrade'], ['auto_minor_version_upgrade'], true),
+  iam_auth: b(['iAMDatabaseAuthenticationEnabled'], ['EnableIAMDatabaseAuthentication'], ['iam_database_authentication_enabled', 'iam_database_authentication_enabled']),
+  engine: t(['engine'], ['Engine'], ['engine']),
+});
+
+const flowLog = fields({
+  traffic_type: t(['trafficType'], ['TrafficType'], ['traffic_type'], 'ALL'),
+  resource_id: t(['resourceId'], ['ResourceId'], ['vpc_id', 'subnet_id', 'eni_id']),
+});
+
+const recorder = fields({
+  all_supported: b(['recordingGroup.allSupported'], ['RecordingGroup.AllSupported'], ['recording_group.0.all_supported'], true),
+  include_global_resources: b(['recordingGroup.includeGlobalResourceTypes'], ['RecordingGroup.IncludeGlobalResourceTypes'], ['recording_group.0.include_global_resource_types'], false),
+});
+
+const efs = fields({ encrypted: b(['encrypted'], ['Encrypted'], ['encrypted']) });
+const snsTopic = fields({ kms_key: t(['KmsMasterKeyId', 'kmsMasterKeyId'], ['KmsMasterKeyId'], ['kms_master_key_id']) });
+const sqsQueue = fields({
+  kms_key: t(['KmsMasterKeyId', 'kmsMasterKeyId'], ['KmsMasterKeyId'], ['kms_master_key_id']),
+  sqs_managed_sse: b(['SqsManagedSseEnabled', 'sqsManagedSseEnabled'], ['SqsManagedSseEnabled'], ['sqs_managed_sse_enabled']),
+});
+const dynamoTable = fields({
+  pitr: b(['supplementary.ContinuousBackupsDescription.pointInTimeRecoveryDescription.pointInTimeRecoveryStatus'], ['PointInTimeRecoverySpecification.PointInTimeRecoveryEnabled'], ['point_in_time_recovery.0.enabled']),
+});
+const lambdaUrl = fields({ auth_type: t(['authType', 'AuthType'], ['AuthType'], ['authorization_type'], 'AWS_IAM') });
+const lambdaFunction = fields({ runtime: t(['runtime'], ['Runtime'], ['runtime'], '') });
+const listener = fields({
+  protocol: t(['protocol', 'Protocol'], ['Protocol'], ['protocol'], 'HTTP'),
+  default_action: t(['defaultActions.0.type'], ['DefaultActions.0.Type'], ['default_action.0.type'], ''),
+  ssl_policy: t(['sslPolicy'], ['SslPolicy'], ['ssl_policy']),
+});
+const eksCluster = fields({
+  endpoint_public: b(['resourcesVpcConfig.endpointPublicAccess', 'ResourcesVpcConfig.EndpointPublicAccess'], ['ResourcesVpcConfig.EndpointPublicAccess'], ['vpc_config.0.endpoint_public_access'], true),
+  public_cidrs: { kind: 'raw', paths: { aws_config: ['resourcesVpcConfig.publicAccessCidrs', 'ResourcesVpcConfig.PublicAccessCidrs'], cloudformation: ['ResourcesVpcConfig.PublicAccessCidrs'], terraform_plan: ['vpc_config.0.public_access_cidrs'] }, fallback: ['0.0.0.0/0'] },
+  secrets_encryption: { kind: 'raw', paths: { aws_config: ['encryptionConfig', 'EncryptionConfig'], cloudformation: ['EncryptionConfig'], terraform_plan: ['encryption_config'] }, fallback: [] },
+  log_types: { kind: 'raw', paths: { aws_config: ['logging.clusterLogging.0.types', 'Logging.ClusterLogging.EnabledTypes'], cloudformation: ['Logging.ClusterLogging.EnabledTypes'], terraform_plan: ['enabled_cluster_log_types'] }, fallback: [] },
+});
+const ecrRepository = fields({
+  scan_on_push: b(['imageScanningConfiguration.scanOnPush', 'ImageScanningConfiguration.ScanOnPush'], ['ImageScanningConfiguration.ScanOnPush'], ['image_scanning_configuration.0.scan_on_push']),
+  tag_mutability: t(['imageTagMutability', 'ImageTagMutability'], ['ImageTagMutability'], ['image_tag_mutability'], 'MUTABLE'),
+});
+const cloudFront = fields({
+  viewer_protocol: t(['distributionConfig.defaultCacheBehavior.viewerProtocolPolicy'], ['DistributionConfig.DefaultCacheBehavior.ViewerProtocolPolicy'], ['default_cache_behavior.0.viewer_protocol_policy'], 'allow-all'),
+});
+const redshift = fields({
+  publicly_accessible: b(['publiclyAccessible'], ['PubliclyAccessible'], ['publicly_accessible'], false),
+  encrypted: b(['encrypted'], ['Encrypted'], ['encrypted'], false),
+});
+const secret = fields({ rotation: b(['rotationEnabled', 'RotationEnabled'], [], [], false) });
+
+/** AWS types per kind, in each format's spelling. */
+const AWS_KINDS: Array<{ kind: string; types: string[]; build: (f: ResourceFormat, c: Obj, type: string) => Obj }> = [
+  { kind: 'aws.s3.bucket', types: ['AWS::S3::Bucket', 'aws_s3_bucket'], build: bucket },
+  { kind: 'aws.s3.public_access_block', types: ['aws_s3_bucket_public_access_block'], build: (_f, c) => publicAccessBlock(c) },
+  {
+    kind: 'aws.s3.bucket_policy',
+    types: ['AWS::S3::BucketPolicy', 'aws_s3_bucket_policy'],
+    build: (f, c) => ({ policy: policyDocument(f === 'cloudformation' ? c.PolicyDocument : f === 'aws_config' ? (c.policyText ?? c.PolicyDocument) : c.policy) }),
+  },
+  {
+    kind: 'aws.ec2.security_group',
+    types: ['AWS::EC2::SecurityGroup', 'AWS::EC2::SecurityGroupIngress', 'AWS::EC2::SecurityGroupEgress', 'aws_security_group', 'aws_default_security_group', 'aws_security_group_rule', 'aws_vpc_security_group_ingress_rule', 'aws_vpc_security_group_egress_rule'],
+    build: securityGroup,
+  },
+  { kind: 'aws.ec2.network_acl', types: ['AWS::EC2::NetworkAcl', 'AWS::EC2::NetworkAclEntry', 'aws_network_acl', 'aws_network_acl_rule'], build: networkAcl },
+  { kind: 'aws.cloudtrail.trail', types: ['AWS::CloudTrail::Trail', 'aws_cloudtrail'], build: trail },
+  { kind: 'aws.kms.key', types: ['AWS::KMS::Key', 'aws_kms_key'], build: kmsKey },
+  { kind: 'aws.iam.password_policy', types: ['AWS::IAM::AccountPasswordPolicy', 'aws_iam_account_password_policy'], build: passwordPolicy },
+  { kind: 'aws.iam.account', types: ['AWS::IAM::AccountSummary'], build: accountSummary },
+  { kind: 'aws.iam.user', types: ['AWS::IAM::User', 'aws_iam_user_policy', 'aws_iam_user_policy_attachment'], build: iamPrincipal },
+  { kind: 'aws.iam.role', types: ['AWS::IAM::Role', 'aws_iam_role'], build: iamPrincipal },
+  { kind: 'aws.iam.group', types: ['AWS::IAM::Group', 'aws_iam_group_policy'], build: iamPrincipal },
+  { kind: 'aws.iam.policy', types: ['AWS::IAM::Policy', 'AWS::IAM::ManagedPolicy', 'aws_iam_policy', 'aws_iam_role_policy'], build: iamPrincipal },
+  { kind: 'aws.ec2.volume', types: ['AWS::EC2::Volume', 'aws_ebs_volume'], build: volume },
+  { kind: 'aws.ec2.ebs_encryption_default', types: ['AWS::EC2::EBSEncryptionByDefault', 'aws_ebs_encryption_by_default'], build: ebsDefault },
+  { kind: 'aws.ec2.instance', types: ['AWS::EC2::Instance', 'aws_instance'], build: instance },
+  { kind: 'aws.ec2.launch_template', types: ['AWS::EC2::LaunchTemplate', 'aws_launch_template'], build: launchTemplate },
+  { kind: 'aws.rds.db_instance', types: ['AWS::RDS::DBInstance', 'aws_db_instance'], build: rdsInstance },
+  { kind: 'aws.ec2.flow_log', types: ['AWS::EC2::FlowLog', 'aws_flow_log'], build: flowLog },
+  { kind: 'aws.config.recorder', types: ['AWS::Config::ConfigurationRecorder', 'aws_config_configuration_recorder'], build: recorder },
+  { kind: 'aws.efs.file_system', types: ['AWS::EFS::FileSystem', 'aws_efs_file_system'], build: efs },
+  { kind: 'aws.sns.topic', types: ['AWS::SNS::Topic', 'aws_sns_topic'], build: snsTopic },
+  { kind: 'aws.sqs.queue', types: ['AWS::SQS::Queue', 'aws_sqs_queue'], build: sqsQueue },
+  { kind: 'aws.dynamodb.table', types: ['AWS::DynamoDB::Table', 'aws_dynamodb_table'], build: dynamoTable },
+  { kind: 'aws.lambda.url', types: ['AWS::Lambda::Url', 'aws_lambda_function_url'], build: lambdaUrl },
+  { kind: 'aws.lambda.function', types: ['AWS::Lambda::Function', 'aws_lambda_function'], build: lambdaFunction },
+  { kind: 'aws.elbv2.listener', types: ['AWS::ElasticLoadBalancingV2::Listener', 'aws_lb_listener', 'aws_alb_listener'], build: listener },
+  { kind: 'aws.eks.cluster', types: ['AWS::EKS::Cluster', 'aws_eks_cluster'], build: eksCluster },
+  { kind: 'aws.ecr.repository', types: ['AWS::ECR::Repository', 'aws_ecr_repository'], build: ecrRepository },
+  { kind: 'aws.cloudfront.distribution', types: ['AWS::CloudFront::Distribution', 'aws_cloudfront_distribution'], build: cloudFront },
+  { kind: 'aws.redshift.cluster', types: ['AWS::Redshift::Cluster', 'aws_redshift_cluster'], build: redshift },
+  { kind: 'aws.secretsmanager.secret', types: ['AWS::SecretsManager::Secret'], build: secret },
+];
+
+const AWS_BY_TYPE = new Map(AWS_KINDS.flatMap((k) => k.types.map((t) => [t, k] as const)));
+
+// ---------------------------------------------------------------- Kubernetes kinds
+
+const WORKLOAD_KINDS = new Set(['Pod', 'Deployment', 'DaemonSet', 'StatefulSet', 'ReplicaSet', 'ReplicationController', 'Job', 'CronJob']);
+
+/** The pod spec of a workload object (a Pod, a controller's template, a CronJob's job template). */
+export function podSpecOf(kind: string, obj: Obj): Obj | null {
+  const spec = kind === 'Pod' ? obj.spec : kind === 'CronJob' ? at(obj, 'spec.jobTemplate.spec.template.spec') : at(obj, 'spec.template.spec');
+  return isObj(spec) ? spec : null;
+}
+
+/** One container with its effective security settings (the container's context over the pod's). */
+function containerView(c: Obj, podCtx: Obj, type: 'container' | 'init' | 'ephemeral'): Obj {
+  const sc = isObj(c.securityContext) ? c.securityContext : {};
+  const caps = isObj(sc.capabilities) ? sc.capabilities : {};
+  const limits = isObj(at(c, 'resources.limits')) ? (at(c, 'resources.limits') as Obj) : {};
+  const requests = isObj(at(c, 'resources.requests')) ? (at(c, 'resources.requests') as Obj) : {};
+  const image = text(c.image) ?? '';
+  const afterSlash = image.slice(image.lastIndexOf('/') + 1);
+  const tag = image.includes('@') ? 'digest' : afterSlash.includes(':') ? afterSlash.slice(afterSlash.indexOf(':') + 1) : 'latest';
+  const runAsUser = num(sc.runAsUser ?? podCtx.runAsUser);
+  return {
+    name: text(c.name) ?? '',
+    type,
+    image,
+    image_tag: tag,
+    privileged: bool(sc.privileged) ?? false,
+    // Kubernetes defaults allowPrivilegeEscalation to true (and always true when privileged or with CAP_SYS_ADMIN).
+    allow_privilege_escalation: bool(sc.allowPrivilegeEscalation, true) ?? true,
+    run_as_non_root: bool(sc.runAsNonRoot ?? podCtx.runAsNonRoot) ?? false,
+    run_as_user: runAsUser,
+    runs_as_root: runAsUser === 0 || (runAsUser === null && !(bool(sc.runAsNonRoot ?? podCtx.runAsNonRoot) ?? false)),
+    read_only_root_filesystem: bool(sc.readOnlyRootFilesystem) ?? false,
+    capabilities_add: list(caps.add).map((x) => (text(x) ?? '').toUpperCase().replace(/^CAP_/, '')),
+    capabilities_drop: list(caps.drop).map((x) => (text(x) ?? '').toUpperCase().replace(/^CAP_/, '')),
+    seccomp_profile: text(at(sc, 'seccompProfile.type') ?? at(podCtx, 'seccompProfile.type')),
+    host_ports: list(c.ports).filter(isObj).map((p) => num(p.hostPort)).filter((p): p is number => p !== null && p > 0),
+    limits_cpu: text(limits.cpu),
+    limits_memory: text(limits.memory),
+    requests_cpu: text(requests.cpu),
+    requests_memory: text(requests.memory),
+    liveness_probe: isObj(c.livenessProbe),
+    readiness_probe: isObj(c.readinessProbe),
+    env_secrets_inline: list(c.env).filter(isObj).some((e) => typeof e.value === 'string' && /pass|secret|token|api[_-]?key/i.test(text(e.name) ?? '')),
+  };
+}
+
+function workload(kind: string, obj: Obj): Obj {
+  const pod = podSpecOf(kind, obj) ?? {};
+  const podCtx = isObj(pod.securityContext) ? pod.securityContext : {};
+  const containers = [
+    ...list(pod.containers).filter(isObj).map((c) => containerView(c, podCtx, 'container')),
+    ...list(pod.initContainers).filter(isObj).map((c) => containerView(c, podCtx, 'init')),
+    ...list(pod.ephemeralContainers).filter(isObj).map((c) => containerView(c, podCtx, 'ephemeral')),
+  ];
+  const volumes = list(pod.volumes).filter(isObj);
+  const annotations = isObj(at(obj, 'metadata.annotations')) ? (at(obj, 'metadata.annotations') as Obj) : {};
+  return {
+    k8s_kind: kind,
+    namespace: text(at(obj, 'metadata.namespace')) ?? 'default',
+    host_network: bool(pod.hostNetwork) ?? false,
+    host_pid: bool(pod.hostPID) ?? false,
+    host_ipc: bool(pod.hostIPC) ?? false,
+    host_path_volumes: volumes.filter((v) => isObj(v.hostPath)).map((v) => text(at(v, 'hostPath.path')) ?? ''),
+    service_account: text(pod.serviceAccountName ?? pod.serviceAccount) ?? 'default',
+    automount_service_account_token: bool(pod.automountServiceAccountToken, null),
+    sysctls: list(podCtx.sysctls).filter(isObj).map((s) => text(s.name) ?? ''),
+    apparmor_unconfined: Object.entries(annotations).some(([k, v]) => k.startsWith('container.apparmor.security.beta.kubernetes.io/') && v === 'unconfined'),
+    containers,
+  };
+}
+
+function rbacRole(kind: string, obj: Obj): Obj {
+  const rules = list(obj.rules).filter(isObj).map((r) => ({
+    api_groups: list(r.apiGroups).map((x) => text(x) ?? ''),
+    resources: list(r.resources).map((x) => text(x) ?? ''),
+    verbs: list(r.verbs).map((x) => text(x) ?? ''),
+    resource_names: list(r.resourceNames).map((x) => text(x) ?? ''),
+  }));
+  return { k8s_kind: kind, namespace: kind === 'ClusterRole' ? '' : (text(at(obj, 'metadata.namespace')) ?? 'default'), rules };
+}
+
+function rbacBinding(kind: string, obj: Obj): Obj {
+  return {
+    k8s_kind: kind,
+    namespace: kind === 'ClusterRoleBinding' ? '' : (text(at(obj, 'metadata.namespace')) ?? 'default'),
+    role_ref: { kind: text(at(obj, 'roleRef.kind')) ?? '', name: text(at(obj, 'roleRef.name')) ?? '' },
+    subjects: list(obj.subjects).filter(isObj).map((s) => ({ kind: text(s.kind) ?? '', name: text(s.name) ?? '', namespace: text(s.namespace) })),
+  };
+}
+
+function k8sView(kind: string, obj: Obj): { kind: string; fields: Obj } {
+  if (WORKLOAD_KINDS.has(kind)) return { kind: 'k8s.workload', fields: workload(kind, obj) };
+  if (kind === 'Role' || kind === 'ClusterRole') return { kind: 'k8s.rbac.role', fields: rbacRole(kind, obj) };
+  if (kind === 'RoleBinding' || kind === 'ClusterRoleBinding') return { kind: 'k8s.rbac.binding', fields: rbacBinding(kind, obj) };
+  if (kind === 'ServiceAccount') return { kind: 'k8s.service_account', fields: { k8s_kind: kind, namespace: text(at(obj, 'metadata.namespace')) ?? 'default', automount_service_account_token: bool(obj.automountServiceAccountToken, null) } };
+  if (kind === 'Service') return { kind: 'k8s.service', fields: { k8s_kind: kind, namespace: text(at(obj, 'metadata.namespace')) ?? 'default', service_type: text(at(obj, 'spec.type')) ?? 'ClusterIP', external_ips: list(at(obj, 'spec.externalIPs')).map((x) => text(x) ?? '') } };
+  if (kind === 'Namespace') {
+    const labels = isObj(at(obj, 'metadata.labels')) ? (at(obj, 'metadata.labels') as Obj) : {};
+    return { kind: 'k8s.namespace', fields: { k8s_kind: kind, pss_enforce: text(labels['pod-security.kubernetes.io/enforce']) } };
+  }
+  return { kind: 'other', fields: { k8s_kind: kind } };
+}
+
+// ---------------------------------------------------------------- entry points
+
+/** The kind of a resource type in a format ('other' when no view knows it). */
+export function resourceKind(type: string, format: ResourceFormat): string {
+  if (format === 'kubernetes') return k8sView(type.slice(type.lastIndexOf('/') + 1), {}).kind;
+  return AWS_BY_TYPE.get(type)?.kind ?? 'other';
+}
+
+/** Every kind a view is built for. */
+export const RESOURCE_KINDS: readonly string[] = [...new Set([...AWS_KINDS.map((k) => k.kind), 'k8s.workload', 'k8s.rbac.role', 'k8s.rbac.binding', 'k8s.service_account', 'k8s.service', 'k8s.namespace'])];
+
+/** Builds the normalized view of one resource. Never throws: odd configurations give default field values. */
+export function resourceView(input: ResourceInput): ResourceView {
+  const c = input.configuration;
+  let kind = 'other';
+  let extra: Obj = {};
+  if (input.format === 'kubernetes') {
+    const k8sKind = text(c.kind) ?? input.type.slice(input.type.lastIndexOf('/') + 1);
+    const v = k8sView(k8sKind, c);
+    kind = v.kind;
+    extra = v.fields;
+  } else {
+    const entry = AWS_BY_TYPE.get(input.type);
+    if (entry) {
+      kind = entry.kind;
+      extra = entry.build(input.format, c, input.type);
+    }
+  }
+  return {
+    ...extra,
+    uid: input.uid,
+    type: input.type,
+    name: input.name,
+    kind,
+    format: input.format,
+    region: input.region ?? null,
+    account_uid: input.account_uid ?? null,
+    tags: input.tags ?? {},
+    config: c,
+  };
+}
+
+/** The format of a ConfigState: aws_config, kubernetes for live k8s objects, else the IaC location's format. */
+export function formatOf(e: Pick<ConfigState, 'source' | 'location'>): ResourceFormat {
+  if (e.source === 'aws_config') return 'aws_config';
+  if (e.source === 'k8s') return 'kubernetes';
+  return e.location?.format ?? 'cloudformation';
+}
+
+/** Parses a configuration text into an object ({} when absent or not an object). */
+export function parseConfiguration(text: string | null): Record<string, unknown> {
+  if (text === null) return {};
+  try {
+    const v: unknown = JSON.parse(text);
+    return isObj(v) ? v : {};
+  } catch {
+    return {};
+  }
+}
+
+/** The view of a ConfigState event (null configuration gives an empty one). */
+export function configStateView(e: ConfigState): ResourceView {
+  const tags: Record<string, string> = {};
+  for (const tag of e.resource.tags) if (tag.value !== null) tags[tag.key] = tag.value;
+  return resourceView({
+    uid: e.resource.uid,
+    type: e.resource.type,
+    name: e.resource.name,
+    format: formatOf(e),
+    configuration: parseConfiguration(e.configuration),
+    region: e.resource.region,
+    account_uid: e.resource.account_uid,
+    tags,
+  });
+}

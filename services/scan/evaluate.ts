@@ -1,0 +1,83 @@
+import { parseConfigFile } from '../collectors/config_files/index.ts';
+import type { ConfigState } from '../core/model/config-state.ts';
+import { configStateView, loadRulePacks, ResourceRuleSet, type CompiledRule } from '../rules/index.ts';
+import { exitCodeOf, type ScanError, type ScanReport, type Severity, type Violation } from './report.ts';
+
+/** One input file: a name (shown in reports, never opened) and its bytes. */
+export interface ScanFile {
+  name: string;
+  bytes: Buffer;
+  /** Found while walking a directory: a file that holds no IaC is skipped instead of an error. */
+  discovered?: boolean;
+}
+
+const NOT_IAC = /not a CloudFormation template, Terraform JSON \(terraform show -json\) or Kubernetes manifest/;
+
+const cache = new Map<string, ResourceRuleSet>();
+
+/** The posture rules of the packs (default the bundled posture pack), compiled once per pack list. */
+export function postureRuleSet(packs: readonly string[] = ['@builtin/posture']): ResourceRuleSet {
+  const key = packs.join('\n');
+  let set = cache.get(key);
+  if (!set) {
+    set = new ResourceRuleSet(loadRulePacks(packs).filter((r: CompiledRule) => r.input === 'resource'));
+    cache.set(key, set);
+  }
+  return set;
+}
+
+function violation(e: ConfigState, r: CompiledRule): Violation {
+  return {
+    file: e.location?.file ?? e.resource.uid,
+    line: e.location?.line ?? null,
+    resource: e.resource.uid,
+    resource_name: e.resource.name,
+    resource_type: e.resource.type,
+    rule: r.id,
+    title: r.title,
+    severity: r.severity,
+    why: r.description,
+    fix: r.remediation,
+    compliance: r.compliance.map((c) => `${c.standard} ${c.control}`).join('; '),
+  };
+}
+
+/**
+ * Parses every file with the config_files collector (the same ConfigState events live config
+ * produces), evaluates the posture rules on each resource's view and builds the report.
+ */
+export function scanFiles(files: readonly ScanFile[], opts: { failOn: Severity; rules: ResourceRuleSet; errors?: ScanError[] }): ScanReport {
+  const violations: Violation[] = [];
+  const errors: ScanError[] = [...(opts.errors ?? [])];
+  const skipped: string[] = [];
+  let resources = 0;
+  for (const f of files) {
+    const outs = parseConfigFile(f.name, f.bytes, { time: 0 });
+    const events = outs.flatMap((o) => (o.kind === 'event' && o.stream === 'config' ? [o.event as ConfigState] : []));
+    const rejected = outs.flatMap((o) => (o.kind === 'dead_letter' ? [o] : []));
+    if (f.discovered && events.length === 0 && rejected.length > 0 && rejected.every((r) => NOT_IAC.test(r.reason))) {
+      skipped.push(f.name);
+      continue;
+    }
+    for (const r of rejected) errors.push({ file: f.name, message: r.reason });
+    for (const e of events) {
+      resources++;
+      for (const rule of opts.rules.evaluate(configStateView(e)).failed) violations.push(violation(e, rule));
+    }
+  }
+  violations.sort((a, b) => a.file.localeCompare(b.file) || (a.line ?? 0) - (b.line ?? 0) || a.resource.localeCompare(b.resource) || a.rule.localeCompare(b.rule));
+  const summary: Record<Severity, number> = { critical: 0, high: 0, medium: 0, low: 0, informational: 0 };
+  for (const v of violations) summary[v.severity]++;
+  return {
+    tool: 'sluice scan',
+    files: files.length,
+    resources,
+    rules: opts.rules.rules.length,
+    violations,
+    errors,
+    skipped,
+    summary,
+    fail_on: opts.failOn,
+    exit_code: exitCodeOf(violations, errors, opts.failOn),
+  };
+}

@@ -1,0 +1,55 @@
+import type { RuleSeverity } from '../rules/index.ts';
+
+/** Severity names of `--fail-on` (the rule severities). */
+export type Severity = RuleSeverity;
+
+export const SEVERITY_RANK: Record<Severity, number> = { informational: 1, low: 2, medium: 3, high: 4, critical: 5 };
+
+/** One rule a resource of a template fails. */
+export interface Violation {
+  file: string;
+  /** 1-based line where the resource starts, when known. */
+  line: number | null;
+  /** The resource uid (`iac:<file>#<logical id | address | kind/namespace/name>`). */
+  resource: string;
+  /** Logical id, Terraform address or Kubernetes name. */
+  resource_name: string | null;
+  resource_type: string;
+  rule: string;
+  title: string;
+  severity: Severity;
+  /** Why it fails: the rule's description. */
+  why: string;
+  /** How to fix it: the rule's remediation. */
+  fix: string | null;
+  /** `CIS AWS Foundations 3.0.0 2.1.4; AWS FSBP S3.8`. */
+  compliance: string;
+}
+
+/** A file or document that could not be read. */
+export interface ScanError {
+  file: string;
+  message: string;
+}
+
+/** The result of a scan: what `--format json` prints and POST /v1/scan answers. */
+export interface ScanReport {
+  tool: 'sluice scan';
+  files: number;
+  resources: number;
+  rules: number;
+  violations: Violation[];
+  errors: ScanError[];
+  /** Files found in directories that hold no infrastructure-as-code (ignored). */
+  skipped: string[];
+  summary: Record<Severity, number>;
+  fail_on: Severity;
+  /** 0 clean, 1 a violation at or above fail_on, 2 a parse or usage error. */
+  exit_code: 0 | 1 | 2;
+}
+
+/** The exit code of a report: 2 when any file could not be read, 1 when a violation reaches failOn, else 0. */
+export function exitCodeOf(violations: readonly Violation[], errors: readonly ScanError[], failOn: Severity): 0 | 1 | 2 {
+  if (errors.length > 0) return 2;
+  return violations.some((v) => SEVERITY_RANK[v.severity] >= SEVERITY_RANK[failOn]) ? 1 : 0;
+}

@@ -1,0 +1,81 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { fileURLToPath } from 'node:url';
+import { scanCommand, scanFiles, postureRuleSet, toSarif } from './index.ts';
+import { SarifLog } from './sarif-schema.ts';
+
+const VIOLATING = fileURLToPath(new URL('./fixtures/violating', import.meta.url));
+const CLEAN = fileURLToPath(new URL('./fixtures/clean', import.meta.url));
+
+async function run(paths: string[], format: 'text' | 'json' | 'sarif', failOn: 'high' | 'critical' | 'low' | 'informational' = 'high') {
+  let text = '';
+  const code = await scanCommand(paths, { format, failOn }, (s) => (text += s));
+  return { code, text };
+}
+
+test('the violating repo exits 1 and the text names file:line, resource, rule, why and how to fix', async () => {
+  const { code, text } = await run([VIOLATING], 'text');
+  assert.equal(code, 1);
+  assert.match(text, /network\.yaml:6 {2}HIGH {2}posture\.aws\.ec2\.sg_ssh_open_to_world {2}AdminSecurityGroup \(AWS::EC2::SecurityGroup\)/);
+  assert.match(text, /why: An ingress rule opens TCP 22/);
+  assert.match(text, /fix: Restrict the source/);
+  assert.match(text, /plan\.json:\d+ {2}CRITICAL {2}posture\.aws\.ec2\.sg_all_traffic_open_to_world {2}aws_security_group\.open/);
+  assert.match(text, /privileged\.yaml:\d+ {2}CRITICAL {2}posture\.k8s\.privileged_container/);
+  assert.match(text, /database\.json:\d+ {2}CRITICAL {2}posture\.aws\.rds\.publicly_accessible/);
+});
+
+test('the clean repo exits 0 with no violation at any severity', async () => {
+  const { code, text } = await run([CLEAN], 'json', 'informational');
+  assert.equal(code, 0);
+  const report = JSON.parse(text) as { violations: unknown[]; resources: number; errors: unknown[] };
+  assert.deepEqual(report.violations, []);
+  assert.deepEqual(report.errors, []);
+  assert.equal(report.resources, 7);
+});
+
+test('--fail-on decides the exit code; json lists every violation with its compliance mapping', async () => {
+  const { code, text } = await run([`${VIOLATING}/k8s/privileged.yaml`], 'json', 'critical');
+  assert.equal(code, 1);
+  const report = JSON.parse(text) as { violations: Array<{ rule: string; compliance: string; severity: string }>; summary: Record<string, number> };
+  const priv = report.violations.find((v) => v.rule === 'posture.k8s.privileged_container')!;
+  assert.match(priv.compliance, /CIS Kubernetes 1\.8\.0 5\.2\.2/);
+  assert.equal(report.summary.critical, report.violations.filter((v) => v.severity === 'critical').length);
+  const onlyHigh = await run([`${VIOLATING}/network.yaml`], 'text', 'critical');
+  assert.equal(onlyHigh.code, 0, 'network.yaml has high violations only');
+});
+
+test('usage and parse errors exit 2', async () => {
+  assert.equal((await run([], 'text')).code, 2);
+  assert.equal((await run(['/nonexistent/sluice-scan'], 'text')).code, 2);
+  assert.equal((await scanCommand([CLEAN], { format: 'xml' as 'json', failOn: 'high' }, () => {})), 2);
+  assert.equal((await scanCommand([CLEAN], { format: 'json', failOn: 'severe' as 'high' }, () => {})), 2);
+  assert.equal((await scanCommand([CLEAN], { format: 'json', failOn: 'high', packs: ['/nonexistent/pack'] }, () => {})), 2);
+  const report = scanFiles([{ name: 'broken.json', bytes: Buffer.from('{"Resources": {') }], { failOn: 'high', rules: postureRuleSet() });
+  assert.equal(report.exit_code, 2);
+  assert.equal(report.errors.length, 1);
+});
+
+test('the SARIF output validates against the SARIF 2.1.0 structural model', async () => {
+  const { code, text } = await run([VIOLATING], 'sarif');
+  assert.equal(code, 1);
+  const log: unknown = JSON.parse(text);
+  const parsed = SarifLog.safeParse(log);
+  assert.ok(parsed.success, parsed.success ? '' : JSON.stringify(parsed.error.issues.slice(0, 5)));
+  const results = parsed.data!.runs[0]!.results;
+  assert.equal(results.length, 24);
+  assert.ok(results.every((r) => r.locations[0]!.physicalLocation.region!.startLine >= 1));
+  // The model can fail: a broken log is rejected.
+  const broken = structuredClone(log) as { runs: Array<{ results: Array<{ ruleIndex: number; level: string }> }> };
+  broken.runs[0]!.results[0]!.ruleIndex = 999;
+  assert.equal(SarifLog.safeParse(broken).success, false);
+  broken.runs[0]!.results[0]!.level = 'fatal';
+  assert.equal(SarifLog.safeParse(broken).success, false);
+  const empty = toSarif(scanFiles([], { failOn: 'high', rules: postureRuleSet() }));
+  assert.ok(SarifLog.safeParse(empty).success);
+});
+
+test('the same rule gives the same verdict on a template and on the live AWS Config item', () => {
+  const rules = postureRuleSet();
+  const cfn = scanFiles([{ name: 't.yaml', bytes: Buffer.from('Resources:\n  Db:\n    Type: AWS::RDS::DBInstance\n    Properties: { PubliclyAccessible: true, StorageEncrypted: true, BackupRetentionPeriod: 7, DeletionProtection: true }\n') }], { failOn: 'high', rules });
+  assert.deepEqual(cfn.violations.map((v) => v.rule), ['posture.aws.rds.publicly_accessible']);
+});
