@@ -11,7 +11,7 @@ import { createWriteStream } from 'node:fs';
 import { runPipeline, type PipelineSummary } from './pipeline.ts';
 import { NdjsonSink } from '../sinks/ndjson/index.ts';
 import type { AppContext } from './wiring.ts';
-import { runCollectorRole, runMigrate, runProcessorRole } from './roles.ts';
+import { runCollectorRole, runMigrate, runProcessorRole, runRemediatorRole } from './roles.ts';
 import { addDlpCommands, addRuleCommands, addScanCommands } from './offline-commands.ts';
 
 /** Builds a role's context, runs the role, then flushes and stops its telemetry however the role ended. */
@@ -102,6 +102,10 @@ export function buildProgram(): Command {
   addCommonOptions(program.command('processor').description('Processor role: consumer group running the detectors; writes findings to the sinks.')).action(
     async (flags: CommonFlags) => withContext(flags, 'processor', runProcessorRole),
   );
+
+  addCommonOptions(
+    program.command('remediator').description('Remediator role: consumes sluice.actions.v1 and calls the remediation webhook (dry-run unless remediation.dryRun is false).'),
+  ).action(async (flags: CommonFlags) => withContext(flags, 'remediator', runRemediatorRole));
 
   addCommonOptions(program.command('migrate').description('Apply the ClickHouse migrations (idempotent).')).action(async (flags: CommonFlags) =>
     withContext(flags, 'migrate', runMigrate),

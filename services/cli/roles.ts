@@ -4,6 +4,7 @@ import { SluiceError } from '../core/errors.ts';
 import { collectFiles, type CollectorRunStats } from '../collectors/service.ts';
 import { buildProcessor } from '../processor/build.ts';
 import { ClickHouseFindingSink } from '../sinks/clickhouse/index.ts';
+import { RemediatorService } from '../remediation/service.ts';
 import { collectorFor } from './collectors.ts';
 import { startHealthServer } from './health.ts';
 import { createCodec, createTransport, type AppContext } from './wiring.ts';
@@ -86,5 +87,24 @@ export async function runMigrate(ctx: AppContext): Promise<void> {
     ctx.logger.info({ database: ctx.config.clickhouse.database }, 'ClickHouse migrations applied');
   } finally {
     await sink.close();
+  }
+}
+
+/** Remediator role: consumes the actions topic and calls the remediation webhook (dry-run by default). */
+export async function runRemediatorRole(ctx: AppContext): Promise<void> {
+  requireKafka(ctx, 'remediator');
+  const transport = createTransport(ctx);
+  let service: RemediatorService | undefined;
+  try {
+    const codec = await createCodec(ctx);
+    const producer = await transport.producer();
+    service = new RemediatorService({ transport, deadLetters: new DeadLetterWriter(producer, codec, ctx.config.topics.deadLetter, ctx.clock), config: ctx.config, logger: ctx.logger });
+    const consumer = await service.start();
+    ctx.logger.info({ topic: ctx.config.topics.actions, dryRun: ctx.config.remediation.dryRun, webhook: ctx.config.remediation.webhookUrl ? 'configured' : 'none' }, 'remediator consuming');
+    await Promise.race([once(process, 'SIGTERM'), once(process, 'SIGINT'), consumer.done]);
+    ctx.logger.info(service.stats, 'remediator stopping');
+  } finally {
+    await service?.stop().catch(() => {});
+    await transport.close();
   }
 }

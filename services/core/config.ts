@@ -115,6 +115,15 @@ export const SluiceConfigSchema = z.strictObject({
       config_drift: ConfigDriftConfig.prefault({}),
     })
     .prefault({}),
+  remediation: z
+    .strictObject({
+      webhookUrl: z.url({ protocol: /^https?$/ }).optional().describe('Where the remediator POSTs action events (e.g. a Lambda function URL). Absent: actions are only recorded.'),
+      secret: z.string().min(16).optional().describe('HMAC-SHA256 key signing each request (x-sluice-signature); set it from SLUICE_REMEDIATION_SECRET.'),
+      dryRun: z.boolean().default(true).describe('Record what would be sent without calling the webhook. Set false to act.'),
+      groupId: z.string().min(1).default('sluice-remediator').describe('Consumer group of the remediator role.'),
+    })
+    .prefault({})
+    .describe('The remediator role: consumes sluice.actions.v1 and calls the webhook.'),
   http: z.strictObject({ port: z.number().int().min(0).max(65535).default(8080).describe('Health endpoints port; 0 disables.') }).prefault({}),
 });
 
@@ -146,6 +155,9 @@ export const ENV_VARS = {
   SLUICE_TOPIC_ADVISORY: { path: ['topics', 'advisory'], kind: 'string', doc: 'Advisory topic name.' },
   SLUICE_TOPIC_FINDINGS: { path: ['topics', 'findings'], kind: 'string', doc: 'Findings topic name.' },
   SLUICE_TOPIC_DLQ: { path: ['topics', 'deadLetter'], kind: 'string', doc: 'Dead-letter topic name.' },
+  SLUICE_REMEDIATION_WEBHOOK_URL: { path: ['remediation', 'webhookUrl'], kind: 'string', doc: 'Remediation webhook URL.' },
+  SLUICE_REMEDIATION_SECRET: { path: ['remediation', 'secret'], kind: 'string', doc: 'HMAC key for remediation webhook requests (mount it from a secret).' },
+  SLUICE_REMEDIATION_DRY_RUN: { path: ['remediation', 'dryRun'], kind: 'bool', doc: 'false to let the remediator call the webhook.' },
   SLUICE_HTTP_PORT: { path: ['http', 'port'], kind: 'int', doc: 'Health endpoint port (0 disables).' },
 } as const satisfies Record<string, { path: readonly string[]; kind: 'string' | 'int' | 'bool' | 'list'; doc: string }>;
 

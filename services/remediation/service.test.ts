@@ -1,0 +1,65 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import { ManualClock } from '../core/clock.ts';
+import { resolveConfig } from '../core/config.ts';
+import { silentLogger } from '../core/logger.ts';
+import { AvroCodec } from '../core/avro/codec.ts';
+import { LocalSchemaRegistry } from '../core/avro/registry.ts';
+import { DeadLetterWriter } from '../core/dead-letter.ts';
+import { SCHEMA_NAMES, type DeadLetterRecord } from '../core/events.ts';
+import { isCaughtUp } from '../core/transport.ts';
+import { EmbeddedLog } from '../transports/embedded/log.ts';
+import { RemediatorService } from './service.ts';
+
+test('the remediator POSTs signed actions once, records skips, and dead-letters what is not an action', async () => {
+  const received: Array<{ id: string; signature: string | undefined }> = [];
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (d: Buffer) => (body += d.toString()));
+    req.on('end', () => {
+      received.push({ id: (JSON.parse(body) as { action: { id: string } }).action.id, signature: req.headers['x-sluice-signature'] as string | undefined });
+      res.writeHead(200).end('ok');
+    });
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/act`;
+  try {
+    const clock = new ManualClock(1_700_000_000_000);
+    const config = resolveConfig({ remediation: { webhookUrl: url, secret: 'a-test-secret-of-16+', dryRun: false }, topics: { partitions: 2 } });
+    const log = new EmbeddedLog({ partitions: 2, clock });
+    const codec = new AvroCodec(new LocalSchemaRegistry());
+    const producer = await log.producer();
+    const action = (id: string) => ({ key: 'obj', value: Buffer.from(JSON.stringify({ id, action: 'quarantine' })) });
+    await producer.send(config.topics.actions, [action('a-1'), action('a-2'), action('a-1'), { key: 'obj', value: Buffer.from('not json') }]);
+    const service = new RemediatorService({ transport: log, deadLetters: new DeadLetterWriter(producer, codec, config.topics.deadLetter, clock), config, logger: silentLogger() });
+    await service.start();
+    while (!(await isCaughtUp(log, config.remediation.groupId, config.topics.actions))) await log.waitForChange(20);
+    await service.stop();
+    assert.deepEqual(received.map((r) => r.id), ['a-1', 'a-2'], 'each action id is sent once');
+    assert.ok(received.every((r) => /^sha256=[0-9a-f]{64}$/.test(r.signature ?? '')), 'requests are signed');
+    assert.deepEqual(service.stats, { sent: 2, skipped: 1, failed: 0, malformed: 1 });
+    const dead = await Promise.all(log.readAll(config.topics.deadLetter).map(async (m) => (await codec.decode<DeadLetterRecord>(m.value, SCHEMA_NAMES.deadLetter)).value));
+    assert.equal(dead.length, 1);
+    assert.equal(dead[0]!.reason_code, 'SLUICE_ERR_INPUT_MALFORMED');
+  } finally {
+    server.close();
+  }
+});
+
+test('dry-run (the default) calls nothing and records every action as skipped', async () => {
+  const clock = new ManualClock(1_700_000_000_000);
+  const config = resolveConfig({ remediation: { webhookUrl: 'http://127.0.0.1:9/never' }, topics: { partitions: 1 } });
+  const log = new EmbeddedLog({ partitions: 1, clock });
+  const codec = new AvroCodec(new LocalSchemaRegistry());
+  const producer = await log.producer();
+  await producer.send(config.topics.actions, [{ key: 'k', value: Buffer.from(JSON.stringify({ id: 'x-1', action: 'delete' })) }]);
+  const service = new RemediatorService({ transport: log, deadLetters: new DeadLetterWriter(producer, codec, config.topics.deadLetter, clock), config, logger: silentLogger() });
+  await service.start();
+  while (!(await isCaughtUp(log, config.remediation.groupId, config.topics.actions))) await log.waitForChange(20);
+  await service.stop();
+  assert.deepEqual(service.stats, { sent: 0, skipped: 1, failed: 0, malformed: 0 });
+});
