@@ -46,7 +46,7 @@ export function faultTopics(label: string, extra: Record<string, unknown> = {}):
     log: { level: 'info' },
     topics: { activity: `fault.${id}.activity`, findings: `fault.${id}.findings`, deadLetter: `fault.${id}.dlq` },
     processor: { groupId: `fault-${id}`, workers: 2, stateShards: 16, maxBatchSize: 50, retryTimeoutMs: 180_000, restoreTimeoutMs: 60_000 },
-    detectors: { sensitive_operation: { enabled: false }, signatures: { enabled: false }, event_count: { enabled: true, every: EVERY } },
+    detectors: { sensitive_operation: { enabled: false }, signatures: { enabled: false }, posture: { enabled: false }, config_drift: { enabled: false }, event_count: { enabled: true, every: EVERY } },
     http: { port: 0 },
     ...extra,
   };

@@ -42,6 +42,20 @@ function headersOf(raw: Record<string, unknown> | undefined): Headers {
   return out;
 }
 
+const REBALANCE_ERROR_TYPES = new Set(['REBALANCE_IN_PROGRESS', 'ILLEGAL_GENERATION', 'UNKNOWN_MEMBER_ID', 'NOT_COORDINATOR', 'FENCED_INSTANCE_ID']);
+
+/** True for the errors kafkajs raises when the group's generation changed under a member (also when wrapped by its retrier). */
+export function isRebalanceError(err: unknown): boolean {
+  let cur: unknown = err;
+  for (let depth = 0; depth < 5 && cur && typeof cur === 'object'; depth++) {
+    const e = cur as { type?: unknown; originalError?: unknown; cause?: unknown; message?: unknown };
+    if (typeof e.type === 'string' && REBALANCE_ERROR_TYPES.has(e.type)) return true;
+    if (typeof e.message === 'string' && /group is rebalancing|generation id is not valid|coordinator is not aware of this member/i.test(e.message)) return true;
+    cur = e.originalError ?? e.cause;
+  }
+  return false;
+}
+
 export class KafkaTransport implements Transport {
   readonly kind = 'kafka' as const;
   private readonly kafka: Kafka;
@@ -327,9 +341,19 @@ class KafkaGroupConsumer implements Consumer {
           clearInterval(beat);
         }
         const last = batch.messages[batch.messages.length - 1]!.offset;
-        await this.consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: String(BigInt(last) + 1n) }]);
+        try {
+          await this.consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: String(BigInt(last) + 1n) }]);
+        } catch (err) {
+          // The group moved on while the batch ran (a member joined or left): the commit is refused
+          // and the batch will be delivered again to the partition's next owner, whose state skips
+          // what the changelog already reflects. Not a reason to crash the consumer.
+          if (isRebalanceError(err)) return;
+          throw err;
+        }
         resolveOffset(last);
-        await heartbeat();
+        await heartbeat().catch((err: unknown) => {
+          if (!isRebalanceError(err)) throw err;
+        });
       },
     });
   }
