@@ -140,7 +140,9 @@ export class StateManager {
     this.stale = false;
     this.restores++;
     const seconds = (performance.now() - started) / 1000;
-    this.options.logger.info({ epoch, entries, partitions, seconds }, 'detector state restored');
+    // The first, empty restore of a fresh start is routine; anything else is worth an info line.
+    const log = entries === 0 && epoch === 1 ? this.options.logger.debug.bind(this.options.logger) : this.options.logger.info.bind(this.options.logger);
+    log({ epoch, entries, partitions, seconds }, 'detector state restored');
     this.options.onRestore?.({ epoch, entries, seconds, partitions });
   }
 
