@@ -69,6 +69,12 @@ export interface DetectorContext<V = unknown> {
 export interface Detector<TEvent = ApiActivity> {
   readonly name: string;
   process(event: TEvent, meta: EventMeta): Finding[];
+  /**
+   * Called by the runtime between batches (every processor.maintenanceIntervalMs) on each worker
+   * thread: the place to delete idle entities' state (ctx.state.delete of any key this thread
+   * holds; set() is refused here). The deletions go to the changelog as tombstones.
+   */
+  maintain?(): void;
   close?(): void;
 }
 

@@ -92,6 +92,12 @@ export const ProcessorConfig = z.strictObject({
     .describe('How long a batch is retried in place (backoff up to 5 s) on retriable errors (sink, transport, worker crash, restore) before the processor gives up and exits.'),
   restoreTimeoutMs: z.number().int().min(1000).default(120_000).describe('Longest time to read a changelog partition set when restoring state.'),
   shutdownGraceMs: z.number().int().min(0).default(30_000).describe('On SIGTERM: time to finish and commit the batches in flight before exiting anyway.'),
+  maintenanceIntervalMs: z
+    .number()
+    .int()
+    .min(0)
+    .default(60_000)
+    .describe("How often detectors' maintain() hooks run (idle-entity eviction), between batches; 0 disables."),
   changelog: z.boolean().default(true).describe('Checkpoint detector state to `<app>-<detector>-changelog` topics and restore it; false keeps state in memory only.'),
 });
 

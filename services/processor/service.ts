@@ -73,6 +73,7 @@ export class ProcessorService {
   private readonly streamOfTopic: Map<string, StreamName>;
   private stopping = false;
   private stateTimer: NodeJS.Timeout | undefined;
+  private maintenanceTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly deps: ProcessorDeps) {
     this.sinks = deps.sinks.map((sink) => new InstrumentedSink(sink, deps.telemetry));
@@ -102,7 +103,33 @@ export class ProcessorService {
     await consumer.run((batch) => this.handleBatch(batch));
     this.stateTimer ??= setInterval(() => void this.reportStateSize().catch(() => {}), 15_000);
     this.stateTimer.unref();
+    const every = this.deps.config.processor.maintenanceIntervalMs;
+    if (every > 0) {
+      this.maintenanceTimer ??= setInterval(() => void this.runMaintenance().catch((err: unknown) => this.deps.logger.warn({ err: errorSummary(err) }, 'detector maintenance failed')), every);
+      this.maintenanceTimer.unref();
+    }
     return consumer;
+  }
+
+  /**
+   * Runs the detectors' maintain() hooks once on every worker thread, inside the state gate (no
+   * restore runs meanwhile), and writes the resulting deletions to the changelogs.
+   * Returns the number of changelog records written.
+   */
+  async runMaintenance(): Promise<number> {
+    if (this.stopping) return 0;
+    const { state, pool } = this.deps;
+    const epoch = await state.enter();
+    try {
+      const results = await Promise.all(pool.representativeShards().map((s) => pool.maintain(s, epoch)));
+      for (const r of results) for (const f of r.failures) this.deps.logger.warn({ detector: f.detector, err: f.error.message }, 'detector maintain() failed');
+      return await state.persist(results.map((r) => r.changes));
+    } catch (err) {
+      state.markStale();
+      throw err;
+    } finally {
+      state.exit();
+    }
   }
 
   /** sluice_state_size_bytes and sluice_state_entities per detector, summed over the shards' owners. */
@@ -381,6 +408,8 @@ export class ProcessorService {
     this.stopping = true;
     clearInterval(this.stateTimer);
     this.stateTimer = undefined;
+    clearInterval(this.maintenanceTimer);
+    this.maintenanceTimer = undefined;
     await this.consumer?.stop();
     for (const sink of this.sinks) await sink.close();
     this.unobserveLag?.();

@@ -201,3 +201,30 @@ test('a group growing from 1 to 2 members and shrinking back keeps counts exact'
     await a.pool.close();
   }
 });
+
+test('maintenance evicts beyond principal_anomaly.maxPrincipals and writes tombstones to the changelog', async () => {
+  const config = resolveConfig({
+    processor: { workers: 2, maxBatchSize: 7, stateShards: 8, groupId: 'maint', retryTimeoutMs: 30_000, maintenanceIntervalMs: 0 },
+    topics: { partitions: 4 },
+    detectors: { sensitive_operation: { enabled: false }, signatures: { enabled: false }, principal_anomaly: { enabled: true, maxPrincipals: 5 } },
+  });
+  const log = new EmbeddedLog({ partitions: 4, clock: new ManualClock(0), maxBatchSize: 11 });
+  const codec = new AvroCodec(new LocalSchemaRegistry());
+  const producer = await log.producer();
+  const p = await start(log, codec, config, new IdSink());
+  try {
+    await produce(producer, codec, config, 30, 0, 2);
+    await drain(log, config, p.failed);
+    const before = (await p.service.reportStateSize()).get('principal_anomaly')?.entities ?? 0;
+    assert.equal(before, 30, 'one state per principal before maintenance');
+    const written = await p.service.runMaintenance();
+    const after = (await p.service.reportStateSize()).get('principal_anomaly')?.entities ?? 0;
+    assert.ok(after <= 10, `each of the 2 threads keeps at most maxPrincipals (left: ${after})`);
+    assert.equal(written, before - after, 'one tombstone per evicted principal');
+    const tombstones = log.readAll(changelogTopic(config.app, 'principal_anomaly')).filter((m) => m.tombstone);
+    assert.equal(tombstones.length, before - after);
+  } finally {
+    await p.service.stop();
+    await p.pool.close();
+  }
+});

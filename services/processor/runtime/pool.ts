@@ -120,6 +120,21 @@ export class DetectorPool {
     return response;
   }
 
+  /** Runs the maintain() hooks on the thread owning `shard`; returns the state changes (tombstones). */
+  async maintain(shard: number, epoch: number): Promise<ProcessBatchResponse> {
+    const response = await this.run(shard, { type: 'maintain', requestId: this.nextRequestId++, shard, epoch });
+    if (response.type === 'stale') throw new SluiceError('SLUICE_ERR_STATE_STALE', `thread ${response.threadId} does not hold shard ${shard} at epoch ${epoch}`);
+    if (response.type !== 'processed') throw new Error(`unexpected worker response ${response.type}`);
+    return response;
+  }
+
+  /** One shard per live owning thread, to address each thread once. */
+  representativeShards(): number[] {
+    const byOwner = new Map<number, number>();
+    for (const [shard, owner] of this.balancer.owners()) if (!byOwner.has(owner) || shard < byOwner.get(owner)!) byOwner.set(owner, shard);
+    return [...byOwner.values()].sort((a, b) => a - b);
+  }
+
   /** Loads a shard's state into its owning thread (the state buffer is transferred). */
   async restore(shard: number, epoch: number, state: PackedState): Promise<number> {
     const response = await this.run(shard, { type: 'restore', requestId: this.nextRequestId++, shard, epoch, state }, [state.data]);

@@ -37,7 +37,15 @@ export interface StateStatsRequest {
   shard: number;
 }
 
-export type WorkerRequest = ProcessBatchRequest | RestoreShardRequest | StateStatsRequest;
+/** Runs the detectors' maintain() hooks on the thread owning `shard` (once per thread), at `epoch`. */
+export interface MaintainRequest {
+  type: 'maintain';
+  requestId: number;
+  shard: number;
+  epoch: number;
+}
+
+export type WorkerRequest = ProcessBatchRequest | RestoreShardRequest | StateStatsRequest | MaintainRequest;
 
 /** Where a state value comes from: the input record whose processing last set it. */
 export interface StateEntryMeta {

@@ -70,6 +70,14 @@ export class WorkerState {
     this.current = { shard: state, meta, detector };
   }
 
+  /** Binds the facades for a maintenance call: deletes of held keys only, no event. */
+  enterMaintenance(detector: string): boolean {
+    const first = this.shards.values().next();
+    if (first.done) return false;
+    this.current = { shard: first.value, meta: { key: '', topic: '', partition: -1, offset: '-1' }, detector };
+    return true;
+  }
+
   leave(): void {
     this.current = undefined;
   }

@@ -6,6 +6,7 @@ import type { Finding } from '../../core/events.ts';
 import { serializeError } from '../../core/errors.ts';
 import { buildDetectors } from '../detectors/registry.ts';
 import type {
+  MaintainRequest,
   ProcessBatchRequest,
   ProcessBatchResponse,
   RestoredResponse,
@@ -41,6 +42,8 @@ export default function handle(request: WorkerRequest): WorkerResponse | ReturnT
       const out: RestoredResponse = { type: 'restored', requestId: request.requestId, threadId, shard: request.shard, entries };
       return out;
     }
+    case 'maintain':
+      return maintain(request);
     case 'stats': {
       const out: StateStatsResponse = { type: 'stats', requestId: request.requestId, threadId, detectors: state.stats(request.shard) };
       return out;
@@ -80,6 +83,28 @@ function processBatch(request: ProcessBatchRequest): WorkerResponse | ReturnType
   const response: ProcessBatchResponse = { type: 'processed', requestId: request.requestId, threadId, findings, outputs, changes, failures, skipped };
   outputs = [];
   // The changes buffer is transferred to the caller, not copied.
+  return transferring(response, [changes.data]);
+}
+
+function maintain(request: MaintainRequest): WorkerResponse | ReturnType<typeof Piscina.move> {
+  const held = state.epochOf(request.shard);
+  if (held !== request.epoch) {
+    const stale: StaleShardResponse = { type: 'stale', requestId: request.requestId, threadId, shard: request.shard, heldEpoch: held };
+    return stale;
+  }
+  const failures: ProcessBatchResponse['failures'] = [];
+  for (const { spec, detector } of detectors) {
+    if (!detector.maintain || !state.enterMaintenance(spec.name)) continue;
+    try {
+      detector.maintain();
+    } catch (err) {
+      failures.push({ index: -1, detector: spec.name, error: serializeError(err) });
+    } finally {
+      state.leave();
+    }
+  }
+  const changes = state.takeChanges();
+  const response: ProcessBatchResponse = { type: 'processed', requestId: request.requestId, threadId, findings: [], outputs: [], changes, failures, skipped: 0 };
   return transferring(response, [changes.data]);
 }
 

@@ -62,6 +62,11 @@ export class PrincipalAnomalyDetector implements Detector<ApiActivity> {
   private watermark = -Infinity;
   private readonly counters = { events: 0, skipped: 0, findings: 0, suppressed: 0, evicted: 0 };
 
+  /** Runtime maintenance hook: evicts idle principals and those beyond maxPrincipals. */
+  maintain(): void {
+    this.evictIdle();
+  }
+
   constructor(config: PrincipalAnomalyConfig, ctx: DetectorContext<PrincipalState>) {
     this.cfg = config;
     this.ctx = ctx;
