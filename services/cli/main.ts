@@ -11,7 +11,9 @@ import { createWriteStream } from 'node:fs';
 import { runPipeline, type PipelineSummary } from './pipeline.ts';
 import { NdjsonSink } from '../sinks/ndjson/index.ts';
 import type { AppContext } from './wiring.ts';
-import { runCollectorRole, runMigrate, runProcessorRole, runRemediatorRole } from './roles.ts';
+import { publishControl, runCollectorRole, runMigrate, runProcessorRole, runRemediatorRole } from './roles.ts';
+import { parseFlowControl } from '../processor/detectors/flow_baseline/index.ts';
+import { ApprovalMessage } from '../processor/detectors/config_drift/detector.ts';
 import { addDlpCommands, addRuleCommands, addScanCommands } from './offline-commands.ts';
 
 /** Builds a role's context, runs the role, then flushes and stops its telemetry however the role ended. */
@@ -116,6 +118,35 @@ export function buildProgram(): Command {
       process.stdout.write(`${JSON.stringify(redactConfig(configFromFlags(flags)), null, 2)}\n`);
     },
   );
+
+  const control = program.command('control').description('Publish control messages for detectors to the control topic (read by every processor).');
+  addCommonOptions(
+    control
+      .command('flow-mode')
+      .description('Set the flow_baseline mode (discover, monitor, protect) of a namespace or one workload.')
+      .requiredOption('--namespace <ns>', 'namespace')
+      .option('--workload <kind/name>', 'one workload (kind/name or name); default: the whole namespace')
+      .option('--cluster <name>', 'cluster, when several share the topics')
+      .requiredOption('--mode <mode>', 'discover, monitor or protect'),
+  ).action(async (flags: CommonFlags & { namespace: string; workload?: string; cluster?: string; mode: string }) => {
+    const scope = { namespace: flags.namespace, ...(flags.workload ? { workload: flags.workload } : {}), ...(flags.cluster ? { cluster: flags.cluster } : {}) };
+    const message = { detector: 'flow_baseline', type: 'set_mode', scope, mode: flags.mode, time: Date.now(), id: randomUUID() };
+    parseFlowControl({ type: message.type, scope, mode: message.mode, time: message.time, id: message.id });
+    await withContext(flags, 'control', (ctx) => publishControl(ctx, `flow_baseline/${flags.cluster ?? ''}/${flags.namespace}/${flags.workload ?? '*'}`, message));
+  });
+  const baseline = program.command('baseline').description('Configuration baselines of config_drift.');
+  addCommonOptions(
+    baseline
+      .command('approve')
+      .description("Approve a resource's current configuration as its baseline (applied when the resource is next processed).")
+      .argument('<resource>', 'resource uid, e.g. an ARN or k8s/<cluster>/<ns>/<kind>/<name>')
+      .option('--hash <hash>', 'approve only if the current configuration still has this hash')
+      .requiredOption('--by <who>', 'who approves (e-mail or ticket id)'),
+  ).action(async (resource: string, flags: CommonFlags & { hash?: string; by: string }) => {
+    const message = { detector: 'config_drift', type: 'approve', resource, by: flags.by, time: Date.now(), ...(flags.hash ? { hash: flags.hash } : {}) };
+    ApprovalMessage.parse(message);
+    await withContext(flags, 'control', (ctx) => publishControl(ctx, `config_drift/${resource}`, message));
+  });
 
   addRuleCommands(program);
   addDlpCommands(program);

@@ -108,3 +108,22 @@ export async function runRemediatorRole(ctx: AppContext): Promise<void> {
     await transport.close();
   }
 }
+
+/**
+ * Publishes one control message (JSON) to the control topic, keyed so that a newer message for
+ * the same target replaces the older one on the compacted topic.
+ */
+export async function publishControl(ctx: AppContext, key: string, value: Record<string, unknown>): Promise<void> {
+  requireKafka(ctx, 'control');
+  const transport = createTransport(ctx);
+  try {
+    const producer = await transport.producer();
+    try {
+      await producer.send(ctx.config.topics.control, [{ key, value: Buffer.from(JSON.stringify(value)) }]);
+    } finally {
+      await producer.close();
+    }
+  } finally {
+    await transport.close();
+  }
+}

@@ -75,6 +75,13 @@ export interface Detector<TEvent = ApiActivity> {
    * holds; set() is refused here). The deletions go to the changelog as tombstones.
    */
   maintain?(): void;
+  /**
+   * Control messages for this detector from the control topic (`sluice.control.v1`), the whole
+   * current set each time it changes (a broadcast table, as a Kafka Streams GlobalKTable): every
+   * worker thread of every processor gets all of them. Values are untrusted JSON: validate them.
+   * A detector applies a message to an entity's state when it next processes that entity.
+   */
+  control?(messages: readonly unknown[]): void;
   close?(): void;
 }
 
@@ -89,6 +96,8 @@ export interface DetectorSpec<S extends StreamName = StreamName, C = unknown, V 
   readonly stream: S;
   readonly description: string;
   readonly configSchema: import('zod').ZodType<C>;
+  /** True for detectors whose instances implement control(): the processor then reads the control topic. */
+  readonly takesControl?: boolean;
   /** False for detectors that never use ctx.state: no changelog is read or written for them. Default true. */
   readonly stateful?: boolean;
   create(config: C, ctx: DetectorContext<V>): Detector<StreamEvents[S]>;

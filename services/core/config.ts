@@ -32,6 +32,7 @@ export const TopicsConfig = z.strictObject({
   findings: TopicName.default('sluice.findings.v1').describe('Findings as OCSF JSON, keyed by finding id, for SIEM subscribers.'),
   actions: TopicName.default('sluice.actions.v1').describe('Remediation action events (JSON) from detectors, e.g. DLP quarantine, for a remediation function.'),
   enforcement: TopicName.default('sluice.enforcement.v1').describe('Enforcement decisions (JSON), e.g. block a workload edge, for an enforcement agent.'),
+  control: TopicName.default('sluice.control.v1').describe('Control messages for detectors (JSON with a "detector" field): flow_baseline modes and resets, config_drift baseline approvals. Read whole by every processor.'),
   deadLetter: TopicName.default('sluice.dlq.v1').describe('Records that could not be read, normalized or processed, with the reason.'),
   partitions: z.number().int().min(1).max(1024).default(12).describe('Partitions per topic on the embedded log (Kafka topics are created by the operator).'),
 });
@@ -160,6 +161,7 @@ export const ENV_VARS = {
   SLUICE_TOPIC_IMAGE_INVENTORY: { path: ['topics', 'imageInventory'], kind: 'string', doc: 'Image inventory topic name.' },
   SLUICE_TOPIC_ADVISORY: { path: ['topics', 'advisory'], kind: 'string', doc: 'Advisory topic name.' },
   SLUICE_TOPIC_FINDINGS: { path: ['topics', 'findings'], kind: 'string', doc: 'Findings topic name.' },
+  SLUICE_TOPIC_CONTROL: { path: ['topics', 'control'], kind: 'string', doc: 'Control topic name.' },
   SLUICE_TOPIC_DLQ: { path: ['topics', 'deadLetter'], kind: 'string', doc: 'Dead-letter topic name.' },
   SLUICE_REMEDIATION_WEBHOOK_URL: { path: ['remediation', 'webhookUrl'], kind: 'string', doc: 'Remediation webhook URL.' },
   SLUICE_REMEDIATION_SECRET: { path: ['remediation', 'secret'], kind: 'string', doc: 'HMAC key for remediation webhook requests (mount it from a secret).' },

@@ -19,7 +19,7 @@ export interface StreamEvents {
 
 export type StreamName = keyof StreamEvents;
 
-type TopicKey = Exclude<keyof SluiceConfig['topics'], 'partitions' | 'findings' | 'deadLetter' | 'actions' | 'enforcement'>;
+type TopicKey = Exclude<keyof SluiceConfig['topics'], 'partitions' | 'findings' | 'deadLetter' | 'actions' | 'enforcement' | 'control'>;
 
 /** Per stream: its Avro record name, the topics-config key naming its topic, and what it is keyed by. */
 export const STREAMS: { readonly [S in StreamName]: { schema: string; topic: TopicKey; key: string } } = {

@@ -52,9 +52,13 @@ export function assembleProcessor(parts: ProcessorParts): AssembledProcessor {
     restoreTimeoutMs: config.processor.restoreTimeoutMs,
     logger: parts.logger,
     onRestore: (r) => telemetry.metrics.stateRestored(r.seconds),
+    afterRestore: () => service.broadcastControl(),
   });
   const deadLetters = new DeadLetterWriter(parts.producer, parts.codec, config.topics.deadLetter, parts.clock);
-  const service = new ProcessorService({
+  // Late-bound: the state manager calls back into the service after a restore.
+  // eslint-disable-next-line prefer-const
+  let service: ProcessorService;
+  service = new ProcessorService({
     transport: parts.transport,
     codec: parts.codec,
     pool,
@@ -66,6 +70,7 @@ export function assembleProcessor(parts: ProcessorParts): AssembledProcessor {
     logger: parts.logger,
     telemetry,
     streams,
+    controlled: specs.filter((s) => s.takesControl === true).map((s) => s.name),
   });
   return { service, pool, state };
 }

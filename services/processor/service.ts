@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { SpanKind, type Attributes, type Context as TraceContext, type Span } from '@opentelemetry/api';
 import type { AvroCodec } from '../core/avro/codec.ts';
 import type { EventMeta, FindingSink, RejectedRecord, SideOutput } from '../core/components.ts';
@@ -41,6 +42,8 @@ export interface ProcessorDeps {
   telemetry: Telemetry;
   /** The input streams: those of the enabled detectors. */
   streams: readonly StreamName[];
+  /** Enabled detectors that take control messages; when any, the control topic is read. */
+  controlled?: readonly string[];
 }
 
 type DecodedEvent = { event: StreamEvents[StreamName]; meta: EventMeta };
@@ -73,6 +76,9 @@ export class ProcessorService {
   private readonly streamOfTopic: Map<string, StreamName>;
   private stopping = false;
   private stateTimer: NodeJS.Timeout | undefined;
+  private controlConsumer: Consumer | undefined;
+  /** The control table: latest message per (detector, record key), in arrival order. */
+  private readonly controlTable = new Map<string, { detector: string; value: unknown }>();
   private maintenanceTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly deps: ProcessorDeps) {
@@ -100,6 +106,12 @@ export class ProcessorService {
     });
     this.consumer = consumer;
     this.deps.pool.onSaturation((full) => (full ? consumer.pause() : consumer.resume()));
+    if (this.deps.controlled?.length) {
+      await this.startControl();
+      // The control reader lives as long as the data consumer, however that one ends.
+      const control = this.controlConsumer;
+      void consumer.done.catch(() => {}).finally(() => void control?.stop());
+    }
     await consumer.run((batch) => this.handleBatch(batch));
     this.stateTimer ??= setInterval(() => void this.reportStateSize().catch(() => {}), 15_000);
     this.stateTimer.unref();
@@ -109,6 +121,50 @@ export class ProcessorService {
       this.maintenanceTimer.unref();
     }
     return consumer;
+  }
+
+  /**
+   * Reads the control topic from its start in a consumer group of this process alone (every
+   * processor reads every message), keeps the latest message per (detector, key), and hands the
+   * whole table to every worker thread after each batch. Malformed records are dead-lettered.
+   */
+  private async startControl(): Promise<void> {
+    const topic = this.deps.config.topics.control;
+    const consumer = await this.deps.transport.consumer({ groupId: `${this.groupId}-control-${randomUUID()}`, topics: [topic], fromBeginning: true });
+    this.controlConsumer = consumer;
+    const wanted = new Set(this.deps.controlled);
+    await consumer.run(async (batch) => {
+      const rejects: RejectedRecord[] = [];
+      for (const m of batch.messages) {
+        const position = `${batch.topic}/${batch.partition}@${m.offset}`;
+        let value: unknown;
+        try {
+          value = JSON.parse(m.value.toString('utf8'));
+        } catch (err) {
+          rejects.push(reject('decode', position, new SluiceError('SLUICE_ERR_INPUT_MALFORMED', `control message is not JSON: ${(err as Error).message}`), m.value));
+          continue;
+        }
+        const detector = value && typeof value === 'object' ? (value as { detector?: unknown }).detector : undefined;
+        if (typeof detector !== 'string' || !wanted.has(detector)) {
+          rejects.push(reject('decode', position, new SluiceError('SLUICE_ERR_INPUT_MALFORMED', `control message names no enabled detector that takes control messages (${[...wanted].join(', ')})`), m.value));
+          continue;
+        }
+        const id = `${detector}\u0000${m.key ?? m.offset}`;
+        this.controlTable.delete(id); // re-insert: the table keeps arrival order
+        if (!m.tombstone) this.controlTable.set(id, { detector, value });
+      }
+      if (rejects.length) await this.deps.deadLetters.write(rejects);
+      await this.broadcastControl();
+    });
+  }
+
+  /** Hands the current control table to every worker thread (also after a restore: new threads). */
+  async broadcastControl(): Promise<void> {
+    if (!this.deps.controlled?.length) return;
+    const messages: Record<string, unknown[]> = {};
+    for (const { detector, value } of this.controlTable.values()) (messages[detector] ??= []).push(value);
+    const failures = (await Promise.all(this.deps.pool.representativeShards().map((s) => this.deps.pool.control(s, messages)))).flat();
+    for (const f of failures) this.deps.logger.warn({ detector: f.detector, err: f.error.message }, 'detector control() failed');
   }
 
   /**
@@ -406,6 +462,8 @@ export class ProcessorService {
 
   async stop(): Promise<void> {
     this.stopping = true;
+    await this.controlConsumer?.stop();
+    this.controlConsumer = undefined;
     clearInterval(this.stateTimer);
     this.stateTimer = undefined;
     clearInterval(this.maintenanceTimer);

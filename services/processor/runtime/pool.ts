@@ -128,6 +128,13 @@ export class DetectorPool {
     return response;
   }
 
+  /** Hands the current control messages to the detectors of the thread owning `shard`. */
+  async control(shard: number, messages: Record<string, unknown[]>): Promise<Array<{ detector: string; error: { message: string } }>> {
+    const response = await this.run(shard, { type: 'control', requestId: this.nextRequestId++, shard, messages });
+    if (response.type !== 'controlled') throw new Error(`unexpected worker response ${response.type}`);
+    return response.failures;
+  }
+
   /** One shard per live owning thread, to address each thread once. */
   representativeShards(): number[] {
     const byOwner = new Map<number, number>();

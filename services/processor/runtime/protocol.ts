@@ -45,7 +45,15 @@ export interface MaintainRequest {
   epoch: number;
 }
 
-export type WorkerRequest = ProcessBatchRequest | RestoreShardRequest | StateStatsRequest | MaintainRequest;
+/** The current control messages per detector name, for every detector of the receiving thread. */
+export interface ControlRequest {
+  type: 'control';
+  requestId: number;
+  shard: number;
+  messages: Record<string, unknown[]>;
+}
+
+export type WorkerRequest = ProcessBatchRequest | RestoreShardRequest | StateStatsRequest | MaintainRequest | ControlRequest;
 
 /** Where a state value comes from: the input record whose processing last set it. */
 export interface StateEntryMeta {
@@ -104,7 +112,15 @@ export interface StateStatsResponse {
   detectors: Array<{ detector: string; entities: number; bytes: number }>;
 }
 
-export type WorkerResponse = ProcessBatchResponse | StaleShardResponse | RestoredResponse | StateStatsResponse;
+export interface ControlledResponse {
+  type: 'controlled';
+  requestId: number;
+  threadId: number;
+  /** Detectors whose control() threw, with the error. */
+  failures: Array<{ detector: string; error: SerializedError }>;
+}
+
+export type WorkerResponse = ProcessBatchResponse | StaleShardResponse | RestoredResponse | StateStatsResponse | ControlledResponse;
 
 /** What a worker thread is started with. */
 export interface WorkerInit {

@@ -31,6 +31,8 @@ export interface StateManagerOptions {
   changelog: boolean;
   restoreTimeoutMs: number;
   logger: Logger;
+  /** Runs after the shards are loaded and before batches are let in (e.g. to hand new threads the control table). */
+  afterRestore?: () => Promise<void>;
   /** Called after each restore, for metrics. */
   onRestore?: (info: { epoch: number; entries: number; seconds: number; partitions: number }) => void;
 }
@@ -136,6 +138,7 @@ export class StateManager {
     await Promise.all(
       Array.from({ length: this.options.stateShards }, (_, shard) => this.options.pool.restore(shard, epoch, packState(byShard.get(shard) ?? []))),
     );
+    await this.options.afterRestore?.();
     this.epoch = epoch;
     this.stale = false;
     this.restores++;

@@ -6,6 +6,7 @@ import type { Finding } from '../../core/events.ts';
 import { serializeError } from '../../core/errors.ts';
 import { buildDetectors } from '../detectors/registry.ts';
 import type {
+  ControlledResponse,
   MaintainRequest,
   ProcessBatchRequest,
   ProcessBatchResponse,
@@ -44,6 +45,19 @@ export default function handle(request: WorkerRequest): WorkerResponse | ReturnT
     }
     case 'maintain':
       return maintain(request);
+    case 'control': {
+      const failures: ControlledResponse['failures'] = [];
+      for (const { spec, detector } of detectors) {
+        if (!detector.control) continue;
+        try {
+          detector.control(request.messages[spec.name] ?? []);
+        } catch (err) {
+          failures.push({ detector: spec.name, error: serializeError(err) });
+        }
+      }
+      const out: ControlledResponse = { type: 'controlled', requestId: request.requestId, threadId, failures };
+      return out;
+    }
     case 'stats': {
       const out: StateStatsResponse = { type: 'stats', requestId: request.requestId, threadId, detectors: state.stats(request.shard) };
       return out;

@@ -8,7 +8,18 @@ import { parseConfiguration } from '../../../rules/index.ts';
 import type { ConfigDriftConfig } from './config.ts';
 import { diffConfigurations, type ConfigDiff } from './diff.ts';
 import { riskSignalsOf, type RiskSignal } from './risks.ts';
-import type { DriftState } from './state.ts';
+import { applyApproval, type BaselineApproval, type DriftState } from './state.ts';
+import { z } from 'zod';
+
+/** A baseline approval on the control topic. */
+export const ApprovalMessage = z.strictObject({
+  detector: z.literal('config_drift'),
+  type: z.literal('approve'),
+  resource: z.string().min(1).max(2048),
+  hash: z.string().min(1).max(256).optional(),
+  by: z.string().min(1).max(200),
+  time: z.number().int().nonnegative(),
+});
 
 export const DETECTOR_NAME = 'config_drift';
 
@@ -36,8 +47,41 @@ export class ConfigDriftDetector implements Detector<ConfigState> {
     return text !== null && Buffer.byteLength(text) <= this.config.maxStoredConfigBytes ? text : null;
   }
 
+  /** Baseline approvals from the control topic, latest per resource. */
+  private approvals = new Map<string, BaselineApproval>();
+  /** Control messages that failed validation (ignored). */
+  controlsRejected = 0;
+
+  /**
+   * The runtime hands over the current control messages: `{ detector: 'config_drift', type:
+   * 'approve', resource, hash?, by, time }`. An approval takes effect when the resource is next
+   * processed (its next configuration event), if it is newer than the resource's last approval.
+   */
+  control(messages: readonly unknown[]): void {
+    const next = new Map<string, BaselineApproval>();
+    for (const m of messages) {
+      const parsed = ApprovalMessage.safeParse(m);
+      if (!parsed.success) {
+        this.controlsRejected++;
+        continue;
+      }
+      const { resource, hash, by, time } = parsed.data;
+      const prev = next.get(resource);
+      if (!prev || prev.time <= time) next.set(resource, { resource, by, time, ...(hash === undefined ? {} : { hash }) });
+    }
+    this.approvals = next;
+  }
+
   process(e: ConfigState, meta: EventMeta): Finding[] {
-    const prev = this.state.get(meta.key);
+    let prev = this.state.get(meta.key);
+    const approval = this.approvals.get(meta.key);
+    if (prev && approval && (prev.approvedAt ?? -Infinity) < approval.time) {
+      const result = applyApproval(prev, approval);
+      if (result.applied && result.state) {
+        prev = result.state;
+        this.state.set(meta.key, prev);
+      }
+    }
     if (e.change_type === 'delete') {
       if (!prev || prev.deleted) return [];
       this.state.set(meta.key, { ...prev, deleted: true, lastTime: e.time, lastUid: e.metadata.uid });

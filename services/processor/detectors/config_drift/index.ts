@@ -11,6 +11,7 @@ export const configDriftSpec: DetectorSpec<'config', ConfigDriftConfig, DriftSta
   description:
     'Configuration drift per resource: current configuration and baseline (first seen or approved), a structured masked diff on each change, and a finding for each risky change (world-open ports, public access block removed, encryption or logging off, public policies, privileged pods, cluster-admin bindings), deletions and re-creations.',
   configSchema: ConfigDriftConfig,
+  takesControl: true,
   create: (config, ctx) => new ConfigDriftDetector(config, ctx),
 };
 

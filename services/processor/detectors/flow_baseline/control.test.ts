@@ -119,3 +119,19 @@ test('reset_baseline forgets the edges and learns again; set_mode discover on an
   assert.deepEqual(d.run([to(7000, 26 * MIN), to(7001, 500 * MIN)]), [], 'discover until told otherwise');
   assert.equal(d.state.get(KEY)!.phase, 'discover');
 });
+
+test('control messages from the control topic (via control()) switch a namespace to protect: a new edge is blocked', () => {
+  const h = harness({ mode: 'discover', discovery: { maxMs: 24 * 60 * MIN, stableMs: 0 } });
+  h.run([to(443, 0), to(443, MIN)]);
+  assert.equal(h.state.get(KEY)!.phase, 'discover');
+  h.detector.control([
+    { detector: 'flow_baseline', type: 'set_mode', scope: { namespace: 'shop' }, mode: 'protect', time: 2 * MIN, id: 'c-1' },
+    { detector: 'flow_baseline', type: 'set_mode', scope: { namespace: 'shop' }, mode: 'sideways', time: 3 * MIN },
+  ]);
+  assert.equal(h.detector.stats().controlsRejected, 1, 'the invalid message is counted and ignored');
+  const out = alerts(h.run([to(22, 4 * MIN)]));
+  assert.equal(out.length, 1, 'the new edge raises an alert');
+  assert.ok(h.emitted.some((o) => o.stream === 'enforcement' && o.value.decision === 'block'), 'and a block decision');
+  assert.equal(h.state.get(KEY)!.control?.id, 'c-1');
+  assert.equal(alerts(h.run([to(443, 5 * MIN)])).length, 0, 'learned edges stay allowed; the control is not applied twice');
+});

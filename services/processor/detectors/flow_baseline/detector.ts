@@ -20,6 +20,7 @@ import {
 } from './findings.ts';
 import { edgeKey, flowEdge, intersectLabels, isReplyFlow, processPart, versionOf } from './identity.ts';
 import { discoveryEndReason, effectiveMode, endDiscovery } from './modes.ts';
+import { applyFlowControl, controlApplies, parseFlowControl, type FlowControl } from './control.ts';
 import {
   countKeys,
   evictLru,
@@ -50,6 +51,8 @@ export interface FlowBaselineCounters {
   /** Deletes of other keys the state refused (then sweeping inside process() stops). */
   sweepRefused: number;
   statesDiscarded: number;
+  /** Control-topic messages that failed validation (ignored). */
+  controlsRejected: number;
 }
 
 /** What stats() reports: the counters, plus the held state's size. */
@@ -80,6 +83,7 @@ export class FlowBaselineDetector implements Detector<NetworkFlow> {
     workloadsEvictedLru: 0,
     sweepRefused: 0,
     statesDiscarded: 0,
+    controlsRejected: 0,
   };
   /** Highest event time seen by this instance (a cache: it only paces the idle sweep). */
   private highWater = -Infinity;
@@ -116,6 +120,10 @@ export class FlowBaselineDetector implements Detector<NetworkFlow> {
     let s = this.load(key);
     const fresh = s === null;
     if (s === null) s = newState(identityOf(e, key), t);
+    // Control messages newer than the last one this workload applied, in time order.
+    for (const c of this.controls) {
+      if (c.time > (s.control?.time ?? -Infinity) && controlApplies(c, key)) s = applyFlowControl(s, c, key) ?? s;
+    }
     s.flows++;
     if (t > s.last) s.last = t;
     const w = e.src.workload;
@@ -168,6 +176,24 @@ export class FlowBaselineDetector implements Detector<NetworkFlow> {
     if (fresh) this.bound(key);
     this.maybeSweep(key);
     return findings;
+  }
+
+  /** Control messages from the control topic (set_mode, reset_baseline), oldest first. */
+  private controls: FlowControl[] = [];
+
+  /** The runtime hands over the whole current set; invalid messages are counted and ignored. */
+  control(messages: readonly unknown[]): void {
+    const valid: FlowControl[] = [];
+    for (const m of messages) {
+      try {
+        // On the control topic a message also names its detector; the FlowControl itself is the rest.
+        const { detector: _detector, ...control } = (m ?? {}) as Record<string, unknown>;
+        valid.push(parseFlowControl(control));
+      } catch {
+        this.counters.controlsRejected++;
+      }
+    }
+    this.controls = valid.sort((a, b) => a.time - b.time);
   }
 
   /** The held state of a key, or null when absent or not of this layout (then it is rebuilt). */

@@ -31,5 +31,6 @@ export const flowBaselineSpec: DetectorSpec<'flow', FlowBaselineSettings, FlowBa
     'Learns how each workload talks (peer workload or external endpoint, port, protocol) by identity, then alerts on or blocks edges outside that baseline; new image versions inherit it and their new edges are reported as behaviour changes.',
   configSchema: FlowBaselineConfig,
   stateful: true,
+  takesControl: true,
   create: (config, ctx) => new FlowBaselineDetector(config, ctx),
 };
