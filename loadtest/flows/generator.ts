@@ -12,7 +12,7 @@
  * Deterministic for a seed.
  */
 import { cidrBucket, flowKey, isExternalIp, type FlowEndpoint, type FlowWorkload, type NetworkFlow } from '../../services/core/model/network-flow.ts';
-import { int, pick, poisson, rng, suffix, type Rng } from './random.ts';
+import { int, pick, poisson, rng, suffix } from './random.ts';
 import type { ExternalSpec, ServiceSpec, Topology } from './topology.ts';
 
 /** The kinds of injected incidents. */

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { OCSF_VERSION, SEVERITY, type Finding, type FindingClassUid, type SeverityName } from './events.ts';
 
 /**
  * Deterministic finding id: the same detector, rule, entity and triggering event(s) always give
@@ -13,4 +14,29 @@ export function findingId(detector: string, rule: string, entityKey: string, eve
   }
   const hex = h.digest('hex');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${((parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16)}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
+/**
+ * The fields every Sluice finding starts with: id, OCSF class and type, time, severity, message
+ * and metadata. Detectors spread it and add finding_info, entity, evidences and the rest.
+ */
+export function findingHeader(
+  id: string,
+  classUid: FindingClassUid,
+  time: number,
+  severity: SeverityName,
+  message: string,
+): Pick<Finding, 'id' | 'class_uid' | 'category_uid' | 'activity_id' | 'type_uid' | 'time' | 'severity_id' | 'severity' | 'message' | 'metadata'> {
+  return {
+    id,
+    class_uid: classUid,
+    category_uid: 2,
+    activity_id: 1,
+    type_uid: classUid * 100 + 1,
+    time,
+    severity_id: SEVERITY[severity],
+    severity,
+    message,
+    metadata: { version: OCSF_VERSION, product: { name: 'Sluice', vendor_name: 'Sluice' }, uid: id },
+  };
 }

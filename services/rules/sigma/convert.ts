@@ -26,7 +26,6 @@ const TACTICS: Record<string, string> = {
   exfiltration: 'TA0010', impact: 'TA0040',
 };
 const LEVELS = new Set(['informational', 'low', 'medium', 'high', 'critical']);
-const STRING_MODS = new Set(['contains', 'startswith', 'endswith']);
 const KNOWN_MODS = new Set(['contains', 'startswith', 'endswith', 're', 'all', 'cidr', 'exists', 'cased', 'gt', 'gte', 'lt', 'lte', 'i', 'm', 's']);
 
 const lit = (s: string): string => JSON.stringify(s);

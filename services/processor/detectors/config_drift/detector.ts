@@ -1,7 +1,7 @@
 import type { Detector, DetectorContext, EventMeta } from '../../../core/components.ts';
-import { OCSF_VERSION, SEVERITY, type Finding, type SeverityName } from '../../../core/events.ts';
+import type { Finding, SeverityName } from '../../../core/events.ts';
 import type { ConfigState } from '../../../core/model/config-state.ts';
-import { findingId } from '../../../core/finding-id.ts';
+import { findingId, findingHeader } from '../../../core/finding-id.ts';
 import type { KeyedState } from '../../../core/state.ts';
 import type { RuleSeverity } from '../../../rules/index.ts';
 import { parseConfiguration } from '../../../rules/index.ts';
@@ -117,16 +117,7 @@ export class ConfigDriftDetector implements Detector<ConfigState> {
     const sev = SEV[s.severity];
     const baselineDiffers = e.change_type === 'delete' ? true : prev.baselineHash !== e.configuration_hash;
     return {
-      id,
-      class_uid: 2004,
-      category_uid: 2,
-      activity_id: 1,
-      type_uid: 200401,
-      time: e.time,
-      severity_id: SEVERITY[sev],
-      severity: sev,
-      message: `${s.title}: ${e.resource.type} ${e.resource.uid} (${e.change_type}${diff ? `, ${diff.total} path${diff.total === 1 ? '' : 's'} changed` : ''})`,
-      metadata: { version: OCSF_VERSION, product: { name: 'Sluice', vendor_name: 'Sluice' }, uid: id },
+      ...findingHeader(id, 2004, e.time, sev, `${s.title}: ${e.resource.type} ${e.resource.uid} (${e.change_type}${diff ? `, ${diff.total} path${diff.total === 1 ? '' : 's'} changed` : ''})`),
       finding_info: {
         uid: id,
         title: s.title,

@@ -1,6 +1,6 @@
 import type { Detector, DetectorContext, EventMeta } from '../../../core/components.ts';
-import { OCSF_VERSION, type ApiActivity, type Finding } from '../../../core/events.ts';
-import { findingId } from '../../../core/finding-id.ts';
+import type { ApiActivity, Finding } from '../../../core/events.ts';
+import { findingId, findingHeader } from '../../../core/finding-id.ts';
 import type { KeyedState } from '../../../core/state.ts';
 import type { z } from 'zod';
 import type { EventCountConfig } from './config.ts';
@@ -39,16 +39,7 @@ export class EventCountDetector implements Detector<ApiActivity> {
 function milestone(key: string, count: number, e: ApiActivity): Finding {
   const id = findingId(DETECTOR_NAME, 'count_reached', key, [String(count)]);
   return {
-    id,
-    class_uid: 2004,
-    category_uid: 2,
-    activity_id: 1,
-    type_uid: 200401,
-    time: e.time,
-    severity_id: 1,
-    severity: 'Informational',
-    message: `${key} reached ${count} events`,
-    metadata: { version: OCSF_VERSION, product: { name: 'Sluice', vendor_name: 'Sluice' }, uid: id },
+    ...findingHeader(id, 2004, e.time, 'Informational', `${key} reached ${count} events`),
     finding_info: {
       uid: id,
       title: 'Event count reached',

@@ -1,7 +1,7 @@
 import type { EventMeta } from '../../../core/components.ts';
-import { OCSF_VERSION, SEVERITY, type Finding, type SeverityName } from '../../../core/events.ts';
+import type { Finding, SeverityName } from '../../../core/events.ts';
 import type { ConfigState } from '../../../core/model/config-state.ts';
-import { findingId } from '../../../core/finding-id.ts';
+import { findingId, findingHeader } from '../../../core/finding-id.ts';
 import type { CompiledRule, RuleSeverity } from '../../../rules/index.ts';
 
 export const DETECTOR_NAME = 'posture';
@@ -33,16 +33,7 @@ export function postureFinding(rule: CompiledRule, status: PostureStatus, e: Con
   const where = e.location ? ` (${e.location.file}${e.location.line !== null ? `:${e.location.line}` : ''})` : '';
   const message = status === 'fail' ? `${rule.title}: ${e.resource.type} ${e.resource.uid}${where}` : `Resolved: ${rule.title}: ${e.resource.type} ${e.resource.uid} (${reason})`;
   return {
-    id,
-    class_uid: 2003,
-    category_uid: 2,
-    activity_id: 1,
-    type_uid: 200301,
-    time: e.time,
-    severity_id: SEVERITY[sev],
-    severity: sev,
-    message,
-    metadata: { version: OCSF_VERSION, product: { name: 'Sluice', vendor_name: 'Sluice' }, uid: id },
+    ...findingHeader(id, 2003, e.time, sev, message),
     finding_info: {
       uid: id,
       title: rule.title,

@@ -1,7 +1,7 @@
 import type { Detector, EventMeta } from '../../../core/components.ts';
 import type { SensitiveOperationConfig } from './config.ts';
-import { OCSF_VERSION, SEVERITY, type ApiActivity, type Finding } from '../../../core/events.ts';
-import { findingId } from '../../../core/finding-id.ts';
+import type { ApiActivity, Finding } from '../../../core/events.ts';
+import { findingId, findingHeader } from '../../../core/finding-id.ts';
 import { extraOperationRule, SENSITIVE_RULES, type SensitiveRule } from './rules.ts';
 import type { z } from 'zod';
 
@@ -29,16 +29,7 @@ function toFinding(rule: SensitiveRule, e: ApiActivity, entityKey: string): Find
   const id = findingId(DETECTOR_NAME, rule.id, entityKey, [e.metadata.uid]);
   const who = e.actor.user.name ?? e.actor.user.uid;
   return {
-    id,
-    class_uid: 2004,
-    category_uid: 2,
-    activity_id: 1,
-    type_uid: 200401,
-    time: e.time,
-    severity_id: SEVERITY[rule.severity],
-    severity: rule.severity,
-    message: `${rule.title}: ${who} called ${e.api.operation} on ${e.api.service_name}${e.cloud.region ? ` in ${e.cloud.region}` : ''}`,
-    metadata: { version: OCSF_VERSION, product: { name: 'Sluice', vendor_name: 'Sluice' }, uid: id },
+    ...findingHeader(id, 2004, e.time, rule.severity, `${rule.title}: ${who} called ${e.api.operation} on ${e.api.service_name}${e.cloud.region ? ` in ${e.cloud.region}` : ''}`),
     finding_info: {
       uid: id,
       title: rule.title,

@@ -1,6 +1,6 @@
 import type { EventMeta } from '../../../core/components.ts';
-import { OCSF_VERSION, SEVERITY, type ApiActivity, type Finding, type SeverityName } from '../../../core/events.ts';
-import { findingId } from '../../../core/finding-id.ts';
+import type { ApiActivity, Finding, SeverityName } from '../../../core/events.ts';
+import { findingId, findingHeader } from '../../../core/finding-id.ts';
 import type { CompiledRule, RuleSeverity, WindowDecision } from '../../../rules/index.ts';
 
 export const DETECTOR_NAME = 'signatures';
@@ -53,16 +53,7 @@ export function toFinding(
   if (d.thresholdKey !== null) evidence.threshold_key = d.thresholdKey;
   if (d.dedupKey !== null) evidence.dedup_key = d.dedupKey;
   return {
-    id,
-    class_uid: 2004,
-    category_uid: 2,
-    activity_id: 1,
-    type_uid: 200401,
-    time: e.time,
-    severity_id: SEVERITY[sev],
-    severity: sev,
-    message,
-    metadata: { version: OCSF_VERSION, product: { name: 'Sluice', vendor_name: 'Sluice' }, uid: id },
+    ...findingHeader(id, 2004, e.time, sev, message),
     finding_info: {
       uid: id,
       title: rule.title,
