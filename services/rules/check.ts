@@ -33,7 +33,7 @@ const BOOL_CALLS = new Set([
   'contains', 'startsWith', 'endsWith', 'matches', 'inCidr', 'isPrivateIp', 'isPublicIp', 'glob', 'iglob',
   'containsAny', 'policyIsPublic', 'policyAllowsAll', 'bool',
 ]);
-const STRING_CALLS = new Set(['str', 'lower', 'toJson', 'k8sRef', 'lowerAscii', 'upperAscii', 'trim', 'replace', 'substring', 'string', 'charAt', 'join', 'format']);
+const STRING_CALLS = new Set(['str', 'lower', 'network', 'toJson', 'k8sRef', 'lowerAscii', 'upperAscii', 'trim', 'replace', 'substring', 'string', 'charAt', 'join', 'format']);
 const NUMBER_CALLS = new Set(['size', 'int', 'double', 'uint', 'indexOf', 'lastIndexOf']);
 const COMPARISONS = new Set(['_==_', '_!=_', '_<_', '_<=_', '_>_', '_>=_']);
 

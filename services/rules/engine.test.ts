@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isCelError, parse, plan } from '@bufbuild/cel';
 import { RULE_ENV } from './env.ts';
-import { globRegExp, inCidr, isPrivateIp, isPublicIp, policyAllowsAll, policyIsPublic } from './helpers.ts';
+import { globRegExp, inCidr, isPrivateIp, isPublicIp, network, policyAllowsAll, policyIsPublic } from './helpers.ts';
 import { buildTestEvent, testEvents, runRuleTests, TEST_TIME } from './testing.ts';
 import { activityBindings } from './view.ts';
 import { compileRuleSources, loadRulePacks } from './loader.ts';
@@ -29,6 +29,16 @@ test('inCidr: IPv4, IPv6, lists, bare addresses and non-addresses', () => {
   assert.equal(inCidr('ec2.amazonaws.com', '0.0.0.0/0'), false);
   assert.equal(inCidr(null, '0.0.0.0/0'), false);
   assert.equal(inCidr('10.1.2.3', 'not-a-cidr'), false);
+});
+
+test('network: /24 for IPv4, /48 for IPv6, empty for anything else', () => {
+  assert.equal(network('203.0.113.77'), '203.0.113.0/24');
+  assert.equal(network('2001:db8:1:2::5'), '2001:db8:1::/48');
+  assert.equal(network('2600:1f18::1'), '2600:1f18:0::/48');
+  assert.equal(network('::ffff:192.0.2.1'), '0:0:0::/48');
+  assert.equal(network('2a02:fa06:3caf:aa::1'), network('2a02:fa06:3caf:bb::9'));
+  assert.notEqual(network('2a02:fa06:3caf::1'), network('2a02:fa06:3cb0::1'));
+  for (const v of ['ec2.amazonaws.com', 'AWS Internal', '', null, 42]) assert.equal(network(v), '', String(v));
 });
 
 test('isPublicIp / isPrivateIp', () => {

@@ -137,6 +137,38 @@ export function isPublicIp(ip: unknown): boolean {
   return f !== 0 && !NON_PUBLIC.check(ip, f === 4 ? 'ipv4' : 'ipv6');
 }
 
+/** The 16 bytes of an IPv6 address (already validated by isIP). */
+function ipv6Bytes(ip: string): number[] {
+  let text = ip;
+  const dotted = /(\d+\.\d+\.\d+\.\d+)$/.exec(text);
+  if (dotted) {
+    const [a, b, c, d] = dotted[1]!.split('.').map(Number) as [number, number, number, number];
+    text = `${text.slice(0, dotted.index)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+  }
+  const [head, tail] = text.includes('::') ? (text.split('::') as [string, string]) : [text, null];
+  const h = head === '' ? [] : head.split(':');
+  const t = tail === null || tail === '' ? [] : tail.split(':');
+  const groups = [...h, ...Array<string>(8 - h.length - t.length).fill('0'), ...t];
+  return groups.flatMap((g) => {
+    const v = parseInt(g, 16);
+    return [v >> 8, v & 0xff];
+  });
+}
+
+/**
+ * The network an address belongs to, as a stable string: its /24 for IPv4 (`203.0.113.0/24`), its
+ * /48 for IPv6 (`2001:db8:1::/48`); '' for anything that is not an address (an AWS service name).
+ */
+export function network(ip: unknown): string {
+  if (typeof ip !== 'string') return '';
+  const f = isIP(ip);
+  if (f === 4) return `${ip.slice(0, ip.lastIndexOf('.'))}.0/24`;
+  if (f !== 6) return '';
+  const b = ipv6Bytes(ip.split('%')[0]!);
+  const g = (i: number): string => ((b[i]! << 8) | b[i + 1]!).toString(16);
+  return `${g(0)}:${g(2)}:${g(4)}::/48`;
+}
+
 const globCache = new Map<string, RegExp>();
 
 /** `*` any run of characters, `?` one character, `\*` `\?` `\\` literal; the rest literal. */
@@ -294,6 +326,7 @@ export const RULE_HELPERS: readonly CelFunc[] = [
   celFunc('inCidr', [D, D], B, (ip, cidrs) => inCidr(ip, cidrs)),
   celFunc('isPrivateIp', [D], B, (ip) => isPrivateIp(ip)),
   celFunc('isPublicIp', [D], B, (ip) => isPublicIp(ip)),
+  celFunc('network', [D], S, (ip) => network(ip)),
   celFunc('glob', [D, D], B, (s, p) => typeof s === 'string' && typeof p === 'string' && globRegExp(p, false).test(s)),
   celFunc('iglob', [D, D], B, (s, p) => typeof p === 'string' && s !== null && typeof s !== 'object' && globRegExp(p, true).test(str(s))),
   celFunc('get', [D, D], D, (o, p) => getPath(o, p) as CelValue),
