@@ -64,6 +64,7 @@ function host(rng: Rng, net: string): string {
 /** An address the principal usually calls from. */
 export function usualIp(rng: Rng, p: Principal): string {
   if (p.egress === 'office') return host(rng, rng.pick(p.account.officeNets));
+  if (p.natNet !== null) return host(rng, p.natNet);
   if (p.egress === 'pool') return host(rng, rng.pick(p.account.awsPool));
   return host(rng, rng.pick(p.account.natNets));
 }

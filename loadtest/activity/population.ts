@@ -47,6 +47,11 @@ export interface Principal {
   uaCum: number[];
   /** Where its calls come from: office+home (humans), NAT, or the AWS pool. */
   egress: 'office' | 'nat' | 'pool';
+  /**
+   * EC2 instance sessions (`.../i-0...`): the one NAT gateway /24 of the instance's subnet. An
+   * instance reaches AWS from one place; other workloads spread over the account's NATs or pool.
+   */
+  natNet: string | null;
   homeNet: string | null;
   /** IPv6 /48 prefix ("2a02:xxxx:yyyy") of the home network, for some humans. */
   homeV6: string | null;
@@ -221,6 +226,7 @@ export function buildPrincipals(opts: PopulationOptions, accounts: readonly Acco
       start = opts.start + rng.range(3, Math.max(4, opts.days - 5)) * DAY_MS + rng.int(DAY_MS);
     }
 
+    const instance = /\/i-0[0-9a-f]+$/.test(identity.uid);
     const region = !human && account.secondaryRegions.length > 0 && rng.chance(0.15) ? account.secondaryRegions[0]! : account.homeRegion;
     out.push({
       index: i,
@@ -236,7 +242,9 @@ export function buildPrincipals(opts: PopulationOptions, accounts: readonly Acco
       opCum,
       uas,
       uaCum: cumulative(uaWeights),
-      egress: human ? 'office' : archetype === 'app' && rng.chance(0.3) ? 'pool' : 'nat',
+      // (rng.chance is drawn for every app, as before, so the rest of the stream does not shift.)
+      egress: human ? 'office' : archetype === 'app' && rng.chance(0.3) && !instance ? 'pool' : 'nat',
+      natNet: instance ? account.natNets[i % account.natNets.length]! : null,
       homeNet: human ? randomNet(rng) : null,
       homeV6: human && rng.chance(0.15) ? `2a02:${rng.int(65536).toString(16)}:${rng.int(65536).toString(16)}` : null,
       region,

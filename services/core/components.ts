@@ -82,6 +82,13 @@ export interface Detector<TEvent = ApiActivity> {
    * A detector applies a message to an entity's state when it next processes that entity.
    */
   control?(messages: readonly unknown[]): void;
+  /**
+   * Called on a worker thread after its state was (re)loaded from the changelog (start, partition
+   * assignment, a replaced thread): the place to rebuild in-memory structures that are derived
+   * from the entities' durable state (principal_anomaly's account populations). Read only: get,
+   * has and keys of ctx.state; set and delete are refused here.
+   */
+  restored?(): void;
   close?(): void;
 }
 

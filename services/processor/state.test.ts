@@ -228,3 +228,44 @@ test('maintenance evicts beyond principal_anomaly.maxPrincipals and writes tombs
     await p.pool.close();
   }
 });
+
+test("after a restart, principal_anomaly's account populations are rebuilt from the restored principal states", async () => {
+  const config = resolveConfig({
+    processor: { workers: 2, maxBatchSize: 7, stateShards: 8, groupId: 'pop', retryTimeoutMs: 30_000 },
+    topics: { partitions: 4 },
+    detectors: {
+      sensitive_operation: { enabled: false },
+      signatures: { enabled: false },
+      principal_anomaly: { enabled: true, population: { minEvents: 10, minPrincipals: 3 } },
+    },
+  });
+  const log = new EmbeddedLog({ partitions: 4, clock: new ManualClock(0), maxBatchSize: 11 });
+  const codec = new AvroCodec(new LocalSchemaRegistry());
+  const producer = await log.producer();
+  const findings: Finding[] = [];
+  const sink = new IdSink();
+  sink.write = async (fs) => void findings.push(...fs);
+  await produce(producer, codec, config, 30, 0, 2);
+  const a = await start(log, codec, config, sink);
+  await drain(log, config, a.failed);
+  await a.service.stop();
+  await a.pool.close();
+  assert.equal(findings.length, 0, 'ordinary activity of 30 principals');
+
+  // A new processor has seen no traffic: only the restore can warm its populations.
+  const b = await start(log, codec, config, sink);
+  try {
+    const intruder = 'arn:aws:iam::123456789012:user/intruder';
+    await producer.send(config.topics.activity, [
+      { key: intruder, value: await codec.encode(config.topics.activity, SCHEMA_NAMES.apiActivity, apiActivity({ principal: intruder, uid: 'x-1', service: 'iam.amazonaws.com', operation: 'CreateAccessKey' })) },
+    ]);
+    await drain(log, config, b.failed);
+    const f = findings.find((x) => x.entity.key === intruder);
+    assert.ok(f, 'the learning principal was scored against the rebuilt population');
+    assert.ok(f.evidences.every((e) => e.baseline === 'population'));
+    assert.match(f.message, /first use of iam:CreateAccessKey by this user \(still learning; new to account 123456789012\)/);
+  } finally {
+    await b.service.stop();
+    await b.pool.close();
+  }
+});

@@ -40,6 +40,7 @@ export default function handle(request: WorkerRequest): WorkerResponse | ReturnT
       return processBatch(request);
     case 'restore': {
       const entries = state.restore(request.shard, request.epoch, request.state);
+      for (const { detector } of detectors) detector.restored?.();
       const out: RestoredResponse = { type: 'restored', requestId: request.requestId, threadId, shard: request.shard, entries };
       return out;
     }

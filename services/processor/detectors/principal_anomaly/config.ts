@@ -19,7 +19,7 @@ export const PopulationConfig = z.strictObject({
 
 /** Contribution of each feature to the score (operation novelty is further multiplied by the operation's sensitivity). */
 export const WeightsConfig = z.strictObject({
-  operation: weight(0.6, 'First use of an operation; multiplied by its sensitivity (a weight-5 operation such as cloudtrail:StopLogging gives 3), or by the square root of it when the principal already uses that service.'),
+  operation: weight(0.6, 'First use of an operation; multiplied by its sensitivity (a weight-5 operation such as cloudtrail:StopLogging gives 3), scaled towards 1 for a learned principal whose operations are largely sensitive ones (an admin\'s next IAM change weighs less than a developer\'s first).'),
   service: weight(0.3, 'First call to a service.'),
   region: weight(1.2, 'First call from a region.'),
   network: weight(1, 'First call from a source network (/24 for IPv4, /48 for IPv6, or a service host name).'),
@@ -33,7 +33,7 @@ export const WeightsConfig = z.strictObject({
 
 /** Volume spike (events per window) test: every gate must pass. */
 export const VolumeConfig = z.strictObject({
-  minEvents: z.number().int().min(1).default(100).describe('Least events in the window for a spike, e.g. 100.'),
+  minEvents: z.number().int().min(1).default(200).describe('Least events in the window for a spike, e.g. 200.'),
   minRatio: z.number().min(1).default(10).describe('Least ratio of the window count to the usual count (geometric EWMA mean), e.g. 10.'),
   minZ: z.number().min(0).default(3.5).describe('Least z-score of ln(1 + window count) against the EWMA mean and deviation of ln(1 + count) (deviation floored at 0.3), e.g. 3.5.'),
   peakFactor: z.number().min(0).default(3).describe('The window count must also exceed this times the decayed peak window count, e.g. 3.'),
@@ -82,7 +82,7 @@ export const PrincipalAnomalyConfig = z
     unusualHourMinEvents: z.number().int().min(1).default(200).describe('Events a learned principal needs before an unusual hour of the week counts, e.g. 200.'),
     maxRelatedEvents: z.number().int().min(1).max(100).default(16).describe('Most event uids listed in finding_info.related_events, e.g. 16.'),
     learning: LearningConfig.prefault({}).describe('Learning period of each principal (cold start).'),
-    population: PopulationConfig.prefault({}).describe('Per-account population baselines (in memory, per worker).'),
+    population: PopulationConfig.prefault({}).describe('Per-account population baselines (in memory, per worker, rebuilt from the principal states after a restore).'),
     weights: WeightsConfig.prefault({}).describe('Contribution of each kind of deviation to the score.'),
     sensitivity: z
       .record(z.string().min(1).max(512), z.number().min(0).max(20))

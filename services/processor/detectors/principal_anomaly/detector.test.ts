@@ -61,7 +61,7 @@ test('the explanation reads like the issue: new operation, new region, Nx hourly
   const who = { principal: 'arn:aws:sts::111122223333:assumed-role/deployer/ci', type: 'AssumedRole' };
   burst.push(event({ ...who, time: AFTER, uid: 'x0', service: 'iam.amazonaws.com', operation: 'CreateAccessKey' }));
   burst.push(event({ ...who, time: AFTER + 1000, uid: 'x1', region: 'ap-south-1' }));
-  for (let i = 2; i < 140; i++) burst.push(event({ ...who, time: AFTER + i * 10_000, uid: `x${i}` }));
+  for (let i = 2; i < 240; i++) burst.push(event({ ...who, time: AFTER + i * 10_000, uid: `x${i}` }));
   const findings = run(d, burst);
   assert.equal(findings.length, 1);
   const f = findings[0]!;
@@ -99,6 +99,22 @@ test('error burst: failures far above the usual ratio, weighted by the operation
   const f = found.find((x) => features(x).includes('errors'))!;
   assert.match(f.message, /failed of \d+ calls in the window/);
   assert.ok(f.finding_info.attacks.some((a) => a.technique_uid === 'T1110'));
+});
+
+test('error burst on one ordinary operation (a job retrying) counts half; across operations it counts in full', () => {
+  const errorsOf = (ops: string[]): number | null => {
+    const { d } = detector({ ...SOLO, threshold: 0.5 });
+    run(d, routine());
+    const fails = Array.from({ length: 30 }, (_, i) =>
+      event({ time: AFTER + i * 20_000, uid: `e${i}`, service: 'ec2.amazonaws.com', operation: ops[i % ops.length]!, status: 'Failure' }),
+    );
+    const ev = run(d, fails).flatMap((f) => f.evidences).find((e) => e.feature === 'errors');
+    return ev === undefined ? null : Number(ev.contribution);
+  };
+  const retried = errorsOf(['DescribeTags']);
+  const probing = errorsOf(['DescribeTags', 'DescribeVolumes', 'DescribeSnapshots']);
+  assert.equal(retried, 0.75);
+  assert.equal(probing, 1.5);
 });
 
 test('dormant principal: a long gap that breaks its rhythm counts, a principal that is always rare does not', () => {

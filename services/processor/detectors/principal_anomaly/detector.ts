@@ -67,6 +67,23 @@ export class PrincipalAnomalyDetector implements Detector<ApiActivity> {
     this.evictIdle();
   }
 
+  /**
+   * Runtime hook after the state was (re)loaded from the changelog: folds every restored
+   * principal into its account's population right away (once per principal per worker), so the
+   * population, which lives in memory, is rebuilt from the durable principal states rather than
+   * only from traffic. Values written before `acct` existed are folded in on their next event.
+   */
+  restored(): void {
+    if (this.population === null) return;
+    const maxSeen = 2 * this.cfg.maxPrincipals;
+    for (const key of this.ctx.state.keys()) {
+      const st = this.ctx.state.get(key);
+      if (st === undefined || !isPrincipalState(st) || st.acct === undefined) continue;
+      if (this.watermark - st.last > this.cfg.idleEvictDays * DAY_MS) continue;
+      this.population.adopt(this.population.account(st.acct), key, st, maxSeen);
+    }
+  }
+
   constructor(config: PrincipalAnomalyConfig, ctx: DetectorContext<PrincipalState>) {
     this.cfg = config;
     this.ctx = ctx;
@@ -118,7 +135,7 @@ export class PrincipalAnomalyDetector implements Detector<ApiActivity> {
     }
     const learned = st.n >= cfg.learning.minEvents && time - st.first >= cfg.learning.minDays * DAY_MS;
 
-    this.countWindow(st, windowIndex, f.error, pop, time);
+    this.countWindow(st, windowIndex, f.error, f.op, pop, time);
 
     const allowedPrincipal = this.allow.principal(key);
     const scored = !allowedPrincipal && !this.allow.event(event, f);
@@ -135,6 +152,7 @@ export class PrincipalAnomalyDetector implements Detector<ApiActivity> {
       : [];
 
     const fresh = this.learn(st, f, time);
+    st.acct = f.account;
     if (pop !== null) this.population!.observe(pop, f, Math.floor(time / HOUR_MS), isNew, fresh);
 
     const result = correlate(st, devs, time, {
@@ -164,7 +182,7 @@ export class PrincipalAnomalyDetector implements Detector<ApiActivity> {
   }
 
   /** Rolls the principal's window when the event opens a later one (closing the current into the EWMA), then counts the event. */
-  private countWindow(st: PrincipalState, windowIndex: number, error: boolean, pop: AccountBaseline | null, time: number): void {
+  private countWindow(st: PrincipalState, windowIndex: number, error: boolean, op: string, pop: AccountBaseline | null, time: number): void {
     const win = st.win;
     if (windowIndex > win.w) {
       if (win.c > 0) {
@@ -178,10 +196,16 @@ export class PrincipalAnomalyDetector implements Detector<ApiActivity> {
       win.w = windowIndex;
       win.c = 0;
       win.e = 0;
+      delete win.eo;
+      delete win.em;
       pruneSuppressions(st, time);
     }
     win.c++;
-    if (error) win.e++;
+    if (error) {
+      win.e++;
+      if (win.eo === undefined) win.eo = op;
+      else if (win.eo !== op) win.em = 1;
+    }
   }
 
   /** Adds the event to the principal's sketches and counters; says which values were new to its top-k. */

@@ -27,6 +27,9 @@ export const COMMON_USERS = 3;
 export const DORMANT_MIN_ACTIVE_DAYS = 2;
 export const DORMANT_GAP_FACTOR = 5;
 
+/** An error burst on one ordinary operation (a job retrying a call it may not make) weighs this share of weights.errors. */
+export const RETRY_ERRORS_FACTOR = 0.5;
+
 /** Operations of at least this sensitivity form the "sensitive" class for the novelty prior. */
 export const SENSITIVE_WEIGHT = 2;
 
@@ -43,6 +46,22 @@ export function sensitiveShare(ops: TopK, sensitivity: SensitivityTable): number
     if (sensitivity.weightOf(k) >= SENSITIVE_WEIGHT) sensitive++;
   }
   return (sensitive + 0.5) / (all + 10);
+}
+
+/** Decades of class surprise (-log10 of sensitiveShare) at which a sensitive operation weighs its full sensitivity. */
+export const CLASS_FULL_DECADES = 1.3;
+
+/**
+ * The sensitivity a first use is weighted by. For a learning principal (share null) or one that
+ * uses no sensitive operation (share <= 5%) it is the operation's own; for a principal whose
+ * operations are largely sensitive it shrinks towards 1 (ordinary): 1 + (sensitivity - 1) x
+ * min(1, -log10(share) / CLASS_FULL_DECADES). An admin with 8 sensitive operations of 25 weighs a
+ * first iam:PutRolePolicy (4) at 2.4 instead of 4; a developer with none at 4.
+ */
+export function effectiveSensitivity(sens: number, share: number | null): number {
+  const s = Math.max(1, sens);
+  if (share === null || s <= 1) return s;
+  return 1 + (s - 1) * Math.min(1, -Math.log10(share) / CLASS_FULL_DECADES);
 }
 
 /** Good-Turing chance that the next value of this sketch is one not seen before. */
@@ -125,9 +144,11 @@ export function findDeviations(st: PrincipalState, input: ScoringInput): Pending
   };
 
   // A new sensitive operation is more surprising for a principal that uses few sensitive ones
-  // (a developer's first IAM change) than for one that uses many (an admin's next one).
-  const opPrior = sens >= SENSITIVE_WEIGHT && learned ? -Math.log10(sensitiveShare(st.ops, input.sensitivity)) : 0;
-  novelty('operation', st.ops, population?.ops ?? null, f.op, w.operation * Math.max(1, sens), opPrior);
+  // (a developer's first IAM change) than for one that uses many (an admin's next one): both its
+  // novelty (extra decades) and the sensitivity it is weighted by (see effectiveSensitivity).
+  const share = sens >= SENSITIVE_WEIGHT && learned ? sensitiveShare(st.ops, input.sensitivity) : null;
+  const opPrior = share === null ? 0 : -Math.log10(share);
+  novelty('operation', st.ops, population?.ops ?? null, f.op, w.operation * effectiveSensitivity(sens, share), opPrior);
   novelty('service', st.svc, population?.svc ?? null, f.service, w.service);
   novelty('region', st.reg, population?.reg ?? null, f.region, w.region);
   const before = out.length;
@@ -198,11 +219,14 @@ export function findDeviations(st: PrincipalState, input: ScoringInput): Pending
   if (f.error && base !== null && w.errors > 0 && win.e >= cfg.errors.minErrors) {
     const expected = errorRatio * win.c;
     if (win.e > cfg.errors.minRatio * expected + 3) {
-      const s = w.errors * Math.sqrt(Math.max(1, sens));
+      // One ordinary operation failing over and over is how a misconfigured job fails; failures
+      // across operations (probing) or on a sensitive one (logins, secrets) count in full.
+      const retried = win.em !== 1 && sens < SENSITIVE_WEIGHT;
+      const s = w.errors * Math.sqrt(Math.max(1, sens)) * (retried ? RETRY_ERRORS_FACTOR : 1);
       out.push({
         r: 'errors',
         f: 'errors',
-        o: `${win.e} failed of ${win.c} calls`,
+        o: `${win.e} failed of ${win.c} calls${retried ? `, all on ${win.eo ?? f.op}` : ''}`,
         x: `about ${round(expected, 1)} failed`,
         k: round(win.e / Math.max(expected, 1), 1),
         a: f.op,

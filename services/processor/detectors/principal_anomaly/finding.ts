@@ -23,9 +23,14 @@ export interface FindingInput {
   sensitivity: SensitivityTable;
 }
 
-function severityOf(score: number, threshold: number, pending: readonly Pending[], sensitivity: SensitivityTable): SeverityName {
+/**
+ * A score at the threshold is an alert by construction, so findings start at Medium (the usual
+ * paging floor): High from twice the threshold or with a first use of a weight-4+ operation,
+ * Critical from four times.
+ */
+export function severityOf(score: number, threshold: number, pending: readonly Pending[], sensitivity: SensitivityTable): SeverityName {
   const ratio = score / threshold;
-  let sev: SeverityName = ratio >= 4 ? 'Critical' : ratio >= 2.5 ? 'High' : ratio >= 1.5 ? 'Medium' : 'Low';
+  let sev: SeverityName = ratio >= 4 ? 'Critical' : ratio >= 2 ? 'High' : 'Medium';
   const critical = pending.some((p) => p.f === 'operation' && sensitivity.weightOf(p.o) >= 4);
   if (critical && SEVERITY[sev] < SEVERITY.High) sev = 'High';
   return sev;

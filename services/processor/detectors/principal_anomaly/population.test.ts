@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DAY, HOUR, T0, detector, event, routine, run } from './test-support.ts';
 import type { ApiActivity } from '../../../core/events.ts';
+import { MemoryKeyedState } from '../../../core/state.ts';
 
 const POP = { population: { minEvents: 100, minPrincipals: 5 } };
 const ACCOUNT = '444455556666';
@@ -76,3 +77,36 @@ test('the population is bounded: least recently used accounts are dropped', () =
   assert.equal(d.population!.peek('000000000000'), undefined);
   assert.ok(d.population!.peek('000000000005'));
 });
+
+test('after a restore the population is rebuilt from the durable principal states (restored())', () => {
+  const intruder = event({ principal: user('intruder'), account: ACCOUNT, time: LATER, uid: 'i1', ip: '203.0.113.5', service: 'iam.amazonaws.com', operation: 'CreateAccessKey' });
+  const newbie = event({ principal: user('newbie'), account: ACCOUNT, time: LATER, uid: 'n1' });
+  const { d, state } = detector(POP);
+  run(d, colleagues());
+  const before = d.population!.peek(ACCOUNT)!;
+
+  // A new worker with the same (restored) principal states: without restored() its population is cold.
+  const cold = detector(POP, copyState(state));
+  assert.deepEqual(run(cold.d, [intruder]), [], 'cold population: a learning principal is not scored');
+
+  const warm = detector(POP, copyState(state));
+  warm.d.restored();
+  const rebuilt = warm.d.population!.peek(ACCOUNT)!;
+  assert.equal(rebuilt.principals, before.principals);
+  assert.equal(rebuilt.n, before.n);
+  assert.deepEqual(Object.keys(rebuilt.ops.e).sort(), Object.keys(before.ops.e).sort());
+  assert.deepEqual(run(warm.d, [newbie]), [], 'what the account does is still ordinary');
+  const [f] = run(warm.d, [intruder]);
+  assert.ok(f, 'what the account never does is scored against the rebuilt population');
+  assert.deepEqual(new Set(f.evidences.map((e) => e.feature)), new Set(['operation', 'network', 'service']));
+
+  // Folded in once: the principals' next events do not count them again.
+  run(warm.d, [event({ principal: user('c0'), account: ACCOUNT, time: LATER + HOUR, uid: 'c0-next' })]);
+  assert.equal(warm.d.population!.peek(ACCOUNT)!.principals, before.principals + 2);
+});
+
+function copyState<V>(from: { keys(): IterableIterator<string>; get(k: string): V | undefined }): MemoryKeyedState<V> {
+  const to = new MemoryKeyedState<V>();
+  for (const k of from.keys()) to.set(k, JSON.parse(JSON.stringify(from.get(k))) as V);
+  return to;
+}

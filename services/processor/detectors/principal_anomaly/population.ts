@@ -41,6 +41,17 @@ export interface PopulationExport {
   seen: string[];
 }
 
+/** What adopt() reads of a principal's durable state. */
+export interface AdoptablePrincipal {
+  n: number;
+  ops: TopK;
+  svc: TopK;
+  reg: TopK;
+  net: TopK;
+  ua: TopK;
+  win: { vol: Ewma };
+}
+
 /** Which values of an event were new to its principal. */
 export interface FreshValues {
   op: boolean;
@@ -65,7 +76,8 @@ function newAccountBaseline(): AccountBaseline {
 
 /**
  * Account baselines in memory, per worker thread, best effort: bounded to maxAccounts (least
- * recently used dropped), not durable (rebuilt from traffic after a restart), and each worker
+ * recently used dropped), derived rather than durable (after a restore the detector's restored()
+ * folds every restored principal back in with adopt(); traffic does the rest), and each worker
  * sees only the principals of its own state shards. See README "State".
  */
 export class PopulationBaselines {
@@ -129,11 +141,14 @@ export class PopulationBaselines {
    * (after a restart or a rebalance): its values count as used, so rarity stays right. Once per
    * principal; false when already done.
    */
-  adopt(b: AccountBaseline, key: string, st: { ops: TopK; svc: TopK; reg: TopK; net: TopK; ua: TopK }, maxAdopted: number): boolean {
+  adopt(b: AccountBaseline, key: string, st: AdoptablePrincipal, maxAdopted: number): boolean {
     if (this.adopted.has(key)) return false;
     if (this.adopted.size >= maxAdopted) this.adopted = new Set();
     this.adopted.add(key);
     b.principals++;
+    b.n += st.n;
+    // Its usual window count stands for its closed windows in the account's volume baseline.
+    if (st.win.vol.n > 0) ewmaAdd(b.vol, st.win.vol.m, POP_WINDOW_ALPHA * Math.min(st.win.vol.n, 10));
     const add = (from: TopK, to: TopK, bounds: TopKBounds): void => {
       for (const k of Object.keys(from.e)) {
         const entry = from.e[k]!;

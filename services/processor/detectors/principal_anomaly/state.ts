@@ -41,6 +41,9 @@ export interface WindowState {
   /** Events and failed events in it. */
   c: number;
   e: number;
+  /** The first operation that failed in the window, and 1 once a second, different one failed (absent: none yet). */
+  eo?: string;
+  em?: 1;
   /** EWMA of ln(1 + events) per closed active window. */
   vol: Ewma;
   /** Decayed peak of events per window (time unit: window index). */
@@ -78,6 +81,8 @@ export interface PrincipalState {
   rec: Pending[];
   /** Reason -> suppressed until (event time ms). */
   sup: Record<string, number>;
+  /** Cloud account of its last event: the population it belongs to (rebuilt from these after a restore). Absent in older values. */
+  acct?: string;
 }
 
 export const STATE_VERSION = 1;
