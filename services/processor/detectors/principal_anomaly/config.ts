@@ -29,6 +29,7 @@ export const WeightsConfig = z.strictObject({
   errors: weight(1.5, 'Failed calls in the current window far above the expected error ratio; multiplied by the square root of the failing operation\'s sensitivity.'),
   concurrent: weight(1, 'A new source network while another network of the principal was active within concurrentMinutes (credentials used from two places at once).'),
   dormant: weight(1.5, 'First activity after dormantDays without any, for a principal with a rhythm (2+ active days, gap 5x its usual one).'),
+  ordinaryNoveltyCap: weight(1, 'Most that first uses of ordinary operations (sensitivity below 2) and first calls to services add up to within correlationMinutes: several of them in one session are one piece of evidence (a new task), not independent ones.'),
 });
 
 /** Volume spike (events per window) test: every gate must pass. */

@@ -8,6 +8,23 @@ export interface CorrelationOptions {
   threshold: number;
   correlationMs: number;
   suppressMs: number;
+  /** Most that ordinary novelty (pending deviations with g = 1) adds to the score; default no cap. */
+  ordinaryCap?: number;
+}
+
+/**
+ * The score of pending deviations: their sum, except that first uses of ordinary operations and
+ * first calls to services (g = 1) add up to at most `ordinaryCap`: several of them in one session
+ * are one piece of evidence (a new task), not independent ones.
+ */
+export function scoreOf(pending: readonly Pending[], ordinaryCap = Infinity): number {
+  let score = 0;
+  let ordinary = 0;
+  for (const p of pending) {
+    if (p.g === 1) ordinary += p.s;
+    else score += p.s;
+  }
+  return score + Math.min(ordinary, ordinaryCap);
 }
 
 export interface CorrelationResult {
@@ -44,8 +61,7 @@ export function correlate(st: PrincipalState, devs: readonly Pending[], time: nu
     }
   }
   if (st.rec.length > MAX_PENDING) st.rec = [...st.rec].sort(byContribution).slice(0, MAX_PENDING);
-  let score = 0;
-  for (const p of st.rec) score += p.s;
+  const score = scoreOf(st.rec, opts.ordinaryCap);
   if (st.rec.length === 0 || score < opts.threshold) return { report: null, score, suppressed };
 
   const report = [...st.rec].sort(byContribution);

@@ -2,6 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DAY, HOUR, T0, detector, event, routine, run } from './test-support.ts';
 import type { Finding } from '../../../core/events.ts';
+import { scoreOf } from './correlate.ts';
+import type { Pending } from './state.ts';
 
 // No population: these tests look at one principal against its own baseline.
 const SOLO = { population: { enabled: false } };
@@ -115,6 +117,25 @@ test('error burst on one ordinary operation (a job retrying) counts half; across
   const probing = errorsOf(['DescribeTags', 'DescribeVolumes', 'DescribeSnapshots']);
   assert.equal(retried, 0.75);
   assert.equal(probing, 1.5);
+});
+
+test('first uses of several ordinary operations add up to at most weights.ordinaryNoveltyCap; a sensitive one is not capped', () => {
+  const newOps = (ops: Array<[string, string]>, cap?: number): [number, number] => {
+    const { d } = detector({ ...SOLO, threshold: 100, ...(cap === undefined ? {} : { weights: { ordinaryNoveltyCap: cap } }) });
+    run(d, routine());
+    const evs = ops.map(([service, operation], i) => event({ time: AFTER + i * 60_000, uid: `n${i}`, service, operation }));
+    run(d, evs);
+    const st = (d as unknown as { ctx: { state: { get(k: string): { rec: Pending[] } } } }).ctx.state.get(event({ time: AFTER, uid: 'k' }).actor.user.uid)!;
+    return [scoreOf(st.rec, cap ?? 1), st.rec.reduce((x, p) => x + p.s, 0)];
+  };
+  const ordinary: Array<[string, string]> = [['ec2.amazonaws.com', 'DescribeVolumes'], ['ec2.amazonaws.com', 'DescribeSnapshots'], ['sns.amazonaws.com', 'ListTopics'], ['sqs.amazonaws.com', 'ListQueues']];
+  const [capped, sum] = newOps(ordinary);
+  assert.ok(sum > 1.5, `four first uses and two new services sum to ${sum}`);
+  assert.equal(capped, 1);
+  const [uncapped] = newOps(ordinary, 100);
+  assert.ok(Math.abs(uncapped - sum) < 1e-9, 'a high cap leaves the sum as it is');
+  const [withSensitive, sum2] = newOps([...ordinary, ['iam.amazonaws.com', 'CreateAccessKey']]);
+  assert.ok(withSensitive > 1 + 1.5, `the sensitive first use adds in full above the cap (${withSensitive} of ${sum2})`);
 });
 
 test('dormant principal: a long gap that breaks its rhythm counts, a principal that is always rare does not', () => {

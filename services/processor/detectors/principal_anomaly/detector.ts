@@ -159,6 +159,7 @@ export class PrincipalAnomalyDetector implements Detector<ApiActivity> {
       threshold: cfg.threshold,
       correlationMs: cfg.correlationMinutes * 60_000,
       suppressMs: cfg.suppressMinutes * 60_000,
+      ordinaryCap: cfg.weights.ordinaryNoveltyCap,
     });
     this.counters.suppressed += result.suppressed;
     this.ctx.state.set(key, st);

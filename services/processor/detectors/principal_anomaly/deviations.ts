@@ -120,7 +120,10 @@ export function findDeviations(st: PrincipalState, input: ScoringInput): Pending
   const b: 0 | 1 = learned ? 1 : 0;
 
   const push = (feature: FeatureName, reason: string, o: string, x: string, k: number, s: number, base: 0 | 1 = b): void => {
-    if (s > 0) out.push({ r: reason, f: feature, o, x, k, a: f.op, s: round(s, 3), b: base, t: time, u: uid });
+    if (s <= 0) return;
+    const p: Pending = { r: reason, f: feature, o, x, k, a: f.op, s: round(s, 3), b: base, t: time, u: uid };
+    if (feature === 'service' || (feature === 'operation' && sens < SENSITIVE_WEIGHT)) p.g = 1;
+    out.push(p);
   };
 
   const novelty = (feature: FeatureName, own: TopK, pop: TopK | null, value: string | null, weight: number, extraDecades = 0): void => {

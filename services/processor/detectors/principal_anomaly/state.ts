@@ -27,6 +27,8 @@ export interface Pending {
   /** Event time and metadata.uid of the event that showed it. */
   t: number;
   u: string;
+  /** 1 = ordinary novelty (a first use of an operation of sensitivity < 2, or a first call to a service): these add up to at most weights.ordinaryNoveltyCap. */
+  g?: 1;
 }
 
 /** The usual error ratio of a window state: decayed failures over decayed calls, with a prior of 1% over 20 calls. */
