@@ -9,6 +9,7 @@
  *     targets are judged on the alerts of all detectors together
  */
 import { createWriteStream } from 'node:fs';
+import { finished } from 'node:stream/promises';
 import type { Detector, EventMeta } from '../../services/core/components.ts';
 import type { ApiActivity, Finding } from '../../services/core/events.ts';
 import { MemoryKeyedState } from '../../services/core/state.ts';
@@ -98,13 +99,30 @@ export async function runActivityEval(args: string[], extra: readonly Detector<A
       throw new SluiceError('SLUICE_ERR_CONFIG_INVALID', '--config must be a JSON object', { cause: err });
     }
   }
-  const dumpPath = a.get('dump');
-  const out = dumpPath === undefined ? null : createWriteStream(dumpPath);
-  const dump = out === null ? undefined : (line: FindingLine): void => void out.write(`${JSON.stringify(line)}\n`);
   const floor = a.get('alert-severity') ?? 'medium';
   if (!Object.hasOwn(SEVERITY_IDS, floor)) throw new SluiceError('SLUICE_ERR_CONFIG_INVALID', `--alert-severity must be one of ${Object.keys(SEVERITY_IDS).join(', ')}`);
-  const result = await evaluate(gen, overrides, extra, numArg(a, 'fp-examples', 10), dump, floor as SeverityFloor);
-  if (out !== null) await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
+  const dumpPath = a.get('dump');
+  const out = dumpPath === undefined ? null : createWriteStream(dumpPath);
+  let dumpError: Error | null = null;
+  if (out !== null) {
+    // Fail before minutes of evaluation when the file cannot be opened.
+    await new Promise<void>((resolve, reject) => {
+      out.once('open', () => resolve());
+      out.once('error', (err) => reject(new SluiceError('SLUICE_ERR_CONFIG_INVALID', `--dump ${dumpPath}: ${err.message}`, { cause: err })));
+    });
+    out.on('error', (err) => (dumpError ??= err));
+  }
+  const dump = out === null ? undefined : (line: FindingLine): void => void out.write(`${JSON.stringify(line)}\n`);
+  let result: ActivityEvalResult;
+  try {
+    result = await evaluate(gen, overrides, extra, numArg(a, 'fp-examples', 10), dump, floor as SeverityFloor);
+  } finally {
+    if (out !== null) {
+      out.end();
+      await finished(out).catch((err: Error) => (dumpError ??= err));
+    }
+  }
+  if (dumpError !== null) throw new SluiceError('SLUICE_ERR_CONFIG_INVALID', `--dump ${dumpPath}: ${(dumpError as Error).message}`, { cause: dumpError });
   if (a.get('quiet') !== 'true') process.stderr.write(formatReport(result));
   return result;
 }
@@ -114,7 +132,7 @@ export interface FindingLine {
   detector: string;
   rule: string;
   severity_id: number;
-  /** Sum of the evidences' contributions (principal_anomaly), else null. */
+  /** Sum of the evidences' contributions (principal_anomaly; before the weights.ordinaryNoveltyCap cap), else null. */
   score: number | null;
   time: number;
   afterLearning: boolean;

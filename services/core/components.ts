@@ -83,12 +83,13 @@ export interface Detector<TEvent = ApiActivity> {
    */
   control?(messages: readonly unknown[]): void;
   /**
-   * Called on a worker thread after its state was (re)loaded from the changelog (start, partition
-   * assignment, a replaced thread): the place to rebuild in-memory structures that are derived
-   * from the entities' durable state (principal_anomaly's account populations). Read only: get,
-   * has and keys of ctx.state; set and delete are refused here.
+   * Called on a worker thread after one state shard was (re)loaded from the changelog (start,
+   * partition assignment, a replaced thread), with the keys this detector holds in that shard:
+   * the place to rebuild in-memory structures derived from the entities' durable state
+   * (principal_anomaly's account populations). Read only: get and has of ctx.state; set and
+   * delete are refused here. A throw fails the restore.
    */
-  restored?(): void;
+  restored?(keys: readonly string[]): void;
   close?(): void;
 }
 

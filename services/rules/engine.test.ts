@@ -35,7 +35,9 @@ test('network: /24 for IPv4, /48 for IPv6, empty for anything else', () => {
   assert.equal(network('203.0.113.77'), '203.0.113.0/24');
   assert.equal(network('2001:db8:1:2::5'), '2001:db8:1::/48');
   assert.equal(network('2600:1f18::1'), '2600:1f18:0::/48');
-  assert.equal(network('::ffff:192.0.2.1'), '0:0:0::/48');
+  assert.equal(network('::ffff:192.0.2.1'), '192.0.2.0/24');
+  assert.equal(network('::ffff:c000:0201'), '192.0.2.0/24');
+  assert.equal(network('fe80::1%eth0'), 'fe80:0:0::/48');
   assert.equal(network('2a02:fa06:3caf:aa::1'), network('2a02:fa06:3caf:bb::9'));
   assert.notEqual(network('2a02:fa06:3caf::1'), network('2a02:fa06:3cb0::1'));
   for (const v of ['ec2.amazonaws.com', 'AWS Internal', '', null, 42]) assert.equal(network(v), '', String(v));

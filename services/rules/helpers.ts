@@ -156,8 +156,9 @@ function ipv6Bytes(ip: string): number[] {
 }
 
 /**
- * The network an address belongs to, as a stable string: its /24 for IPv4 (`203.0.113.0/24`), its
- * /48 for IPv6 (`2001:db8:1::/48`); '' for anything that is not an address (an AWS service name).
+ * The network an address belongs to, as a stable string: its /24 for IPv4 (`203.0.113.0/24`,
+ * also for IPv4-mapped IPv6 `::ffff:203.0.113.9`), its /48 for IPv6 (`2001:db8:1::/48`); '' for
+ * anything that is not an address (an AWS service name).
  */
 export function network(ip: unknown): string {
   if (typeof ip !== 'string') return '';
@@ -165,6 +166,8 @@ export function network(ip: unknown): string {
   if (f === 4) return `${ip.slice(0, ip.lastIndexOf('.'))}.0/24`;
   if (f !== 6) return '';
   const b = ipv6Bytes(ip.split('%')[0]!);
+  // An IPv4-mapped address (::ffff:a.b.c.d) is its IPv4 address.
+  if (b.slice(0, 10).every((x) => x === 0) && b[10] === 0xff && b[11] === 0xff) return `${b[12]}.${b[13]}.${b[14]}.0/24`;
   const g = (i: number): string => ((b[i]! << 8) | b[i + 1]!).toString(16);
   return `${g(0)}:${g(2)}:${g(4)}::/48`;
 }

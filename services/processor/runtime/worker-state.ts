@@ -161,6 +161,11 @@ export class WorkerState {
   }
 
   /** Entities and JSON bytes per detector in one shard (all shards when omitted). */
+  /** The keys one detector holds in one shard (empty when the shard is not held). */
+  shardKeys(shard: number, detector: string): string[] {
+    return [...(this.shards.get(shard)?.detectors.get(detector)?.keys() ?? [])];
+  }
+
   stats(shard?: number): Array<{ detector: string; entities: number; bytes: number }> {
     const totals = new Map<string, { entities: number; bytes: number }>();
     const shards = shard === undefined ? [...this.shards.values()] : [this.shards.get(shard)].filter((s) => s !== undefined);

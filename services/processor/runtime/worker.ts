@@ -40,7 +40,18 @@ export default function handle(request: WorkerRequest): WorkerResponse | ReturnT
       return processBatch(request);
     case 'restore': {
       const entries = state.restore(request.shard, request.epoch, request.state);
-      for (const { detector } of detectors) detector.restored?.();
+      // Every detector's hook runs, with the keys of the shard just loaded; the first failure is
+      // then thrown, failing the restore loudly (it is a detector bug, not bad input).
+      let failure: unknown = null;
+      for (const { spec, detector } of detectors) {
+        if (!detector.restored) continue;
+        try {
+          detector.restored(state.shardKeys(request.shard, spec.name));
+        } catch (err) {
+          failure ??= err;
+        }
+      }
+      if (failure !== null) throw failure;
       const out: RestoredResponse = { type: 'restored', requestId: request.requestId, threadId, shard: request.shard, entries };
       return out;
     }

@@ -68,19 +68,27 @@ export class PrincipalAnomalyDetector implements Detector<ApiActivity> {
   }
 
   /**
-   * Runtime hook after the state was (re)loaded from the changelog: folds every restored
-   * principal into its account's population right away (once per principal per worker), so the
+   * Runtime hook after a state shard was (re)loaded from the changelog: folds every restored
+   * principal of `keys` (default: all held) into its account's population right away (once per principal per worker), so the
    * population, which lives in memory, is rebuilt from the durable principal states rather than
    * only from traffic. Values written before `acct` existed are folded in on their next event.
    */
-  restored(): void {
+  restored(keys: readonly string[] = [...this.ctx.state.keys()]): void {
     if (this.population === null) return;
     const maxSeen = 2 * this.cfg.maxPrincipals;
-    for (const key of this.ctx.state.keys()) {
+    const states: Array<[string, PrincipalState]> = [];
+    let latest = this.watermark;
+    for (const key of keys) {
       const st = this.ctx.state.get(key);
       if (st === undefined || !isPrincipalState(st) || st.acct === undefined) continue;
-      if (this.watermark - st.last > this.cfg.idleEvictDays * DAY_MS) continue;
-      this.population.adopt(this.population.account(st.acct), key, st, maxSeen);
+      states.push([key, st]);
+      if (st.last > latest) latest = st.last;
+    }
+    // Idle by event time: against the latest event this thread knows of, restored ones included
+    // (a fresh thread has seen none); an idle principal starts afresh on its next event anyway.
+    for (const [key, st] of states) {
+      if (latest - st.last > this.cfg.idleEvictDays * DAY_MS) continue;
+      this.population.adopt(this.population.account(st.acct!), key, st, maxSeen);
     }
   }
 

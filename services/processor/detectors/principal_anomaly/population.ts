@@ -147,8 +147,9 @@ export class PopulationBaselines {
     this.adopted.add(key);
     b.principals++;
     b.n += st.n;
-    // Its usual window count stands for its closed windows in the account's volume baseline.
-    if (st.win.vol.n > 0) ewmaAdd(b.vol, st.win.vol.m, POP_WINDOW_ALPHA * Math.min(st.win.vol.n, 10));
+    // Its usual window count (ln(1 + count), the scale of the account's EWMA) stands for its
+    // closed windows in the account's volume baseline, one observation per principal.
+    if (st.win.vol.n > 0) ewmaAdd(b.vol, st.win.vol.m, POP_WINDOW_ALPHA);
     const add = (from: TopK, to: TopK, bounds: TopKBounds): void => {
       for (const k of Object.keys(from.e)) {
         const entry = from.e[k]!;
