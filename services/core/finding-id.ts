@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { OCSF_VERSION, SEVERITY, type Finding, type FindingClassUid, type SeverityName } from './events.ts';
+import { OCSF_VERSION, SEVERITY, type ApiActivity, type Finding, type FindingClassUid, type SeverityName } from './events.ts';
 
 /**
  * Deterministic finding id: the same detector, rule, entity and triggering event(s) always give
@@ -38,5 +38,19 @@ export function findingHeader(
     severity,
     message,
     metadata: { version: OCSF_VERSION, product: { name: 'Sluice', vendor_name: 'Sluice' }, uid: id },
+  };
+}
+
+/** The evidence of one API call as the single-event activity detectors report it. */
+export function apiCallEvidence(e: ApiActivity): Record<string, string | number | boolean | null> {
+  return {
+    operation: e.api.operation,
+    service: e.api.service_name,
+    principal: e.actor.user.uid,
+    principal_type: e.actor.user.type,
+    source_ip: e.src_endpoint.ip,
+    user_agent: e.user_agent,
+    mfa: e.actor.session?.is_mfa ?? null,
+    status: e.status,
   };
 }

@@ -212,23 +212,28 @@ export function values(v: unknown): unknown[] {
   return [v];
 }
 
+/** The Statement entries of an IAM policy (object or JSON text); [] when it is not one. */
+function policyStatements(policy: unknown): unknown[] {
+  let p = toPlain(policy);
+  if (typeof p === 'string') {
+    try {
+      p = JSON.parse(p);
+    } catch {
+      return [];
+    }
+  }
+  if (p === null || typeof p !== 'object' || Array.isArray(p)) return [];
+  const st = (p as Record<string, unknown>).Statement;
+  return Array.isArray(st) ? st : st && typeof st === 'object' ? [st] : [];
+}
+
 /**
  * Whether a resource policy (object or JSON text; AWS IAM policy grammar) has an Allow statement
  * for everyone: Principal `*`, `{"AWS":"*"}` or a list holding `*`, with no Condition other than
  * `aws:SecureTransport` (a condition on source IP, VPC, org or account makes it not public).
  */
 export function policyIsPublic(policy: unknown): boolean {
-  let p = toPlain(policy);
-  if (typeof p === 'string') {
-    try {
-      p = JSON.parse(p);
-    } catch {
-      return false;
-    }
-  }
-  if (p === null || typeof p !== 'object' || Array.isArray(p)) return false;
-  const st = (p as Record<string, unknown>).Statement;
-  const statements = Array.isArray(st) ? st : st && typeof st === 'object' ? [st] : [];
+  const statements = policyStatements(policy);
   return statements.some((s) => {
     if (s === null || typeof s !== 'object') return false;
     const { Effect, Principal, Condition } = s as Record<string, unknown>;
@@ -255,17 +260,7 @@ function principalIsEveryone(p: unknown): boolean {
  * resource: Action `*` (or `*:*`, or a list holding one) with Resource `*`. NotAction is not read.
  */
 export function policyAllowsAll(policy: unknown): boolean {
-  let p = toPlain(policy);
-  if (typeof p === 'string') {
-    try {
-      p = JSON.parse(p);
-    } catch {
-      return false;
-    }
-  }
-  if (p === null || typeof p !== 'object' || Array.isArray(p)) return false;
-  const st = (p as Record<string, unknown>).Statement;
-  const statements = Array.isArray(st) ? st : st && typeof st === 'object' ? [st] : [];
+  const statements = policyStatements(policy);
   const star = (v: unknown): boolean => v === '*' || v === '*:*' || (Array.isArray(v) && v.some((x) => x === '*' || x === '*:*'));
   return statements.some((s) => s !== null && typeof s === 'object' && (s as Record<string, unknown>).Effect === 'Allow' && star((s as Record<string, unknown>).Action) && star((s as Record<string, unknown>).Resource));
 }

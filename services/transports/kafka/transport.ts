@@ -42,6 +42,20 @@ function headersOf(raw: Record<string, unknown> | undefined): Headers {
   return out;
 }
 
+/** A kafkajs message as a ConsumedMessage (a null value is a tombstone). */
+function toConsumed(topic: string, partition: number, m: { offset: string; key: Buffer | null; value: Buffer | null; headers?: Record<string, unknown>; timestamp: string }): ConsumedMessage {
+  return {
+    topic,
+    partition,
+    offset: m.offset,
+    key: m.key ? m.key.toString('utf8') : null,
+    value: m.value ?? Buffer.alloc(0),
+    ...(m.value === null ? { tombstone: true } : {}),
+    headers: headersOf(m.headers),
+    timestamp: Number(m.timestamp),
+  };
+}
+
 const REBALANCE_ERROR_TYPES = new Set(['REBALANCE_IN_PROGRESS', 'ILLEGAL_GENERATION', 'UNKNOWN_MEMBER_ID', 'NOT_COORDINATOR', 'FENCED_INSTANCE_ID']);
 
 /** True for the errors kafkajs raises when the group's generation changed under a member (also when wrapped by its retrier). */
@@ -252,16 +266,7 @@ export class KafkaTransport implements Transport {
               const messages: ConsumedMessage[] = [];
               for (const m of batch.messages) {
                 if (BigInt(m.offset) >= end) break;
-                messages.push({
-                  topic,
-                  partition: batch.partition,
-                  offset: m.offset,
-                  key: m.key ? m.key.toString('utf8') : null,
-                  value: m.value ?? Buffer.alloc(0),
-                  ...(m.value === null ? { tombstone: true } : {}),
-                  headers: headersOf(m.headers),
-                  timestamp: Number(m.timestamp),
-                });
+                messages.push(toConsumed(topic, batch.partition, m));
               }
               if (messages.length) onMessages(messages);
               const last = batch.messages.at(-1);
@@ -323,16 +328,7 @@ class KafkaGroupConsumer implements Consumer {
       partitionsConsumedConcurrently: this.concurrency,
       eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
         if (!isRunning() || isStale() || batch.messages.length === 0) return;
-        const messages: ConsumedMessage[] = batch.messages.map((m) => ({
-          topic: batch.topic,
-          partition: batch.partition,
-          offset: m.offset,
-          key: m.key ? m.key.toString('utf8') : null,
-          value: m.value ?? Buffer.alloc(0),
-          ...(m.value === null ? { tombstone: true } : {}),
-          headers: headersOf(m.headers),
-          timestamp: Number(m.timestamp),
-        }));
+        const messages: ConsumedMessage[] = batch.messages.map((m) => toConsumed(batch.topic, batch.partition, m));
         // kafkajs heartbeats only when asked: keep the group session alive while sinks retry.
         const beat = setInterval(() => void heartbeat().catch(() => {}), this.heartbeatMs);
         try {

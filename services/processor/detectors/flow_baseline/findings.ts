@@ -1,7 +1,7 @@
 /** Finding and enforcement-decision builders of flow_baseline. */
 import type { SideOutput } from '../../../core/components.ts';
-import { OCSF_VERSION, SEVERITY, type Finding, type SeverityName } from '../../../core/events.ts';
-import { findingId } from '../../../core/finding-id.ts';
+import type { Finding, SeverityName } from '../../../core/events.ts';
+import { findingHeader, findingId } from '../../../core/finding-id.ts';
 import type { NetworkFlow } from '../../../core/model/network-flow.ts';
 import type { FlowMode } from './config.ts';
 import { parseEdgeKey, parsePeer, peerClass, type EdgeParts } from './identity.ts';
@@ -72,16 +72,7 @@ function base(
   const e = c.event;
   const id = findingId(DETECTOR_NAME, rule, c.key, [...idParts, e.metadata.uid]);
   return {
-    id,
-    class_uid: 2004,
-    category_uid: 2,
-    activity_id: 1,
-    type_uid: 200401,
-    time: e.time,
-    severity_id: SEVERITY[severity],
-    severity,
-    message,
-    metadata: { version: OCSF_VERSION, product: { name: 'Sluice', vendor_name: 'Sluice' }, uid: id },
+    ...findingHeader(id, 2004, e.time, severity, message),
     finding_info: {
       uid: id,
       title: INFO[rule].title,

@@ -5,7 +5,7 @@
  * Cilium's DNS proxy learns the names), Cilium entities fromEntities/toEntities, ICMP icmps.
  */
 import type { CiliumEgressRule, CiliumIngressRule, CiliumNetworkPolicyObject } from './cilium-schema.ts';
-import { endKey, groupByPorts, policyName, portSpec, type PolicyEnd, type PolicyModel, type PolicyWorkload, type PortSpec } from './policy-connections.ts';
+import { endKey, groupByPorts, policyMetadata, portSpec, type PolicyEnd, type PolicyModel, type PolicyWorkload, type PortSpec } from './policy-connections.ts';
 import { selectorLabels } from './policy-networkpolicy.ts';
 
 /** The label Cilium gives every endpoint with its namespace. */
@@ -164,12 +164,7 @@ export function ciliumPolicies(model: PolicyModel, namespace: string, warnings: 
     out.push({
       apiVersion: 'cilium.io/v2',
       kind: 'CiliumNetworkPolicy',
-      metadata: {
-        name: policyName(w),
-        namespace,
-        labels: { 'app.kubernetes.io/managed-by': 'sluice' },
-        annotations: { 'sluice.dev/generated-by': 'flow_baseline', 'sluice.dev/workload': `${w.kind}/${w.name}` },
-      },
+      metadata: policyMetadata(w, namespace),
       spec,
     });
   }

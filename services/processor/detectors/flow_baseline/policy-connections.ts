@@ -163,6 +163,16 @@ export function policyName(w: Pick<PolicyWorkload, 'kind' | 'name'>): string {
   return raw.slice(0, 253).replace(/^[^a-z0-9]+|[^a-z0-9]+$/g, '');
 }
 
+/** The metadata of a generated policy object for one workload. */
+export function policyMetadata(w: Pick<PolicyWorkload, 'kind' | 'name'>, namespace: string): { name: string; namespace: string; labels: Record<string, string>; annotations: Record<string, string> } {
+  return {
+    name: policyName(w),
+    namespace,
+    labels: { 'app.kubernetes.io/managed-by': 'sluice' },
+    annotations: { 'sluice.dev/generated-by': 'flow_baseline', 'sluice.dev/workload': `${w.kind}/${w.name}` },
+  };
+}
+
 /** The port sets of one peer, grouped so peers allowed the same ports share one rule. */
 export function groupByPorts<P>(entries: ReadonlyArray<{ peer: P; peerKey: string; port: PortSpec }>): Array<{ peers: P[]; ports: PortSpec[] }> {
   const byPeer = new Map<string, { peer: P; ports: Map<string, PortSpec> }>();

@@ -4,7 +4,7 @@
  * protocols) is left out with a warning; traffic with the pod's own node is always allowed by
  * Kubernetes, so `host` peers need no rule.
  */
-import { endKey, groupByPorts, policyName, portSpec, type PolicyEnd, type PolicyModel, type PolicyWorkload, type PortSpec } from './policy-connections.ts';
+import { endKey, groupByPorts, policyMetadata, portSpec, type PolicyEnd, type PolicyModel, type PolicyWorkload, type PortSpec } from './policy-connections.ts';
 
 /** A NetworkPolicy peer (from/to element). */
 export interface NetworkPolicyPeer {
@@ -123,12 +123,7 @@ export function networkPolicies(model: PolicyModel, namespace: string, warnings:
     out.push({
       apiVersion: 'networking.k8s.io/v1',
       kind: 'NetworkPolicy',
-      metadata: {
-        name: policyName(w),
-        namespace,
-        labels: { 'app.kubernetes.io/managed-by': 'sluice' },
-        annotations: { 'sluice.dev/generated-by': 'flow_baseline', 'sluice.dev/workload': `${w.kind}/${w.name}` },
-      },
+      metadata: policyMetadata(w, namespace),
       spec,
     });
   }

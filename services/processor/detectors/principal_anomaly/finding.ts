@@ -1,6 +1,6 @@
 import type { ApiActivity, Finding, SeverityName } from '../../../core/events.ts';
-import { OCSF_VERSION, SEVERITY } from '../../../core/events.ts';
-import { findingId } from '../../../core/finding-id.ts';
+import { SEVERITY } from '../../../core/events.ts';
+import { findingHeader, findingId } from '../../../core/finding-id.ts';
 import { explain, principalNoun } from './explain.ts';
 import type { SensitivityTable } from './sensitivity.ts';
 import type { Pending } from './state.ts';
@@ -93,16 +93,7 @@ export function buildFinding(input: FindingInput): Finding {
   const severity = severityOf(score, input.threshold, pending, sensitivity);
   const first = Math.min(...pending.map((p) => p.t), e.time);
   return {
-    id,
-    class_uid: 2004,
-    category_uid: 2,
-    activity_id: 1,
-    type_uid: 200401,
-    time: e.time,
-    severity_id: SEVERITY[severity],
-    severity,
-    message: `Unusual activity by ${who}: ${phrases.join('; ')}`,
-    metadata: { version: OCSF_VERSION, product: { name: 'Sluice', vendor_name: 'Sluice' }, uid: id },
+    ...findingHeader(id, 2004, e.time, severity, `Unusual activity by ${who}: ${phrases.join('; ')}`),
     finding_info: {
       uid: id,
       title: TITLE,

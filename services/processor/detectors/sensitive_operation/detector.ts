@@ -1,7 +1,7 @@
 import type { Detector, EventMeta } from '../../../core/components.ts';
 import type { SensitiveOperationConfig } from './config.ts';
 import type { ApiActivity, Finding } from '../../../core/events.ts';
-import { findingId, findingHeader } from '../../../core/finding-id.ts';
+import { apiCallEvidence, findingId, findingHeader } from '../../../core/finding-id.ts';
 import { extraOperationRule, SENSITIVE_RULES, type SensitiveRule } from './rules.ts';
 import type { z } from 'zod';
 
@@ -44,18 +44,7 @@ function toFinding(rule: SensitiveRule, e: ApiActivity, entityKey: string): Find
     rule: rule.id,
     entity: { kind: 'principal', key: entityKey },
     count: 1,
-    evidences: [
-      {
-        operation: e.api.operation,
-        service: e.api.service_name,
-        principal: e.actor.user.uid,
-        principal_type: e.actor.user.type,
-        source_ip: e.src_endpoint.ip,
-        user_agent: e.user_agent,
-        mfa: e.actor.session?.is_mfa ?? null,
-        status: e.status,
-      },
-    ],
+    evidences: [apiCallEvidence(e)],
     cloud: { ...e.cloud },
     actor: { user: { uid: e.actor.user.uid, name: e.actor.user.name, type: e.actor.user.type } },
     api: { operation: e.api.operation, service_name: e.api.service_name },

@@ -1,6 +1,6 @@
 import type { EventMeta } from '../../../core/components.ts';
 import type { ApiActivity, Finding, SeverityName } from '../../../core/events.ts';
-import { findingId, findingHeader } from '../../../core/finding-id.ts';
+import { apiCallEvidence, findingId, findingHeader } from '../../../core/finding-id.ts';
 import type { CompiledRule, RuleSeverity, WindowDecision } from '../../../rules/index.ts';
 
 export const DETECTOR_NAME = 'signatures';
@@ -39,14 +39,7 @@ export function toFinding(
     ? `${rule.title}: ${d.count} matching events by ${who} within ${duration(rule.threshold.windowMs)}, the last ${e.api.operation} on ${e.api.service_name}${where}`
     : `${rule.title}: ${who} called ${e.api.operation} on ${e.api.service_name}${where}`;
   const evidence: Record<string, string | number | boolean | null> = {
-    operation: e.api.operation,
-    service: e.api.service_name,
-    principal: e.actor.user.uid,
-    principal_type: e.actor.user.type,
-    source_ip: e.src_endpoint.ip,
-    user_agent: e.user_agent,
-    mfa: e.actor.session?.is_mfa ?? null,
-    status: e.status,
+    ...apiCallEvidence(e),
     resource: e.resources[0]?.uid ?? null,
     source: e.metadata.source,
   };
