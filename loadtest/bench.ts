@@ -10,7 +10,7 @@ import { runFlowsEval } from './flows/eval.ts';
 import { runDlpBench } from './dlp/dlp.bench.ts';
 import { runDetectBench } from './detect.bench.ts';
 import { runActivityEval } from './activity/eval.ts';
-import { runPostureBench } from '../services/scan/bench.ts';
+import { runPostureBench } from '../services/scan/index.ts';
 
 const BENCHES: Record<string, (args: string[]) => Promise<unknown>> = {
   normalize: runNormalizeBench,
@@ -23,9 +23,9 @@ const BENCHES: Record<string, (args: string[]) => Promise<unknown>> = {
   detect: runDetectBench,
   'activity-eval': async (args: string[]) => {
     // The signature pack next to principal_anomaly: findings of either count for an attack.
-    const { signaturesSpec } = await import('../services/processor/detectors/signatures/index.ts');
+    const { signaturesSpec } = await import('../services/detectors/signatures/index.ts');
     const { MemoryKeyedState } = await import('../services/core/state.ts');
-    const { SignaturesConfig } = await import('../services/processor/detectors/signatures/config.ts');
+    const { SignaturesConfig } = await import('../services/detectors/signatures/index.ts');
     const signatures = signaturesSpec.create(SignaturesConfig.parse({}), { clock: { now: () => 0 }, state: new MemoryKeyedState(), emit: () => undefined });
     return runActivityEval(args, [signatures]);
   },

@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { readFileSync } from 'node:fs';
 import { awsCloudTrailCollector } from '../services/collectors/aws_cloudtrail/index.ts';
 import type { ApiActivity } from '../services/core/events.ts';
-import { benchSignatures } from '../services/rules/bench.ts';
+import { benchSignatures } from '../services/detectors/signatures/index.ts';
 import { runDetectBench as runAnomalyBench } from './activity/detect.bench.ts';
 
 /**

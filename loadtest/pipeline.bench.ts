@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { systemClock } from '../services/core/clock.ts';
-import { resolveConfig } from '../services/core/config.ts';
+import { resolveConfig } from '../services/cli/config.ts';
 import { silentLogger } from '../services/core/logger.ts';
 import { createTelemetry } from '../services/core/telemetry.ts';
 import { awsCloudTrailCollector } from '../services/collectors/aws_cloudtrail/index.ts';

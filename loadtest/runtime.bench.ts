@@ -1,8 +1,8 @@
-import { resolveConfig } from '../services/core/config.ts';
-import type { EventMeta } from '../services/core/components.ts';
+import { resolveConfig } from '../services/cli/config.ts';
+import { detectorConfig, type EventMeta } from '../services/core/components.ts';
 import { MemoryKeyedState } from '../services/core/state.ts';
 import { partitionForKey } from '../services/core/partitioner.ts';
-import { EventCountDetector, type EventCountState } from '../services/processor/detectors/event_count/index.ts';
+import { EventCountDetector, eventCountSpec, type EventCountState } from '../services/detectors/event_count/index.ts';
 import { DetectorPool } from '../services/processor/runtime/pool.ts';
 import { packState } from '../services/processor/runtime/packed-state.ts';
 import { apiActivity } from '../test/fixtures/events/api-activity.ts';
@@ -28,7 +28,7 @@ export async function runRuntimeBench(args: string[]): Promise<unknown> {
   const at = (i: number) => events[i % events.length]!;
 
   // Direct: the detector in this thread, on a plain in-memory state.
-  const direct = new EventCountDetector(config.detectors.event_count, { state: new MemoryKeyedState<EventCountState>() });
+  const direct = new EventCountDetector(detectorConfig(eventCountSpec, config), { state: new MemoryKeyedState<EventCountState>() });
   const t0 = process.hrtime.bigint();
   for (let i = 0; i < total; i++) {
     const e = at(i);

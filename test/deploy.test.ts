@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { posix } from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
-import { ENV_VARS, TopicsConfig, configFromEnv, resolveConfig, type SluiceConfig } from '../services/core/config.ts';
+import { ENV_VARS, TopicsConfig, configFromEnv, resolveConfig, type SluiceConfig } from '../services/cli/config.ts';
 
 // Parsed YAML is untyped data; the assertions below are what give it a shape.
 type Y = any;

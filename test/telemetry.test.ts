@@ -8,7 +8,7 @@ import { AvroCodec } from '../services/core/avro/codec.ts';
 import { LocalSchemaRegistry } from '../services/core/avro/registry.ts';
 import { ManualClock } from '../services/core/clock.ts';
 import type { Collector, CollectorOutput, FindingSink } from '../services/core/components.ts';
-import { resolveConfig } from '../services/core/config.ts';
+import { appTopology, resolveConfig } from '../services/cli/config.ts';
 import { DeadLetterWriter } from '../services/core/dead-letter.ts';
 import { SCHEMA_NAMES } from '../services/core/events.ts';
 import { silentLogger } from '../services/core/logger.ts';
@@ -50,7 +50,7 @@ test('collector -> processor -> sinks: counters, one trace through the Kafka hea
   const codec = new AvroCodec(new LocalSchemaRegistry());
   const ctx = { config, logger: silentLogger(), clock, telemetry: mem.telemetry };
   const dir = await mkdtemp(join(tmpdir(), 'sluice-telemetry-'));
-  const processor = await buildProcessor(ctx, log, codec);
+  const processor = await buildProcessor(ctx, appTopology(config), log, codec);
   try {
     // A poison message without trace headers, first in the partition the collector's events go to.
     const producer = await log.producer();
@@ -65,7 +65,7 @@ test('collector -> processor -> sinks: counters, one trace through the Kafka hea
       { collector: lineCollector, producer, codec, deadLetters, topics: config.topics, logger: ctx.logger, telemetry: mem.telemetry, batchSize: 2 },
       [input],
     );
-    assert.deepEqual(stats, { files: 1, read: 4, normalized: 3, deadLettered: 1 });
+    assert.deepEqual(stats, { files: 1, read: 4, normalized: 3, deadLettered: 1, skipped: 0, skippedFiles: [], byStream: { activity: 3 } });
 
     await processor.service.start();
     while (!(await isCaughtUp(log, config.processor.groupId, config.topics.activity))) await log.waitForChange(20);
@@ -167,7 +167,7 @@ test('a failing sink: the sink and the processor count an error, the batch and s
     healthcheck: async () => {},
     close: async () => {},
   };
-  const processor = await buildProcessor({ config, logger: silentLogger(), clock, telemetry: mem.telemetry }, log, codec, [broken]);
+  const processor = await buildProcessor({ config, logger: silentLogger(), clock, telemetry: mem.telemetry }, appTopology(config), log, codec, [broken]);
   try {
     const stop = apiActivity({ operation: 'StopLogging', service: 'cloudtrail.amazonaws.com', uid: 'e1' });
     await (await log.producer()).send(config.topics.activity, [{ key: PRINCIPAL, value: await codec.encode(config.topics.activity, SCHEMA_NAMES.apiActivity, stop) }]);

@@ -12,7 +12,7 @@ import { runInNewContext } from 'node:vm';
 import type { EventMeta } from '../../services/core/components.ts';
 import type { ApiActivity } from '../../services/core/events.ts';
 import { MemoryKeyedState } from '../../services/core/state.ts';
-import type { PrincipalState } from '../../services/processor/detectors/principal_anomaly/index.ts';
+import type { PrincipalState } from '../../services/detectors/principal_anomaly/index.ts';
 import { numArg, parseArgs } from './args.ts';
 import { createPrincipalAnomaly } from './eval.ts';
 import { generateActivity } from './generate.ts';

@@ -13,7 +13,7 @@ import { finished } from 'node:stream/promises';
 import type { Detector, EventMeta } from '../../services/core/components.ts';
 import type { ApiActivity, Finding } from '../../services/core/events.ts';
 import { MemoryKeyedState } from '../../services/core/state.ts';
-import { PrincipalAnomalyDetector, principalAnomalySpec, type PrincipalAnomalyStats, type PrincipalState } from '../../services/processor/detectors/principal_anomaly/index.ts';
+import { PrincipalAnomalyDetector, principalAnomalySpec, type PrincipalAnomalyStats, type PrincipalState } from '../../services/detectors/principal_anomaly/index.ts';
 import { SluiceError } from '../../services/core/errors.ts';
 import { numArg, parseArgs } from './args.ts';
 import { generateActivity, DEFAULT_GENERATOR_OPTIONS, type GeneratorOptions } from './generate.ts';

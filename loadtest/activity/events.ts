@@ -1,4 +1,4 @@
-import { activityIdFor } from '../../services/collectors/aws_cloudtrail/normalize.ts';
+import { activityIdFor } from '../../services/collectors/aws_cloudtrail/index.ts';
 import { OCSF_VERSION, type ApiActivity } from '../../services/core/events.ts';
 
 /** Who makes a call, as CloudTrail's userIdentity shows it. */

@@ -6,8 +6,8 @@
  */
 import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { BUILTIN_DATA_TYPES, type BuiltinDataType } from '../../services/processor/detectors/dlp/config.ts';
-import { makeDecoy, makeSample, Rng } from '../../services/processor/detectors/dlp/samples.ts';
+import { BUILTIN_DATA_TYPES, type BuiltinDataType } from '../../services/detectors/dlp/index.ts';
+import { makeDecoy, makeSample, Rng } from '../../services/detectors/dlp/index.ts';
 
 export interface PlantedTruth {
   type: BuiltinDataType;

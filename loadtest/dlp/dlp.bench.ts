@@ -15,9 +15,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { BUILTIN_DATA_TYPES } from '../../services/processor/detectors/dlp/config.ts';
-import { buildEngine, parseDlpConfig, type DlpConfigInput } from '../../services/processor/detectors/dlp/index.ts';
-import { createPrefilter, type PrefilterKind } from '../../services/processor/detectors/dlp/prefilter.ts';
+import { BUILTIN_DATA_TYPES } from '../../services/detectors/dlp/index.ts';
+import { buildEngine, parseDlpConfig, type DlpConfigInput } from '../../services/detectors/dlp/index.ts';
+import { createPrefilter, type PrefilterKind } from '../../services/detectors/dlp/index.ts';
 import { writeCorpus, type CorpusFile } from './corpus.ts';
 import type { BenchWorkerData, BenchWorkerMessage } from './worker.ts';
 

@@ -7,10 +7,10 @@ import { readFileSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { ManualClock } from '../../services/core/clock.ts';
 import { MemoryKeyedState } from '../../services/core/state.ts';
-import { chunkBuffer, type ObjectDescriptor } from '../../services/collectors/object_storage/chunker.ts';
-import { parseObjectStorageConfig } from '../../services/collectors/object_storage/config.ts';
-import { createDlpDetector, type DlpConfigInput, type DlpObjectState } from '../../services/processor/detectors/dlp/index.ts';
-import type { PrefilterKind } from '../../services/processor/detectors/dlp/prefilter.ts';
+import { chunkBuffer, type ObjectDescriptor } from '../../services/collectors/object_storage/index.ts';
+import { parseObjectStorageConfig } from '../../services/collectors/object_storage/index.ts';
+import { createDlpDetector, type DlpConfigInput, type DlpObjectState } from '../../services/detectors/dlp/index.ts';
+import type { PrefilterKind } from '../../services/detectors/dlp/index.ts';
 
 /** What the main thread sends. */
 export interface BenchWorkerData {

@@ -11,10 +11,10 @@
 import { pathToFileURL } from 'node:url';
 import type { Finding } from '../../services/core/events.ts';
 import { MemoryKeyedState } from '../../services/core/state.ts';
-import { FlowBaselineConfig } from '../../services/processor/detectors/flow_baseline/config.ts';
-import { FlowBaselineDetector } from '../../services/processor/detectors/flow_baseline/detector.ts';
-import { RULES } from '../../services/processor/detectors/flow_baseline/findings.ts';
-import type { FlowBaselineState } from '../../services/processor/detectors/flow_baseline/state.ts';
+import { FlowBaselineConfig } from '../../services/detectors/flow_baseline/index.ts';
+import { FlowBaselineDetector } from '../../services/detectors/flow_baseline/index.ts';
+import { RULES } from '../../services/detectors/flow_baseline/index.ts';
+import type { FlowBaselineState } from '../../services/detectors/flow_baseline/index.ts';
 import { flowGenerator, INJECTED_KINDS, type InjectedKind, type Truth } from './generator.ts';
 import { shopTopology } from './topology.ts';
 

@@ -2,8 +2,10 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Collector } from '../core/components.ts';
+import type { SluiceConfig } from '../core/config.ts';
 import { SluiceError } from '../core/errors.ts';
 import { autoCollector } from '../collectors/auto.ts';
+import { withFieldCaps } from '../collectors/fields.ts';
 import { COLLECTOR_SPECS, collectorSpec } from '../collectors/registry.ts';
 
 const FEED_FILE = /\.(json|jsonl|ndjson|ya?ml|template)(\.gz)?$/;
@@ -23,12 +25,17 @@ export function bundledSamples(): string[] {
 
 export const SOURCE_TYPES: readonly string[] = ['auto', ...COLLECTOR_SPECS.map((s) => s.type)];
 
-/** A collector by type; `auto` sniffs each record and picks the collector that recognises it. */
-export function collectorFor(type: string, config: Record<string, unknown> = {}): Collector {
-  if (type === 'auto') return autoCollector(COLLECTOR_SPECS);
+/**
+ * A collector by type, built from its `collectors.<type>` section of the config (defaults when no
+ * config is given); `auto` sniffs each record and picks the collector that recognises it.
+ */
+export function collectorFor(type: string, app?: SluiceConfig): Collector {
+  const configs = app?.collectors ?? {};
+  // Every mapped string field is capped (collectors/fields.ts MAX_FIELD_CHARS), truncations counted.
+  if (type === 'auto') return withFieldCaps(autoCollector(COLLECTOR_SPECS, configs));
   const spec = collectorSpec(type);
   if (!spec) {
     throw new SluiceError('SLUICE_ERR_CONFIG_INVALID', `unknown source "${type}"; known: ${SOURCE_TYPES.join(', ')}`);
   }
-  return spec.create(config);
+  return withFieldCaps(spec.create({ ...(configs[type] ?? {}) }));
 }

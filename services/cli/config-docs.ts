@@ -1,5 +1,9 @@
+import { writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { ENV_VARS, SluiceConfigSchema } from '../core/config.ts';
+import { writeComponentPages } from './component-docs.ts';
+import { renderPackReadme } from '../rules/pack-readme.ts';
+import { ENV_VARS, SluiceConfigSchema } from './config.ts';
 
 /** Renders docs/configuration.md from the config schema, so the docs cannot drift from the code. */
 
@@ -49,13 +53,15 @@ export function renderConfigDocs(): string {
   return [
     '# Configuration',
     '',
-    '<!-- Generated from services/core/config.ts by `npm run docs`; a test fails when this file is stale. -->',
+    '<!-- Generated from the config schema (services/core/config.ts and each component\'s spec, assembled in services/cli/config.ts) by `npm run docs`; a test fails when this file is stale. -->',
     '',
     'Sources, later ones winning: defaults < YAML file (`--config <file>`) < environment variables < command-line flags.',
     'The merged configuration is validated once at startup: unknown keys are rejected and every problem is reported at once,',
     'e.g. `sluice: SLUICE_ERR_CONFIG_INVALID: invalid configuration (2 problems): …`. `sluice config` prints the resolved',
     'configuration with secrets redacted. A section that is absent switches its feature off: without `kafka` the embedded',
     'log is used, without `schemaRegistry` the local registry from `schemas/avro/`, without `clickhouse` no ClickHouse sink.',
+    'Each collector, detector and sink has its section (`collectors.<type>`, `detectors.<name>`, `sinks.<name>`), and a page',
+    'in [reference/](reference/README.md) generated from its spec.',
     '',
     '## Keys',
     '',
@@ -91,4 +97,12 @@ export function renderConfigDocs(): string {
   ].join('\n');
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) process.stdout.write(renderConfigDocs());
+if (import.meta.url === `file://${process.argv[1]}`) {
+  // `npm run docs`: docs/configuration.md and one reference page per component.
+  const root = fileURLToPath(new URL('../..', import.meta.url));
+  writeFileSync(`${root}docs/configuration.md`, renderConfigDocs());
+  const n = writeComponentPages(root);
+  const pack = renderPackReadme('activity');
+  writeFileSync(pack.path, pack.text);
+  process.stderr.write(`wrote docs/configuration.md, ${n} component pages under docs/reference/ and the rule tables of services/rules/packs/activity/README.md\n`);
+}

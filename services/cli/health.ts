@@ -1,10 +1,20 @@
 import { createServer, type Server } from 'node:http';
+import { applyIdleTimeout, httpServerOptions, httpTimeouts, type HttpTimeouts } from '../core/http.ts';
 import type { Logger } from '../core/logger.ts';
 
-/** /healthz (process alive) and /readyz (the role has started: sinks started, consumer joined) for long-running roles. */
-export async function startHealthServer(port: number, ready: () => Promise<boolean>, logger: Logger): Promise<Server | undefined> {
+/**
+ * /healthz (process alive) and /readyz (the role has started: sinks started, consumer joined) for
+ * long-running roles. Request, headers, keep-alive and idle timeouts (core/http.ts) bound slow clients.
+ */
+export async function startHealthServer(
+  port: number,
+  ready: () => Promise<boolean>,
+  logger: Logger,
+  options: { host?: string; timeouts?: Partial<HttpTimeouts> } = {},
+): Promise<Server | undefined> {
   if (port === 0) return undefined;
-  const server = createServer((req, res) => {
+  const timeouts = httpTimeouts(options.timeouts);
+  const server = createServer(httpServerOptions(timeouts), (req, res) => {
     if (req.method !== 'GET') {
       res.writeHead(405).end();
       return;
@@ -20,9 +30,11 @@ export async function startHealthServer(port: number, ready: () => Promise<boole
       res.writeHead(404).end();
     }
   });
+  applyIdleTimeout(server, timeouts);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, resolve);
+    if (options.host) server.listen(port, options.host, resolve);
+    else server.listen(port, resolve);
   });
   logger.info({ port }, 'health endpoints listening');
   return server;

@@ -4,6 +4,8 @@ import { systemClock } from '../core/clock.ts';
 import { SluiceError } from '../core/errors.ts';
 import { createLogger } from '../core/logger.ts';
 import { startTelemetry } from '../core/telemetry.ts';
+import { appTopology, loadConfig } from './config.ts';
+import { describeTopology } from '../core/topology.ts';
 import { addCommonOptions, configFromFlags, redactConfig, type CommonFlags } from './options.ts';
 import { bundledSamples, collectorFor, SOURCE_TYPES } from './collectors.ts';
 import { normalizeFiles } from './normalize.ts';
@@ -12,9 +14,15 @@ import { runPipeline, type PipelineSummary } from './pipeline.ts';
 import { NdjsonSink } from '../sinks/ndjson/index.ts';
 import type { AppContext } from './wiring.ts';
 import { publishControl, runCollectorRole, runMigrate, runProcessorRole, runRemediatorRole } from './roles.ts';
-import { parseFlowControl } from '../processor/detectors/flow_baseline/index.ts';
-import { ApprovalMessage } from '../processor/detectors/config_drift/detector.ts';
+import { parseFlowControl } from '../detectors/flow_baseline/index.ts';
+import { ApprovalMessage } from '../detectors/config_drift/detector.ts';
 import { addDlpCommands, addRuleCommands, addScanCommands } from './offline-commands.ts';
+import { readFileSync } from 'node:fs';
+import { CollectingSink, colorEnabled, printFindings, resolveFormat } from './output.ts';
+import { addFormatOptions, addInputFilterOptions, inputFilterFrom, renderCounts, renderRunSummary } from './output-run.ts';
+
+/** The version of this Sluice (package.json). */
+export const VERSION: string = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 /** Builds a role's context, runs the role, then flushes and stops its telemetry however the role ended. */
 async function withContext<T>(flags: CommonFlags, role: string, fn: (ctx: AppContext) => Promise<T>): Promise<T> {
@@ -39,67 +47,71 @@ function oneShotContext(ctx: AppContext): AppContext {
   return { ...ctx, config: Object.freeze({ ...ctx.config, processor }) };
 }
 
-function printSummary(summary: PipelineSummary, bySeverity: Map<string, number>): void {
-  const order = ['Critical', 'High', 'Medium', 'Low', 'Informational'];
-  const sev = order.filter((s) => bySeverity.has(s)).map((s) => `${s} ${bySeverity.get(s)}`).join(', ') || 'none';
-  const findings = [...bySeverity.values()].reduce((a, b) => a + b, 0);
-  process.stderr.write(
-    [
-      `sluice run: transport ${summary.transport}, ${summary.collector.files} file(s)`,
-      `  events in:     ${summary.collector.normalized} (read ${summary.collector.read})`,
-      `  findings out:  ${findings} (${sev})`,
-      `  dead-lettered: ${summary.deadLettered} (collect ${summary.collector.deadLettered}, process ${summary.processor.deadLettered})`,
-      '',
-    ].join('\n'),
-  );
+function printSummary(summary: PipelineSummary, bySeverity: ReadonlyMap<string, number>, color: boolean): void {
+  process.stderr.write(renderRunSummary(summary, bySeverity, color));
 }
 
 export function buildProgram(): Command {
   const program = new Command('sluice')
     .description('Stream processing for cloud-security event feeds: collectors -> Kafka -> stateful detectors -> ClickHouse / SIEM.')
+    .version(VERSION, '-V, --version', 'print the version')
     .showHelpAfterError()
     .exitOverride();
 
-  addCommonOptions(
+  const run = addCommonOptions(
     program
       .command('run')
-      .description('Run the whole pipeline in one process: replay files through collector, processor and sinks, print findings as NDJSON, then a summary.'),
+      .description('Run the whole pipeline in one process: replay files through collector, processor and sinks, print the findings (a table on a terminal, NDJSON otherwise), then a summary.'),
   )
     .option('-i, --input <paths...>', 'files or directories to replay (default: the bundled sample feeds)')
     .option('-s, --source <type>', `collector type: ${SOURCE_TYPES.join(', ')}`, 'auto')
-    .option('-o, --output <file>', 'write findings NDJSON here instead of stdout')
-    .action(async (flags: CommonFlags & { input?: string[]; source: string; output?: string }) => {
-      const collector = collectorFor(flags.source);
+    .option('-o, --output <file>', 'write the findings here instead of stdout (NDJSON unless --format says otherwise)');
+  addInputFilterOptions(addFormatOptions(run)).action(
+    async (flags: CommonFlags & { input?: string[]; source: string; output?: string; format?: string; color?: boolean; include?: string[]; exclude?: string[] }) => {
       const inputs = flags.input ?? bundledSamples();
-      const ndjson = new NdjsonSink(flags.output);
-      const summary = await withContext(flags, 'run', (ctx) => runPipeline(oneShotContext(ctx), { collector, inputs, sinks: [ndjson] }));
-      printSummary(summary, ndjson.bySeverity);
-    });
+      const toTerminal = !flags.output && process.stdout.isTTY === true;
+      const format = resolveFormat(flags.format, toTerminal);
+      const noColor = flags.color === false;
+      const out = format === 'ndjson' ? new NdjsonSink(flags.output) : new CollectingSink();
+      const summary = await withContext(flags, 'run', (ctx) =>
+        runPipeline(oneShotContext(ctx), { collector: collectorFor(flags.source, ctx.config), inputs, sinks: [out], inputFilter: inputFilterFrom(flags) }),
+      );
+      if (out instanceof CollectingSink) {
+        const file = flags.output ? createWriteStream(flags.output) : undefined;
+        const stream = file ?? process.stdout;
+        await printFindings(stream, out.findings, format === 'json' ? 'json' : 'table', { color: !file && colorEnabled(stream, process.env, noColor), columns: process.stdout.columns });
+        if (file) await new Promise<void>((resolve, reject) => file.end((err?: Error | null) => (err ? reject(err) : resolve())));
+      }
+      printSummary(summary, out.bySeverity, colorEnabled(process.stderr, process.env, noColor));
+    },
+  );
 
-  program
-    .command('normalize')
+  addInputFilterOptions(program.command('normalize'))
     .description('Print one normalized event per input record as NDJSON (input order); counts go to stderr.')
     .argument('<paths...>', 'files or directories')
     .option('-s, --source <type>', `collector type: ${SOURCE_TYPES.join(', ')}`, 'auto')
     .option('--dead-letters <file>', 'also write rejected records (position, reason, raw prefix) as NDJSON here')
-    .action(async (paths: string[], flags: { source: string; deadLetters?: string }) => {
+    .option('-c, --config <file>', 'YAML config file whose collectors.<type> sections configure the collectors')
+    .action(async (paths: string[], flags: { source: string; deadLetters?: string; config?: string; include?: string[]; exclude?: string[] }) => {
+      const collector = collectorFor(flags.source, flags.config ? loadConfig({ file: flags.config, env: {} }) : undefined);
       const dl = flags.deadLetters ? createWriteStream(flags.deadLetters) : undefined;
       try {
-        const stats = await normalizeFiles(collectorFor(flags.source), paths, process.stdout, dl);
-        process.stderr.write(`read ${stats.read}, normalized ${stats.normalized}, dead-lettered ${stats.deadLettered}\n`);
+        const stats = await normalizeFiles(collector, paths, process.stdout, dl, inputFilterFrom(flags));
+        process.stderr.write(renderCounts(stats));
       } finally {
         dl?.end();
       }
     });
 
-  addCommonOptions(
-    program.command('collector').description('Collector role: read files, normalize, publish to Kafka.').argument('<type>', 'collector type'),
-  )
-    .requiredOption('-i, --input <paths...>', 'files or directories')
-    .action(async (type: string, flags: CommonFlags & { input: string[] }) => {
-      const stats = await withContext(flags, 'collector', (ctx) => runCollectorRole(ctx, type, flags.input));
-      process.stderr.write(`read ${stats.read}, normalized ${stats.normalized}, dead-lettered ${stats.deadLettered}\n`);
-    });
+  addInputFilterOptions(
+    addCommonOptions(program.command('collector').description('Collector role: read files, normalize, publish to Kafka.').argument('<type>', 'collector type')).requiredOption(
+      '-i, --input <paths...>',
+      'files or directories',
+    ),
+  ).action(async (type: string, flags: CommonFlags & { input: string[]; include?: string[]; exclude?: string[] }) => {
+    const stats = await withContext(flags, 'collector', (ctx) => runCollectorRole(ctx, type, flags.input, inputFilterFrom(flags)));
+    process.stderr.write(renderCounts(stats));
+  });
 
   addCommonOptions(program.command('processor').description('Processor role: consumer group running the detectors; writes findings to the sinks.')).action(
     async (flags: CommonFlags) => withContext(flags, 'processor', runProcessorRole),
@@ -113,11 +125,21 @@ export function buildProgram(): Command {
     withContext(flags, 'migrate', runMigrate),
   );
 
-  addCommonOptions(program.command('config').description('Validate the configuration and print it resolved, secrets redacted.')).action(
-    (flags: CommonFlags) => {
-      process.stdout.write(`${JSON.stringify(redactConfig(configFromFlags(flags)), null, 2)}\n`);
-    },
-  );
+  addCommonOptions(
+    program
+      .command('config')
+      .description('Validate the configuration and its topology; print the config resolved (secrets redacted) on stdout and the topology on stderr.')
+      .option('--topology', 'print the topology (collectors -> streams -> detectors -> sinks, state and side topics) as JSON on stdout instead'),
+  ).action((flags: CommonFlags & { topology?: boolean }) => {
+    const config = configFromFlags(flags);
+    const topology = appTopology(config);
+    if (flags.topology) {
+      process.stdout.write(`${JSON.stringify(topology, null, 2)}\n`);
+      return;
+    }
+    process.stdout.write(`${JSON.stringify(redactConfig(config), null, 2)}\n`);
+    process.stderr.write(`${describeTopology(topology).join('\n')}\n`);
+  });
 
   const control = program.command('control').description('Publish control messages for detectors to the control topic (read by every processor).');
   addCommonOptions(

@@ -1,11 +1,14 @@
 import { once } from 'node:events';
 import type { Collector, CollectorOutput } from '../core/components.ts';
-import { listInputFiles, readInputOrReject } from '../collectors/files.ts';
+import { readInputOrReject } from '../collectors/files.ts';
+import { selectInputFiles, type InputFilter, type SkippedInput } from '../collectors/inputs.ts';
 
 export interface NormalizeStats {
   read: number;
   normalized: number;
   deadLettered: number;
+  /** Files of the input directories not read (not feeds by name, or --include/--exclude). */
+  skippedFiles: SkippedInput[];
 }
 
 /** JSON for NDJSON output: Buffers (chunk content, raw records) as base64 text. */
@@ -29,9 +32,11 @@ export async function normalizeFiles(
   paths: readonly string[],
   out: NodeJS.WritableStream,
   deadLetters?: NodeJS.WritableStream,
+  inputFilter?: InputFilter,
 ): Promise<NormalizeStats> {
-  const stats: NormalizeStats = { read: 0, normalized: 0, deadLettered: 0 };
-  for (const file of await listInputFiles(paths)) {
+  const { files, skipped } = await selectInputFiles(paths, collector.type, inputFilter);
+  const stats: NormalizeStats = { read: 0, normalized: 0, deadLettered: 0, skippedFiles: skipped };
+  for (const file of files) {
     const input = await readInputOrReject(file, collector.type);
     const outputs: Iterable<CollectorOutput> = 'reject' in input ? [input.reject] : collector.collect({ name: file, bytes: input.bytes });
     for (const o of outputs) {

@@ -1,10 +1,12 @@
 import type { Command } from 'commander';
 import { importSigma } from '../rules/sigma/index.ts';
-import { policyExportCommand } from '../processor/detectors/flow_baseline/index.ts';
+import { coverageReport, formatCoverage, loadCatalogues, loadCoverage, loadRulePacks } from '../rules/index.ts';
+import { policyExportCommand } from './policy-export.ts';
 import { SluiceError } from '../core/errors.ts';
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
-import { dlpScanPaths, type DlpConfigInput } from '../processor/detectors/dlp/index.ts';
+import type { DlpConfigInput } from '../detectors/dlp/index.ts';
+import { dlpScanPaths } from './dlp-scan.ts';
 import { once } from 'node:events';
 import { scanCommand } from '../scan/index.ts';
 import { buildScanServer } from '../scan/server.ts';
@@ -25,6 +27,26 @@ export function addRuleCommands(program: Command): void {
       for (const r of report) process.stderr.write(`${r.file}${r.rule ? ` [${r.rule}]` : ''}: ${r.problem}\n`);
       const dropped = report.filter((r) => !r.problem.startsWith('note:')).length;
       process.stderr.write(`sigma import: ${dropped} rule(s) or construct(s) not converted, ${report.length - dropped} note(s)\n`);
+    });
+
+  rules
+    .command('coverage')
+    .description('Print, per source, the catalogue behaviours (services/rules/coverage/) with their covering rules and severities, the ATT&CK techniques covered, the entries with no rule, and how much of each bundled catalogue (TrailDiscover, Stratus Red Team) has an entry.')
+    .option('-f, --format <format>', 'text or json', 'text')
+    .option('--summary', 'text: only the per-source and per-catalogue totals')
+    .action((flags: { format: string; summary?: boolean }) => {
+      if (flags.format !== 'text' && flags.format !== 'json') throw new SluiceError('SLUICE_ERR_CONFIG_INVALID', `--format must be text or json, got ${JSON.stringify(flags.format)}`);
+      const entries = loadCoverage();
+      const packs = loadRulePacks(['@builtin/activity']);
+      const report = coverageReport(entries, packs, loadCatalogues());
+      if (flags.format === 'json') {
+        const severity = new Map(packs.map((r) => [r.id, r.severity]));
+        const detailed = entries.map(({ where: _where, ...e }) => ({ ...e, rules: e.rules === 'none' ? [] : e.rules.map((id) => ({ id, severity: severity.get(id) ?? null })) }));
+        process.stdout.write(`${JSON.stringify({ ...report, entries: detailed }, null, 2)}\n`);
+      } else {
+        process.stdout.write(formatCoverage(report, flags.summary ? {} : { entries, rules: packs }));
+      }
+      if (report.unknownRules.length > 0) process.exitCode = 1;
     });
 
   const policy = program.command('policy').description('Network policy from learned workload baselines.');

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { loadConfig, type SluiceConfig } from '../core/config.ts';
+import { loadConfig, SluiceConfigSchema, type SluiceConfig } from './config.ts';
+import { REDACTED, redactSecrets, redactUrlSecrets } from '../core/secrets.ts';
 
 /** Flags shared by every role; they override the config file and the environment. */
 export interface CommonFlags {
@@ -31,18 +32,21 @@ export function configFromFlags(flags: CommonFlags, env: NodeJS.ProcessEnv = pro
   return loadConfig({ file: flags.config, env, overrides });
 }
 
-/** The config with secrets replaced, for printing. */
+/**
+ * The config with secrets replaced, for printing: every field marked secret in the schema
+ * (core/secrets.ts), any key named like a credential, URL userinfo and credential query parameters.
+ */
 export function redactConfig(config: SluiceConfig): unknown {
   return JSON.parse(
-    JSON.stringify(config, (key, value: unknown) => {
+    JSON.stringify(redactSecrets(SluiceConfigSchema, config), (key, value: unknown) => {
       if (typeof value !== 'string' || !value) return value;
-      if (/password|secret|token/i.test(key)) return '***';
-      return redactUrlCredentials(value);
+      if (/password|secret|token/i.test(key)) return REDACTED;
+      return value;
     }),
   );
 }
 
-/** `http://user:pass@host` -> `http://user:***@host`; other strings unchanged. */
+/** `http://user:pass@host?token=x` -> `http://user:***@host?token=***`; other strings unchanged. */
 export function redactUrlCredentials(text: string): string {
-  return text.replace(/^([a-z][a-z0-9+.-]*:\/\/[^/@:\s]*):[^/@\s]*@/i, '$1:***@');
+  return redactUrlSecrets(text);
 }

@@ -1,9 +1,12 @@
+import { appTopology } from './config.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Collector, FindingSink } from '../core/components.ts';
 import { DeadLetterWriter } from '../core/dead-letter.ts';
 import { SluiceError } from '../core/errors.ts';
 import { isCaughtUp } from '../core/transport.ts';
 import { collectFiles, type CollectorRunStats } from '../collectors/service.ts';
+import type { InputFilter } from '../collectors/inputs.ts';
+import type { Topology } from '../core/topology.ts';
 import { buildProcessor } from '../processor/build.ts';
 import { createCodec, createTransport, type AppContext } from './wiring.ts';
 
@@ -14,6 +17,8 @@ export interface PipelineOptions {
   sinks?: readonly FindingSink[];
   /** How long to wait for the processor to catch up after the inputs are published. */
   drainTimeoutMs?: number;
+  /** --include / --exclude for the files inside input directories. */
+  inputFilter?: InputFilter;
 }
 
 export interface PipelineSummary {
@@ -21,6 +26,8 @@ export interface PipelineSummary {
   collector: CollectorRunStats;
   processor: { eventsIn: number; findingsOut: number; deadLettered: number };
   deadLettered: number;
+  /** The topology the run was built from (which streams have a detector reading them). */
+  topology: Topology;
 }
 
 /**
@@ -31,7 +38,8 @@ export async function runPipeline(ctx: AppContext, opts: PipelineOptions): Promi
   const transport = createTransport(ctx);
   try {
     const codec = await createCodec(ctx);
-    const processor = await buildProcessor(ctx, transport, codec, opts.sinks ?? []);
+    const topology = appTopology(ctx.config);
+    const processor = await buildProcessor(ctx, topology, transport, codec, opts.sinks ?? []);
     let collected: CollectorRunStats;
     try {
       const consumer = await processor.service.start();
@@ -39,7 +47,7 @@ export async function runPipeline(ctx: AppContext, opts: PipelineOptions): Promi
       try {
         const deadLetters = new DeadLetterWriter(producer, codec, ctx.config.topics.deadLetter, ctx.clock);
         collected = await collectFiles(
-          { collector: opts.collector, producer, codec, deadLetters, topics: ctx.config.topics, logger: ctx.logger, telemetry: ctx.telemetry },
+          { collector: opts.collector, producer, codec, deadLetters, topics: ctx.config.topics, logger: ctx.logger, telemetry: ctx.telemetry, inputFilter: opts.inputFilter },
           opts.inputs,
         );
       } finally {
@@ -68,6 +76,7 @@ export async function runPipeline(ctx: AppContext, opts: PipelineOptions): Promi
       collector: collected,
       processor: { eventsIn: p.eventsIn, findingsOut: p.findingsOut, deadLettered: p.deadLettered },
       deadLettered: collected.deadLettered + p.deadLettered,
+      topology,
     };
   } finally {
     await transport.close();

@@ -1,9 +1,12 @@
+import { appTopology } from './config.ts';
 import { once } from 'node:events';
 import { DeadLetterWriter } from '../core/dead-letter.ts';
 import { SluiceError } from '../core/errors.ts';
 import { collectFiles, type CollectorRunStats } from '../collectors/service.ts';
+import type { InputFilter } from '../collectors/inputs.ts';
 import { buildProcessor } from '../processor/build.ts';
-import { ClickHouseFindingSink } from '../sinks/clickhouse/index.ts';
+import { sinkConfig } from '../core/components.ts';
+import { ClickHouseFindingSink, clickhouseSinkSpec } from '../sinks/clickhouse/index.ts';
 import { RemediatorService } from '../remediation/service.ts';
 import { collectorFor } from './collectors.ts';
 import { startHealthServer } from './health.ts';
@@ -19,16 +22,16 @@ function requireKafka(ctx: AppContext, role: string): void {
 }
 
 /** Collector role: read files, normalize, publish to the topics and the DLQ. */
-export async function runCollectorRole(ctx: AppContext, type: string, inputs: readonly string[]): Promise<CollectorRunStats> {
+export async function runCollectorRole(ctx: AppContext, type: string, inputs: readonly string[], inputFilter?: InputFilter): Promise<CollectorRunStats> {
   requireKafka(ctx, 'collector');
-  const collector = collectorFor(type);
+  const collector = collectorFor(type, ctx.config);
   const transport = createTransport(ctx);
   try {
     const codec = await createCodec(ctx);
     const producer = await transport.producer();
     try {
       const deadLetters = new DeadLetterWriter(producer, codec, ctx.config.topics.deadLetter, ctx.clock);
-      return await collectFiles({ collector, producer, codec, deadLetters, topics: ctx.config.topics, logger: ctx.logger, telemetry: ctx.telemetry }, inputs);
+      return await collectFiles({ collector, producer, codec, deadLetters, topics: ctx.config.topics, logger: ctx.logger, telemetry: ctx.telemetry, inputFilter }, inputs);
     } finally {
       await producer.close();
     }
@@ -46,7 +49,7 @@ export async function runProcessorRole(ctx: AppContext): Promise<void> {
   let ready = false;
   try {
     const codec = await createCodec(ctx);
-    processor = await buildProcessor(ctx, transport, codec);
+    processor = await buildProcessor(ctx, appTopology(ctx.config), transport, codec);
     health = await startHealthServer(ctx.config.http.port, async () => ready, ctx.logger);
     const consumer = await processor.service.start();
     ready = true;
@@ -81,7 +84,8 @@ export async function runMigrate(ctx: AppContext): Promise<void> {
   if (!ctx.config.clickhouse) {
     throw new SluiceError('SLUICE_ERR_CONFIG_INVALID', 'migrate needs ClickHouse: set CLICKHOUSE_URL or --clickhouse-url');
   }
-  const sink = new ClickHouseFindingSink({ clickhouse: ctx.config.clickhouse, logger: ctx.logger });
+  const { enabled: _enabled, ...options } = sinkConfig(clickhouseSinkSpec, ctx.config);
+  const sink = new ClickHouseFindingSink({ clickhouse: ctx.config.clickhouse, sink: options, logger: ctx.logger });
   try {
     await sink.start();
     ctx.logger.info({ database: ctx.config.clickhouse.database }, 'ClickHouse migrations applied');

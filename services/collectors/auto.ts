@@ -9,13 +9,14 @@ export const AUTO_ENVELOPE_KEYS: readonly string[] = ['Records', 'records', 'ite
 
 /**
  * `--source auto`: splits the input, asks each collector's sniffer which source a record is, and
- * normalizes it with that collector. A record no collector recognises is dead-lettered.
+ * normalizes it with that collector (built from `configs[type]`, the `collectors.<type>` section).
+ * A record no collector recognises is dead-lettered.
  */
-export function autoCollector(specs: readonly CollectorSpec[]): Collector {
+export function autoCollector(specs: readonly CollectorSpec[], configs: Readonly<Record<string, Readonly<Record<string, unknown>>>> = {}): Collector {
   const collectors = new Map<string, Collector>();
   const collectorOf = (spec: CollectorSpec): Collector => {
     let c = collectors.get(spec.type);
-    if (!c) collectors.set(spec.type, (c = spec.create({})));
+    if (!c) collectors.set(spec.type, (c = spec.create({ ...(configs[spec.type] ?? {}) })));
     return c;
   };
   return {

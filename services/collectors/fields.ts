@@ -4,7 +4,7 @@
  * Each reader returns the value or null when absent, and throws SluiceError
  * SLUICE_ERR_INPUT_MALFORMED naming the field (by its path) when the JSON type is wrong.
  */
-import type { RejectedRecord } from '../core/components.ts';
+import type { Collector, RejectedRecord } from '../core/components.ts';
 import { SluiceError, type ErrorCode } from '../core/errors.ts';
 
 export type Obj = Record<string, unknown>;
@@ -130,5 +130,66 @@ export function rejectionOf(err: unknown): { code: ErrorCode; reason: string } {
   return {
     code: 'SLUICE_ERR_INPUT_MALFORMED',
     reason: `normalizer failed unexpectedly: ${err instanceof Error ? err.message : String(err)}`,
+  };
+}
+
+/**
+ * Longest mapped string field of a normalized event, in UTF-16 code units (64 Ki). A longer value
+ * (a 150 MB user agent) is cut to this length, ends with TRUNCATION_MARK, and is counted: it would
+ * otherwise be copied into the event, every finding and every sink row.
+ */
+export const MAX_FIELD_CHARS = 64 * 1024;
+
+/** Appended to a string cut at MAX_FIELD_CHARS. */
+export const TRUNCATION_MARK = '…[truncated]';
+
+/** Fields with their own configurable caps (rawCapBytes, unmappedCapBytes, maxConfigurationBytes): left alone here. */
+const OWN_CAP_FIELDS = new Set(['raw_data', 'unmapped', 'configuration']);
+
+/**
+ * Cuts every string field of a normalized event (nested objects and arrays included, Buffers not)
+ * longer than `max` code units, in place; returns how many were cut. Never splits a surrogate pair.
+ */
+export function capStringFields(value: unknown, max: number = MAX_FIELD_CHARS, depth = 0): number {
+  if (typeof value !== 'object' || value === null || depth > 64 || Buffer.isBuffer(value) || ArrayBuffer.isView(value)) return 0;
+  let cut = 0;
+  const entries: Array<[string | number, unknown]> = Array.isArray(value) ? value.map((v, i) => [i, v]) : Object.entries(value);
+  for (const [k, v] of entries) {
+    if (typeof k === 'string' && OWN_CAP_FIELDS.has(k)) continue;
+    if (typeof v === 'string') {
+      if (v.length > max) {
+        let end = max;
+        const c = v.charCodeAt(end - 1);
+        if (c >= 0xd800 && c <= 0xdbff) end--;
+        (value as Record<string | number, unknown>)[k] = `${v.slice(0, end)}${TRUNCATION_MARK}`;
+        cut++;
+      }
+    } else if (typeof v === 'object' && v !== null) {
+      cut += capStringFields(v, max, depth + 1);
+    }
+  }
+  return cut;
+}
+
+/** A collector whose events have their string fields capped (capStringFields); counts what it cut. */
+export interface CappedCollector extends Collector {
+  /** String fields cut so far. */
+  readonly truncatedFields: number;
+}
+
+/** Wraps a collector so that every event it emits has its string fields capped at `max`, counted. */
+export function withFieldCaps(collector: Collector, max: number = MAX_FIELD_CHARS): CappedCollector {
+  let truncated = 0;
+  return {
+    type: collector.type,
+    get truncatedFields() {
+      return truncated;
+    },
+    *collect(input) {
+      for (const out of collector.collect(input)) {
+        if (out.kind === 'event') truncated += capStringFields(out.event, max);
+        yield out;
+      }
+    },
   };
 }

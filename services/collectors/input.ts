@@ -15,7 +15,7 @@
  * Nothing here throws on bad bytes: problems come out as error items.
  */
 import { gunzipSync } from 'node:zlib';
-import type { CollectorInput } from '../core/components.ts';
+import type { CollectorInput, RejectedRecord } from '../core/components.ts';
 import type { ErrorCode } from '../core/errors.ts';
 
 export interface InputRecord {
@@ -189,4 +189,32 @@ function elementItem(position: string, value: unknown, container: Buffer, line?:
     const error = { code: 'SLUICE_ERR_INPUT_MALFORMED' as const, reason: `record cannot be re-serialized (${errorMessage(err)}); too deeply nested?` };
     return line === undefined ? { kind: 'error', position, error, raw: container } : { kind: 'error', position, error, raw: container, line };
   }
+}
+
+/**
+ * splitInput that never throws: when the splitter itself fails (e.g. JSON nested too deep to
+ * re-serialize), the rest of the input comes out as one error item at `<name>#<records so far>`
+ * instead of an exception.
+ */
+export function* splitInputSafely(input: CollectorInput, opts: SplitOptions = {}): Generator<InputItem, void, undefined> {
+  const items = splitInput(input, opts);
+  let index = 0;
+  for (;;) {
+    let step: IteratorResult<InputItem, void>;
+    try {
+      step = items.next();
+    } catch (err) {
+      const reason = `input could not be split into records: ${err instanceof Error ? err.message : String(err)}`;
+      yield { kind: 'error', position: `${input.name}#${index}`, error: { code: 'SLUICE_ERR_INPUT_MALFORMED', reason }, raw: input.bytes };
+      return;
+    }
+    if (step.done) return;
+    index++;
+    yield step.value;
+  }
+}
+
+/** A record rejected at the collect stage by the collector `source`. */
+export function collectReject(source: string, position: string, reasonCode: ErrorCode, reason: string, raw: Buffer): RejectedRecord {
+  return { kind: 'dead_letter', stage: 'collect', source, position, reasonCode, reason, raw };
 }

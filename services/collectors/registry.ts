@@ -3,6 +3,7 @@ import { awsCloudTrailSpec } from './aws_cloudtrail/index.ts';
 import { objectStorageSpec } from './object_storage/index.ts';
 import { azureActivitySpec } from './azure_activity/index.ts';
 import { k8sAuditSpec } from './k8s_audit/index.ts';
+import { gcpAuditSpec } from './gcp_audit/index.ts';
 import { awsConfigSpec } from './aws_config/index.ts';
 import { configFilesSpec } from './config_files/index.ts';
 import { hubbleFlowsSpec } from './hubble_flows/index.ts';
@@ -15,6 +16,7 @@ export const COLLECTOR_SPECS: readonly CollectorSpec[] = [
   awsCloudTrailSpec,
   azureActivitySpec,
   k8sAuditSpec,
+  gcpAuditSpec,
   awsConfigSpec,
   configFilesSpec,
   hubbleFlowsSpec,

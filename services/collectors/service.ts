@@ -9,13 +9,25 @@ import type { Logger } from '../core/logger.ts';
 import { componentLabels, type ComponentLabels } from '../core/metrics.ts';
 import { recordError, type Telemetry } from '../core/telemetry.ts';
 import type { OutgoingMessage, Producer } from '../core/transport.ts';
-import { listInputFiles, readInputOrReject } from './files.ts';
+import type { StreamName } from '../core/streams.ts';
+import { readInputOrReject } from './files.ts';
+import type { CappedCollector } from './fields.ts';
+import { selectInputFiles, type InputFilter, type SkippedInput } from './inputs.ts';
 
 export interface CollectorRunStats {
+  /** Files read. */
   files: number;
   read: number;
   normalized: number;
   deadLettered: number;
+  /** Files of the input directories not read: not feeds by name, or left out by --include/--exclude. */
+  skipped: number;
+  /** The skipped files with the reason (see collectors/inputs.ts). */
+  skippedFiles: SkippedInput[];
+  /** Normalized events per stream. */
+  byStream: Partial<Record<StreamName, number>>;
+  /** String fields cut at MAX_FIELD_CHARS (collectors/fields.ts) by a capped collector. */
+  truncatedFields?: number;
 }
 
 export interface CollectorServiceDeps {
@@ -28,6 +40,8 @@ export interface CollectorServiceDeps {
   telemetry: Telemetry;
   /** Events per produce request. */
   batchSize?: number;
+  /** --include / --exclude for the files inside input directories. */
+  inputFilter?: InputFilter;
 }
 
 /** One produce round: a `sluice.publish_batch` span whose context every message of the round carries. */
@@ -45,12 +59,15 @@ interface PublishBatch {
  * to the processor.
  */
 export async function collectFiles(deps: CollectorServiceDeps, paths: readonly string[]): Promise<CollectorRunStats> {
-  const files = await listInputFiles(paths);
-  const stats: CollectorRunStats = { files: files.length, read: 0, normalized: 0, deadLettered: 0 };
+  const { files, skipped } = await selectInputFiles(paths, deps.collector.type, deps.inputFilter);
+  const stats: CollectorRunStats = { files: files.length, read: 0, normalized: 0, deadLettered: 0, skipped: skipped.length, skippedFiles: skipped, byStream: {} };
+  for (const s of skipped) deps.logger.debug({ file: s.path, reason: s.reason }, 'input file skipped');
   const batchSize = deps.batchSize ?? 500;
   const { telemetry } = deps;
   const labels = componentLabels('collector', deps.collector.type);
   const pending = new Map<string, OutgoingMessage[]>();
+  /** Input position of each pending message, for a dead letter if the broker refuses it. */
+  const positions = new WeakMap<OutgoingMessage, string>();
   let rejects: RejectedRecord[] = [];
   let batch: PublishBatch | undefined;
 
@@ -69,9 +86,35 @@ export async function collectFiles(deps: CollectorServiceDeps, paths: readonly s
     try {
       for (const [topic, messages] of pending) {
         if (!messages.length) continue;
-        await deps.producer.send(topic, messages);
-        telemetry.metrics.sent(labels, messages.length);
-        sent += messages.length;
+        try {
+          await deps.producer.send(topic, messages);
+          telemetry.metrics.sent(labels, messages.length);
+          sent += messages.length;
+        } catch (err) {
+          if (!isTooLarge(err)) throw err;
+          // The broker refuses a record for its size: never retried. Send one by one and
+          // dead-letter the refused ones (position, uid and size; never their content).
+          for (const m of messages) {
+            try {
+              await deps.producer.send(topic, [m]);
+              telemetry.metrics.sent(labels, 1);
+              sent++;
+            } catch (one) {
+              if (!isTooLarge(one)) throw one;
+              stats.normalized--;
+              stats.deadLettered++;
+              rejects.push({
+                kind: 'dead_letter',
+                stage: 'collect',
+                source: deps.collector.type,
+                position: positions.get(m) ?? `${topic}#?`,
+                reasonCode: 'SLUICE_ERR_TRANSPORT_RECORD_TOO_LARGE',
+                reason: `event ${m.headers?.['sluice-event-uid'] ?? '?'} is ${m.value?.length ?? 0} bytes encoded: ${(one as Error).message}`,
+                raw: Buffer.alloc(0),
+              });
+            }
+          }
+        }
       }
       pending.clear();
       const dead = rejects;
@@ -113,12 +156,15 @@ export async function collectFiles(deps: CollectorServiceDeps, paths: readonly s
             const value = await deps.codec.encode(topic, STREAMS[out.stream].schema, out.event);
             let list = pending.get(topic);
             if (!list) pending.set(topic, (list = []));
-            list.push({
+            const message: OutgoingMessage = {
               key: out.key,
               value,
               headers: { ...batch.traceHeaders, 'sluice-source': deps.collector.type, 'sluice-event-uid': out.event.metadata.uid },
-            });
+            };
+            positions.set(message, out.position);
+            list.push(message);
             stats.normalized++;
+            stats.byStream[out.stream] = (stats.byStream[out.stream] ?? 0) + 1;
           } catch (err) {
             // A registry outage is not the record's fault: stop the pass with a clear error.
             if (err instanceof SluiceError && err.retriable) throw err;
@@ -146,8 +192,18 @@ export async function collectFiles(deps: CollectorServiceDeps, paths: readonly s
     }
     throw err;
   }
-  deps.logger.debug({ collector: deps.collector.type, ...stats }, 'collector finished its inputs');
+  const truncated = (deps.collector as Partial<CappedCollector>).truncatedFields;
+  if (truncated !== undefined) {
+    stats.truncatedFields = truncated;
+    if (truncated > 0) deps.logger.info({ collector: deps.collector.type, truncatedFields: truncated }, 'string fields longer than the cap were truncated');
+  }
+  const { skippedFiles: _skippedFiles, ...counts } = stats;
+  deps.logger.debug({ collector: deps.collector.type, ...counts }, 'collector finished its inputs');
   return stats;
+}
+
+function isTooLarge(err: unknown): boolean {
+  return err instanceof SluiceError && err.code === 'SLUICE_ERR_TRANSPORT_RECORD_TOO_LARGE';
 }
 
 /** Dead-lettered records are both errors (parse or encode) and discarded events, by reason code. */

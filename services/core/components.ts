@@ -1,6 +1,10 @@
 import type { ApiActivity, DeadLetterStage, Finding } from './events.ts';
 import type { ErrorCode } from './errors.ts';
 import type { Clock } from './clock.ts';
+import type { SluiceConfig } from './config.ts';
+import type { Logger } from './logger.ts';
+import type { Telemetry } from './telemetry.ts';
+import type { Producer } from './transport.ts';
 import type { Context as TraceContext } from '@opentelemetry/api';
 
 import type { StreamEvents, StreamName } from './streams.ts';
@@ -128,6 +132,38 @@ export interface FindingSink {
   close(): Promise<void>;
 }
 
+/** What the runtime hands a sink when it builds it. */
+export interface SinkContext {
+  /** The whole validated config (connections such as `clickhouse`, topic names). */
+  readonly app: SluiceConfig;
+  readonly logger: Logger;
+  readonly telemetry: Telemetry;
+  readonly clock: Clock;
+  /** The process's producer, for sinks that publish to topics. */
+  readonly producer: Producer;
+}
+
+/** A service a sink needs from the top-level config. */
+export type SinkRequirement = 'clickhouse';
+
+/**
+ * What every sink folder's index.ts exports as `<name>Spec`: its config schema (a zod
+ * strictObject with .describe() on each field, `sinks.<name>` in the config), the services it
+ * needs, when it is active, and a factory. The health check is the sink's own healthcheck().
+ */
+export interface SinkSpec<C = unknown> {
+  readonly kind: 'sink';
+  /** snake_case, the folder name. */
+  readonly name: string;
+  readonly description: string;
+  readonly configSchema: import('zod').ZodType<C>;
+  readonly requires: readonly SinkRequirement[];
+  /** Whether the sink runs with this config; an explicit `enabled` wins, else it follows its services. */
+  active(config: C, app: SluiceConfig): boolean;
+  /** Validates nothing more (the schema did) and builds the sink; no I/O before start(). */
+  create(config: C, ctx: SinkContext): FindingSink;
+}
+
 /**
  * What every collector folder's index.ts exports as `<name>Spec`: its type, config schema (a zod
  * strictObject with .describe() on each field), factory, and a sniffer for `--source auto`.
@@ -143,4 +179,40 @@ export interface CollectorSpec {
   create(config?: Record<string, unknown>): Collector;
   /** True when one parsed native record (not an envelope) looks like this source's. */
   sniff(record: unknown): boolean;
+}
+
+/**
+ * A component's own settings from the validated config (the output of its spec's schema, which
+ * the assembled schema applied). Throws when the component was not registered in that schema.
+ */
+function section<C>(kind: string, all: Readonly<Record<string, unknown>>, name: string): C {
+  const value = all[name];
+  if (value === undefined) throw new Error(`${kind} "${name}" is not part of this configuration schema (is it registered?)`);
+  return value as C;
+}
+
+export function detectorConfig<S extends StreamName, C, V>(spec: DetectorSpec<S, C, V>, app: SluiceConfig): C {
+  return section<C>('detector', app.detectors, spec.name);
+}
+
+export function sinkConfig<C>(spec: SinkSpec<C>, app: SluiceConfig): C {
+  return section<C>('sink', app.sinks, spec.name);
+}
+
+export function collectorConfig(spec: CollectorSpec, app: SluiceConfig): Record<string, unknown> {
+  return section<Record<string, unknown>>('collector', app.collectors, spec.type);
+}
+
+/**
+ * A sink spec with the usual defaults: it needs no service beyond the transport and runs when
+ * its `enabled` setting is true. `opts` overrides either.
+ */
+export function defineSink<C extends { readonly enabled?: boolean | undefined }>(
+  name: string,
+  description: string,
+  configSchema: import('zod').ZodType<C>,
+  create: (config: C, ctx: SinkContext) => FindingSink,
+  opts: { requires?: readonly SinkRequirement[]; active?: (config: C, app: SluiceConfig) => boolean } = {},
+): SinkSpec<C> {
+  return { kind: 'sink', name, description, configSchema, requires: opts.requires ?? [], active: opts.active ?? ((config) => config.enabled === true), create };
 }

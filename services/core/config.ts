@@ -3,17 +3,7 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { SluiceError } from './errors.ts';
 import { LOG_LEVELS } from './logger.ts';
-import { SensitiveOperationConfig } from '../processor/detectors/sensitive_operation/config.ts';
-import { EventCountConfig } from '../processor/detectors/event_count/config.ts';
-import { SignaturesConfig } from '../processor/detectors/signatures/config.ts';
-import { FlowBaselineConfig } from '../processor/detectors/flow_baseline/config.ts';
-import { DlpConfig } from '../processor/detectors/dlp/config.ts';
-import { PrincipalAnomalyConfig } from '../processor/detectors/principal_anomaly/config.ts';
-import { PostureConfig } from '../processor/detectors/posture/config.ts';
-import { ConfigDriftConfig } from '../processor/detectors/config_drift/config.ts';
-
-export { SensitiveOperationConfig, EventCountConfig, SignaturesConfig, FlowBaselineConfig, DlpConfig, PrincipalAnomalyConfig, PostureConfig, ConfigDriftConfig };
-
+import { SECRET } from './secrets.ts';
 /**
  * The one configuration object of a Sluice process. Validated once at startup against a schema
  * that rejects unknown keys and reports every problem at once, then frozen.
@@ -45,7 +35,7 @@ export const KafkaConfig = z.strictObject({
     .strictObject({
       mechanism: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']),
       username: z.string().min(1),
-      password: z.string().min(1),
+      password: z.string().min(1).meta(SECRET),
     })
     .optional()
     .describe('SASL authentication; with ssl for managed Kafka (MSK, Confluent Cloud, Event Hubs).'),
@@ -59,7 +49,7 @@ export const KafkaConfig = z.strictObject({
 export const ClickHouseConfig = z.strictObject({
   url: z.url({ protocol: /^https?$/ }).describe('HTTP(S) endpoint, e.g. http://clickhouse:8123'),
   username: z.string().default('default').describe('ClickHouse user.'),
-  password: z.string().default('').describe('ClickHouse password.'),
+  password: z.string().meta(SECRET).default('').describe('ClickHouse password.'),
   database: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).default('sluice').describe('Database holding the Sluice tables.'),
   storeEvents: z
     .boolean()
@@ -102,40 +92,100 @@ export const ProcessorConfig = z.strictObject({
   changelog: z.boolean().default(true).describe('Checkpoint detector state to `<app>-<detector>-changelog` topics and restore it; false keeps state in memory only.'),
 });
 
-export const SluiceConfigSchema = z.strictObject({
+/** The sections of the config that belong to no component: connections, topics, runtime, roles. */
+export const BASE_CONFIG_SHAPE = {
   app: z.string().regex(/^[a-z][a-z0-9-]{0,62}$/).default('sluice').describe('Application id: prefix of consumer groups and state topics.'),
   log: z.strictObject({ level: z.enum(LOG_LEVELS).default('info').describe('Log level; logs are JSON lines on stderr.') }).prefault({}),
   kafka: KafkaConfig.optional().describe('Absent: the embedded in-process log is used.'),
   schemaRegistry: z.strictObject({ url: z.url({ protocol: /^https?$/ }) }).optional().describe('Absent: the local registry built from schemas/ is used.'),
-  clickhouse: ClickHouseConfig.optional().describe('Absent: findings are not written to ClickHouse.'),
+  clickhouse: ClickHouseConfig.optional().describe('The ClickHouse connection (sinks.clickhouse tunes the sink). Absent: findings are not written to ClickHouse.'),
   topics: TopicsConfig.prefault({}),
   processor: ProcessorConfig.prefault({}),
-  detectors: z
-    .strictObject({
-      sensitive_operation: SensitiveOperationConfig.prefault({}),
-      event_count: EventCountConfig.prefault({}),
-      signatures: SignaturesConfig.prefault({}),
-      flow_baseline: FlowBaselineConfig.prefault({}),
-      dlp: DlpConfig.prefault({}),
-      principal_anomaly: PrincipalAnomalyConfig.prefault({}),
-      posture: PostureConfig.prefault({}),
-      config_drift: ConfigDriftConfig.prefault({}),
-    })
-    .prefault({}),
   remediation: z
     .strictObject({
       webhookUrl: z.url({ protocol: /^https?$/ }).optional().describe('Where the remediator POSTs action events (e.g. a Lambda function URL). Absent: actions are only recorded.'),
-      secret: z.string().min(16).optional().describe('HMAC-SHA256 key signing each request (x-sluice-signature); set it from SLUICE_REMEDIATION_SECRET.'),
+      secret: z.string().min(16).meta(SECRET).optional().describe('HMAC-SHA256 key signing each request (x-sluice-signature); set it from SLUICE_REMEDIATION_SECRET.'),
       dryRun: z.boolean().default(true).describe('Record what would be sent without calling the webhook. Set false to act.'),
+      actionsKey: z
+        .string()
+        .min(32)
+        .meta(SECRET)
+        .optional()
+        .describe(
+          'Shared HMAC key of action records (at least 32 characters; set it from SLUICE_ACTIONS_KEY on the processor and the remediator). ' +
+            'The processor signs each record it writes to the actions topic; the remediator acts only on records that verify and dead-letters the others. Required when dryRun is false.',
+        ),
       groupId: z.string().min(1).default('sluice-remediator').describe('Consumer group of the remediator role.'),
+    })
+    .superRefine((r, ctx) => {
+      // Unsigned requests that act on a cloud account could be forged by anyone reaching the receiver.
+      if (!r.dryRun && r.webhookUrl !== undefined && r.secret === undefined) {
+        ctx.addIssue({ code: 'custom', path: ['secret'], message: 'required when dryRun is false (set SLUICE_REMEDIATION_SECRET): webhook requests must be signed' });
+      }
+      if (!r.dryRun && r.actionsKey === undefined) {
+        ctx.addIssue({ code: 'custom', path: ['actionsKey'], message: 'required when dryRun is false (set SLUICE_ACTIONS_KEY on the processor and the remediator): only signed action records are acted on' });
+      }
     })
     .prefault({})
     .describe('The remediator role: consumes sluice.actions.v1 and calls the webhook.'),
   http: z.strictObject({ port: z.number().int().min(0).max(65535).default(8080).describe('Health endpoints port; 0 disables.') }).prefault({}),
-});
+};
 
-export type SluiceConfig = Readonly<z.output<typeof SluiceConfigSchema>>;
-export type SluiceConfigInput = z.input<typeof SluiceConfigSchema>;
+const BaseConfigSchema = z.strictObject(BASE_CONFIG_SHAPE);
+
+/** What every detector's config has; the rest is the detector's own (its spec's configSchema). */
+export interface DetectorConfigBase {
+  readonly enabled: boolean;
+  readonly [key: string]: unknown;
+}
+
+/** One component's validated settings: the output of its spec's configSchema. */
+export type ComponentConfig = Readonly<Record<string, unknown>>;
+
+/**
+ * The validated configuration. The component sections are keyed by component name and hold the
+ * output of that component's config schema; a component reads its own section through its spec.
+ */
+export type SluiceConfig = Readonly<
+  z.output<typeof BaseConfigSchema> & {
+    collectors: Readonly<Record<string, ComponentConfig>>;
+    detectors: Readonly<Record<string, DetectorConfigBase>>;
+    sinks: Readonly<Record<string, ComponentConfig>>;
+  }
+>;
+
+/** The config schema of each registered component, by section and name. Core knows none of them. */
+export interface ComponentConfigSchemas {
+  readonly collectors: Readonly<Record<string, z.ZodType>>;
+  readonly detectors: Readonly<Record<string, z.ZodType>>;
+  readonly sinks: Readonly<Record<string, z.ZodType>>;
+}
+
+function componentSection(schemas: Readonly<Record<string, z.ZodType>>, doc: string) {
+  const shape: Record<string, z.ZodType> = {};
+  for (const [name, schema] of Object.entries(schemas)) shape[name] = (schema as z.ZodObject).prefault({});
+  return z.strictObject(shape).prefault({}).describe(doc);
+}
+
+/**
+ * The top-level schema: the base sections plus `collectors.<type>`, `detectors.<name>` and
+ * `sinks.<name>`, one entry per registered component (assembled where the CLI wires the app).
+ */
+export function buildConfigSchema(components: ComponentConfigSchemas) {
+  return z.strictObject({
+    ...BASE_CONFIG_SHAPE,
+    collectors: componentSection(components.collectors, 'Settings of each collector, by type (`collectors.aws_cloudtrail`, ...).'),
+    detectors: componentSection(components.detectors, 'Settings of each detector, by name; `enabled` turns one on or off.'),
+    sinks: componentSection(components.sinks, 'Settings of each findings sink, by name (`sinks.clickhouse`, `sinks.siem_kafka`).'),
+  });
+}
+
+export type ConfigSchema = ReturnType<typeof buildConfigSchema>;
+export type SluiceConfigInput = z.input<typeof BaseConfigSchema> & {
+  collectors?: Record<string, Record<string, unknown>>;
+  detectors?: Record<string, Record<string, unknown>>;
+  sinks?: Record<string, Record<string, unknown>>;
+};
 
 /** Environment variables Sluice reads, and where each lands in the config. */
 export const ENV_VARS = {
@@ -165,6 +215,7 @@ export const ENV_VARS = {
   SLUICE_TOPIC_DLQ: { path: ['topics', 'deadLetter'], kind: 'string', doc: 'Dead-letter topic name.' },
   SLUICE_REMEDIATION_WEBHOOK_URL: { path: ['remediation', 'webhookUrl'], kind: 'string', doc: 'Remediation webhook URL.' },
   SLUICE_REMEDIATION_SECRET: { path: ['remediation', 'secret'], kind: 'string', doc: 'HMAC key for remediation webhook requests (mount it from a secret).' },
+  SLUICE_ACTIONS_KEY: { path: ['remediation', 'actionsKey'], kind: 'string', doc: 'HMAC key the processor signs action records with and the remediator verifies (mount it from a secret).' },
   SLUICE_REMEDIATION_DRY_RUN: { path: ['remediation', 'dryRun'], kind: 'bool', doc: 'false to let the remediator call the webhook.' },
   SLUICE_HTTP_PORT: { path: ['http', 'port'], kind: 'int', doc: 'Health endpoint port (0 disables).' },
 } as const satisfies Record<string, { path: readonly string[]; kind: 'string' | 'int' | 'bool' | 'list'; doc: string }>;
@@ -264,12 +315,12 @@ export function invalidConfigError(subject: string, issues: ReadonlyArray<Config
   );
 }
 
-/** Validates merged config layers; throws one SluiceError listing every problem. */
-export function resolveConfig(...layers: Plain[]): SluiceConfig {
+/** Validates merged config layers against the assembled schema; throws one SluiceError listing every problem. */
+export function resolveConfigWith(schema: ConfigSchema, ...layers: Plain[]): SluiceConfig {
   const merged = layers.reduce<Plain>((acc, layer) => deepMerge(acc, layer), {});
-  const result = SluiceConfigSchema.safeParse(merged);
+  const result = schema.safeParse(merged);
   if (!result.success) throw invalidConfigError('configuration', result.error.issues);
-  return deepFreeze(result.data);
+  return deepFreeze(result.data as SluiceConfig);
 }
 
 export interface LoadConfigOptions {
@@ -278,7 +329,8 @@ export interface LoadConfigOptions {
   overrides?: Plain;
 }
 
-export function loadConfig(opts: LoadConfigOptions = {}): SluiceConfig {
+/** defaults < file < environment < overrides, validated against the assembled schema. */
+export function loadConfigWith(schema: ConfigSchema, opts: LoadConfigOptions = {}): SluiceConfig {
   const fileLayer = opts.file ? readConfigFile(opts.file) : {};
-  return resolveConfig(fileLayer, configFromEnv(opts.env ?? process.env), opts.overrides ?? {});
+  return resolveConfigWith(schema, fileLayer, configFromEnv(opts.env ?? process.env), opts.overrides ?? {});
 }

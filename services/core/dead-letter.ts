@@ -48,3 +48,23 @@ export class DeadLetterWriter {
     this.total += rejects.length;
   }
 }
+
+/**
+ * Streams whose events carry the content of scanned objects (possibly secrets): their dead letters
+ * keep position, reason and the event's metadata, never the content, which would otherwise sit
+ * in the dead-letter topic for its whole retention.
+ */
+export const CONTENT_STREAMS: ReadonlySet<string> = new Set(['object_chunk']);
+
+/** The raw bytes a dead letter of this stream may carry: the payload itself, or nothing for a content stream. */
+export function deadLetterPayload(stream: string, payload: Buffer): Buffer {
+  return CONTENT_STREAMS.has(stream) ? Buffer.alloc(0) : payload;
+}
+
+/** The event as a dead letter may carry it: for a content stream, `content` replaced by its size. */
+export function deadLetterEvent(stream: string, event: unknown): unknown {
+  if (!CONTENT_STREAMS.has(stream) || typeof event !== 'object' || event === null) return event;
+  const { content, ...rest } = event as { content?: unknown } & Record<string, unknown>;
+  const size = Buffer.isBuffer(content) || content instanceof Uint8Array ? content.length : typeof content === 'string' ? content.length : null;
+  return { ...rest, content: { omitted: 'content is never dead-lettered', size } };
+}

@@ -4,7 +4,7 @@ import { AvroCodec } from './avro/codec.ts';
 import { LocalSchemaRegistry } from './avro/registry.ts';
 import { SCHEMA_NAMES } from './events.ts';
 import { toFindingRecord, type FindingRecord } from './finding-avro.ts';
-import { SensitiveOperationDetector } from '../processor/detectors/sensitive_operation/index.ts';
+import { SensitiveOperationDetector } from '../detectors/sensitive_operation/index.ts';
 import { apiActivity } from '../../test/fixtures/events/api-activity.ts';
 
 test('a detector finding converts to the Avro finding record and round-trips', async () => {

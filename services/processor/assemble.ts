@@ -6,14 +6,17 @@ import type { Clock } from '../core/clock.ts';
 import type { Logger } from '../core/logger.ts';
 import type { Telemetry } from '../core/telemetry.ts';
 import type { Producer, Transport } from '../core/transport.ts';
-import { topicFor, type StreamName } from '../core/streams.ts';
-import { enabledSpecs } from './detectors/registry.ts';
+import type { StreamName } from '../core/streams.ts';
+import { changelogTopic, deriveTopology, type Topology } from '../core/topology.ts';
+import { DETECTOR_SPECS } from '../detectors/registry.ts';
 import { DetectorPool } from './runtime/pool.ts';
-import { StateManager, changelogTopic } from './runtime/state-manager.ts';
+import { StateManager } from './runtime/state-manager.ts';
 import { ProcessorService } from './service.ts';
 
 export interface ProcessorParts {
   config: SluiceConfig;
+  /** The topology to build; derived from config and the detector registry when absent (tests). */
+  topology?: Topology;
   transport: Transport;
   codec: AvroCodec;
   producer: Producer;
@@ -32,8 +35,9 @@ export interface AssembledProcessor {
 /** Wires the processor from its parts: worker pool, state manager over the changelogs, DLQ writer, service. */
 export function assembleProcessor(parts: ProcessorParts): AssembledProcessor {
   const { config, telemetry } = parts;
-  const specs = enabledSpecs(config.detectors);
-  const streams = [...new Set(specs.map((s) => s.stream))] as StreamName[];
+  const topology = parts.topology ?? deriveTopology(config, { collectors: [], detectors: DETECTOR_SPECS, sinks: [] });
+  const detectors = topology.detectors;
+  const streams = [...new Set(detectors.map((d) => d.stream))] as StreamName[];
   const pool = new DetectorPool({
     threads: config.processor.workers,
     init: { detectors: config.detectors, stateShards: config.processor.stateShards },
@@ -44,9 +48,7 @@ export function assembleProcessor(parts: ProcessorParts): AssembledProcessor {
     transport: parts.transport,
     producer: parts.producer,
     pool,
-    detectors: specs
-      .filter((s) => s.stateful !== false)
-      .map((s) => ({ name: s.name, inputTopic: topicFor(s.stream, config.topics), changelog: changelogTopic(config.app, s.name) })),
+    detectors: detectors.filter((d) => d.stateful).map((d) => ({ name: d.name, inputTopic: d.inputTopic, changelog: changelogTopic(config.app, d.name) })),
     stateShards: config.processor.stateShards,
     changelog: config.processor.changelog,
     restoreTimeoutMs: config.processor.restoreTimeoutMs,
@@ -70,7 +72,7 @@ export function assembleProcessor(parts: ProcessorParts): AssembledProcessor {
     logger: parts.logger,
     telemetry,
     streams,
-    controlled: specs.filter((s) => s.takesControl === true).map((s) => s.name),
+    controlled: detectors.filter((d) => d.takesControl).map((d) => d.name),
   });
   return { service, pool, state };
 }

@@ -1,9 +1,9 @@
+import type { AppContext } from '../core/app-context.ts';
 import type { AvroCodec } from '../core/avro/codec.ts';
-import type { FindingSink } from '../core/components.ts';
+import { sinkConfig, type FindingSink, type SinkSpec } from '../core/components.ts';
+import type { Topology } from '../core/topology.ts';
 import type { Producer, Transport } from '../core/transport.ts';
-import type { AppContext } from '../cli/wiring.ts';
-import { ClickHouseFindingSink } from '../sinks/clickhouse/index.ts';
-import { SiemKafkaSink } from '../sinks/siem_kafka/index.ts';
+import { SINK_SPECS } from '../sinks/registry.ts';
 import { assembleProcessor } from './assemble.ts';
 import type { ProcessorService } from './service.ts';
 import type { DetectorPool } from './runtime/pool.ts';
@@ -14,20 +14,33 @@ export interface BuiltProcessor {
   close(): Promise<void>;
 }
 
-/** Builds the processor role: pool, sinks (findings topic, ClickHouse when configured, extras), DLQ. */
+/**
+ * Builds the processor role from the topology: the detectors it names in the worker pool, the
+ * sinks it names (plus extras, e.g. `sluice run`'s stdout), the DLQ and the changelogs.
+ */
 export async function buildProcessor(
   ctx: AppContext,
+  topology: Topology,
   transport: Transport,
   codec: AvroCodec,
   extraSinks: readonly FindingSink[] = [],
 ): Promise<BuiltProcessor> {
-  // Sinks that validate their options are built before anything holds a connection or a thread.
-  const clickhouse = ctx.config.clickhouse ? new ClickHouseFindingSink({ clickhouse: ctx.config.clickhouse, logger: ctx.logger }) : undefined;
   const producer: Producer = await transport.producer();
-  const sinks: FindingSink[] = [new SiemKafkaSink(producer, ctx.config.topics.findings, ctx.telemetry), ...extraSinks];
-  if (clickhouse) sinks.push(clickhouse);
+  let sinks: FindingSink[];
+  try {
+    sinks = topology.sinks.map((s) => {
+      const spec = (SINK_SPECS as readonly SinkSpec[]).find((x) => x.name === s.name);
+      if (!spec) throw new Error(`topology names sink "${s.name}", which is not registered`);
+      return spec.create(sinkConfig(spec, ctx.config), { app: ctx.config, logger: ctx.logger, telemetry: ctx.telemetry, clock: ctx.clock, producer });
+    });
+  } catch (err) {
+    await producer.close();
+    throw err;
+  }
+  sinks.push(...extraSinks);
   const { service, pool } = assembleProcessor({
     config: ctx.config,
+    topology,
     transport,
     codec,
     producer,

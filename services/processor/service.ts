@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { SpanKind, type Attributes, type Context as TraceContext, type Span } from '@opentelemetry/api';
+import { ACTION_SIGNATURE_HEADER, signActionRecord } from '../core/action-signing.ts';
 import type { AvroCodec } from '../core/avro/codec.ts';
 import type { EventMeta, FindingSink, RejectedRecord, SideOutput } from '../core/components.ts';
 import type { SluiceConfig } from '../core/config.ts';
-import type { DeadLetterWriter } from '../core/dead-letter.ts';
+import { deadLetterEvent, deadLetterPayload, type DeadLetterWriter } from '../core/dead-letter.ts';
 import { partitionForKey } from '../core/partitioner.ts';
 import { SluiceError, type ErrorCode } from '../core/errors.ts';
 import type { Finding } from '../core/events.ts';
@@ -329,7 +330,11 @@ export class ProcessorService {
       const topic = this.deps.config.topics[o.stream];
       let list = byTopic.get(topic);
       if (!list) byTopic.set(topic, (list = []));
-      list.push({ key: o.key, value: Buffer.from(JSON.stringify(o.value)), headers: { ...headers, 'sluice-output-id': o.value.id } });
+      const value = Buffer.from(JSON.stringify(o.value));
+      const actionsKey = o.stream === 'actions' ? this.deps.config.remediation.actionsKey : undefined;
+      // Signed so that the remediator acts only on what a processor wrote (core/action-signing.ts).
+      const signature: Record<string, string> = actionsKey ? { [ACTION_SIGNATURE_HEADER]: signActionRecord(actionsKey, topic, o.key, value) } : {};
+      list.push({ key: o.key, value, headers: { ...headers, 'sluice-output-id': o.value.id, ...signature } });
     }
     await Promise.all([...byTopic].map(([topic, messages]) => this.deps.producer.send(topic, messages)));
   }
@@ -394,7 +399,7 @@ export class ProcessorService {
       } catch (err) {
         // A registry outage is not the record's fault: fail the step so it is retried.
         if (err instanceof SluiceError && err.retriable) throw err;
-        rejects.push(reject('decode', position, err, m.value));
+        rejects.push(reject('decode', position, err, deadLetterPayload(stream, m.value)));
       }
     }
     return { events, positions };
@@ -429,7 +434,8 @@ export class ProcessorService {
           for (const f of result.failures) {
             const i = chunk[f.index]!;
             const error = new SluiceError('SLUICE_ERR_DETECTOR_FAILED', `${f.detector}: ${f.error.message}`);
-            rejects.push(reject('detect', positions[i]!, error, Buffer.from(JSON.stringify(events[i]!.event, bufferAsBase64))));
+            // Never the content of a content stream (object_chunk): position, reason and metadata only.
+            rejects.push(reject('detect', positions[i]!, error, Buffer.from(JSON.stringify(deadLetterEvent(stream, events[i]!.event), bufferAsBase64))));
           }
         }
       }),

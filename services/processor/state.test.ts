@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ManualClock } from '../core/clock.ts';
-import { resolveConfig, type SluiceConfig } from '../core/config.ts';
+import { resolveConfig, type SluiceConfig } from '../cli/config.ts';
 import { silentLogger } from '../core/logger.ts';
 import { AvroCodec } from '../core/avro/codec.ts';
 import { LocalSchemaRegistry } from '../core/avro/registry.ts';

@@ -4,7 +4,7 @@ import { createServer } from 'node:http';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { ManualClock } from '../core/clock.ts';
-import { resolveConfig } from '../core/config.ts';
+import { resolveConfig } from '../cli/config.ts';
 import { silentLogger } from '../core/logger.ts';
 import { AvroCodec } from '../core/avro/codec.ts';
 import { LocalSchemaRegistry } from '../core/avro/registry.ts';
@@ -13,6 +13,11 @@ import { SCHEMA_NAMES, type DeadLetterRecord } from '../core/events.ts';
 import { isCaughtUp } from '../core/transport.ts';
 import { EmbeddedLog } from '../transports/embedded/log.ts';
 import { RemediatorService } from './service.ts';
+import { ACTION_SIGNATURE_HEADER, signActionRecord } from '../core/action-signing.ts';
+
+const ACTIONS_KEY = 'actions-key-0123456789abcdef-0123456789';
+/** A record as the processor writes it: signed with the shared actions key. */
+const signed = (topic: string, key: string, value: Buffer) => ({ key, value, headers: { [ACTION_SIGNATURE_HEADER]: signActionRecord(ACTIONS_KEY, topic, key, value) } });
 
 test('the remediator POSTs signed actions once, records skips, and dead-letters what is not an action', async () => {
   const received: Array<{ id: string; signature: string | undefined }> = [];
@@ -29,19 +34,19 @@ test('the remediator POSTs signed actions once, records skips, and dead-letters 
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/act`;
   try {
     const clock = new ManualClock(1_700_000_000_000);
-    const config = resolveConfig({ remediation: { webhookUrl: url, secret: 'a-test-secret-of-16+', dryRun: false }, topics: { partitions: 2 } });
+    const config = resolveConfig({ remediation: { webhookUrl: url, secret: 'a-test-secret-of-16+', dryRun: false, actionsKey: ACTIONS_KEY }, topics: { partitions: 2 } });
     const log = new EmbeddedLog({ partitions: 2, clock });
     const codec = new AvroCodec(new LocalSchemaRegistry());
     const producer = await log.producer();
-    const action = (id: string) => ({ key: 'obj', value: Buffer.from(JSON.stringify({ id, action: 'quarantine' })) });
-    await producer.send(config.topics.actions, [action('a-1'), action('a-2'), action('a-1'), { key: 'obj', value: Buffer.from('not json') }]);
+    const action = (id: string) => signed(config.topics.actions, 'obj', Buffer.from(JSON.stringify({ id, action: 'quarantine' })));
+    await producer.send(config.topics.actions, [action('a-1'), action('a-2'), action('a-1'), signed(config.topics.actions, 'obj', Buffer.from('not json'))]);
     const service = new RemediatorService({ transport: log, deadLetters: new DeadLetterWriter(producer, codec, config.topics.deadLetter, clock), config, logger: silentLogger() });
     await service.start();
     while (!(await isCaughtUp(log, config.remediation.groupId, config.topics.actions))) await log.waitForChange(20);
     await service.stop();
     assert.deepEqual(received.map((r) => r.id), ['a-1', 'a-2'], 'each action id is sent once');
     assert.ok(received.every((r) => /^sha256=[0-9a-f]{64}$/.test(r.signature ?? '')), 'requests are signed');
-    assert.deepEqual(service.stats, { sent: 2, skipped: 1, failed: 0, malformed: 1 });
+    assert.deepEqual(service.stats, { sent: 2, skipped: 1, failed: 0, malformed: 1, unsigned: 0 });
     const dead = await Promise.all(log.readAll(config.topics.deadLetter).map(async (m) => (await codec.decode<DeadLetterRecord>(m.value, SCHEMA_NAMES.deadLetter)).value));
     assert.equal(dead.length, 1);
     assert.equal(dead[0]!.reason_code, 'SLUICE_ERR_INPUT_MALFORMED');
@@ -61,5 +66,51 @@ test('dry-run (the default) calls nothing and records every action as skipped', 
   await service.start();
   while (!(await isCaughtUp(log, config.remediation.groupId, config.topics.actions))) await log.waitForChange(20);
   await service.stop();
-  assert.deepEqual(service.stats, { sent: 0, skipped: 1, failed: 0, malformed: 0 });
+  assert.deepEqual(service.stats, { sent: 0, skipped: 1, failed: 0, malformed: 0, unsigned: 0 });
+});
+
+test('the remediator acts only on action records signed with the actions key: unsigned and forged ones are dead-lettered, the webhook never called', async () => {
+  const received: string[] = [];
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (d: Buffer) => (body += d.toString()));
+    req.on('end', () => {
+      received.push((JSON.parse(body) as { action: { id: string } }).action.id);
+      res.writeHead(200).end('ok');
+    });
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/act`;
+  try {
+    const clock = new ManualClock(1_700_000_000_000);
+    const config = resolveConfig({ remediation: { webhookUrl: url, secret: 'a-test-secret-of-16+', dryRun: false, actionsKey: ACTIONS_KEY }, topics: { partitions: 1 } });
+    const log = new EmbeddedLog({ partitions: 1, clock });
+    const codec = new AvroCodec(new LocalSchemaRegistry());
+    const producer = await log.producer();
+    const body = (id: string) => Buffer.from(JSON.stringify({ id, action: 'delete-bucket' }));
+    const topic = config.topics.actions;
+    await producer.send(topic, [
+      { key: 'obj', value: body('unsigned-1') },
+      { key: 'obj', value: body('forged-1'), headers: { [ACTION_SIGNATURE_HEADER]: signActionRecord('an-attacker-key-0123456789abcdef-xyz', topic, 'obj', body('forged-1')) } },
+      { key: 'obj', value: body('tampered-1'), headers: { [ACTION_SIGNATURE_HEADER]: signActionRecord(ACTIONS_KEY, topic, 'obj', body('legit-1')) } },
+      signed(topic, 'obj', body('legit-1')),
+    ]);
+    const service = new RemediatorService({ transport: log, deadLetters: new DeadLetterWriter(producer, codec, config.topics.deadLetter, clock), config, logger: silentLogger() });
+    await service.start();
+    while (!(await isCaughtUp(log, config.remediation.groupId, topic))) await log.waitForChange(20);
+    await service.stop();
+    assert.deepEqual(received, ['legit-1'], 'only the signed action reached the webhook');
+    assert.equal(service.stats.unsigned, 3);
+    const dead = await Promise.all(log.readAll(config.topics.deadLetter).map(async (m) => (await codec.decode<DeadLetterRecord>(m.value, SCHEMA_NAMES.deadLetter)).value));
+    assert.deepEqual(dead.map((d) => d.reason_code), ['SLUICE_ERR_ACTION_SIGNATURE', 'SLUICE_ERR_ACTION_SIGNATURE', 'SLUICE_ERR_ACTION_SIGNATURE']);
+    assert.match(dead[0]!.reason, /^unsigned action record/);
+    assert.match(dead[1]!.reason, /does not verify/);
+  } finally {
+    server.close();
+  }
+});
+
+test('acting (dryRun false) needs the actions key', () => {
+  assert.throws(() => resolveConfig({ remediation: { webhookUrl: 'http://127.0.0.1:9/x', secret: 'a-test-secret-of-16+', dryRun: false } }), /remediation\.actionsKey: required when dryRun is false/);
 });

@@ -3,6 +3,7 @@ import type { SluiceConfig } from '../core/config.ts';
 import type { DeadLetterWriter } from '../core/dead-letter.ts';
 import type { Logger } from '../core/logger.ts';
 import type { ConsumedBatch, Consumer, Transport } from '../core/transport.ts';
+import { ACTION_SIGNATURE_HEADER, actionSignatureProblem } from '../core/action-signing.ts';
 import { RemediationWebhook, type ActionRecord } from './webhook.ts';
 
 export interface RemediatorStats {
@@ -10,6 +11,8 @@ export interface RemediatorStats {
   skipped: number;
   failed: number;
   malformed: number;
+  /** Records refused because they are unsigned or their signature does not verify. */
+  unsigned: number;
 }
 
 /**
@@ -20,7 +23,7 @@ export interface RemediatorStats {
  * reason, so nothing disappears; then the batch is committed.
  */
 export class RemediatorService {
-  readonly stats: RemediatorStats = { sent: 0, skipped: 0, failed: 0, malformed: 0 };
+  readonly stats: RemediatorStats = { sent: 0, skipped: 0, failed: 0, malformed: 0, unsigned: 0 };
   private consumer: Consumer | undefined;
   private readonly webhook: RemediationWebhook;
 
@@ -43,8 +46,16 @@ export class RemediatorService {
   async handleBatch(batch: ConsumedBatch): Promise<void> {
     const rejects: RejectedRecord[] = [];
     const actions: Array<{ action: SideOutput; position: string; raw: Buffer }> = [];
+    const actionsKey = this.deps.config.remediation.actionsKey;
     for (const m of batch.messages) {
       const position = `${batch.topic}/${batch.partition}@${m.offset}`;
+      // Only records a processor signed with the shared actions key are acted on (SECURITY.md).
+      const problem = actionsKey ? actionSignatureProblem(actionsKey, batch.topic, m.key ?? null, m.value, m.headers?.[ACTION_SIGNATURE_HEADER]) : null;
+      if (problem !== null) {
+        this.stats.unsigned++;
+        rejects.push({ kind: 'dead_letter', stage: 'sink', source: 'remediator', position, reasonCode: 'SLUICE_ERR_ACTION_SIGNATURE', reason: problem, raw: m.value });
+        continue;
+      }
       try {
         const value = JSON.parse(m.value.toString('utf8')) as unknown;
         if (!value || typeof value !== 'object' || typeof (value as { id?: unknown }).id !== 'string') throw new Error('not an action event: no string "id"');

@@ -5,7 +5,7 @@ import type { SideOutput } from '../core/components.ts';
 export interface RemediationWebhookOptions {
   /** Where actions are POSTed (e.g. a Lambda function URL); http(s) only. */
   url?: string;
-  /** HMAC-SHA256 key; requests carry `X-Sluice-Signature: sha256=<hex>` over `<timestamp>.<body>`. */
+  /** HMAC-SHA256 key; requests carry `X-Sluice-Signature: sha256=<hex>` over `<timestamp>.<body>`. Required (>= 16 characters) when dryRun is false. */
   secret?: string;
   /** Default true: nothing is sent, every action is recorded as skipped (dry-run). */
   dryRun?: boolean;
@@ -56,6 +56,10 @@ export class RemediationWebhook {
 
   constructor(options: RemediationWebhookOptions = {}) {
     if (options.url !== undefined && !/^https?:\/\//.test(options.url)) throw new Error('RemediationWebhook: url must be http(s)');
+    // Acting without a signature would let anyone who can reach the receiver forge actions.
+    if (options.dryRun === false && options.url !== undefined && !(typeof options.secret === 'string' && options.secret.length >= 16)) {
+      throw new Error('RemediationWebhook: a secret of at least 16 characters is required when dryRun is false');
+    }
     this.opts = {
       url: options.url ?? null,
       secret: options.secret ?? null,
@@ -98,9 +102,14 @@ export class RemediationWebhook {
       const headers: Record<string, string> = { 'content-type': 'application/json', [WEBHOOK_HEADERS.idempotencyKey]: id, [WEBHOOK_HEADERS.actionId]: id, [WEBHOOK_HEADERS.timestamp]: ts };
       if (this.opts.secret) headers[WEBHOOK_HEADERS.signature] = signBody(this.opts.secret, ts, body);
       try {
-        const res = await this.opts.fetch(this.opts.url, { method: 'POST', headers, body, signal: AbortSignal.timeout(this.opts.timeoutMs) });
+        // Never follow a redirect: it would re-send the signed body and signature to another place.
+        const res = await this.opts.fetch(this.opts.url, { method: 'POST', headers, body, redirect: 'manual', signal: AbortSignal.timeout(this.opts.timeoutMs) });
         status = res.status;
         await res.arrayBuffer().catch(() => undefined);
+        if ((res.status >= 300 && res.status < 400) || res.type === 'opaqueredirect') {
+          const to = res.headers.get('location');
+          return rec('failed', `HTTP ${res.status} redirect${to ? ` to ${to.slice(0, 200)}` : ''} refused: signed requests are never forwarded (not retried)`, attempt, status);
+        }
         if (res.ok) {
           this.remember(id);
           return rec('sent', `HTTP ${res.status}`, attempt, status);

@@ -31,9 +31,9 @@ const NUMBER: FieldSpec = { kind: 'number' };
 const BOOL_CALLS = new Set([
   '_&&_', '_||_', '!_', '@in', '_==_', '_!=_', '_<_', '_<=_', '_>_', '_>=_', '@not_strictly_false',
   'contains', 'startsWith', 'endsWith', 'matches', 'inCidr', 'isPrivateIp', 'isPublicIp', 'glob', 'iglob',
-  'containsAny', 'policyIsPublic', 'policyAllowsAll', 'bool',
+  'containsAny', 'policyIsPublic', 'policyAllowsAll', 'k8sSystemActor', 'bool',
 ]);
-const STRING_CALLS = new Set(['str', 'lower', 'network', 'toJson', 'k8sRef', 'lowerAscii', 'upperAscii', 'trim', 'replace', 'substring', 'string', 'charAt', 'join', 'format']);
+const STRING_CALLS = new Set(['str', 'lower', 'network', 'toJson', 'k8sRef', 'k8sExecCommand', 'lowerAscii', 'upperAscii', 'trim', 'replace', 'substring', 'string', 'charAt', 'join', 'format']);
 const NUMBER_CALLS = new Set(['size', 'int', 'double', 'uint', 'indexOf', 'lastIndexOf']);
 const COMPARISONS = new Set(['_==_', '_!=_', '_<_', '_<=_', '_>_', '_>=_']);
 

@@ -1,4 +1,4 @@
-import { BlockList, isIP } from 'node:net';
+import { inCidr as netInCidr, isPrivateIp as netIsPrivateIp, isPublicIp as netIsPublicIp, isValidCidr as netIsValidCidr, networkOf } from '../core/net.ts';
 import { CelScalar, celFunc, isCelList, isCelMap, isCelUint, type CelFunc, type CelValue } from '@bufbuild/cel';
 
 /**
@@ -66,93 +66,25 @@ export function getPath(obj: unknown, path: unknown): unknown {
   return cur;
 }
 
-const cidrCache = new Map<string, BlockList | null>();
-
-/** A BlockList holding one CIDR (an address alone counts as /32 or /128); null when it is not one. */
-function cidrList(cidr: string): BlockList | null {
-  let b = cidrCache.get(cidr);
-  if (b !== undefined) return b;
-  b = null;
-  const m = /^([^/]+)(?:\/(\d{1,3}))?$/.exec(cidr.trim());
-  if (m) {
-    const family = isIP(m[1]!);
-    const max = family === 4 ? 32 : 128;
-    const prefix = m[2] === undefined ? max : Number(m[2]);
-    if (family !== 0 && prefix <= max) {
-      b = new BlockList();
-      b.addSubnet(m[1]!, prefix, family === 4 ? 'ipv4' : 'ipv6');
-    }
-  }
-  if (cidrCache.size > 10_000) cidrCache.clear();
-  cidrCache.set(cidr, b);
-  return b;
-}
-
 /** True when `cidr` is a valid IPv4/IPv6 CIDR or address (used by the rule checker on literals). */
 export function isValidCidr(cidr: string): boolean {
-  return cidrList(cidr) !== null;
+  return netIsValidCidr(cidr);
 }
 
 /** Whether an address is inside a CIDR (or any CIDR of a list). Non-addresses give false. */
 export function inCidr(ip: unknown, cidrs: unknown): boolean {
-  if (typeof ip !== 'string') return false;
-  const family = isIP(ip);
-  if (family === 0) return false;
-  const type = family === 4 ? 'ipv4' : 'ipv6';
   const all = typeof cidrs === 'string' ? [cidrs] : isCelList(cidrs) ? [...cidrs] : Array.isArray(cidrs) ? cidrs : [];
-  for (const c of all) {
-    if (typeof c !== 'string') continue;
-    const b = cidrList(c);
-    if (b && b.check(ip, type)) return true;
-  }
-  return false;
+  return netInCidr(ip, all);
 }
 
-const NON_PUBLIC = new BlockList();
-for (const [net, prefix] of [
-  ['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12],
-  ['192.0.0.0', 24], ['192.0.2.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15], ['198.51.100.0', 24], ['203.0.113.0', 24],
-  ['224.0.0.0', 4], ['240.0.0.0', 4],
-] as const) NON_PUBLIC.addSubnet(net, prefix, 'ipv4');
-for (const [net, prefix] of [['::', 128], ['::1', 128], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8], ['2001:db8::', 32]] as const) {
-  NON_PUBLIC.addSubnet(net, prefix, 'ipv6');
-}
-const PRIVATE = new BlockList();
-for (const [net, prefix] of [['10.0.0.0', 8], ['172.16.0.0', 12], ['192.168.0.0', 16], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16]] as const) {
-  PRIVATE.addSubnet(net, prefix, 'ipv4');
-}
-for (const [net, prefix] of [['fc00::', 7], ['fe80::', 10], ['::1', 128]] as const) PRIVATE.addSubnet(net, prefix, 'ipv6');
-
-/** RFC 1918, CGNAT (100.64/10), loopback, link-local, IPv6 ULA. */
+/** RFC 1918, CGNAT (100.64/10), loopback, link-local, IPv6 ULA (services/core/net.ts). */
 export function isPrivateIp(ip: unknown): boolean {
-  if (typeof ip !== 'string') return false;
-  const f = isIP(ip);
-  return f !== 0 && PRIVATE.check(ip, f === 4 ? 'ipv4' : 'ipv6');
+  return netIsPrivateIp(ip);
 }
 
 /** A valid address that is globally routable: not private, loopback, link-local, documentation, multicast or reserved. */
 export function isPublicIp(ip: unknown): boolean {
-  if (typeof ip !== 'string') return false;
-  const f = isIP(ip);
-  return f !== 0 && !NON_PUBLIC.check(ip, f === 4 ? 'ipv4' : 'ipv6');
-}
-
-/** The 16 bytes of an IPv6 address (already validated by isIP). */
-function ipv6Bytes(ip: string): number[] {
-  let text = ip;
-  const dotted = /(\d+\.\d+\.\d+\.\d+)$/.exec(text);
-  if (dotted) {
-    const [a, b, c, d] = dotted[1]!.split('.').map(Number) as [number, number, number, number];
-    text = `${text.slice(0, dotted.index)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
-  }
-  const [head, tail] = text.includes('::') ? (text.split('::') as [string, string]) : [text, null];
-  const h = head === '' ? [] : head.split(':');
-  const t = tail === null || tail === '' ? [] : tail.split(':');
-  const groups = [...h, ...Array<string>(8 - h.length - t.length).fill('0'), ...t];
-  return groups.flatMap((g) => {
-    const v = parseInt(g, 16);
-    return [v >> 8, v & 0xff];
-  });
+  return netIsPublicIp(ip);
 }
 
 /**
@@ -161,38 +93,122 @@ function ipv6Bytes(ip: string): number[] {
  * anything that is not an address (an AWS service name).
  */
 export function network(ip: unknown): string {
-  if (typeof ip !== 'string') return '';
-  const f = isIP(ip);
-  if (f === 4) return `${ip.slice(0, ip.lastIndexOf('.'))}.0/24`;
-  if (f !== 6) return '';
-  const b = ipv6Bytes(ip.split('%')[0]!);
-  // An IPv4-mapped address (::ffff:a.b.c.d) is its IPv4 address.
-  if (b.slice(0, 10).every((x) => x === 0) && b[10] === 0xff && b[11] === 0xff) return `${b[12]}.${b[13]}.${b[14]}.0/24`;
-  const g = (i: number): string => ((b[i]! << 8) | b[i + 1]!).toString(16);
-  return `${g(0)}:${g(2)}:${g(4)}::/48`;
+  return networkOf(ip) ?? '';
 }
 
-const globCache = new Map<string, RegExp>();
+/** A compiled glob: `test(text)` runs in O(text length x pattern length) at worst, never backtracking. */
+export interface GlobMatcher {
+  test(text: string): boolean;
+}
 
-/** `*` any run of characters, `?` one character, `\*` `\?` `\\` literal; the rest literal. */
-export function globRegExp(pattern: string, caseInsensitive: boolean): RegExp {
+const globCache = new Map<string, GlobMatcher>();
+
+/** One code unit folded to lower case when that keeps it one code unit (RegExp `i`-like, per unit). */
+function foldCase(s: string): string {
+  const lower = s.toLowerCase();
+  if (lower.length === s.length) return lower;
+  let out = '';
+  for (const c of s) {
+    const l = c.toLowerCase();
+    out += l.length === c.length ? l : c;
+  }
+  return out;
+}
+
+/** The longest run of literal characters in a segment (the last one on ties) and where it starts. */
+function anchorOf(seg: string, wild: readonly boolean[]): { text: string; offset: number } {
+  let best = { text: '', offset: 0 };
+  for (let i = 0; i < seg.length; ) {
+    if (wild[i]) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < seg.length && !wild[j]) j++;
+    if (j - i >= best.text.length) best = { text: seg.slice(i, j), offset: i };
+    i = j;
+  }
+  return best;
+}
+
+/** Index of the first match of `seg` (`wild[j]`: any code unit at j) in text at or after `from`, ending at or before `end`; -1 if none. */
+function findSegment(text: string, seg: string, wild: readonly boolean[], from: number, end: number): number {
+  if (!wild.includes(true)) {
+    const i = text.indexOf(seg, from);
+    return i >= 0 && i + seg.length <= end ? i : -1;
+  }
+  // Candidates come from indexOf on the segment's longest literal run, then are checked whole.
+  const anchor = anchorOf(seg, wild);
+  if (anchor.text === '') return from + seg.length <= end ? from : -1;
+  for (let j = text.indexOf(anchor.text, from + anchor.offset); j >= 0; j = text.indexOf(anchor.text, j + 1)) {
+    const i = j - anchor.offset;
+    if (i + seg.length > end) return -1;
+    if (segmentAt(text, seg, wild, i)) return i;
+  }
+  return -1;
+}
+
+function segmentAt(text: string, seg: string, wild: readonly boolean[], at: number): boolean {
+  if (at < 0 || at + seg.length > text.length) return false;
+  for (let j = 0; j < seg.length; j++) if (!wild[j] && text.charCodeAt(at + j) !== seg.charCodeAt(j)) return false;
+  return true;
+}
+
+/**
+ * Compiles a glob: `*` any run of code units, `?` one code unit, `\*` `\?` `\\` literal; the rest
+ * literal. Matching never backtracks (the pattern is split at `*` into segments, each found at its
+ * leftmost place after the previous one, which is correct for globs), so a rule or a Sigma
+ * `contains` with many wildcards costs linear time in the field, whatever an attacker puts in it.
+ */
+export function compileGlob(pattern: string, caseInsensitive: boolean): GlobMatcher {
   const key = `${caseInsensitive ? 'i' : 's'}${pattern}`;
-  let re = globCache.get(key);
-  if (re) return re;
-  let src = '';
+  let m = globCache.get(key);
+  if (m) return m;
+  // Segments between unescaped stars; `wild[j]` marks a `?` at position j of a segment.
+  const segs: Array<{ text: string; wild: boolean[] }> = [{ text: '', wild: [] }];
   for (let i = 0; i < pattern.length; i++) {
     const c = pattern[i]!;
+    const seg = segs[segs.length - 1]!;
     if (c === '\\' && i + 1 < pattern.length && '*?\\'.includes(pattern[i + 1]!)) {
-      src += `\\${pattern[++i]}`;
-    } else if (c === '*') src += '[\\s\\S]*';
-    else if (c === '?') src += '[\\s\\S]';
-    else src += c.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
+      seg.text += pattern[++i]!;
+      seg.wild.push(false);
+    } else if (c === '*') segs.push({ text: '', wild: [] });
+    else if (c === '?') {
+      seg.text += '?';
+      seg.wild.push(true);
+    } else {
+      seg.text += c;
+      seg.wild.push(false);
+    }
   }
-  re = new RegExp(`^${src}$`, caseInsensitive ? 'i' : '');
+  if (caseInsensitive) for (const s of segs) s.text = foldCase(s.text);
+  const first = segs[0]!;
+  const last = segs[segs.length - 1]!;
+  const middle = segs.slice(1, -1).filter((s) => s.text.length > 0);
+  const fold = caseInsensitive ? foldCase : (s: string): string => s;
+  m = {
+    test(input: string): boolean {
+      const text = fold(input);
+      if (segs.length === 1) return text.length === first.text.length && segmentAt(text, first.text, first.wild, 0);
+      if (!segmentAt(text, first.text, first.wild, 0)) return false;
+      const tailStart = text.length - last.text.length;
+      if (tailStart < first.text.length || !segmentAt(text, last.text, last.wild, tailStart)) return false;
+      let pos = first.text.length;
+      for (const s of middle) {
+        const at = findSegment(text, s.text, s.wild, pos, tailStart);
+        if (at < 0) return false;
+        pos = at + s.text.length;
+      }
+      return true;
+    },
+  };
   if (globCache.size > 10_000) globCache.clear();
-  globCache.set(key, re);
-  return re;
+  globCache.set(key, m);
+  return m;
 }
+
+/** The matcher of a glob (the former RegExp form, kept for callers): see compileGlob. */
+export const globRegExp = compileGlob;
 
 /** Parses JSON text; a map or list passes through unchanged (fields that are a JSON string in some records and an object in others). */
 export function json(v: unknown): unknown {
@@ -308,6 +324,50 @@ export function k8sPodSpec(event: unknown): unknown {
   return null;
 }
 
+/**
+ * The command of a Kubernetes `pods/exec` request as one text, words joined by spaces: the request
+ * body's `command` list (GKE, some exports), else the `command=` parameters of `requestURI`
+ * (URL-decoded, as kubectl sends them). '' when neither is there.
+ */
+export function k8sExecCommand(event: unknown): string {
+  const parts = values(getPath(k8sRequest(event), 'command')).map((c) => str(c));
+  if (parts.length === 0) {
+    const uri = str(getPath(event, 'unmapped.requestURI'));
+    const q = uri.indexOf('?');
+    if (q >= 0) {
+      for (const kv of uri.slice(q + 1).split('&')) {
+        const eq = kv.indexOf('=');
+        if (eq < 0 || kv.slice(0, eq) !== 'command') continue;
+        const v = kv.slice(eq + 1).replace(/\+/g, ' ');
+        try {
+          parts.push(decodeURIComponent(v));
+        } catch {
+          parts.push(v);
+        }
+      }
+    }
+  }
+  return parts.join(' ');
+}
+
+/** User names of managed control planes that the collector cannot tell from their prefix (AKS). */
+const K8S_PLATFORM_USERS = new Set(['aksService', 'masterclient', 'nodeclient', 'aksProblemDetector', 'kubelet', 'kube-proxy', 'kube-apiserver-healthcheck']);
+
+/**
+ * Whether a Kubernetes event was made by the cluster's own machinery: `system:` identities other
+ * than system:anonymous and service accounts outside kube-system (controllers, scheduler, nodes,
+ * the API server), kube-system service accounts, EKS (`eks:`), AKS (`aksService`, `masterclient`…)
+ * and GKE (`…@container-engine-robot.iam.gserviceaccount.com`) managers.
+ */
+export function k8sSystemActor(event: unknown): boolean {
+  const uid = str(getPath(event, 'actor.user.uid'));
+  const type = str(getPath(event, 'actor.user.type'));
+  if (type === 'System' || type === 'Node') return true;
+  if (uid.startsWith('system:serviceaccount:')) return uid.startsWith('system:serviceaccount:kube-system:');
+  if (uid.startsWith('system:')) return uid !== 'system:anonymous' && uid !== 'system:unauthenticated';
+  return uid.startsWith('eks:') || K8S_PLATFORM_USERS.has(uid) || uid.endsWith('@container-engine-robot.iam.gserviceaccount.com');
+}
+
 /** Every container of the pod spec (containers, initContainers, ephemeralContainers); [] when none. */
 export function k8sContainers(event: unknown): unknown[] {
   const spec = k8sPodSpec(event);
@@ -325,8 +385,8 @@ export const RULE_HELPERS: readonly CelFunc[] = [
   celFunc('isPrivateIp', [D], B, (ip) => isPrivateIp(ip)),
   celFunc('isPublicIp', [D], B, (ip) => isPublicIp(ip)),
   celFunc('network', [D], S, (ip) => network(ip)),
-  celFunc('glob', [D, D], B, (s, p) => typeof s === 'string' && typeof p === 'string' && globRegExp(p, false).test(s)),
-  celFunc('iglob', [D, D], B, (s, p) => typeof p === 'string' && s !== null && typeof s !== 'object' && globRegExp(p, true).test(str(s))),
+  celFunc('glob', [D, D], B, (s, p) => typeof s === 'string' && typeof p === 'string' && compileGlob(p, false).test(s)),
+  celFunc('iglob', [D, D], B, (s, p) => typeof p === 'string' && s !== null && typeof s !== 'object' && compileGlob(p, true).test(str(s))),
   celFunc('get', [D, D], D, (o, p) => getPath(o, p) as CelValue),
   celFunc('get', [D, D, D], D, (o, p, d) => (getPath(o, p) ?? d) as CelValue),
   celFunc('json', [D], D, (v) => json(v) as CelValue),
@@ -345,6 +405,8 @@ export const RULE_HELPERS: readonly CelFunc[] = [
   celFunc('k8sPodSpec', [D], D, (e) => k8sPodSpec(e) as CelValue),
   celFunc('k8sContainers', [D], D, (e) => k8sContainers(e) as unknown as CelValue),
   celFunc('k8sRequest', [D], D, (e) => k8sRequest(e) as CelValue),
+  celFunc('k8sSystemActor', [D], B, (e) => k8sSystemActor(e)),
+  celFunc('k8sExecCommand', [D], S, (e) => k8sExecCommand(e)),
 ];
 
 /** Names of the helpers, for the README check and the rule checker. */

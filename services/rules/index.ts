@@ -22,3 +22,5 @@ export type { ResourceEvaluation } from './resource-ruleset.ts';
 export { resourceView, configStateView, resourceKind, formatOf, parseConfiguration, policyDocument, podSpecOf, RESOURCE_KINDS } from './resource-view.ts';
 export type { ResourceView, ResourceInput, ResourceFormat, PermissionView } from './resource-view.ts';
 export { RESOURCE_FORMATS } from './schema.ts';
+export { loadCoverage, loadCatalogues, coverageReport, formatCoverage, COVERAGE_DIR, COVERAGE_SOURCES } from './coverage.ts';
+export type { CoverageReport, LoadedEntry, Catalogue, SourceCoverage, CoverageSource } from './coverage.ts';

@@ -10,8 +10,13 @@ import type { ConfigState } from '../core/model/config-state.ts';
  * configuration stays available as `resource.config`. Field by field in README.md ("Resource views").
  */
 
-/** Where a configuration was read: live AWS Config, a Kubernetes object, or an IaC format. */
-export type ResourceFormat = 'aws_config' | 'cloudformation' | 'terraform_plan' | 'kubernetes';
+/**
+ * The shape a configuration comes in: live AWS Config, a Kubernetes object, or an IaC format.
+ * `terraform_plan` is the shape of a plan's `values`, also used for Terraform HCL source (read
+ * into that shape); `arm` an Azure Resource Manager resource; `aws_api` the AWS API's JSON
+ * (`aws ecs register-task-definition --cli-input-json`).
+ */
+export type ResourceFormat = 'aws_config' | 'cloudformation' | 'terraform_plan' | 'kubernetes' | 'arm' | 'aws_api';
 
 /** What a view is built from: the resource type as its source names it and its configuration object. */
 export interface ResourceInput {
@@ -431,6 +436,252 @@ const redshift = fields({
 });
 const secret = fields({ rotation: b(['rotationEnabled', 'RotationEnabled'], [], [], false) });
 
+/** The value of a key matched without regard to case (CloudFormation/AWS Config PascalCase, API camelCase). */
+function ci(o: unknown, name: string): unknown {
+  if (!isObj(o)) return undefined;
+  if (Object.hasOwn(o, name)) return o[name];
+  const lower = name.toLowerCase();
+  const key = Object.keys(o).find((k) => k.toLowerCase() === lower);
+  return key === undefined ? undefined : o[key];
+}
+
+/** What Terraform prints for an unknown value (written by the HCL reader inside jsonencode()). */
+const UNKNOWN_TEXT = '(known after apply)';
+/** Environment variable names that hold credentials: PASSWORD, SECRET, TOKEN, API_KEY, KEY … as a whole word. */
+const SECRET_ENV_NAME = /(^|[_.-])(PASSWORD|PASSWD|PWD|SECRET|TOKEN|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|SECRET_?KEY|KEY|CREDENTIALS?)([_.-]|$)/i;
+
+/** A literal credential value: not a reference (CloudFormation intrinsic, dynamic reference, ARN, unknown). */
+function literalSecret(v: unknown): boolean {
+  if (typeof v !== 'string' || v.trim() === '' || v === UNKNOWN_TEXT) return false;
+  return !/^(\{\{resolve:|arn:|\$\{)/.test(v);
+}
+
+function ecsContainer(c: Obj): Obj {
+  const user = text(ci(c, 'user'));
+  const env = list(ci(c, 'environment')).filter(isObj);
+  const userKnown = user !== UNKNOWN_TEXT;
+  return {
+    name: text(ci(c, 'name')) ?? '',
+    image: text(ci(c, 'image')) ?? '',
+    privileged: bool(ci(c, 'privileged')) ?? false,
+    user: user ?? null,
+    // No user: the image's default, root for most images. "0", "root", "0:0", "root:wheel" are root.
+    runs_as_root: userKnown && (user === null || user.trim() === '' || /^(0|root)(:.*)?$/.test(user.trim())),
+    read_only_root_filesystem: bool(ci(c, 'readonlyRootFilesystem')) ?? false,
+    secret_environment: env.filter((e) => SECRET_ENV_NAME.test(text(ci(e, 'name')) ?? '') && literalSecret(ci(e, 'value'))).map((e) => text(ci(e, 'name')) ?? ''),
+    log_configured: isObj(ci(c, 'logConfiguration')) && typeof ci(ci(c, 'logConfiguration'), 'logDriver') === 'string',
+  };
+}
+
+function ecsTaskDefinition(f: ResourceFormat, c: Obj): Obj {
+  let defs: unknown = f === 'terraform_plan' ? c.container_definitions : ci(c, 'containerDefinitions');
+  if (typeof defs === 'string') {
+    try {
+      defs = JSON.parse(defs) as unknown;
+    } catch {
+      defs = [];
+    }
+  }
+  const containers = list(defs).filter(isObj).map(ecsContainer);
+  return {
+    network_mode: (text(f === 'terraform_plan' ? c.network_mode : ci(c, 'networkMode')) ?? 'bridge').toLowerCase(),
+    pid_mode: (text(f === 'terraform_plan' ? c.pid_mode : ci(c, 'pidMode')) ?? '').toLowerCase() || null,
+    ipc_mode: (text(f === 'terraform_plan' ? c.ipc_mode : ci(c, 'ipcMode')) ?? '').toLowerCase() || null,
+    requires_compatibilities: list(f === 'terraform_plan' ? c.requires_compatibilities : ci(c, 'requiresCompatibilities')).map((x) => (text(x) ?? '').toUpperCase()),
+    containers,
+  };
+}
+
+// ---------------------------------------------------------------- Azure kinds
+
+/** Sources an NSG rule or firewall treats as "anywhere". */
+const AZURE_ANY_SOURCE = new Set(['*', 'internet', 'any', '0.0.0.0', '0.0.0.0/0', '::/0', '<nw>/0']);
+
+function portRanges(v: unknown): Array<{ from: number; to: number }> {
+  const out: Array<{ from: number; to: number }> = [];
+  for (const p of list(v)) {
+    const s = (text(p) ?? '').trim();
+    if (s === '*' || s.toLowerCase() === 'any') out.push({ from: 0, to: 65535 });
+    else {
+      const m = /^(\d+)\s*(?:-\s*(\d+))?$/.exec(s);
+      if (m) out.push({ from: Number(m[1]), to: Number(m[2] ?? m[1]) });
+    }
+  }
+  return out;
+}
+
+/** One NSG security rule in either spelling (ARM properties or azurerm attributes). */
+function nsgRule(r: Obj, arm: boolean): Obj {
+  const g = (armName: string, tfName: string): unknown => (arm ? ci(r, armName) : r[tfName]);
+  const sources = [...list(g('sourceAddressPrefix', 'source_address_prefix')), ...list(g('sourceAddressPrefixes', 'source_address_prefixes'))].map((x) => (text(x) ?? '').trim().toLowerCase()).filter((x) => x !== '');
+  return {
+    name: text(arm ? ci(r, 'name') : r.name) ?? '',
+    direction: (text(g('direction', 'direction')) ?? '').toLowerCase(),
+    access: (text(g('access', 'access')) ?? '').toLowerCase(),
+    protocol: (text(g('protocol', 'protocol')) ?? '*').toLowerCase(),
+    priority: num(g('priority', 'priority')),
+    ports: portRanges([...list(g('destinationPortRange', 'destination_port_range')), ...list(g('destinationPortRanges', 'destination_port_ranges'))]),
+    sources,
+    from_any: sources.some((x) => AZURE_ANY_SOURCE.has(x) || /^(0\.0\.0\.0|::)\/0$/.test(x)),
+  };
+}
+
+function azureNsg(f: ResourceFormat, c: Obj, type: string): Obj {
+  const arm = f === 'arm';
+  if (arm) {
+    const props = isObj(c.properties) ? c.properties : {};
+    if (type.toLowerCase().endsWith('/securityrules')) return { rules: [nsgRule(props, true)] };
+    return { rules: list(props.securityRules).filter(isObj).map((r) => nsgRule({ name: r.name, ...(isObj(r.properties) ? r.properties : {}) }, true)) };
+  }
+  if (type === 'azurerm_network_security_rule') return { rules: [nsgRule(c, false)] };
+  return { rules: list(c.security_rule).filter(isObj).map((r) => nsgRule(r, false)) };
+}
+
+function apiVersionBefore(c: Obj, date: string): boolean {
+  const v = text(c.apiVersion);
+  return v !== null && /^\d{4}-\d{2}-\d{2}/.test(v) && v.slice(0, 10) < date;
+}
+
+function azureStorage(f: ResourceFormat, c: Obj): Obj {
+  if (f === 'arm') {
+    const p = isObj(c.properties) ? c.properties : {};
+    return {
+      // supportsHttpsTrafficOnly defaults to true from API version 2019-04-01.
+      https_only: bool(p.supportsHttpsTrafficOnly, !apiVersionBefore(c, '2019-04-01')),
+      // Unset: depends on the API version and the subscription; only an explicit value is judged.
+      public_blob_access: bool(p.allowBlobPublicAccess, null),
+      // Unset minimumTlsVersion accepts TLS 1.0 (Azure Storage documentation).
+      min_tls: text(p.minimumTlsVersion) ?? 'TLS1_0',
+      shared_key_access: bool(p.allowSharedKeyAccess, true),
+      public_network_access: (text(p.publicNetworkAccess) ?? 'Enabled').toLowerCase() !== 'disabled',
+      network_default_action: (text(at(p, 'networkAcls.defaultAction')) ?? 'Allow').toLowerCase(),
+    };
+  }
+  return {
+    https_only: bool(first(c, 'https_traffic_only_enabled', 'enable_https_traffic_only'), true),
+    // azurerm: allow_nested_items_to_be_public defaults to true; allow_blob_public_access (2.x) to false.
+    public_blob_access: c.allow_nested_items_to_be_public !== undefined && c.allow_nested_items_to_be_public !== null ? bool(c.allow_nested_items_to_be_public, null) : c.allow_blob_public_access !== undefined && c.allow_blob_public_access !== null ? bool(c.allow_blob_public_access, null) : true,
+    min_tls: text(c.min_tls_version) ?? 'TLS1_2',
+    shared_key_access: bool(c.shared_access_key_enabled, true),
+    public_network_access: bool(c.public_network_access_enabled, true),
+    network_default_action: (text(at(c, 'network_rules.0.default_action')) ?? 'Allow').toLowerCase(),
+  };
+}
+
+function azureKeyVault(f: ResourceFormat, c: Obj): Obj {
+  if (f === 'arm') {
+    const p = isObj(c.properties) ? c.properties : {};
+    return {
+      soft_delete: bool(p.enableSoftDelete, true),
+      purge_protection: bool(p.enablePurgeProtection, false),
+      public_network_access: (text(p.publicNetworkAccess) ?? 'Enabled').toLowerCase() !== 'disabled',
+      network_default_action: (text(at(p, 'networkAcls.defaultAction')) ?? 'Allow').toLowerCase(),
+      rbac_authorization: bool(p.enableRbacAuthorization, false),
+    };
+  }
+  return {
+    soft_delete: bool(c.soft_delete_enabled, true),
+    purge_protection: bool(c.purge_protection_enabled, false),
+    public_network_access: bool(c.public_network_access_enabled, true),
+    network_default_action: (text(at(c, 'network_acls.0.default_action')) ?? 'Allow').toLowerCase(),
+    rbac_authorization: bool(c.enable_rbac_authorization ?? c.rbac_authorization_enabled, false),
+  };
+}
+
+function azureFirewallRule(f: ResourceFormat, c: Obj): Obj {
+  const p = f === 'arm' ? (isObj(c.properties) ? c.properties : {}) : c;
+  return {
+    start_ip: text(f === 'arm' ? p.startIpAddress : p.start_ip_address),
+    end_ip: text(f === 'arm' ? p.endIpAddress : p.end_ip_address),
+  };
+}
+
+function azureSqlAuditing(f: ResourceFormat, c: Obj): Obj {
+  if (f === 'arm') {
+    const p = isObj(c.properties) ? c.properties : {};
+    return { enabled: (text(p.state) ?? '').toLowerCase() === 'enabled', retention_days: num(p.retentionDays, 0) };
+  }
+  return { enabled: bool(c.enabled, true), retention_days: num(c.retention_in_days, 0) };
+}
+
+function azureSqlServer(f: ResourceFormat, c: Obj): Obj {
+  if (f === 'arm') {
+    const p = isObj(c.properties) ? c.properties : {};
+    return { public_network_access: (text(p.publicNetworkAccess) ?? 'Enabled').toLowerCase() !== 'disabled', min_tls: text(p.minimalTlsVersion) };
+  }
+  return { public_network_access: bool(c.public_network_access_enabled, true), min_tls: text(c.minimum_tls_version) };
+}
+
+function azureSqlDatabase(f: ResourceFormat, c: Obj, type: string): Obj {
+  if (f === 'arm') {
+    const p = isObj(c.properties) ? c.properties : {};
+    if (type.toLowerCase().endsWith('/transparentdataencryption')) return { tde_enabled: (text(p.state ?? p.status) ?? 'Enabled').toLowerCase() === 'enabled' };
+    return { tde_enabled: true };
+  }
+  return { tde_enabled: bool(c.transparent_data_encryption_enabled, true) };
+}
+
+function azureApp(f: ResourceFormat, c: Obj, type: string): Obj {
+  if (f === 'arm') {
+    const p = isObj(c.properties) ? c.properties : {};
+    if (type.toLowerCase() === 'microsoft.web/sites/config') return { https_only: null, min_tls: text(p.minTlsVersion), ftps_state: text(p.ftpsState) };
+    return { https_only: bool(p.httpsOnly, false), min_tls: text(at(p, 'siteConfig.minTlsVersion')) ?? '1.2', ftps_state: text(at(p, 'siteConfig.ftpsState')) };
+  }
+  return {
+    https_only: bool(c.https_only, false),
+    min_tls: text(first(c, 'site_config.0.minimum_tls_version', 'site_config.0.min_tls_version')) ?? '1.2',
+    ftps_state: text(at(c, 'site_config.0.ftps_state')),
+  };
+}
+
+function azureAks(f: ResourceFormat, c: Obj): Obj {
+  if (f === 'arm') {
+    const p = isObj(c.properties) ? c.properties : {};
+    return {
+      rbac_enabled: bool(p.enableRBAC, true),
+      private_cluster: bool(at(p, 'apiServerAccessProfile.enablePrivateCluster'), false),
+      authorized_ip_ranges: list(at(p, 'apiServerAccessProfile.authorizedIPRanges')).map((x) => text(x) ?? ''),
+      network_policy: text(at(p, 'networkProfile.networkPolicy')),
+      local_accounts_disabled: bool(p.disableLocalAccounts, false),
+    };
+  }
+  const rbac = c.role_based_access_control_enabled ?? at(c, 'role_based_access_control.0.enabled');
+  return {
+    rbac_enabled: bool(rbac, true),
+    private_cluster: bool(c.private_cluster_enabled, false),
+    authorized_ip_ranges: [...list(c.api_server_authorized_ip_ranges), ...list(at(c, 'api_server_access_profile.0.authorized_ip_ranges'))].map((x) => text(x) ?? ''),
+    network_policy: text(at(c, 'network_profile.0.network_policy')),
+    local_accounts_disabled: bool(c.local_account_disabled, false),
+  };
+}
+
+/** Azure types per kind: ARM types (matched without case) and azurerm Terraform types. */
+const AZURE_KINDS: Array<{ kind: string; types: string[]; build: (f: ResourceFormat, c: Obj, type: string) => Obj }> = [
+  { kind: 'azure.network.nsg', types: ['Microsoft.Network/networkSecurityGroups', 'Microsoft.Network/networkSecurityGroups/securityRules', 'azurerm_network_security_group', 'azurerm_network_security_rule'], build: azureNsg },
+  { kind: 'azure.storage.account', types: ['Microsoft.Storage/storageAccounts', 'azurerm_storage_account'], build: azureStorage },
+  { kind: 'azure.keyvault.vault', types: ['Microsoft.KeyVault/vaults', 'azurerm_key_vault'], build: azureKeyVault },
+  {
+    kind: 'azure.sql.firewall_rule',
+    types: ['Microsoft.Sql/servers/firewallRules', 'Microsoft.DBforPostgreSQL/servers/firewallRules', 'Microsoft.DBforPostgreSQL/flexibleServers/firewallRules', 'Microsoft.DBforMySQL/servers/firewallRules', 'Microsoft.DBforMySQL/flexibleServers/firewallRules', 'azurerm_mssql_firewall_rule', 'azurerm_sql_firewall_rule', 'azurerm_postgresql_firewall_rule', 'azurerm_postgresql_flexible_server_firewall_rule', 'azurerm_mysql_firewall_rule', 'azurerm_mysql_flexible_server_firewall_rule', 'azurerm_mariadb_firewall_rule'],
+    build: azureFirewallRule,
+  },
+  {
+    kind: 'azure.sql.auditing',
+    types: ['Microsoft.Sql/servers/auditingSettings', 'Microsoft.Sql/servers/extendedAuditingSettings', 'Microsoft.Sql/servers/databases/auditingSettings', 'Microsoft.Sql/servers/databases/extendedAuditingSettings', 'azurerm_mssql_server_extended_auditing_policy', 'azurerm_mssql_database_extended_auditing_policy'],
+    build: azureSqlAuditing,
+  },
+  { kind: 'azure.sql.server', types: ['Microsoft.Sql/servers', 'azurerm_mssql_server', 'azurerm_sql_server'], build: azureSqlServer },
+  { kind: 'azure.sql.database', types: ['Microsoft.Sql/servers/databases', 'Microsoft.Sql/servers/databases/transparentDataEncryption', 'azurerm_mssql_database'], build: azureSqlDatabase },
+  {
+    kind: 'azure.appservice.app',
+    types: ['Microsoft.Web/sites', 'Microsoft.Web/sites/config', 'azurerm_app_service', 'azurerm_linux_web_app', 'azurerm_windows_web_app', 'azurerm_function_app', 'azurerm_linux_function_app', 'azurerm_windows_function_app'],
+    build: azureApp,
+  },
+  { kind: 'azure.aks.cluster', types: ['Microsoft.ContainerService/managedClusters', 'azurerm_kubernetes_cluster'], build: azureAks },
+];
+
+const AZURE_BY_TYPE = new Map(AZURE_KINDS.flatMap((k) => k.types.map((t) => [t.toLowerCase(), k] as const)));
+
 /** AWS types per kind, in each format's spelling. */
 const AWS_KINDS: Array<{ kind: string; types: string[]; build: (f: ResourceFormat, c: Obj, type: string) => Obj }> = [
   { kind: 'aws.s3.bucket', types: ['AWS::S3::Bucket', 'aws_s3_bucket'], build: bucket },
@@ -473,6 +724,7 @@ const AWS_KINDS: Array<{ kind: string; types: string[]; build: (f: ResourceForma
   { kind: 'aws.cloudfront.distribution', types: ['AWS::CloudFront::Distribution', 'aws_cloudfront_distribution'], build: cloudFront },
   { kind: 'aws.redshift.cluster', types: ['AWS::Redshift::Cluster', 'aws_redshift_cluster'], build: redshift },
   { kind: 'aws.secretsmanager.secret', types: ['AWS::SecretsManager::Secret'], build: secret },
+  { kind: 'aws.ecs.task_definition', types: ['AWS::ECS::TaskDefinition', 'aws_ecs_task_definition'], build: ecsTaskDefinition },
 ];
 
 const AWS_BY_TYPE = new Map(AWS_KINDS.flatMap((k) => k.types.map((t) => [t, k] as const)));
@@ -577,7 +829,29 @@ function k8sView(kind: string, obj: Obj): { kind: string; fields: Obj } {
     const labels = isObj(at(obj, 'metadata.labels')) ? (at(obj, 'metadata.labels') as Obj) : {};
     return { kind: 'k8s.namespace', fields: { k8s_kind: kind, pss_enforce: text(labels['pod-security.kubernetes.io/enforce']) } };
   }
+  if (kind === 'SecurityContextConstraints') return { kind: 'k8s.openshift.scc', fields: openshiftScc(obj) };
   return { kind: 'other', fields: { k8s_kind: kind } };
+}
+
+/** An OpenShift SecurityContextConstraints object (security.openshift.io/v1): what it lets pods do. */
+function openshiftScc(obj: Obj): Obj {
+  return {
+    k8s_kind: 'SecurityContextConstraints',
+    namespace: '',
+    allow_privileged: bool(obj.allowPrivilegedContainer) ?? false,
+    // OpenShift defaults allowPrivilegeEscalation to true when unset.
+    allow_privilege_escalation: bool(obj.allowPrivilegeEscalation, true) ?? true,
+    allow_host_network: bool(obj.allowHostNetwork) ?? false,
+    allow_host_pid: bool(obj.allowHostPID) ?? false,
+    allow_host_ipc: bool(obj.allowHostIPC) ?? false,
+    allow_host_ports: bool(obj.allowHostPorts) ?? false,
+    allow_host_dir_volumes: bool(obj.allowHostDirVolumePlugin) ?? false,
+    run_as_user: text(at(obj, 'runAsUser.type')) ?? '',
+    allowed_capabilities: list(obj.allowedCapabilities).map((x) => (text(x) ?? '').toUpperCase()),
+    volumes: list(obj.volumes).map((x) => text(x) ?? ''),
+    users: list(obj.users).map((x) => text(x) ?? ''),
+    groups: list(obj.groups).map((x) => text(x) ?? ''),
+  };
 }
 
 // ---------------------------------------------------------------- entry points
@@ -585,11 +859,11 @@ function k8sView(kind: string, obj: Obj): { kind: string; fields: Obj } {
 /** The kind of a resource type in a format ('other' when no view knows it). */
 export function resourceKind(type: string, format: ResourceFormat): string {
   if (format === 'kubernetes') return k8sView(type.slice(type.lastIndexOf('/') + 1), {}).kind;
-  return AWS_BY_TYPE.get(type)?.kind ?? 'other';
+  return AWS_BY_TYPE.get(type)?.kind ?? AZURE_BY_TYPE.get(type.toLowerCase())?.kind ?? 'other';
 }
 
 /** Every kind a view is built for. */
-export const RESOURCE_KINDS: readonly string[] = [...new Set([...AWS_KINDS.map((k) => k.kind), 'k8s.workload', 'k8s.rbac.role', 'k8s.rbac.binding', 'k8s.service_account', 'k8s.service', 'k8s.namespace'])];
+export const RESOURCE_KINDS: readonly string[] = [...new Set([...AWS_KINDS.map((k) => k.kind), ...AZURE_KINDS.map((k) => k.kind), 'k8s.workload', 'k8s.rbac.role', 'k8s.rbac.binding', 'k8s.service_account', 'k8s.service', 'k8s.namespace', 'k8s.openshift.scc'])];
 
 /** Builds the normalized view of one resource. Never throws: odd configurations give default field values. */
 export function resourceView(input: ResourceInput): ResourceView {
@@ -602,7 +876,7 @@ export function resourceView(input: ResourceInput): ResourceView {
     kind = v.kind;
     extra = v.fields;
   } else {
-    const entry = AWS_BY_TYPE.get(input.type);
+    const entry = AWS_BY_TYPE.get(input.type) ?? AZURE_BY_TYPE.get(input.type.toLowerCase());
     if (entry) {
       kind = entry.kind;
       extra = entry.build(input.format, c, input.type);
@@ -626,7 +900,9 @@ export function resourceView(input: ResourceInput): ResourceView {
 export function formatOf(e: Pick<ConfigState, 'source' | 'location'>): ResourceFormat {
   if (e.source === 'aws_config') return 'aws_config';
   if (e.source === 'k8s') return 'kubernetes';
-  return e.location?.format ?? 'cloudformation';
+  const f = e.location?.format ?? 'cloudformation';
+  // Terraform source is read into the plan's `values` shape; an ECS task definition file is the API's JSON.
+  return f === 'terraform_hcl' ? 'terraform_plan' : f === 'ecs_task_definition' ? 'aws_api' : f;
 }
 
 /** Parses a configuration text into an object ({} when absent or not an object). */

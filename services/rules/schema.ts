@@ -6,7 +6,7 @@ import { z } from 'zod';
  */
 
 /** Activity sources a rule may name in `applies_to.sources` (the collectors of the `activity` stream). */
-export const ACTIVITY_SOURCES = ['aws_cloudtrail', 'azure_activity', 'k8s_audit'] as const;
+export const ACTIVITY_SOURCES = ['aws_cloudtrail', 'azure_activity', 'k8s_audit', 'gcp_audit'] as const;
 
 export const RULE_SEVERITIES = ['informational', 'low', 'medium', 'high', 'critical'] as const;
 export type RuleSeverity = (typeof RULE_SEVERITIES)[number];
@@ -26,7 +26,7 @@ export function durationMs(text: string): number {
 const JsonObject = z.record(z.string(), z.unknown());
 
 /** Formats a resource configuration comes in (resource-view.ts ResourceFormat). */
-export const RESOURCE_FORMATS = ['aws_config', 'cloudformation', 'terraform_plan', 'kubernetes'] as const;
+export const RESOURCE_FORMATS = ['aws_config', 'cloudformation', 'terraform_plan', 'kubernetes', 'arm', 'aws_api'] as const;
 
 export const RuleTestSchema = z
   .strictObject({
@@ -41,7 +41,7 @@ export const RuleTestSchema = z
     resource: z
       .strictObject({
         type: z.string().min(1).describe('Resource type as its source names it: AWS::S3::Bucket, aws_s3_bucket, apps/v1/Deployment.'),
-        format: z.enum(RESOURCE_FORMATS).describe('aws_config (live), cloudformation, terraform_plan or kubernetes.'),
+        format: z.enum(RESOURCE_FORMATS).describe('aws_config (live), cloudformation, terraform_plan (also Terraform HCL source), kubernetes, arm (Azure Resource Manager) or aws_api (AWS API / CLI JSON).'),
         configuration: JsonObject.describe('The native configuration (AWS Config item configuration, CloudFormation Properties, Terraform values, the Kubernetes object).'),
         name: z.string().optional().describe('Resource name (default test-resource).'),
       })

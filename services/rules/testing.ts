@@ -38,6 +38,12 @@ const BASES: Record<string, () => ApiActivity> = {
       cloud: { provider: 'Kubernetes', region: null, account_uid: null },
       userAgent: 'kubectl/v1.29.0 (linux/amd64) kubernetes/abcdef',
     }),
+  gcp_audit: () =>
+    base('gcp_audit', 'Cloud Audit Logs', 'Google', 'cloudaudit.googleapis.com/activity', {
+      user: { uid: 'test.user@example.com', name: 'test.user@example.com', type: 'User', account_uid: 'example.com', credential_uid: null },
+      cloud: { provider: 'GCP', region: 'global', account_uid: 'example-project' },
+      userAgent: 'google-cloud-sdk gcloud/470.0.0',
+    }),
 };
 
 function base(

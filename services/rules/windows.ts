@@ -20,6 +20,12 @@ export interface WindowSlot {
   vals?: Record<string, number>;
   /** Threshold: the most recent matches [time, event uid], for related_events. */
   recent?: Array<[number, string]>;
+  /**
+   * Event uids already counted in this window or dedup period (uid -> event time), at most
+   * WindowLimits.maxSeen: a replayed or duplicated event (same uid) is not counted twice and does
+   * not open a new dedup period.
+   */
+  seen?: Record<string, number>;
 }
 
 /** The state of one partition key. JSON-serializable; bounded by WindowLimits. */
@@ -33,13 +39,31 @@ export interface WindowLimits {
   maxSlots: number;
   /** Event uids kept per threshold slot for related_events. */
   maxRelated: number;
+  /** Event uids remembered per slot to recognise duplicates (the most recent are kept). */
+  maxSeen?: number;
 }
 
-export const DEFAULT_WINDOW_LIMITS: WindowLimits = { maxSlots: 256, maxRelated: 20 };
+export const DEFAULT_WINDOW_LIMITS: WindowLimits = { maxSlots: 256, maxRelated: 20, maxSeen: 256 };
+
+/** True when the slot already counted this event uid. */
+function seenBefore(slot: WindowSlot | undefined, uid: string): boolean {
+  return slot?.seen !== undefined && Object.hasOwn(slot.seen, uid);
+}
+
+/** Records the uid in the slot's seen set, dropping the oldest beyond maxSeen. */
+function markSeen(slot: WindowSlot, uid: string, time: number, limits: WindowLimits): void {
+  const seen = (slot.seen ??= {});
+  seen[uid] = time;
+  const max = limits.maxSeen ?? 256;
+  const keys = Object.keys(seen);
+  if (keys.length <= max) return;
+  keys.sort((a, b) => seen[a]! - seen[b]!);
+  for (const k of keys.slice(0, keys.length - max)) delete seen[k];
+}
 
 /** What to do with one match of a rule. */
 export type WindowDecision =
-  | { emit: false; reason: 'threshold_pending' | 'deduplicated' }
+  | { emit: false; reason: 'threshold_pending' | 'deduplicated' | 'duplicate_event' }
   | {
       emit: true;
       /** Parts after the rule id that make the finding id deterministic. */
@@ -89,7 +113,10 @@ export function applyWindows(
   if (thr) {
     const key = rule.thresholdKey(bindings);
     const slotKey = `t\u0000${rule.id}\u0000${key}`;
-    const slot: WindowSlot = state.slots[slotKey] ?? { exp: now + thr.windowMs, recent: [] };
+    const existing = state.slots[slotKey];
+    // A replayed or duplicated event (same uid) was already counted: it counts once.
+    if (seenBefore(existing, event.uid)) return { emit: false, reason: 'duplicate_event' };
+    const slot: WindowSlot = existing ?? { exp: now + thr.windowMs, recent: [] };
     const ref = Math.max(now, slot.exp - thr.windowMs);
     const floor = ref - thr.windowMs;
     const recent = (slot.recent ?? []).filter(([t]) => t > floor);
@@ -115,6 +142,10 @@ export function applyWindows(
       first = times[0]!;
       slot.times = times;
     }
+    const seen: Record<string, number> = {};
+    for (const [u, t] of Object.entries(slot.seen ?? {})) if (t > floor) seen[u] = t;
+    slot.seen = seen;
+    markSeen(slot, event.uid, now, limits);
     if (count < thr.count) {
       slot.recent = recent;
       slot.exp = ref + thr.windowMs;
@@ -122,6 +153,8 @@ export function applyWindows(
       bound(state, now, limits);
       return { emit: false, reason: 'threshold_pending' };
     }
+    // The window restarts empty. A replay of the same events fires again with the same finding id
+    // (threshold, key, first time), which the sinks store once.
     delete state.slots[slotKey];
     decision = {
       emit: true,
@@ -140,12 +173,20 @@ export function applyWindows(
     const key = rule.dedupKey(bindings);
     const slotKey = `d\u0000${rule.id}\u0000${key}`;
     const slot = state.slots[slotKey];
+    // A replay of an event already seen by this dedup key neither counts nor opens a new period.
+    if (seenBefore(slot, event.uid)) {
+      bound(state, now, limits);
+      return { emit: false, reason: 'duplicate_event' };
+    }
     if (slot && slot.start !== undefined && Math.abs(now - slot.start) < dd.periodMs) {
       slot.n = (slot.n ?? 1) + 1;
+      markSeen(slot, event.uid, now, limits);
       bound(state, now, limits);
       return { emit: false, reason: 'deduplicated' };
     }
-    state.slots[slotKey] = { exp: now + dd.periodMs, start: now, n: 1 };
+    const opened: WindowSlot = { exp: now + dd.periodMs, start: now, n: 1, ...(slot?.seen ? { seen: slot.seen } : {}) };
+    markSeen(opened, event.uid, now, limits);
+    state.slots[slotKey] = opened;
     decision = { ...decision, idParts: ['dedup', key, String(now)], dedupKey: key };
   }
   bound(state, now, limits);

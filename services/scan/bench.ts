@@ -10,8 +10,8 @@ import { fileURLToPath } from 'node:url';
 import { parseConfigFile } from '../collectors/config_files/index.ts';
 import type { ConfigState } from '../core/model/config-state.ts';
 import { MemoryKeyedState } from '../core/state.ts';
-import { PostureConfig } from '../processor/detectors/posture/config.ts';
-import { PostureDetector, type PostureState } from '../processor/detectors/posture/detector.ts';
+import { PostureConfig } from '../detectors/posture/config.ts';
+import { PostureDetector, type PostureState } from '../detectors/posture/detector.ts';
 
 function files(dir: string): string[] {
   return readdirSync(dir).flatMap((n) => {

@@ -1,4 +1,6 @@
+import { dirname } from 'node:path';
 import { parseConfigFile } from '../collectors/config_files/index.ts';
+import { terraformModuleContext, type TerraformModuleContext } from '../collectors/config_files/terraform-hcl.ts';
 import type { ConfigState } from '../core/model/config-state.ts';
 import { configStateView, loadRulePacks, ResourceRuleSet, type CompiledRule } from '../rules/index.ts';
 import { exitCodeOf, type ScanError, type ScanReport, type Severity, type Violation } from './report.ts';
@@ -11,7 +13,24 @@ export interface ScanFile {
   discovered?: boolean;
 }
 
-const NOT_IAC = /not a CloudFormation template, Terraform JSON \(terraform show -json\) or Kubernetes manifest/;
+const NOT_IAC = /not a CloudFormation template, Terraform JSON \(terraform show -json\), ARM template, ECS task definition or Kubernetes manifest/;
+const TERRAFORM_SOURCE = /\.(tf|tf\.json|tfvars|tfvars\.json)$/i;
+
+/**
+ * The module context (variables with tfvars, locals) of each folder holding Terraform source,
+ * built from the .tf / .tf.json / .tfvars files among the inputs of that folder.
+ */
+function terraformModules(files: readonly ScanFile[]): Map<string, TerraformModuleContext> {
+  const byDir = new Map<string, Array<{ name: string; text: string }>>();
+  for (const f of files) {
+    if (!TERRAFORM_SOURCE.test(f.name)) continue;
+    const dir = dirname(f.name);
+    const list = byDir.get(dir) ?? [];
+    list.push({ name: f.name, text: f.bytes.toString('utf8') });
+    byDir.set(dir, list);
+  }
+  return new Map([...byDir].map(([dir, list]) => [dir, terraformModuleContext(list)]));
+}
 
 const cache = new Map<string, ResourceRuleSet>();
 
@@ -42,17 +61,36 @@ function violation(e: ConfigState, r: CompiledRule): Violation {
   };
 }
 
+/** A scan stopped because the input holds more resources than allowed (`maxResources`). */
+export interface ScanLimitExceeded {
+  resources: number;
+  maxResources: number;
+  file: string;
+}
+
 /**
  * Parses every file with the config_files collector (the same ConfigState events live config
- * produces), evaluates the posture rules on each resource's view and builds the report.
+ * produces), evaluates the posture rules on each resource's view and builds the report. With
+ * maxResources, the scan stops at the first file that takes the count beyond it and says so
+ * instead of a report (the scan server answers 413).
  */
-export function scanFiles(files: readonly ScanFile[], opts: { failOn: Severity; rules: ResourceRuleSet; errors?: ScanError[] }): ScanReport {
+export function scanFiles(files: readonly ScanFile[], opts: { failOn: Severity; rules: ResourceRuleSet; errors?: ScanError[] }): ScanReport;
+export function scanFiles(
+  files: readonly ScanFile[],
+  opts: { failOn: Severity; rules: ResourceRuleSet; errors?: ScanError[]; maxResources: number },
+): ScanReport | { limit: ScanLimitExceeded };
+export function scanFiles(
+  files: readonly ScanFile[],
+  opts: { failOn: Severity; rules: ResourceRuleSet; errors?: ScanError[]; maxResources?: number },
+): ScanReport | { limit: ScanLimitExceeded } {
   const violations: Violation[] = [];
   const errors: ScanError[] = [...(opts.errors ?? [])];
   const skipped: string[] = [];
   let resources = 0;
+  const modules = terraformModules(files);
   for (const f of files) {
-    const outs = parseConfigFile(f.name, f.bytes, { time: 0 });
+    const module = TERRAFORM_SOURCE.test(f.name) ? modules.get(dirname(f.name)) : undefined;
+    const outs = parseConfigFile(f.name, f.bytes, { time: 0, ...(module ? { terraformModule: module } : {}) });
     const events = outs.flatMap((o) => (o.kind === 'event' && o.stream === 'config' ? [o.event as ConfigState] : []));
     const rejected = outs.flatMap((o) => (o.kind === 'dead_letter' ? [o] : []));
     if (f.discovered && events.length === 0 && rejected.length > 0 && rejected.every((r) => NOT_IAC.test(r.reason))) {
@@ -60,6 +98,9 @@ export function scanFiles(files: readonly ScanFile[], opts: { failOn: Severity; 
       continue;
     }
     for (const r of rejected) errors.push({ file: f.name, message: r.reason });
+    if (opts.maxResources !== undefined && resources + events.length > opts.maxResources) {
+      return { limit: { resources: resources + events.length, maxResources: opts.maxResources, file: f.name } };
+    }
     for (const e of events) {
       resources++;
       for (const rule of opts.rules.evaluate(configStateView(e)).failed) violations.push(violation(e, rule));

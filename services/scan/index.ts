@@ -3,8 +3,9 @@
  * through the config_files collector, so each resource is the same ConfigState (and the same
  * resource view) as its live counterpart, and the same rules run. See README.md.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { isKustomizationFileName, kustomizationReferences } from '../collectors/config_files/kustomize.ts';
 import { RULE_SEVERITIES } from '../rules/index.ts';
 import { postureRuleSet, scanFiles, type ScanFile } from './evaluate.ts';
 import { formatText, toSarif } from './format.ts';
@@ -26,10 +27,12 @@ export interface ScanOptions {
   packs?: string[];
 }
 
-const IAC_FILE = /\.(ya?ml|json|template|tfplan\.json)(\.gz)?$/i;
+const IAC_FILE = /(\.(ya?ml|json|template|tf|tfvars)(\.gz)?|^Kustomization)$/i;
 const SKIP_DIRS = new Set(['node_modules', '.git', '.terraform']);
 /** Files read per scan at most (a guard against scanning a whole disk by mistake). */
 export const MAX_SCAN_FILES = 20_000;
+/** Bytes read per file at most (the config_files collector's own default cap). */
+export const MAX_SCAN_FILE_BYTES = 64 * 1024 * 1024;
 
 function walk(dir: string, out: ScanFile[], errors: ScanError[]): void {
   for (const d of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
@@ -39,6 +42,10 @@ function walk(dir: string, out: ScanFile[], errors: ScanError[]): void {
       if (!SKIP_DIRS.has(d.name)) walk(p, out, errors);
     } else if (d.isFile() && IAC_FILE.test(d.name)) {
       try {
+        if (statSync(p).size > MAX_SCAN_FILE_BYTES) {
+          errors.push({ file: p, message: `file is larger than ${MAX_SCAN_FILE_BYTES} bytes (MAX_SCAN_FILE_BYTES); not read` });
+          continue;
+        }
         out.push({ name: p, bytes: readFileSync(p), discovered: true });
       } catch (err) {
         errors.push({ file: p, message: `cannot read: ${(err as NodeJS.ErrnoException).code ?? 'error'}` });
@@ -47,17 +54,64 @@ function walk(dir: string, out: ScanFile[], errors: ScanError[]): void {
   }
 }
 
-/** Reads the named files and the IaC files (yaml, yml, json, template) under the named directories. */
+function realOf(p: string): string {
+  try {
+    return realpathSync(p);
+  } catch {
+    return p;
+  }
+}
+
+/**
+ * Reads the named files and the IaC files (yaml, yml, json, template, tf, tf.json, tfvars) under
+ * the named directories. A kustomization (kustomization.yaml) is followed: every local file or
+ * folder its `resources` / `bases` / `components` / `crds` name is read too, each file once
+ * however often it is named; remote bases are not fetched.
+ */
 export function readScanInputs(paths: readonly string[]): { files: ScanFile[]; errors: ScanError[] } {
   const files: ScanFile[] = [];
   const errors: ScanError[] = [];
+  readPaths(paths, files, errors);
+  const seen = new Set(files.map((f) => realOf(f.name)));
+  const followed = new Set<string>();
+  for (let i = 0; i < files.length && files.length < MAX_SCAN_FILES; i++) {
+    const k = files[i]!;
+    if (!isKustomizationFileName(k.name) || followed.has(realOf(k.name))) continue;
+    followed.add(realOf(k.name));
+    const refs = kustomizationReferences(k.bytes.toString('utf8'));
+    for (const ref of refs.local) {
+      const target = join(dirname(k.name), ref);
+      if (!existsSync(target)) {
+        errors.push({ file: k.name, message: `kustomization names ${ref}, which does not exist (${target})` });
+        continue;
+      }
+      const more: ScanFile[] = [];
+      readPaths([target], more, errors);
+      for (const f of more) {
+        const real = realOf(f.name);
+        if (seen.has(real)) continue;
+        seen.add(real);
+        files.push(f);
+      }
+    }
+  }
+  return { files, errors };
+}
+
+function readPaths(paths: readonly string[], files: ScanFile[], errors: ScanError[]): void {
   for (const p of paths) {
     if (!existsSync(p)) {
       errors.push({ file: p, message: 'no such file or directory' });
       continue;
     }
-    if (statSync(p).isDirectory()) walk(p, files, errors);
-    else {
+    const st = statSync(p);
+    if (st.isDirectory()) walk(p, files, errors);
+    else if (!st.isFile()) {
+      // A FIFO would block forever and /dev/zero never ends: only regular files are read.
+      errors.push({ file: p, message: 'SLUICE_ERR_INPUT_NOT_REGULAR: not a regular file or directory (a FIFO, socket or device); not read' });
+    } else if (st.size > MAX_SCAN_FILE_BYTES) {
+      errors.push({ file: p, message: `file is ${st.size} bytes, more than ${MAX_SCAN_FILE_BYTES} (MAX_SCAN_FILE_BYTES); not read` });
+    } else {
       try {
         files.push({ name: p, bytes: readFileSync(p) });
       } catch (err) {
@@ -65,12 +119,12 @@ export function readScanInputs(paths: readonly string[]): { files: ScanFile[]; e
       }
     }
   }
-  return { files, errors };
 }
 
 /**
- * `sluice scan <paths...>`: evaluates CloudFormation (YAML with tags, JSON), Terraform plan JSON
- * and Kubernetes manifests with the posture rules and writes the report through `out` as text,
+ * `sluice scan <paths...>`: evaluates CloudFormation (YAML with tags, JSON), Terraform source
+ * (.tf, .tf.json) and plan JSON, ARM templates, ECS task definitions and Kubernetes manifests
+ * (kustomizations followed) with the posture rules and writes the report through `out` as text,
  * JSON or SARIF 2.1.0. Returns the exit code: 0 clean, 1 a violation at or above failOn, 2 a usage
  * error (no paths, bad format or severity, bad pack) or a file that cannot be read or parsed.
  */
@@ -101,3 +155,4 @@ export async function scanCommand(paths: string[], options: ScanOptions, out: (s
   else out(formatText(report));
   return report.exit_code;
 }
+export { runPostureBench } from './bench.ts';

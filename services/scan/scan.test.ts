@@ -79,3 +79,21 @@ test('the same rule gives the same verdict on a template and on the live AWS Con
   const cfn = scanFiles([{ name: 't.yaml', bytes: Buffer.from('Resources:\n  Db:\n    Type: AWS::RDS::DBInstance\n    Properties: { PubliclyAccessible: true, StorageEncrypted: true, BackupRetentionPeriod: 7, DeletionProtection: true }\n') }], { failOn: 'high', rules });
   assert.deepEqual(cfn.violations.map((v) => v.rule), ['posture.aws.rds.publicly_accessible']);
 });
+
+test('sluice scan on a FIFO or /dev/zero: a clear error at once, no hang, no endless read', async () => {
+  const { mkdtempSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { execFileSync } = await import('node:child_process');
+  const { runBounded } = await import('../../test/support/bounded.ts');
+  const fifo = join(mkdtempSync(join(tmpdir(), 'sluice-scan-fifo-')), 'pipe.yaml');
+  execFileSync('mkfifo', [fifo]);
+  const errors = await runBounded<Array<{ file: string; message: string }>>(
+    import.meta.url,
+    { scan: './index.ts' },
+    `async (m) => m.scan.readScanInputs(${JSON.stringify([fifo, '/dev/zero'])}).errors`,
+    { timeoutMs: 10_000, maxHeapMb: 256 },
+  );
+  assert.deepEqual(errors.map((e) => e.file), [fifo, '/dev/zero']);
+  for (const e of errors) assert.match(e.message, /^SLUICE_ERR_INPUT_NOT_REGULAR: not a regular file/);
+});

@@ -10,6 +10,7 @@ export const SEED_FILES: Record<string, string> = {
   aws_cloudtrail: 'test/fixtures/cloudtrail/otrf/ec2_proxy_s3_exfiltration_2020-09-14011940.jsonl',
   azure_activity: 'test/fixtures/azure_activity/derived/eventhubs-records.json',
   k8s_audit: 'test/fixtures/k8s_audit/derived/eventlist.json',
+  gcp_audit: 'test/fixtures/gcp_audit/storage-export.jsonl',
   aws_config: 'test/fixtures/aws_config/rdk/AWS_EC2_SecurityGroup.json',
   config_files: 'test/fixtures/config_files/k8s/list.json',
   hubble_flows: 'test/fixtures/hubble_flows/basic-sample-10-flows.jsonl',

@@ -10,7 +10,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { systemClock } from '../../services/core/clock.ts';
-import { resolveConfig } from '../../services/core/config.ts';
+import { resolveConfig } from '../../services/cli/config.ts';
 import { silentLogger } from '../../services/core/logger.ts';
 import { createTelemetry } from '../../services/core/telemetry.ts';
 import { objectStorageCollector } from '../../services/collectors/object_storage/index.ts';

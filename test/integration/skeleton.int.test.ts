@@ -13,7 +13,7 @@ import { KafkaTransport } from '../../services/transports/kafka/transport.ts';
 import { createClickHouseClient } from '../../services/sinks/clickhouse/index.ts';
 import { isolatedPipelineConfig } from '../support/pipeline-config.ts';
 import { readTopic } from '../support/read-topic.ts';
-import { resolveConfig } from '../../services/core/config.ts';
+import { resolveConfig } from '../../services/cli/config.ts';
 
 const samples = bundledSamples();
 const { config: base } = isolatedPipelineConfig('skeleton');

@@ -14,7 +14,7 @@ import { createClient } from '@clickhouse/client';
 import { stringify } from 'yaml';
 import { AvroCodec } from '../../services/core/avro/codec.ts';
 import { LocalSchemaRegistry } from '../../services/core/avro/registry.ts';
-import { resolveConfig, type SluiceConfig } from '../../services/core/config.ts';
+import { resolveConfig, type SluiceConfig } from '../../services/cli/config.ts';
 import { SCHEMA_NAMES } from '../../services/core/events.ts';
 import { findingId } from '../../services/core/finding-id.ts';
 import { silentLogger } from '../../services/core/logger.ts';

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startKafkaMock } from '../support/kafka-mock.ts';
 import { KafkaTransport } from '../../services/transports/kafka/transport.ts';
-import { resolveConfig } from '../../services/core/config.ts';
+import { resolveConfig } from '../../services/cli/config.ts';
 import { silentLogger } from '../../services/core/logger.ts';
 import { KAFKA_TEST_CONSUMER_SETTINGS } from '../support/services.ts';
 

@@ -5,7 +5,7 @@
  * usage: produce-child.ts <brokers> <topic> <count> <idempotent:true|false>
  */
 import { KafkaTransport } from '../../services/transports/kafka/transport.ts';
-import { resolveConfig } from '../../services/core/config.ts';
+import { resolveConfig } from '../../services/cli/config.ts';
 import { silentLogger } from '../../services/core/logger.ts';
 
 const [brokers, topic, countText, idempotent] = process.argv.slice(2);

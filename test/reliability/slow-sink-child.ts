@@ -9,7 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { parse } from 'yaml';
 import { systemClock } from '../../services/core/clock.ts';
 import type { FindingSink } from '../../services/core/components.ts';
-import { resolveConfig, type SluiceConfigInput } from '../../services/core/config.ts';
+import { appTopology, resolveConfig, type SluiceConfigInput } from '../../services/cli/config.ts';
 import type { Finding } from '../../services/core/events.ts';
 import { silentLogger } from '../../services/core/logger.ts';
 import { createTelemetry } from '../../services/core/telemetry.ts';
@@ -34,7 +34,7 @@ class SlowSink implements FindingSink {
 
 const ctx = { config, logger: silentLogger(), clock: systemClock, telemetry: createTelemetry({ serviceName: 'slow-sink-child' }) };
 const transport = createTransport(ctx);
-const processor = await buildProcessor(ctx, transport, await createCodec(ctx), [new SlowSink()]);
+const processor = await buildProcessor(ctx, appTopology(config), transport, await createCodec(ctx), [new SlowSink()]);
 await processor.service.start();
 let maxRss = 0;
 let warmRss = 0;

@@ -12,8 +12,8 @@ import { join } from 'node:path';
 import { awsConfigCollector } from '../../services/collectors/aws_config/index.ts';
 import type { ConfigState } from '../../services/core/model/config-state.ts';
 import { MemoryKeyedState } from '../../services/core/state.ts';
-import { ConfigDriftConfig, ConfigDriftDetector, type DriftState } from '../../services/processor/detectors/config_drift/index.ts';
-import { PostureConfig, PostureDetector, type PostureState } from '../../services/processor/detectors/posture/index.ts';
+import { ConfigDriftConfig, ConfigDriftDetector, type DriftState } from '../../services/detectors/config_drift/index.ts';
+import { PostureConfig, PostureDetector, type PostureState } from '../../services/detectors/posture/index.ts';
 
 const dir = process.argv.slice(2).find((a) => !a.startsWith('--')) ?? '/work/shared/data/aws_config';
 if (!existsSync(dir)) {

@@ -11,7 +11,7 @@
  *   finding is correct when it overlaps a label span of the mapped entity type.
  *
  * Exit 0 with a note when the folder is absent; exit 1 when a target (TARGETS below, also in
- * services/processor/detectors/dlp/README.md) is missed.
+ * services/detectors/dlp/README.md) is missed.
  *
  *   node --import tsx test/shared-data/check-dlp.ts [dir] [--verbose]
  */
@@ -22,7 +22,7 @@ import type { Finding } from '../../services/core/events.ts';
 import { MemoryKeyedState } from '../../services/core/state.ts';
 import { chunkBuffer, readDirectoryObjects } from '../../services/collectors/object_storage/index.ts';
 import { parseObjectStorageConfig } from '../../services/collectors/object_storage/config.ts';
-import { createDlpDetector, type DlpObjectState } from '../../services/processor/detectors/dlp/index.ts';
+import { createDlpDetector, type DlpObjectState } from '../../services/detectors/dlp/index.ts';
 
 const args = process.argv.slice(2);
 const verbose = args.includes('--verbose');

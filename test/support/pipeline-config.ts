@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { resolveConfig, type SluiceConfig } from '../../services/core/config.ts';
+import { resolveConfig, type SluiceConfig } from '../../services/cli/config.ts';
 import { KAFKA_TEST_CONSUMER_SETTINGS, testServicesFromEnv } from './services.ts';
 
 /**

@@ -2,13 +2,10 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
-import avro from 'avsc';
 import { ManualClock } from '../../core/clock.ts';
-import type { CollectedEvent, CollectorOutput, RejectedRecord } from '../../core/components.ts';
 import type { ApiActivity } from '../../core/events.ts';
 import { SluiceError } from '../../core/errors.ts';
 import {
-  API_ACTIVITY_AVSC,
   MALFORMED_NDJSON,
   OTRF_FILE,
   S3_SAMPLE_GZ,
@@ -26,19 +23,7 @@ import {
   stableRecordUid,
   type AwsCloudTrailConfigInput,
 } from './index.ts';
-
-const apiActivityType = avro.Type.forSchema(JSON.parse(readFileSync(API_ACTIVITY_AVSC, 'utf8')));
-
-/** Asserts the event is valid for the wire schema and survives encode/decode unchanged. */
-function assertAvroRoundTrip(event: ApiActivity, label: string): void {
-  const bad: string[] = [];
-  const valid = apiActivityType.isValid(event, { errorHook: (path, value) => bad.push(`${path.join('.')}=${JSON.stringify(value)}`) });
-  assert.ok(valid, `${label}: not valid for api_activity.v1.avsc: ${bad.join(', ')}`);
-  const decoded: unknown = apiActivityType.fromBuffer(apiActivityType.toBuffer(event));
-  assert.deepEqual(JSON.parse(JSON.stringify(decoded)), JSON.parse(JSON.stringify(event)), `${label}: Avro round trip`);
-}
-
-type ActivityOut = Extract<CollectedEvent, { stream: 'activity' }>;
+import { assertAvroRoundTrip, split } from '../../../test/fixtures/activity-kit.ts';
 
 /** The collector with a ManualClock, so the ingest time of records without a time is known. */
 function collectorAt(ms: number, config: AwsCloudTrailConfigInput = {}): ReturnType<typeof createAwsCloudTrailCollector> {
@@ -48,13 +33,6 @@ function collectorAt(ms: number, config: AwsCloudTrailConfigInput = {}): ReturnT
 function fallbacksOf(event: ApiActivity): string[] | undefined {
   const unmapped = JSON.parse(event.unmapped) as { _sluice?: { fallbacks: string[] } };
   return unmapped._sluice?.fallbacks;
-}
-
-function split(outputs: Iterable<CollectorOutput>): { events: ActivityOut[]; rejects: RejectedRecord[] } {
-  const events: ActivityOut[] = [];
-  const rejects: RejectedRecord[] = [];
-  for (const o of outputs) (o.kind === 'event' ? events : rejects).push(o as never);
-  return { events, rejects };
 }
 
 describe('aws_cloudtrail collector on the OTRF breach dataset (103 Logstash-shipped events)', () => {
@@ -363,6 +341,41 @@ describe('aws_cloudtrail config and spec', () => {
       assert.equal(o?.kind, 'dead_letter', JSON.stringify(rec));
       assert.match(o?.kind === 'dead_letter' ? o.reason : '', /^not a CloudTrail event: .*is missing/);
     }
+  });
+
+  it('sniffs minimal records (no eventVersion, no userIdentity) by an AWS service eventSource, and normalizes them', () => {
+    const minimal = { eventSource: 'ec2.amazonaws.com', eventName: 'DisableEbsEncryptionByDefault', awsRegion: 'us-east-1', recipientAccountId: '111122223333', sourceIPAddress: '203.0.113.9' };
+    const lowered = { eventsource: 'guardduty.amazonaws.com', eventname: 'CreateIPSet', eventtime: '2024-03-01 10:00:00', recipientaccountid: '111122223333' };
+    assert.equal(awsCloudTrailSpec.sniff(minimal), true);
+    assert.equal(awsCloudTrailSpec.sniff(lowered), true);
+    // Not CloudTrail: another service's name, a non-string eventName, a bare name without the AWS domain.
+    for (const rec of [
+      { eventSource: 'example.com', eventName: 'X' },
+      { eventSource: 'ec2.amazonaws.com', eventName: 7 },
+      { eventSource: 'amazonaws.com', eventName: 'X' },
+      { eventsource: 'ec2.amazonaws.com.example.org', eventname: 'X' },
+      { eventSource: 'ec2.amazonaws.com' },
+    ]) assert.equal(awsCloudTrailSpec.sniff(rec), false, JSON.stringify(rec));
+
+    const c = collectorAt(Date.UTC(2024, 2, 1, 12));
+    const [a] = [...c.collect({ name: 'x', bytes: Buffer.from(JSON.stringify(minimal)) })];
+    assert.ok(a?.kind === 'event' && a.stream === 'activity', JSON.stringify(a));
+    assert.equal(a.event.api.operation, 'DisableEbsEncryptionByDefault');
+    assert.equal(a.event.actor.user.uid, 'unknown@111122223333');
+    assert.equal(a.event.time, Date.UTC(2024, 2, 1, 12));
+    assert.deepEqual(fallbacksOf(a.event), ['time', 'principal']);
+    assertAvroRoundTrip(a.event, 'minimal record');
+
+    const [b] = [...c.collect({ name: 'y', bytes: Buffer.from(JSON.stringify(lowered)) })];
+    assert.ok(b?.kind === 'event' && b.stream === 'activity', JSON.stringify(b));
+    assert.equal(b.event.api.service_name, 'guardduty.amazonaws.com');
+    assert.equal(b.event.api.operation, 'CreateIPSet');
+    assert.deepEqual(fallbacksOf(b.event), ['lowercase_keys', 'principal']);
+
+    // missingTime: reject dead-letters the minimal record instead (no crash).
+    const [r] = [...collectorAt(0, { missingTime: 'reject' }).collect({ name: 'z', bytes: Buffer.from(JSON.stringify(minimal)) })];
+    assert.equal(r?.kind, 'dead_letter');
+    assert.match(r?.kind === 'dead_letter' ? r.reason : '', /eventTime is missing/);
   });
 
   it('exposes its spec', () => {

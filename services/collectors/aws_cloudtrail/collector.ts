@@ -1,7 +1,7 @@
 import type { Collector, CollectorInput, CollectorOutput, RejectedRecord } from '../../core/components.ts';
 import { systemClock, type Clock } from '../../core/clock.ts';
 import { SluiceError, type ErrorCode } from '../../core/errors.ts';
-import { splitInput } from '../input.ts';
+import { collectReject, splitInput } from '../input.ts';
 import type { AwsCloudTrailConfig } from './config.ts';
 import { normalizeCloudTrail, SOURCE_TYPE, type NormalizeOptions } from './normalize.ts';
 
@@ -13,9 +13,7 @@ export interface AwsCloudTrailCollectorDeps {
   clock?: Clock;
 }
 
-function reject(position: string, reasonCode: ErrorCode, reason: string, raw: Buffer): RejectedRecord {
-  return { kind: 'dead_letter', stage: 'collect', source: SOURCE_TYPE, position, reasonCode, reason, raw };
-}
+const reject = (position: string, reasonCode: ErrorCode, reason: string, raw: Buffer): RejectedRecord => collectReject(SOURCE_TYPE, position, reasonCode, reason, raw);
 
 /**
  * Builds the collector from an already validated config (see parseAwsCloudTrailConfig).

@@ -34,14 +34,27 @@ export function awsCloudTrailCollector(config: AwsCloudTrailConfigInput = {}, de
   return createAwsCloudTrailCollector(parseAwsCloudTrailConfig(config), deps);
 }
 
-/** A CloudTrail event has eventSource/eventName/eventVersion at its top level. */
+/**
+ * A CloudTrail event has eventSource/eventName at its top level, and eventVersion or userIdentity.
+ * Cut-down records (rule-test stubs, some exporters) may carry neither: a record is also taken when
+ * its eventSource is an AWS service endpoint (`<service>.amazonaws.com`) and eventName is a string,
+ * in CloudTrail's spelling or fully lower-cased (`eventsource`/`eventname`, a data-lake export; the
+ * normalizer maps those back, see README "Fallbacks").
+ */
 export function sniffCloudTrail(record: unknown): boolean {
   if (typeof record !== 'object' || record === null || Array.isArray(record)) return false;
   const r = record as Record<string, unknown>;
-  return (
-    (typeof r.eventSource === 'string' && typeof r.eventName === 'string' && ('eventVersion' in r || 'userIdentity' in r)) ||
-    sniffEventBridgeCloudTrail(record)
-  );
+  if (typeof r.eventSource === 'string' && typeof r.eventName === 'string') {
+    if ('eventVersion' in r || 'userIdentity' in r || isAwsServiceEndpoint(r.eventSource)) return true;
+  } else if (r.eventName === undefined && typeof r.eventname === 'string' && typeof r.eventsource === 'string') {
+    if (isAwsServiceEndpoint(r.eventsource)) return true;
+  }
+  return sniffEventBridgeCloudTrail(record);
+}
+
+/** `ec2.amazonaws.com`, `s3-control.amazonaws.com`: a non-empty host name ending in `.amazonaws.com`. */
+function isAwsServiceEndpoint(source: string): boolean {
+  return /^[a-z0-9][a-z0-9.-]*\.amazonaws\.com$/i.test(source);
 }
 
 /** The component's spec: its type, config schema, factory and sniffer. */

@@ -1,3 +1,4 @@
+import { collectReject } from '../input.ts';
 import type { Collector, CollectorInput, CollectorOutput, RejectedRecord } from '../../core/components.ts';
 import { SluiceError, type ErrorCode } from '../../core/errors.ts';
 import type { AwsConfigConfig } from './config.ts';
@@ -5,9 +6,7 @@ import { expandRecord, rootContext, type Unit } from './forms.ts';
 import { normalizeConfigItem, SOURCE_TYPE } from './normalize.ts';
 import { readRecords, type ReadItem } from './read.ts';
 
-function reject(position: string, reasonCode: ErrorCode, reason: string, raw: Buffer): RejectedRecord {
-  return { kind: 'dead_letter', stage: 'collect', source: SOURCE_TYPE, position, reasonCode, reason, raw };
-}
+const reject = (position: string, reasonCode: ErrorCode, reason: string, raw: Buffer): RejectedRecord => collectReject(SOURCE_TYPE, position, reasonCode, reason, raw);
 
 function rawBytes(value: unknown, fallback: Buffer): Buffer {
   try {

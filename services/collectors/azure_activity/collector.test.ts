@@ -1,14 +1,10 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
-import avro from 'avsc';
 import { ManualClock } from '../../core/clock.ts';
-import type { CollectedEvent, CollectorOutput, RejectedRecord } from '../../core/components.ts';
-import type { ApiActivity } from '../../core/events.ts';
+import type { CollectorOutput, RejectedRecord } from '../../core/components.ts';
 import { SluiceError } from '../../core/errors.ts';
 import {
-  API_ACTIVITY_AVSC,
   EVENTHUBS_FILE,
   MALFORMED_NDJSON,
   REST_FILE,
@@ -19,27 +15,9 @@ import {
 import { otherSourceRecords, pantherCases as k8sPantherCases } from '../../../test/fixtures/k8s_audit/load.ts';
 import { sniffK8sAudit } from '../k8s_audit/index.ts';
 import { AzureActivityConfigSchema, azureActivityCollector, azureActivitySpec, sniffAzureActivity } from './index.ts';
+import { assertAvroRoundTrip, split } from '../../../test/fixtures/activity-kit.ts';
 
-const apiActivityType = avro.Type.forSchema(JSON.parse(readFileSync(API_ACTIVITY_AVSC, 'utf8')));
 const INGEST = Date.UTC(2030, 0, 1);
-
-/** Asserts the event is valid for the wire schema and survives encode/decode unchanged. */
-function assertAvroRoundTrip(event: ApiActivity, label: string): void {
-  const bad: string[] = [];
-  const valid = apiActivityType.isValid(event, { errorHook: (path, value) => bad.push(`${path.join('.')}=${JSON.stringify(value)}`) });
-  assert.ok(valid, `${label}: not valid for api_activity.v1.avsc: ${bad.join(', ')}`);
-  const decoded: unknown = apiActivityType.fromBuffer(apiActivityType.toBuffer(event));
-  assert.deepEqual(JSON.parse(JSON.stringify(decoded)), JSON.parse(JSON.stringify(event)), `${label}: Avro round trip`);
-}
-
-type ActivityOut = Extract<CollectedEvent, { stream: 'activity' }>;
-
-function split(outputs: Iterable<CollectorOutput>): { events: ActivityOut[]; rejects: RejectedRecord[] } {
-  const events: ActivityOut[] = [];
-  const rejects: RejectedRecord[] = [];
-  for (const o of outputs) (o.kind === 'event' ? events : rejects).push(o as never);
-  return { events, rejects };
-}
 
 const collector = azureActivityCollector({}, { clock: new ManualClock(INGEST) });
 
@@ -268,6 +246,12 @@ describe('azure_activity sniff, config and spec', () => {
     for (const [name, record] of Object.entries(otherSourceRecords())) assert.equal(sniffAzureActivity(record), false, name);
     for (const c of k8sPantherCases()) assert.equal(sniffAzureActivity(c.log), false, c.case_id);
     for (const bad of [null, 'x', 42, [], {}, { operationName: 'a/b/write' }]) assert.equal(sniffAzureActivity(bad), false, JSON.stringify(bad));
+    assert.equal(
+      sniffAzureActivity({ TimeGenerated: '2025-03-04T10:00:00Z', Type: 'AzureActivity', OperationNameValue: 'MICROSOFT.STORAGE/STORAGEACCOUNTS/LISTKEYS/ACTION', ActivityStatusValue: 'Success' }),
+      true,
+      'Log Analytics AzureActivity row',
+    );
+    assert.equal(sniffAzureActivity({ TimeGenerated: '2025-03-04T10:00:00Z', OperationName: 'x' }), false, 'a bare OperationName is not enough');
   });
 
   it('rejects unknown keys and bad values, listing every problem', () => {

@@ -1,7 +1,7 @@
 import type { Collector, CollectorInput, CollectorOutput, RejectedRecord } from '../../core/components.ts';
 import { systemClock, type Clock } from '../../core/clock.ts';
 import { SluiceError, type ErrorCode } from '../../core/errors.ts';
-import { splitInput, type InputItem } from '../input.ts';
+import { collectReject, splitInputSafely } from '../input.ts';
 import { normalizeK8sAudit } from '../k8s_audit/normalize.ts';
 import type { AzureActivityConfig } from './config.ts';
 import { isKubeAuditRecord, normalizeAzureActivity, SOURCE_TYPE } from './normalize.ts';
@@ -17,9 +17,7 @@ export interface AzureActivityCollectorDeps {
   clock?: Clock;
 }
 
-function reject(position: string, reasonCode: ErrorCode, reason: string, raw: Buffer): RejectedRecord {
-  return { kind: 'dead_letter', stage: 'collect', source: SOURCE_TYPE, position, reasonCode, reason, raw };
-}
+const reject = (position: string, reasonCode: ErrorCode, reason: string, raw: Buffer): RejectedRecord => collectReject(SOURCE_TYPE, position, reasonCode, reason, raw);
 
 /**
  * Builds the collector from an already validated config (see parseAzureActivityConfig).
@@ -33,22 +31,7 @@ export function createAzureActivityCollector(config: AzureActivityConfig, deps: 
 
   function* collect(input: CollectorInput): Generator<CollectorOutput, void, undefined> {
     const ingestTime = clock.now();
-    let index = 0;
-    const items = splitInput(input, splitOpts);
-    for (;;) {
-      let step: IteratorResult<InputItem, void>;
-      try {
-        step = items.next();
-      } catch (err) {
-        // The splitter itself failed (e.g. JSON nested too deep to re-serialize): the rest of the
-        // input becomes one reject rather than an exception.
-        const reason = `input could not be split into records: ${err instanceof Error ? err.message : String(err)}`;
-        yield reject(`${input.name}#${index}`, 'SLUICE_ERR_INPUT_MALFORMED', reason, input.bytes);
-        return;
-      }
-      if (step.done) return;
-      const item = step.value;
-      index++;
+    for (const item of splitInputSafely(input, splitOpts)) {
       if (item.kind === 'error') {
         yield reject(item.position, item.error.code, item.error.reason, item.raw);
         continue;

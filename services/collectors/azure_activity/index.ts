@@ -9,7 +9,7 @@ import type { Clock } from '../../core/clock.ts';
 import { isObj } from '../k8s_audit/fields.ts';
 import { createAzureActivityCollector } from './collector.ts';
 import { AzureActivityConfigSchema, parseAzureActivityConfig, type AzureActivityConfigInput } from './config.ts';
-import { SOURCE_TYPE } from './normalize.ts';
+import { isLogAnalyticsActivity, SOURCE_TYPE } from './normalize.ts';
 
 export { AzureActivityConfigSchema, parseAzureActivityConfig } from './config.ts';
 export type { AzureActivityConfig, AzureActivityConfigInput } from './config.ts';
@@ -20,6 +20,7 @@ export {
   azureActivityId,
   parseResourceId,
   isKubeAuditRecord,
+  isLogAnalyticsActivity,
   CLAIMS,
   SOURCE_TYPE,
   PRODUCT_NAME,
@@ -44,11 +45,15 @@ function localized(v: unknown): string | null {
 
 /**
  * An Azure activity record has an operationName (text or {value}), a time (`time`, or REST
- * `eventTimestamp`) and at least one Azure Monitor field. AKS kube-audit records are left to
- * k8s_audit's sniffer, CloudTrail (eventSource) and GCP (protoPayload) records are not Azure's.
+ * `eventTimestamp`) and at least one Azure Monitor field; or it is a Log Analytics AzureActivity
+ * row (OperationNameValue, TimeGenerated and an activity column). AKS kube-audit records are left
+ * to k8s_audit's sniffer, CloudTrail (eventSource) and GCP (protoPayload) records are not Azure's.
  */
 export function sniffAzureActivity(record: unknown): boolean {
   if (!isObj(record) || 'eventSource' in record || 'protoPayload' in record) return false;
+  if (isLogAnalyticsActivity(record)) {
+    return record.Type === 'AzureActivity' || ['ActivityStatusValue', 'CategoryValue', 'ResourceProviderValue', 'CallerIpAddress'].some((k) => k in record);
+  }
   const category = localized(record.category);
   if (category !== null && /^kube-audit/i.test(category)) return false;
   if (localized(record.operationName) === null) return false;

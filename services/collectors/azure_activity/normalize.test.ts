@@ -253,6 +253,65 @@ describe('normalizeAzureActivity: REST API form (derived/rest-api.json)', () => 
   });
 });
 
+describe('normalizeAzureActivity: Log Analytics AzureActivity rows', () => {
+  // Columns as the AzureActivity table has them (constructed row, made-up identifiers).
+  const row = {
+    TimeGenerated: '2025-03-04T10:00:00.1234567Z',
+    Type: 'AzureActivity',
+    OperationNameValue: 'MICROSOFT.STORAGE/STORAGEACCOUNTS/WRITE',
+    OperationName: 'Create/Update Storage Account',
+    ActivityStatusValue: 'Success',
+    ActivitySubstatusValue: '',
+    CategoryValue: 'Administrative',
+    ResourceProviderValue: 'MICROSOFT.STORAGE',
+    Caller: 'admin@example.com',
+    CallerIpAddress: '203.0.113.7',
+    CorrelationId: 'c0ffee00-1111-2222-3333-444444444444',
+    EventDataId: 'e0e0e0e0-1111-2222-3333-444444444444',
+    SubscriptionId: '11111111-2222-3333-4444-555555555555',
+    TenantId: '99999999-8888-7777-6666-555555555555',
+    _ResourceId: '/subscriptions/11111111-2222-3333-4444-555555555555/resourcegroups/data-rg/providers/microsoft.storage/storageaccounts/examplestore',
+    Properties_d: { requestbody: '{"properties":{"allowBlobPublicAccess":true}}', eventCategory: 'Administrative' },
+    Claims: '{"http://schemas.microsoft.com/identity/claims/objectidentifier":"6B6D44F0-B13A-46A0-BFDE-161324D4C34D","http://schemas.xmlsoap.org/ws/2005/05/identity/claims/upn":"admin@example.com"}',
+    Authorization: '{"action":"Microsoft.Storage/storageAccounts/write","scope":"/subscriptions/11111111-2222-3333-4444-555555555555"}',
+  };
+  const e = normalizeAzureActivity(row);
+
+  it('renames the columns to the resource-log fields', () => {
+    assert.equal(e.api.operation, 'MICROSOFT.STORAGE/STORAGEACCOUNTS/WRITE');
+    assert.equal(e.api.service_name, 'MICROSOFT.STORAGE');
+    assert.equal(e.api.request_uid, 'c0ffee00-1111-2222-3333-444444444444');
+    assert.equal(e.time, Date.UTC(2025, 2, 4, 10, 0, 0, 123));
+    assert.equal(e.status, 'Success');
+    assert.equal(e.status_code, null, 'an empty ActivitySubstatusValue is absent');
+    assert.equal(e.metadata.uid, 'e0e0e0e0-1111-2222-3333-444444444444');
+    assert.equal(e.metadata.log_name, 'Administrative');
+    assert.equal(e.cloud.account_uid, '11111111-2222-3333-4444-555555555555');
+    assert.deepEqual(e.src_endpoint, { ip: '203.0.113.7', domain: null });
+    assert.equal(e.resources[0]?.name, 'examplestore');
+  });
+
+  it('reads the claims (text column) for the principal and the properties for the rules', () => {
+    assert.equal(e.actor.user.uid, '6b6d44f0-b13a-46a0-bfde-161324d4c34d');
+    assert.equal(e.actor.user.name, 'admin@example.com');
+    assert.equal(e.actor.user.type, 'User');
+    const u = unmappedOf(e);
+    assert.deepEqual(u.properties, row.Properties_d);
+    assert.deepEqual((u.identity as Record<string, unknown>).authorization, JSON.parse(row.Authorization));
+    assert.equal(u.Type, 'AzureActivity', 'columns not renamed stay');
+    assert.equal(u.OperationNameValue, undefined);
+  });
+
+  it('keeps the row as written in raw_data', () => {
+    assert.deepEqual(JSON.parse(e.raw_data ?? 'null'), row);
+  });
+
+  it('a Start row is not an outcome; a row without a time is malformed', () => {
+    assert.equal(normalizeAzureActivity({ ...row, ActivityStatusValue: 'Start' }).status, 'Unknown');
+    assertMalformed(() => normalizeAzureActivity({ ...row, TimeGenerated: '' }), /time is missing/);
+  });
+});
+
 describe('normalizeAzureActivity: bad records', () => {
   const base = pantherLog('Azure.MonitorActivity.SQL.ServerDeleted#1');
 

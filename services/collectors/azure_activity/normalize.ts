@@ -3,7 +3,8 @@
  * Reads the resource-log form streamed to Event Hubs / storage (`time`, `operationName`,
  * `resultType`, `identity.claims`, …), the REST API form (`eventTimestamp`, `operationName.value`,
  * `status.value`, `claims`, `caller`, `httpRequest`, …), and data-plane resource logs that share the
- * top-level schema (StorageRead/StorageWrite/StorageDelete: `statusCode`, `identity.type`, `uri`).
+ * top-level schema (StorageRead/StorageWrite/StorageDelete: `statusCode`, `identity.type`, `uri`),
+ * and rows of the Log Analytics `AzureActivity` table (renamed to the resource-log names first).
  * The mapping is described field by field in README.md next to this file.
  */
 import { OCSF_VERSION, RAW_CAP_BYTES, type ApiActivity } from '../../core/events.ts';
@@ -175,6 +176,89 @@ function providerOf(operation: string | null, restProvider: string | null, resou
   return null;
 }
 
+/**
+ * A row of the Log Analytics `AzureActivity` table (Sentinel exports, data export rules, API
+ * queries): PascalCase columns (`TimeGenerated`, `OperationNameValue`, `ActivityStatusValue`,
+ * `Properties_d`…) instead of the resource-log names.
+ */
+export function isLogAnalyticsActivity(record: unknown): boolean {
+  return (
+    isObj(record) &&
+    record.operationName === undefined &&
+    (typeof record.OperationNameValue === 'string' || typeof record.OperationName === 'string') &&
+    (typeof record.TimeGenerated === 'string' || typeof record.EventSubmissionTimestamp === 'string')
+  );
+}
+
+/** A JSON-object column: the `_d` dynamic form, or the text form parsed; null otherwise. */
+function laObject(rec: Obj, dynamicKey: string, textKey: string): Obj | null {
+  const d = rec[dynamicKey];
+  if (isObj(d)) return d;
+  const t = rec[textKey];
+  if (isObj(t)) return t;
+  if (typeof t === 'string' && t.trim().startsWith('{')) {
+    try {
+      const v: unknown = JSON.parse(t);
+      if (isObj(v)) return v;
+    } catch {
+      // not JSON: left as text in unmapped
+    }
+  }
+  return null;
+}
+
+/**
+ * Log Analytics AzureActivity row -> the resource-log field names this normalizer reads. Every
+ * column not renamed is kept (in unmapped); empty strings count as absent, as Log Analytics writes
+ * them for missing values.
+ */
+function fromLogAnalytics(la: Obj): Obj {
+  const text = (...keys: string[]): string | undefined => {
+    for (const k of keys) {
+      const v = la[k];
+      if (typeof v === 'string' && v.trim() !== '') return v;
+    }
+    return undefined;
+  };
+  const renamed = new Set([
+    'TimeGenerated', 'EventSubmissionTimestamp', 'OperationNameValue', 'OperationName', 'ActivityStatusValue', 'ActivityStatus',
+    'ActivitySubstatusValue', 'ActivitySubstatus', 'Caller', 'CallerIpAddress', '_ResourceId', 'ResourceId', 'SubscriptionId',
+    'CategoryValue', 'Category', 'ResourceProviderValue', 'ResourceProvider', 'CorrelationId', 'Level', 'EventDataId', 'TenantId',
+    'OperationId', 'Properties_d', 'Properties', 'Claims_d', 'Claims', 'Authorization_d', 'Authorization', 'HTTPRequest',
+  ]);
+  const out: Obj = {};
+  for (const [k, v] of Object.entries(la)) if (!renamed.has(k)) out[k] = v;
+  const set = (k: string, v: unknown): void => {
+    if (v !== undefined && v !== null) out[k] = v;
+  };
+  set('time', text('TimeGenerated', 'EventSubmissionTimestamp'));
+  set('operationName', text('OperationNameValue', 'OperationName'));
+  set('resultType', text('ActivityStatusValue', 'ActivityStatus'));
+  set('resultSignature', text('ActivitySubstatusValue', 'ActivitySubstatus'));
+  set('caller', text('Caller'));
+  set('callerIpAddress', text('CallerIpAddress'));
+  set('resourceId', text('_ResourceId', 'ResourceId'));
+  set('subscriptionId', text('SubscriptionId'));
+  set('category', text('CategoryValue', 'Category'));
+  set('resourceProviderName', text('ResourceProviderValue', 'ResourceProvider'));
+  set('correlationId', text('CorrelationId'));
+  set('level', text('Level'));
+  set('eventDataId', text('EventDataId'));
+  set('tenantId', text('TenantId'));
+  set('operationId', text('OperationId'));
+  set('properties', laObject(la, 'Properties_d', 'Properties') ?? text('Properties'));
+  const claims = laObject(la, 'Claims_d', 'Claims');
+  const authorization = laObject(la, 'Authorization_d', 'Authorization');
+  if (claims !== null || authorization !== null) {
+    const identity: Obj = {};
+    if (claims !== null) identity.claims = claims;
+    if (authorization !== null) identity.authorization = authorization;
+    out.identity = identity;
+  }
+  set('httpRequest', laObject(la, 'HTTPRequest', 'HTTPRequest') ?? undefined);
+  return out;
+}
+
 /** Top-level fields mapped 1:1 to a typed field; every other field goes to `unmapped`. */
 const MAPPED_FIELDS = new Set([
   'time', 'eventTimestamp', 'operationName', 'operationVersion', 'callerIpAddress', 'location', 'eventDataId', 'subscriptionId',
@@ -188,7 +272,8 @@ const MAPPED_FIELDS = new Set([
  */
 export function normalizeAzureActivity(record: unknown, opts: NormalizeOptions = {}): ApiActivity {
   if (!isObj(record)) malformed(`record must be a JSON object, got ${typeName(record)}`);
-  const rec = record;
+  const original = record;
+  const rec = isLogAnalyticsActivity(record) ? fromLogAnalytics(record as Obj) : record;
 
   // Required: what was done, and when. Collect every problem so the reason names them all.
   const problems: string[] = [];
@@ -358,7 +443,7 @@ export function normalizeAzureActivity(record: unknown, opts: NormalizeOptions =
     status_code: statusCode,
     status_detail: status === 'Failure' ? detail : null,
     metadata: {
-      uid: eventDataId ?? stableRecordUid(rec),
+      uid: eventDataId ?? stableRecordUid(original),
       version: OCSF_VERSION,
       product_name: PRODUCT_NAME,
       vendor_name: VENDOR_NAME,
@@ -388,6 +473,6 @@ export function normalizeAzureActivity(record: unknown, opts: NormalizeOptions =
     user_agent: userAgent,
     resources,
     unmapped: unmappedText(unmapped, opts.unmappedCapBytes ?? RAW_CAP_BYTES),
-    raw_data: rawText(rec, opts.rawCapBytes ?? RAW_CAP_BYTES),
+    raw_data: rawText(original, opts.rawCapBytes ?? RAW_CAP_BYTES),
   };
 }

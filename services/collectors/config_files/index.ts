@@ -1,9 +1,11 @@
 /**
  * config_files collector ("shift left"): infrastructure-as-code files -> ConfigState (OCSF 5023)
  * on the 'config' stream, one event per resource, source `iac`, change_type `snapshot`, keyed by
- * `iac:<file>#<id>`: CloudFormation templates (YAML with short-form tags, or JSON), Terraform JSON
- * (`terraform show -json` of a plan or state, modules recursed), Kubernetes manifests (multi-doc
- * YAML or JSON, List kinds expanded). `parseConfigFile` is the pure entry point used by `sluice scan`.
+ * `iac:<file>#<id>`: CloudFormation templates (YAML with short-form tags, or JSON), Terraform
+ * source (`.tf`, `.tf.json`, variables/tfvars/locals resolved statically) and Terraform JSON
+ * (`terraform show -json` of a plan or state, modules recursed), Azure Resource Manager templates,
+ * ECS task definitions (register-task-definition JSON), Kubernetes manifests (multi-doc YAML or
+ * JSON, List kinds expanded; kustomizations are not resources). `parseConfigFile` is the pure entry point used by `sluice scan`.
  * See README.md for the mapping and bad-input handling.
  */
 import type { Clock } from '../../core/clock.ts';
@@ -15,6 +17,8 @@ import { ConfigFilesConfigSchema, parseConfigFilesConfig, type ConfigFilesConfig
 import { isKubernetesObject } from './kubernetes.ts';
 import { SOURCE_TYPE } from './resource.ts';
 import { isTerraformJson } from './terraform.ts';
+import { isArmTemplate } from './arm.ts';
+import { isEcsTaskDefinitionJson } from './ecs.ts';
 
 export { ConfigFilesConfigSchema, parseConfigFilesConfig } from './config.ts';
 export type { ConfigFilesConfig, ConfigFilesConfigInput } from './config.ts';
@@ -29,6 +33,15 @@ export { isKubernetesObject, readKubernetes, CLUSTER_SCOPED_KINDS, REDACTED } fr
 export { buildIacEvent, iacUid, iacTags, isIntrinsic, FORMATS, SOURCE_TYPE } from './resource.ts';
 export type { IacResource, IacProblem, IacItem, FormatInfo, BuildOptions } from './resource.ts';
 export { documentPositions, NO_POSITIONS } from './positions.ts';
+export { parseHcl, parseHclExpression, parseHclTemplate, HclError } from './hcl.ts';
+export type { Body as HclBody, Expr as HclExpr } from './hcl.ts';
+export { evaluate as evaluateHcl, UNKNOWN, UNKNOWN_TEXT } from './hcl-eval.ts';
+export { readTerraformSource, terraformModuleContext, isTerraformJsonSyntax } from './terraform-hcl.ts';
+export type { TerraformModuleContext, TerraformSourceFile } from './terraform-hcl.ts';
+export { isArmTemplate, isArmParameters, readArm } from './arm.ts';
+export { isEcsTaskDefinitionJson, readEcsTaskDefinition } from './ecs.ts';
+export { isKustomization, isKustomizationFileName, kustomizationReferences, KUSTOMIZATION_FILE_NAMES } from './kustomize.ts';
+export type { KustomizationRefs } from './kustomize.ts';
 export type { Positions, NodePath } from './positions.ts';
 
 /**
@@ -46,7 +59,7 @@ export function configFilesCollector(config: ConfigFilesConfigInput = {}, clock?
 export function sniffConfigFile(record: unknown): boolean {
   if (!isObj(record)) return false;
   const value: unknown = record;
-  if (isCloudFormation(value) || isTerraformJson(value)) return true;
+  if (isCloudFormation(value) || isTerraformJson(value) || isArmTemplate(value) || isEcsTaskDefinitionJson(value)) return true;
   if (!isKubernetesObject(value)) return false;
   if (record.kind === 'Event' || record.kind === 'EventList') return false;
   return isObj(record.metadata) || Array.isArray(record.items);
@@ -57,7 +70,7 @@ export const configFilesSpec: CollectorSpec = Object.freeze({
   kind: 'collector',
   type: SOURCE_TYPE,
   description:
-    'Infrastructure-as-code files (CloudFormation YAML/JSON, Terraform plan/state JSON, Kubernetes manifests) to ConfigState (OCSF 5023), one event per resource.',
+    'Infrastructure-as-code files (CloudFormation YAML/JSON, Terraform .tf/.tf.json source and plan/state JSON, ARM templates, ECS task definitions, Kubernetes manifests) to ConfigState (OCSF 5023), one event per resource.',
   streams: ['config'],
   configSchema: ConfigFilesConfigSchema,
   create: (config?: Record<string, unknown>) => configFilesCollector(config as ConfigFilesConfigInput),

@@ -21,7 +21,7 @@ export const CLUSTER_SCOPED_KINDS: ReadonlySet<string> = new Set([
   'StorageClass', 'PriorityClass', 'IngressClass', 'RuntimeClass', 'PodSecurityPolicy', 'CSIDriver', 'CSINode',
   'VolumeAttachment', 'MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration',
   'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding', 'APIService', 'CertificateSigningRequest',
-  'FlowSchema', 'PriorityLevelConfiguration', 'ComponentStatus',
+  'FlowSchema', 'PriorityLevelConfiguration', 'ComponentStatus', 'SecurityContextConstraints',
 ]);
 
 /** An object with string apiVersion and kind (and not a Kubernetes audit event). */

@@ -387,7 +387,7 @@ describe('bad input', () => {
   it('JSON that is not IaC, and invalid JSON, are rejected', () => {
     const a = fixture('bad/not-iac.json');
     assert.equal(a.rejects.length, 1);
-    assert.match(a.rejects[0]!.reason, /^line 1: not a CloudFormation template, Terraform JSON \(terraform show -json\) or Kubernetes manifest: keys name, version, dependencies$/);
+    assert.match(a.rejects[0]!.reason, /^line 1: not a CloudFormation template, Terraform JSON \(terraform show -json\), ARM template, ECS task definition or Kubernetes manifest: keys name, version, dependencies$/);
     const b = parse('x.json', '{\n  "Resources": {\n    "A": \n  }\n}');
     assert.equal(b.rejects.length, 1);
     assert.match(b.rejects[0]!.reason, /^line 4 column 3: not valid JSON: /);

@@ -25,6 +25,11 @@ import { isAuditEvent, isKubernetesObject, readKubernetes } from './kubernetes.t
 import { documentPositions, NO_POSITIONS, type NodePath, type Positions } from './positions.ts';
 import { buildIacEvent, FORMATS, SOURCE_TYPE, type BuildOptions, type FormatInfo, type IacItem } from './resource.ts';
 import { isTerraformJson, readTerraform } from './terraform.ts';
+import { HclError, parseHcl } from './hcl.ts';
+import { readTerraformSource, type TerraformModuleContext } from './terraform-hcl.ts';
+import { isArmTemplate, isArmParameters, readArm } from './arm.ts';
+import { isEcsTaskDefinitionJson, readEcsTaskDefinition } from './ecs.ts';
+import { isKustomization, isKustomizationFileName } from './kustomize.ts';
 
 /** JSON files larger than this are not indexed for line numbers (location.line is null). */
 export const POSITION_MAX_BYTES = 8 * 1024 * 1024;
@@ -37,6 +42,12 @@ export interface ParseOptions extends BuildOptions {
   maxDecompressedBytes?: number;
   /** Larger (decompressed) files are rejected as unreadable. Default 64 MiB. */
   maxFileBytes?: number;
+  /**
+   * Terraform source: the variables and locals of the file's module (its folder: every `.tf`,
+   * `.tf.json` and tfvars file, see terraformModuleContext). Without it, a `.tf` file's own
+   * variable defaults and locals are used.
+   */
+  terraformModule?: TerraformModuleContext;
 }
 
 export const DEFAULT_MAX_FILE_BYTES = 64 * 1024 * 1024;
@@ -140,6 +151,22 @@ export function parseConfigFile(name: string, bytes: Buffer, opts: ParseOptions 
       return Buffer.alloc(0);
     }
   };
+  const emitItems = (info: FormatInfo, items: IacItem[], time: number, originalTime: string): void => {
+    for (const item of items) {
+      if (item.kind === 'problem') {
+        const where = item.problem.line === null ? '' : `line ${item.problem.line}: `;
+        reject('SLUICE_ERR_INPUT_MALFORMED', `${where}${item.problem.reason}`, rawOf(item.problem.raw));
+        continue;
+      }
+      try {
+        const event = buildIacEvent(name, info, item.resource, time, originalTime, opts);
+        out.push({ kind: 'event', stream: 'config', key: event.resource.uid, event, position: pos() });
+      } catch (err) {
+        const where = item.resource.line === null ? '' : `line ${item.resource.line}: `;
+        reject('SLUICE_ERR_INPUT_MALFORMED', `${where}${clip(item.resource.id, 200)}: event could not be built: ${errorMessage(err)}`, rawOf(item.resource.raw));
+      }
+    }
+  };
   const now = opts.time ?? Date.now();
   const maxOut = opts.maxDecompressedBytes ?? DEFAULT_MAX_DECOMPRESSED_BYTES;
   const maxFile = opts.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
@@ -162,6 +189,39 @@ export function parseConfigFile(name: string, bytes: Buffer, opts: ParseOptions 
     let text = data.toString('utf8');
     if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
     if (text.trim() === '') return out;
+
+    const base = name.replace(/\.gz$/i, '');
+    // Terraform variable files hold no resource: they are read as the module context of .tf files.
+    if (/\.tfvars(\.json)?$/i.test(base)) {
+      // A broken variables file must not silently fall back to the defaults.
+      try {
+        if (/\.json$/i.test(base)) JSON.parse(text);
+        else parseHcl(text);
+      } catch (err) {
+        const reason = err instanceof HclError ? `not valid Terraform variables (HCL): ${err.message}` : `not valid Terraform variables (JSON): ${errorMessage(err)}`;
+        reject('SLUICE_ERR_INPUT_MALFORMED', reason, data.subarray(0, 64 * 1024));
+      }
+      return out;
+    }
+    if (/\.tf(\.json)?$/i.test(base)) {
+      const json = /\.json$/i.test(base);
+      let items: IacItem[];
+      try {
+        const parsed = json ? readJson(name, text) : null;
+        if (parsed && parsed.kind === 'docs' && parsed.errors.length > 0) {
+          for (const e of parsed.errors) reject('SLUICE_ERR_INPUT_MALFORMED', e.reason, e.raw);
+          return out;
+        }
+        const pos = parsed && parsed.kind === 'docs' ? parsed.docs[0]?.pos : undefined;
+        items = readTerraformSource(base, text, { ...(opts.terraformModule ? { module: opts.terraformModule } : {}), ...(pos ? { pos } : {}) });
+      } catch (err) {
+        const reason = err instanceof HclError ? `not valid Terraform (HCL): ${err.message}` : `not valid Terraform: ${errorMessage(err)}`;
+        reject('SLUICE_ERR_INPUT_MALFORMED', reason, data.subarray(0, 64 * 1024));
+        return out;
+      }
+      emitItems(FORMATS.terraform_hcl, items, now, isoTime(now));
+      return out;
+    }
 
     const source = (looksJson(name, text) ? readJson(name, text) : null) ?? readYaml(text);
     if (source.kind === 'fatal') {
@@ -192,6 +252,15 @@ export function parseConfigFile(name: string, bytes: Buffer, opts: ParseOptions 
               time = ts.ms;
               originalTime = ts.original;
             }
+          } else if (isArmTemplate(value)) {
+            info = FORMATS.arm;
+            items = readArm(value, doc.pos, path);
+          } else if (isArmParameters(value) || isKustomization(value) || (isKustomizationFileName(base) && isObj(value) && !isKubernetesObject(value))) {
+            // kustomization.yaml (with or without apiVersion/kind) is a kustomize build file: `sluice scan` reads what it references.
+            continue; // an ARM parameters file or a kustomize Kustomization/Component: no resource
+          } else if (isEcsTaskDefinitionJson(value)) {
+            info = FORMATS.ecs_task_definition;
+            items = readEcsTaskDefinition(value, doc.pos, path);
           } else if (isCloudFormation(value)) {
             info = FORMATS.cloudformation;
             items = readCloudFormation(value, name, doc.pos, path);
@@ -206,7 +275,7 @@ export function parseConfigFile(name: string, bytes: Buffer, opts: ParseOptions 
               : typeName(value);
             reject(
               'SLUICE_ERR_INPUT_MALFORMED',
-              `${at}not a CloudFormation template, Terraform JSON (terraform show -json) or Kubernetes manifest: ${why}`,
+              `${at}not a CloudFormation template, Terraform JSON (terraform show -json), ARM template, ECS task definition or Kubernetes manifest: ${why}`,
               rawOf(value),
             );
             continue;
@@ -217,20 +286,7 @@ export function parseConfigFile(name: string, bytes: Buffer, opts: ParseOptions 
           reject(code, `${at}${reason}`, rawOf(value));
           continue;
         }
-        for (const item of items) {
-          if (item.kind === 'problem') {
-            const where = item.problem.line === null ? '' : `line ${item.problem.line}: `;
-            reject('SLUICE_ERR_INPUT_MALFORMED', `${where}${item.problem.reason}`, rawOf(item.problem.raw));
-            continue;
-          }
-          try {
-            const event = buildIacEvent(name, info, item.resource, time, originalTime, opts);
-            out.push({ kind: 'event', stream: 'config', key: event.resource.uid, event, position: pos() });
-          } catch (err) {
-            const where = item.resource.line === null ? '' : `line ${item.resource.line}: `;
-            reject('SLUICE_ERR_INPUT_MALFORMED', `${where}${clip(item.resource.id, 200)}: event could not be built: ${errorMessage(err)}`, rawOf(item.resource.raw));
-          }
-        }
+        emitItems(info, items, time, originalTime);
       }
     }
   } catch (err) {

@@ -55,6 +55,9 @@ export const FORMATS: Readonly<Record<ConfigFileFormat, FormatInfo>> = Object.fr
   cloudformation: { format: 'cloudformation', product: 'CloudFormation', vendor: 'AWS' },
   terraform_plan: { format: 'terraform_plan', product: 'Terraform', vendor: 'HashiCorp' },
   kubernetes: { format: 'kubernetes', product: 'Kubernetes', vendor: 'Kubernetes' },
+  terraform_hcl: { format: 'terraform_hcl', product: 'Terraform', vendor: 'HashiCorp' },
+  arm: { format: 'arm', product: 'Azure Resource Manager', vendor: 'Microsoft' },
+  ecs_task_definition: { format: 'ecs_task_definition', product: 'Amazon ECS', vendor: 'AWS' },
 });
 
 export interface BuildOptions {

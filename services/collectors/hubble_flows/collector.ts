@@ -16,6 +16,7 @@ export function createHubbleFlowsCollector(config: HubbleFlowsConfig): Collector
   const normalizeOpts = {
     cluster: config.cluster,
     imageLabels: config.imageLabels,
+    application: config.identity.key === 'application' ? config.identity : null,
     rawCapBytes: config.rawCapBytes,
     unmappedCapBytes: config.unmappedCapBytes,
   };

@@ -24,6 +24,36 @@ export const HubbleFlowsConfigSchema = z.strictObject({
         'to fill workload.image_repository/image_version. Hubble flows carry no image; without such a label both are null.',
     )
     .meta({ examples: [['image', 'app.kubernetes.io/image']] }),
+  identity: z
+    .strictObject({
+      key: z
+        .enum(['application', 'workload'])
+        .default('application')
+        .describe(
+          'Identity of a workload end (and the flow key): `application` (`<cluster>/<namespace>/app/<app>`: Deployments that differ only by version, ' +
+            'such as reviews-v1 and reviews-v2 sharing `app: reviews`, are one application) or `workload` (`<cluster>/<namespace>/<kind>/<name>`, ' +
+            'the controller: the key before application identity, for state kept from older releases).',
+        ),
+      applicationLabels: z
+        .array(z.string().min(1).max(317))
+        .max(8)
+        .default(['app.kubernetes.io/name', 'app'])
+        .describe('Pod labels naming the application, tried in order; without one, the controller name without a version suffix (`reviews-v2` -> `reviews`).'),
+      instanceLabel: z
+        .string()
+        .min(1)
+        .max(317)
+        .nullable()
+        .default('app.kubernetes.io/instance')
+        .describe('Pod label scoping the application (`<app>@<instance>` when it differs from the application: two releases of one chart stay apart); null: none.'),
+      versionLabels: z
+        .array(z.string().min(1).max(317))
+        .max(8)
+        .default(['app.kubernetes.io/version', 'version'])
+        .describe('Pod labels naming the version, tried in order; else the image tag or digest (see imageLabels), else the controller name\'s version suffix.'),
+    })
+    .prefault({})
+    .describe('How a workload end is identified: by application and version (never by IP or pod).'),
   rawCapBytes: rawCapBytes(
     'Largest raw flow (UTF-8 JSON bytes) kept in raw_data; larger flows get raw_data null. At most 64 KiB; 0 never keeps raw_data.',
     [65536, 4096],

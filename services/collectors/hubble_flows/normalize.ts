@@ -6,7 +6,10 @@
 import { isIP } from 'node:net';
 import { OCSF_VERSION, RAW_CAP_BYTES } from '../../core/events.ts';
 import {
+  applicationOf,
   cidrBucket,
+  DEFAULT_APPLICATION_RULES,
+  type ApplicationRules,
   DNS_RCODE_NAMES,
   flowKey,
   isExternalIp,
@@ -48,6 +51,8 @@ export interface HubbleNormalizeOptions {
   cluster?: string | null;
   /** Label keys holding an image reference. */
   imageLabels?: readonly string[];
+  /** Application identity rules; null keys ends by controller (`identity.key: workload`). Default: DEFAULT_APPLICATION_RULES. */
+  application?: ApplicationRules | null;
   rawCapBytes?: number;
   unmappedCapBytes?: number;
 }
@@ -144,6 +149,7 @@ interface EndpointContext {
   nodeName: string | null;
   cluster: string | null;
   imageLabels: readonly string[];
+  application: ApplicationRules | null;
 }
 
 interface BuiltEndpoint {
@@ -212,6 +218,12 @@ function buildEndpoint(ep: Obj | null, path: string, ip: string | null, port: nu
       image_version: image ? (image.digest ?? image.tag) : null,
       service_account: labels.k8s.get('io.cilium.k8s.policy.serviceaccount') || null,
     };
+    // A numeric Cilium identity names no application: it stays the identity.
+    if (ctx.application && workload.kind !== 'identity') {
+      const { app, version } = applicationOf(workload, ctx.application);
+      workload.app = app;
+      workload.app_version = version;
+    }
   }
 
   const entity = workload ? null : reservedEntity(labels.reserved);
@@ -421,7 +433,12 @@ export function normalizeHubbleFlow(record: unknown, opts: HubbleNormalizeOption
   }
   const flowType = optString(flow, 'Type', 'Type');
   if (flowType !== null && !/^[A-Z0-9_]{1,32}$/.test(flowType)) malformed(`Type "${clip(flowType)}" is not a Hubble flow type`);
-  const ctx: EndpointContext = { nodeName, cluster: opts.cluster ?? null, imageLabels: opts.imageLabels ?? DEFAULT_IMAGE_LABELS };
+  const ctx: EndpointContext = {
+    nodeName,
+    cluster: opts.cluster ?? null,
+    imageLabels: opts.imageLabels ?? DEFAULT_IMAGE_LABELS,
+    application: opts.application === undefined ? DEFAULT_APPLICATION_RULES : opts.application,
+  };
   const src = buildEndpoint(optObject(flow, 'source', 'source'), 'source', srcIp, l4.srcPort, optStringArray(flow, 'source_names', 'source_names'), ctx);
   const dst = buildEndpoint(
     optObject(flow, 'destination', 'destination'),

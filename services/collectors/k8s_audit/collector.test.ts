@@ -2,14 +2,12 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
-import avro from 'avsc';
 import { ManualClock } from '../../core/clock.ts';
-import type { CollectedEvent, CollectorOutput, RejectedRecord } from '../../core/components.ts';
+import type { RejectedRecord } from '../../core/components.ts';
 import type { ApiActivity } from '../../core/events.ts';
 import { SluiceError } from '../../core/errors.ts';
 import {
   AKS_FILE,
-  API_ACTIVITY_AVSC,
   CLOUDWATCH_GZ,
   EVENTLIST_FILE,
   GKE_FILE,
@@ -21,27 +19,9 @@ import {
 import { pantherCases as azurePantherCases } from '../../../test/fixtures/azure_activity/load.ts';
 import { sniffAzureActivity } from '../azure_activity/index.ts';
 import { K8sAuditConfigSchema, k8sAuditCollector, k8sAuditSpec, sniffK8sAudit } from './index.ts';
+import { assertAvroRoundTrip, split } from '../../../test/fixtures/activity-kit.ts';
 
-const apiActivityType = avro.Type.forSchema(JSON.parse(readFileSync(API_ACTIVITY_AVSC, 'utf8')));
 const INGEST = Date.UTC(2030, 0, 1);
-
-/** Asserts the event is valid for the wire schema and survives encode/decode unchanged. */
-function assertAvroRoundTrip(event: ApiActivity, label: string): void {
-  const bad: string[] = [];
-  const valid = apiActivityType.isValid(event, { errorHook: (path, value) => bad.push(`${path.join('.')}=${JSON.stringify(value)}`) });
-  assert.ok(valid, `${label}: not valid for api_activity.v1.avsc: ${bad.join(', ')}`);
-  const decoded: unknown = apiActivityType.fromBuffer(apiActivityType.toBuffer(event));
-  assert.deepEqual(JSON.parse(JSON.stringify(decoded)), JSON.parse(JSON.stringify(event)), `${label}: Avro round trip`);
-}
-
-type ActivityOut = Extract<CollectedEvent, { stream: 'activity' }>;
-
-function split(outputs: Iterable<CollectorOutput>): { events: ActivityOut[]; rejects: RejectedRecord[] } {
-  const events: ActivityOut[] = [];
-  const rejects: RejectedRecord[] = [];
-  for (const o of outputs) (o.kind === 'event' ? events : rejects).push(o as never);
-  return { events, rejects };
-}
 
 const fallbacksOf = (e: ApiActivity): string[] => ((JSON.parse(e.unmapped) as { _sluice?: { fallbacks: string[] } })._sluice?.fallbacks ?? []);
 

@@ -2,7 +2,7 @@ import type { Collector, CollectorInput, CollectorOutput, RejectedRecord } from 
 import { systemClock, type Clock } from '../../core/clock.ts';
 import { SluiceError, type ErrorCode } from '../../core/errors.ts';
 import type { ApiActivity } from '../../core/events.ts';
-import { splitInput, type InputItem } from '../input.ts';
+import { collectReject, splitInputSafely } from '../input.ts';
 import type { K8sAuditConfig } from './config.ts';
 import { isObj, typeName, type Obj } from './fields.ts';
 import {
@@ -26,9 +26,7 @@ export interface K8sAuditCollectorDeps {
   clock?: Clock;
 }
 
-function reject(position: string, reasonCode: ErrorCode, reason: string, raw: Buffer): RejectedRecord {
-  return { kind: 'dead_letter', stage: 'collect', source: SOURCE_TYPE, position, reasonCode, reason, raw };
-}
+const reject = (position: string, reasonCode: ErrorCode, reason: string, raw: Buffer): RejectedRecord => collectReject(SOURCE_TYPE, position, reasonCode, reason, raw);
 
 function verdict(err: unknown): [ErrorCode, string] {
   // A SluiceError is a verdict on the record. Anything else is a normalizer bug: the record still
@@ -122,19 +120,7 @@ export function createK8sAuditCollector(config: K8sAuditConfig, deps: K8sAuditCo
     const opts = normalizeOpts();
     let index = 0;
     const pos = (): string => `${input.name}#${index++}`;
-    const items = splitInput(input, splitOpts);
-    for (;;) {
-      let step: IteratorResult<InputItem, void>;
-      try {
-        step = items.next();
-      } catch (err) {
-        // The splitter itself failed (e.g. JSON nested too deep to re-serialize): the rest of the
-        // input becomes one reject rather than an exception.
-        yield reject(pos(), 'SLUICE_ERR_INPUT_MALFORMED', `input could not be split into records: ${err instanceof Error ? err.message : String(err)}`, input.bytes);
-        return;
-      }
-      if (step.done) return;
-      const item = step.value;
+    for (const item of splitInputSafely(input, splitOpts)) {
       if (item.kind === 'error') {
         yield reject(pos(), item.error.code, item.error.reason, item.raw);
         continue;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SECRET } from '../../core/secrets.ts';
 import { invalidConfigError } from '../../core/config.ts';
 import { maxDecompressedBytes, parseCollectorConfig, rawCapBytes, unmappedCapBytes } from '../config-common.ts';
 import { AUDIT_STAGES, DEFAULT_OBJECT_CAP_BYTES, DEFAULT_STAGES, K8S_PROVIDERS } from './normalize.ts';
@@ -78,7 +79,7 @@ export const K8sAuditWebhookConfigSchema = z.strictObject({
     .describe('URL path the API server posts EventLists to.')
     .meta({ examples: ['/v1/k8s-audit'] }),
   tokens: z
-    .array(z.string().min(16, 'a token must be at least 16 characters'))
+    .array(z.string().min(16, 'a token must be at least 16 characters').meta(SECRET))
     .min(1)
     .describe(
       'Accepted bearer tokens (Authorization: Bearer <token>), compared in constant time. Several allow rotation. ' +

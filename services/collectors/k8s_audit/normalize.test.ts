@@ -109,6 +109,14 @@ describe('normalizeK8sAudit: status', () => {
     assert.deepEqual(e.resources, [{ uid: 'discovery.k8s.io/endpointslices', type: 'endpointslices', name: null }]);
   });
 
+  it('AKS control-plane users are System, other names are Users', () => {
+    const base = pantherLog('Amazon.EKS.AnonymousAPIAccess#1');
+    for (const name of ['aksService', 'masterclient', 'nodeclient', 'aksProblemDetector']) {
+      assert.equal(normalizeK8sAudit({ ...base, user: { username: name } }, opts).actor.user.type, 'System', name);
+    }
+    assert.equal(normalizeK8sAudit({ ...base, user: { username: 'clusterAdmin' } }, opts).actor.user.type, 'User');
+  });
+
   it('an authorization "forbid" without a response code is a failure; a missing outcome is Unknown', () => {
     const base = pantherLog('Amazon.EKS.AnonymousAPIAccess#2');
     const { responseStatus: _rs, ...noStatus } = base;

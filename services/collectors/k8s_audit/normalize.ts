@@ -292,6 +292,8 @@ export function parseGkeResourceName(text: string): {
 function parseGkeMethod(method: string): { verb: string; group: string | null; version: string | null; resource: string | null; subresource: string | null } {
   const segs = method.split('.');
   const verb = segs[segs.length - 1]!;
+  // A custom resource's method starts with its reversed group, of any length: only the verb and resource are sure.
+  if (!method.startsWith('io.k8s.')) return { verb, group: null, version: null, resource: segs.length >= 3 ? segs[segs.length - 2]! : null, subresource: null };
   const body = segs.slice(2, -1); // after io.k8s
   const [group, version, resource, subresource] = body;
   return { verb, group: group ?? null, version: version ?? null, resource: resource ?? null, subresource: subresource ?? null };
@@ -304,7 +306,8 @@ function gkeFacts(rec: Obj, objectCap: number): { facts: Facts; ctx: Partial<K8s
   const pp = optObject(rec, 'protoPayload', 'protoPayload')!;
   const method = optString(pp, 'methodName', 'protoPayload.methodName');
   if (method === null) malformed('not a GKE Kubernetes audit entry: protoPayload.methodName is missing');
-  if (!method.startsWith('io.k8s.')) {
+  // Custom resources are logged under their own group (`io.cert-manager.v1.certificates.create`) with serviceName k8s.io.
+  if (!method.startsWith('io.k8s.') && pp.serviceName !== 'k8s.io') {
     malformed(`not a GKE Kubernetes audit entry: protoPayload.methodName "${clip(method)}" is not an io.k8s.* method`);
   }
   const m = parseGkeMethod(method);
@@ -313,7 +316,7 @@ function gkeFacts(rec: Obj, objectCap: number): { facts: Facts; ctx: Partial<K8s
   const email = optString(auth, 'principalEmail', 'protoPayload.authenticationInfo.principalEmail');
   const subject = optString(auth, 'principalSubject', 'protoPayload.authenticationInfo.principalSubject');
   const meta = optObject(pp, 'requestMetadata', 'protoPayload.requestMetadata');
-  const callerIp = optString(meta, 'callerIP', 'protoPayload.requestMetadata.callerIP');
+  const callerIp = optString(meta, 'callerIp', 'protoPayload.requestMetadata.callerIp') ?? optString(meta, 'callerIP', 'protoPayload.requestMetadata.callerIP');
   const userAgent = optString(meta, 'callerSuppliedUserAgent', 'protoPayload.requestMetadata.callerSuppliedUserAgent');
 
   // The resource: protoPayload.resourceName, else the first authorizationInfo[].resource
@@ -473,11 +476,14 @@ function aksUnwrap(rec: Obj): { event: Obj; ctx: Partial<K8sContext> } {
 // ---------------------------------------------------------------------------------------------
 // Building the ApiActivity
 
+/** AKS control-plane identities (the resource provider, control-plane components and node clients). */
+const AKS_SYSTEM_USERS = new Set(['aksService', 'masterclient', 'nodeclient', 'aksProblemDetector']);
+
 function userTypeOf(principal: string): string {
   if (principal.startsWith('system:serviceaccount:')) return 'ServiceAccount';
   if (principal.startsWith('system:node:')) return 'Node';
   if (principal === 'system:anonymous') return 'Anonymous';
-  if (principal.startsWith('system:') || principal.startsWith('eks:')) return 'System';
+  if (principal.startsWith('system:') || principal.startsWith('eks:') || AKS_SYSTEM_USERS.has(principal)) return 'System';
   if (principal.endsWith('.gserviceaccount.com')) return 'ServiceAccount';
   return 'User';
 }

@@ -14,6 +14,7 @@ import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Clock } from '../../core/clock.ts';
 import type { CollectorOutput } from '../../core/components.ts';
+import { fastifyTimeoutOptions, httpTimeouts } from '../../core/http.ts';
 import type { Logger } from '../../core/logger.ts';
 import { createK8sAuditCollector } from './collector.ts';
 import { parseK8sAuditConfig, parseK8sAuditWebhookConfig, type K8sAuditConfigInput, type K8sAuditWebhookConfigInput } from './config.ts';
@@ -87,7 +88,7 @@ export async function startK8sAuditWebhook(options: K8sAuditWebhookOptions): Pro
   const logger = options.logger;
 
   // Timeouts bound what a slow or stalled client can hold open.
-  const base = { logger: false, bodyLimit: config.bodyLimitBytes, return503OnClosing: true, connectionTimeout: 30_000, requestTimeout: 60_000 } as const;
+  const base = { logger: false, bodyLimit: config.bodyLimitBytes, return503OnClosing: true, ...fastifyTimeoutOptions(httpTimeouts({ requestTimeoutMs: 60_000 })) } as const;
   let app: FastifyInstance;
   if (config.tls) {
     const [cert, key] = await Promise.all([readFile(config.tls.certFile), readFile(config.tls.keyFile)]);

@@ -9,7 +9,11 @@ export const DEFAULT_CHUNK_BYTES = MIB;
 export const MIN_CHUNK_BYTES = KIB;
 /** Chunks travel as single Kafka messages: keep them well under common broker limits. */
 export const MAX_CHUNK_BYTES = 64 * MIB;
-export const DEFAULT_MAX_OBJECT_BYTES = 5 * GIB;
+/**
+ * Largest object read, stored or decoded (gzip-bomb guard). 256 MiB: each decoded byte is scanned by
+ * DLP and published to Kafka, so larger objects are a deliberate choice (raise it per deployment).
+ */
+export const DEFAULT_MAX_OBJECT_BYTES = 256 * MIB;
 
 /** Stores an object can come from (the `object.store` field). */
 export const OBJECT_STORES = ['s3', 'gcs', 'azure_blob', 'file'] as const;
@@ -34,9 +38,9 @@ export const ObjectStorageConfigSchema = z.strictObject({
     .default(DEFAULT_MAX_OBJECT_BYTES)
     .describe(
       'Objects whose stored size is larger are rejected without being read; gzip content that inflates past ' +
-        'this many decoded bytes is rejected when it gets there (gzip-bomb guard). Default 5 GiB.',
+        'this many decoded bytes is rejected when it gets there (gzip-bomb guard). Default 256 MiB.',
     )
-    .meta({ examples: [5368709120, 104857600] }),
+    .meta({ examples: [268435456, 5368709120] }),
   decodeGzip: z
     .boolean()
     .default(true)

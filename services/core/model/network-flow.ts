@@ -1,4 +1,4 @@
-import { isIP } from 'node:net';
+import { isExternalIp as netIsExternalIp, networkOf } from '../net.ts';
 import type { EventMetadata } from '../events.ts';
 
 /**
@@ -60,6 +60,14 @@ export interface FlowWorkload {
   image_repository: string | null;
   image_version: string | null;
   service_account: string | null;
+  /**
+   * The application this workload runs (see applicationOf): Deployments that differ only by
+   * version (reviews-v1, reviews-v2) share it. When set, it is the identity of the end (flowKey,
+   * flow_baseline peers); absent or null keeps the controller (`kind/name`) as the identity.
+   */
+  app?: string | null;
+  /** The application version: version label, else image tag or digest, else the controller name's version suffix. */
+  app_version?: string | null;
 }
 
 export interface ConnectionInfo {
@@ -141,75 +149,83 @@ export const DNS_RCODE_NAMES: Readonly<Record<number, string>> = Object.freeze({
   7: 'YXRRSET', 8: 'NXRRSET', 9: 'NOTAUTH', 10: 'NOTZONE',
 });
 
-function ipv4Octets(ip: string): [number, number, number, number] | null {
-  if (isIP(ip) !== 4) return null;
-  return ip.split('.').map(Number) as [number, number, number, number];
-}
-
-/** Expands an IPv6 address (with optional embedded IPv4) to 8 hextets; null if not IPv6. */
-function ipv6Hextets(ip: string): number[] | null {
-  if (isIP(ip) !== 6) return null;
-  let text = ip.split('%')[0]!.toLowerCase();
-  const v4 = /(\d+\.\d+\.\d+\.\d+)$/.exec(text);
-  if (v4) {
-    const o = ipv4Octets(v4[1]!);
-    if (!o) return null;
-    text = `${text.slice(0, v4.index)}${((o[0] << 8) | o[1]).toString(16)}:${((o[2] << 8) | o[3]).toString(16)}`;
-  }
-  const [head, tail] = text.includes('::') ? (text.split('::') as [string, string]) : [text, null];
-  const h = head === '' ? [] : head.split(':');
-  const t = tail === null || tail === '' ? [] : tail.split(':');
-  const fill = tail === null ? [] : new Array<string>(8 - h.length - t.length).fill('0');
-  const all = [...h, ...fill, ...t].map((x) => parseInt(x, 16));
-  return all.length === 8 && all.every((n) => Number.isInteger(n) && n >= 0 && n <= 0xffff) ? all : null;
-}
-
 /**
  * The network an external address is bucketed into: its /24 for IPv4, its /48 for IPv6
  * (`203.0.113.0/24`, `2001:db8:1::/48`). Null when `ip` is not an IP address.
  */
 export function cidrBucket(ip: string): string | null {
-  const o = ipv4Octets(ip);
-  if (o) return `${o[0]}.${o[1]}.${o[2]}.0/24`;
-  const h = ipv6Hextets(ip);
-  if (h) return `${h.slice(0, 3).map((x) => x.toString(16)).join(':')}::/48`;
-  return null;
+  return networkOf(ip);
 }
 
 /**
- * True for a globally routable address; false for private and special-purpose ranges:
- * IPv4 0/8, 10/8, 100.64/10 (shared CGNAT space), 127/8, 169.254/16, 172.16/12, 192.0.0/24,
- * 192.168/16, 198.18/15, 224/4 and above; IPv6 ::/128, ::1, fc00::/7, fe80::/10, ff00::/8, and
- * IPv4-mapped addresses by their IPv4 rule. Also false when `ip` is not an address.
+ * True for an address outside the infrastructure; false for private and special-purpose ranges
+ * (services/core/net.ts `isExternalIp`: 0/8, 10/8, 100.64/10, 127/8, 169.254/16, 172.16/12,
+ * 192.0.0/24, 192.168/16, 198.18/15, 224/3; IPv6 ::, ::1, fc00::/7, fe80::/10, ff00::/8;
+ * IPv4-mapped addresses by their IPv4 rule). Also false when `ip` is not an address.
  */
 export function isExternalIp(ip: string): boolean {
-  const o = ipv4Octets(ip);
-  if (o) {
-    const [a, b, c] = o;
-    if (a === 0 || a === 10 || a === 127 || a >= 224) return false;
-    if (a === 100 && b >= 64 && b <= 127) return false;
-    if (a === 169 && b === 254) return false;
-    if (a === 172 && b >= 16 && b <= 31) return false;
-    if (a === 192 && b === 168) return false;
-    if (a === 192 && b === 0 && c === 0) return false;
-    if (a === 198 && (b === 18 || b === 19)) return false;
-    return true;
-  }
-  const h = ipv6Hextets(ip);
-  if (!h) return false;
-  if (h.every((x) => x === 0)) return false;
-  if (h.slice(0, 7).every((x) => x === 0) && h[7] === 1) return false;
-  if (h.slice(0, 5).every((x) => x === 0) && h[5] === 0xffff) {
-    return isExternalIp(`${h[6]! >> 8}.${h[6]! & 0xff}.${h[7]! >> 8}.${h[7]! & 0xff}`);
-  }
-  const first = h[0]!;
-  if ((first & 0xfe00) === 0xfc00 || (first & 0xffc0) === 0xfe80 || (first & 0xff00) === 0xff00) return false;
-  return true;
+  return netIsExternalIp(ip);
+}
+
+/**
+ * The identity of a workload end: `<cluster>/<namespace or ->/app/<app>` when its application is
+ * known (FlowWorkload.app), else `<cluster>/<namespace or ->/<kind>/<name>` (the controller).
+ */
+export function workloadKey(w: Pick<FlowWorkload, 'cluster' | 'namespace' | 'kind' | 'name' | 'app'>): string {
+  return w.app ? `${w.cluster}/${w.namespace ?? '-'}/app/${w.app}` : `${w.cluster}/${w.namespace ?? '-'}/${w.kind}/${w.name}`;
+}
+
+/** How applicationOf reads a workload (the collectors' `identity` config). */
+export interface ApplicationRules {
+  /** Labels naming the application, tried in order. */
+  applicationLabels: readonly string[];
+  /** Label scoping the application (two Helm releases of one chart are two applications); null: none. */
+  instanceLabel: string | null;
+  /** Labels naming the version, tried in order. */
+  versionLabels: readonly string[];
+}
+
+export const DEFAULT_APPLICATION_RULES: ApplicationRules = Object.freeze({
+  applicationLabels: Object.freeze(['app.kubernetes.io/name', 'app']),
+  instanceLabel: 'app.kubernetes.io/instance',
+  versionLabels: Object.freeze(['app.kubernetes.io/version', 'version']),
+});
+
+/** A version suffix of a controller name: `-v2`, `-v1-4`, `-v1.5.0`, `-1.5.0` (a dotted version). */
+const VERSION_SUFFIX = /^(.+?)-(v\d+(?:[.-]\d+)*|\d+\.\d+(?:\.\d+)*)$/
+
+/** Splits a controller name into the application and its version suffix (`reviews-v2` -> reviews, v2). */
+export function splitVersionSuffix(name: string): { name: string; version: string | null } {
+  const m = VERSION_SUFFIX.exec(name);
+  return m ? { name: m[1]!, version: m[2]! } : { name, version: null };
+}
+
+/**
+ * The application and version of a workload end, never from an IP or a pod:
+ *   application = the first `applicationLabels` label, else the controller name with a version
+ *   suffix stripped (`reviews-v2` -> `reviews`); `@<instance>` is appended when the instance label
+ *   is set and differs from the application (two releases of one chart stay apart);
+ *   version = the first `versionLabels` label, else the image tag or digest, else the stripped suffix.
+ * Kind `Pod` (a bare pod) keeps its own name as its application unless a label names one.
+ */
+export function applicationOf(
+  w: Pick<FlowWorkload, 'kind' | 'name' | 'labels' | 'image_version'>,
+  rules: ApplicationRules = DEFAULT_APPLICATION_RULES,
+): { app: string; version: string | null } {
+  const label = (names: readonly string[]): string | null => {
+    for (const n of names) for (const l of w.labels) if (l.key === n && l.value !== '') return l.value;
+    return null;
+  };
+  const split = w.kind === 'Pod' ? { name: w.name, version: null } : splitVersionSuffix(w.name);
+  let app = label(rules.applicationLabels) ?? split.name;
+  const instance = rules.instanceLabel ? label([rules.instanceLabel]) : null;
+  if (instance && instance !== app) app = `${app}@${instance}`;
+  return { app, version: label(rules.versionLabels) ?? w.image_version ?? split.version };
 }
 
 /**
  * The stream key of a flow: its source identity.
- *   workload            -> `<cluster>/<namespace or ->/<kind>/<name>`
+ *   workload            -> `<cluster>/<namespace or ->/app/<app>`, or `<cluster>/<namespace or ->/<kind>/<name>` without an application
  *   external            -> `external/<cidr_bucket>`
  *   host, remote-node, health, reserved -> `<cluster>/-/reserved/<entity>` (cluster from `reservedCluster`)
  *   ip (internal, IP-only) -> `ip/<address>`
@@ -217,7 +233,7 @@ export function isExternalIp(ip: string): boolean {
  */
 export function flowKey(src: FlowEndpoint, reservedCluster = 'unknown', reservedEntity: string | null = null): string {
   const w = src.workload;
-  if (w) return `${w.cluster}/${w.namespace ?? '-'}/${w.kind}/${w.name}`;
+  if (w) return workloadKey(w);
   if (src.type === 'external' && src.cidr_bucket) return `external/${src.cidr_bucket}`;
   if (src.type === 'host' || src.type === 'remote-node' || src.type === 'health' || src.type === 'reserved') {
     return `${reservedCluster}/-/reserved/${reservedEntity ?? src.type}`;

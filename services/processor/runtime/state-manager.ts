@@ -17,9 +17,7 @@ export interface StatefulDetector {
 export const CHANGELOG_HEADERS = { topic: 'sluice-input-topic', partition: 'sluice-input-partition', offset: 'sluice-input-offset' } as const;
 
 /** `<app>-<detector>-changelog`. */
-export function changelogTopic(app: string, detector: string): string {
-  return `${app}-${detector}-changelog`;
-}
+export { changelogTopic } from '../../core/topology.ts';
 
 export interface StateManagerOptions {
   transport: Transport;

@@ -4,7 +4,7 @@ import type { SideOutput } from '../../core/components.ts';
 import { systemClock } from '../../core/clock.ts';
 import type { Finding } from '../../core/events.ts';
 import { serializeError } from '../../core/errors.ts';
-import { buildDetectors } from '../detectors/registry.ts';
+import { buildDetectors } from '../../detectors/registry.ts';
 import type {
   ControlledResponse,
   MaintainRequest,

@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
 import { isCelError, run } from '@bufbuild/cel';
-import { isValidCidr } from '../helpers.ts';
+import { compileGlob, isValidCidr } from '../helpers.ts';
 import { parseCondition, type ConditionNode } from './condition.ts';
 import { fieldRef, sigmaSource, type FieldRef, type SigmaSource } from './fields.ts';
 
@@ -168,9 +168,9 @@ function mapExpr(source: SigmaSource, map: Record<string, unknown>, where: strin
   return parts.length === 1 ? parts[0]! : `(${parts.join(' && ')})`;
 }
 
+/** Selection names matched by a condition's `1 of sel_*` (linear-time glob, as the rules' glob()). */
 function globMatch(pattern: string, name: string): boolean {
-  const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
-  return re.test(name);
+  return compileGlob(pattern, false).test(name);
 }
 
 function conditionExpr(node: ConditionNode, selections: Map<string, string>): string {

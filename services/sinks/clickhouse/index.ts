@@ -23,3 +23,4 @@ export { findingsById, countFindings, countFindingsByDetector, findingPartitions
 export { toFindingRow, encodeRow, FINDING_COLUMNS, FindingRowError, type FindingRow } from './rows.ts';
 export { classifyError, clickHouseErrorCode, errorText, RETRIABLE_CLICKHOUSE_CODES, RETRIABLE_SOCKET_CODES, type ErrorClass } from './errors.ts';
 export { quoteIdentifier, quoteString, formatDateTime, formatDate, parseDateTime } from './sql.ts';
+export { clickhouseSinkSpec, ClickHouseSinkConfig } from './spec.ts';

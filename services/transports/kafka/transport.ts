@@ -14,6 +14,28 @@ import type {
   Transport,
 } from '../../core/transport.ts';
 import { assertKafkajsPatched } from './patch-guard.ts';
+
+/** kafkajs protocol error types meaning the records can never be accepted as they are. */
+const TOO_LARGE_TYPES = new Set(['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE', 'INVALID_RECORD']);
+
+/**
+ * A failed produce as a SluiceError: a record the broker refuses for its size (MESSAGE_TOO_LARGE,
+ * RECORD_LIST_TOO_LARGE, INVALID_RECORD; `max.message.bytes`) is SLUICE_ERR_TRANSPORT_RECORD_TOO_LARGE,
+ * not retriable, so that the caller dead-letters it instead of retrying forever; anything else is
+ * SLUICE_ERR_TRANSPORT_UNAVAILABLE (retriable). The kafkajs error is searched through its causes.
+ */
+export function classifyProduceError(topic: string, cause: unknown): SluiceError {
+  for (let e: unknown = cause, depth = 0; e && depth < 8; e = (e as { cause?: unknown; originalError?: unknown }).cause ?? (e as { originalError?: unknown }).originalError, depth++) {
+    const type = (e as { type?: unknown }).type;
+    if (typeof type === 'string' && TOO_LARGE_TYPES.has(type)) {
+      return new SluiceError('SLUICE_ERR_TRANSPORT_RECORD_TOO_LARGE', `producing to ${topic} refused: ${type} (${(e as Error).message}); the record is larger than the broker accepts (max.message.bytes)`, {
+        cause,
+        details: { kafkaErrorType: type },
+      });
+    }
+  }
+  return new SluiceError('SLUICE_ERR_TRANSPORT_UNAVAILABLE', `producing to ${topic} failed: ${(cause as Error).message}`, { cause });
+}
 import type { z } from 'zod';
 
 export type KafkaTransportConfig = z.output<typeof KafkaConfig>;
@@ -153,7 +175,7 @@ export class KafkaTransport implements Transport {
             })),
           });
         } catch (cause) {
-          throw new SluiceError('SLUICE_ERR_TRANSPORT_UNAVAILABLE', `producing to ${topic} failed: ${(cause as Error).message}`, { cause });
+          throw classifyProduceError(topic, cause);
         }
       },
       close,

@@ -1,0 +1,65 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { configFromEnv, loadConfig, resolveConfig } from './config.ts';
+import { SluiceError } from '../core/errors.ts';
+
+test('defaults give the embedded setup with the documented topic names', () => {
+  const c = resolveConfig({});
+  assert.equal(c.kafka, undefined);
+  assert.equal(c.clickhouse, undefined);
+  assert.equal(c.topics.activity, 'sluice.activity.v1');
+  assert.equal(c.topics.findings, 'sluice.findings.v1');
+  assert.equal(c.topics.deadLetter, 'sluice.dlq.v1');
+  assert.ok(Object.isFrozen(c) && Object.isFrozen(c.topics));
+});
+
+test('env vars land in the config, typed', () => {
+  const c = resolveConfig(configFromEnv({ KAFKA_BROKERS: 'k1:9092, k2:9092', SLUICE_PROCESSOR_WORKERS: '3', CLICKHOUSE_URL: 'http://ch:8123' }));
+  assert.deepEqual(c.kafka?.brokers, ['k1:9092', 'k2:9092']);
+  assert.equal(c.processor.workers, 3);
+  assert.equal(c.clickhouse?.url, 'http://ch:8123');
+  assert.equal(c.clickhouse?.database, 'sluice');
+});
+
+test('boolean and nested env vars (Kafka TLS and SASL)', () => {
+  const c = resolveConfig(
+    configFromEnv({ KAFKA_BROKERS: 'k:9093', KAFKA_SSL: 'true', KAFKA_SASL_MECHANISM: 'scram-sha-512', KAFKA_SASL_USERNAME: 'u', KAFKA_SASL_PASSWORD: 'p' }),
+  );
+  assert.equal(c.kafka?.ssl, true);
+  assert.deepEqual(c.kafka?.sasl, { mechanism: 'scram-sha-512', username: 'u', password: 'p' });
+  assert.throws(() => resolveConfig(configFromEnv({ KAFKA_BROKERS: 'k:9093', KAFKA_SSL: 'maybe' })), /kafka\.ssl/);
+});
+
+test('every problem is reported at once, unknown keys included', () => {
+  try {
+    resolveConfig({ bogus: 1, processor: { workers: 'many', extra: true }, kafka: { brokers: ['no-port'] }, topics: { activity: 'bad topic' } });
+    assert.fail('should throw');
+  } catch (e) {
+    assert.ok(e instanceof SluiceError);
+    assert.equal(e.code, 'SLUICE_ERR_CONFIG_INVALID');
+    for (const part of ['bogus', 'processor.workers', 'processor: Unrecognized key: "extra"', 'kafka.brokers.0', 'topics.activity']) {
+      assert.ok(e.message.includes(part), `message should mention ${part}:\n${e.message}`);
+    }
+    assert.match(e.message, /5 problems/);
+  }
+});
+
+test('file < env < overrides', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sluice-cfg-'));
+  const file = join(dir, 'sluice.yaml');
+  writeFileSync(file, 'processor:\n  workers: 4\n  groupId: from-file\nlog:\n  level: warn\n');
+  const c = loadConfig({ file, env: { SLUICE_PROCESSOR_WORKERS: '6' }, overrides: { log: { level: 'debug' } } });
+  assert.equal(c.processor.workers, 6);
+  assert.equal(c.processor.groupId, 'from-file');
+  assert.equal(c.log.level, 'debug');
+});
+
+test('a YAML syntax error names the file', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sluice-cfg-'));
+  const file = join(dir, 'bad.yaml');
+  writeFileSync(file, 'processor: [unclosed\n');
+  assert.throws(() => loadConfig({ file, env: {} }), (e: unknown) => e instanceof SluiceError && e.message.includes(file));
+});

@@ -1,0 +1,480 @@
+/**
+ * flow_baseline: learns each workload's edges (who it talks to, on which port and protocol) by
+ * identity, then reports (monitor) or blocks (protect) edges outside that baseline, and tells a
+ * new image version's new behaviour apart. See README.md.
+ */
+import type { Detector, DetectorContext, EventMeta, SideOutput } from '../../core/components.ts';
+import type { Finding } from '../../core/events.ts';
+import { cidrBucket, type NetworkFlow } from '../../core/model/network-flow.ts';
+import type { KeyedState } from '../../core/state.ts';
+import type { FlowBaselineSettings, FlowMode } from './config.ts';
+import {
+  blockDecision,
+  burstFinding,
+  discoveryEndedFinding,
+  DETECTOR_NAME,
+  edgesRemovedFinding,
+  newApplicationEdgeFinding,
+  newEdgeFinding,
+  versionChangeFinding,
+  type FindingContext,
+} from './findings.ts';
+import { edgeKey, flowEdge, intersectLabels, isReplyFlow, processPart, versionOf } from './identity.ts';
+import { discoveryEndReason, effectiveMode, endDiscovery } from './modes.ts';
+import { applyFlowControl, controlApplies, parseFlowControl, type FlowControl } from './control.ts';
+import { NamespaceBaselines, namespaceOf } from './namespace.ts';
+import {
+  countKeys,
+  evictLru,
+  isFlowBaselineState,
+  newState,
+  observeVersion,
+  prunePeerLabels,
+  versionAt,
+  type FlowBaselineState,
+  type NovelRecord,
+} from './state.ts';
+
+/** Counters since the detector was built (the lead turns them into metrics). */
+export interface FlowBaselineCounters {
+  flows: number;
+  /** Flows skipped: source type not baselined, reply flows with `inbound: ignore`, reset replies, bad times. */
+  skipped: number;
+  edgesLearned: number;
+  novelEdges: number;
+  findings: Record<string, number>;
+  blockDecisions: number;
+  findingsSuppressed: number;
+  edgesEvicted: number;
+  novelEvicted: number;
+  versionsEvicted: number;
+  workloadsEvictedIdle: number;
+  workloadsEvictedLru: number;
+  /** Deletes of other keys the state refused (then sweeping inside process() stops). */
+  sweepRefused: number;
+  statesDiscarded: number;
+  /** Control-topic messages that failed validation (ignored). */
+  controlsRejected: number;
+}
+
+/** What stats() reports: the counters, plus the held state's size. */
+export interface FlowBaselineStats extends FlowBaselineCounters {
+  workloads: number;
+  /** Present when stats({ scan: true }): totals over every held workload. */
+  scan?: { edges: number; novelEdges: number; versions: number; discovering: number; active: number; stateBytes: number };
+  /** Namespace baselines held in memory (new applications are judged against them) and their edges. */
+  namespaces: { held: number; edges: number; edgesDropped: number };
+}
+
+/** The flow_baseline detector: Detector plus stats() and sweep() for the runtime. */
+export class FlowBaselineDetector implements Detector<NetworkFlow> {
+  readonly name = DETECTOR_NAME;
+  private readonly state: KeyedState<FlowBaselineState>;
+  private readonly emit: (o: SideOutput) => void;
+  private readonly sources: ReadonlySet<string>;
+  private readonly counters: FlowBaselineCounters = {
+    flows: 0,
+    skipped: 0,
+    edgesLearned: 0,
+    novelEdges: 0,
+    findings: {},
+    blockDecisions: 0,
+    findingsSuppressed: 0,
+    edgesEvicted: 0,
+    novelEvicted: 0,
+    versionsEvicted: 0,
+    workloadsEvictedIdle: 0,
+    workloadsEvictedLru: 0,
+    sweepRefused: 0,
+    statesDiscarded: 0,
+    controlsRejected: 0,
+  };
+  /** Highest event time seen by this instance (a cache: it only paces the idle sweep). */
+  private highWater = -Infinity;
+  private flowsSinceSweep = 0;
+  private sweepAllowed = true;
+  /** In-memory namespace baselines, derived from the held applications' states (see namespace.ts). */
+  private readonly namespaces: NamespaceBaselines;
+
+  constructor(
+    private readonly config: FlowBaselineSettings,
+    ctx: Pick<DetectorContext<FlowBaselineState>, 'state' | 'emit'>,
+  ) {
+    this.state = ctx.state;
+    this.emit = ctx.emit;
+    this.sources = new Set(config.sources);
+    this.namespaces = new NamespaceBaselines(config.newApplications.maxNamespaces, config.newApplications.maxEdgesPerNamespace);
+  }
+
+  /** After a state shard was restored: fold the restored applications past discovery into their namespace baselines. */
+  restored(keys: readonly string[]): void {
+    for (const key of keys) {
+      const v = this.state.get(key);
+      if (isFlowBaselineState(v) && v.phase === 'active') this.foldNamespace(key, v);
+    }
+  }
+
+  private foldNamespace(key: string, s: FlowBaselineState): void {
+    const ns = namespaceOf(s);
+    if (ns !== null) this.namespaces.fold(ns, key, s);
+  }
+
+  process(e: NetworkFlow, meta: EventMeta): Finding[] {
+    const cfg = this.config;
+    if (!cfg.enabled) return [];
+    this.counters.flows++;
+    const t = e.time;
+    if (!Number.isFinite(t) || !this.sources.has(e.src.type)) {
+      this.counters.skipped++;
+      return [];
+    }
+    const reply = isReplyFlow(e, cfg.ephemeralPortMin);
+    // A reset answering a connection says the port is not served: not an edge of the server.
+    if (reply && (cfg.inbound === 'ignore' || e.activity_id === 3)) {
+      this.counters.skipped++;
+      return [];
+    }
+    const key = meta.key;
+    if (t > this.highWater) this.highWater = t;
+
+    let s = this.load(key);
+    const fresh = s === null;
+    if (s === null) s = newState(identityOf(e, key), t);
+    // Control messages newer than the last one this workload applied, in time order.
+    for (const c of this.controls) {
+      if (c.time > (s.control?.time ?? -Infinity) && controlApplies(c, key)) s = applyFlowControl(s, c, key) ?? s;
+    }
+    s.flows++;
+    if (t > s.last) s.last = t;
+    const w = e.src.workload;
+    if (w) s.labels = intersectLabels(s.labels, w.labels);
+    const observed = w ? versionOf(w, cfg.versions.labels) : null;
+    const before = s.counters.versionsEvicted;
+    const { slot } = observeVersion(s, observed, w?.image_repository ?? null, t, cfg.versions.max);
+    this.counters.versionsEvicted += s.counters.versionsEvicted - before;
+
+    const findings: Finding[] = [];
+    const mode = effectiveMode(cfg, s);
+    if (mode === 'discover' && s.phase === 'active') {
+      // The config now says discover for a workload past discovery: learn again, from now.
+      s.phase = 'discover';
+      s.discovery = { start: t, lastNew: t, end: null, reason: null, reported: false };
+    }
+    const reason = discoveryEndReason(cfg.discovery, s, mode, t);
+    if (reason) {
+      endDiscovery(s, t, reason);
+      this.foldNamespace(key, s);
+    } else if (s.phase === 'active') {
+      // A baseline this instance has not folded yet (held from before, or its namespace was dropped).
+      const ns = namespaceOf(s);
+      if (ns !== null && !this.namespaces.has(ns, key)) this.namespaces.fold(ns, key, s);
+    }
+    const ctx: FindingContext = { key, state: s, event: e, mode, version: versionAt(s, slot) };
+    if (s.phase === 'active' && !s.discovery.reported) {
+      s.discovery.reported = true;
+      findings.push(this.count(discoveryEndedFinding(ctx)));
+    }
+
+    const edge = flowEdge(e, reply, processPart(e, cfg.processIdentity), cfg.inboundExternal === 'world');
+    const k = edgeKey(edge);
+    const bit = slot >= 0 ? 1 << slot : 0;
+    const known = s.edges[k];
+    const learnable = cfg.learnDropped || (e.verdict !== 'DROPPED' && e.verdict !== 'ERROR');
+    if (known) {
+      if (t > known[1]) known[1] = t;
+      known[2]++;
+      known[3] |= bit;
+    } else if (s.phase === 'discover') {
+      if (mode !== 'discover' && edge.dir === 'out' && cfg.newApplications.judge === 'namespace') this.judgeNew(s, k, t, bit, learnable, ctx, findings);
+      if (learnable) this.learn(s, k, t, bit);
+    } else {
+      this.novel(s, k, t, bit, slot, edge.dir, ctx, findings);
+    }
+
+    // The peer's labels as this flow shows them, kept for the edges of the baseline only (bounded with them).
+    const pw = e.dst.workload;
+    if (pw && pw.labels.length && s.edges[k]) {
+      const had = s.peerLabels[edge.peer] ?? null;
+      const next = intersectLabels(had, pw.labels);
+      if (next !== had && next !== null) s.peerLabels[edge.peer] = next;
+    }
+    if (s.phase === 'active' && cfg.versions.removedAfterMs !== null) this.checkRemoved(s, slot, t, ctx, findings);
+
+    this.state.set(key, s);
+    if (fresh) this.bound(key);
+    this.maybeSweep(key);
+    return findings;
+  }
+
+  /** Control messages from the control topic (set_mode, reset_baseline), oldest first. */
+  private controls: FlowControl[] = [];
+
+  /** The runtime hands over the whole current set; invalid messages are counted and ignored. */
+  control(messages: readonly unknown[]): void {
+    const valid: FlowControl[] = [];
+    for (const m of messages) {
+      try {
+        // On the control topic a message also names its detector; the FlowControl itself is the rest.
+        const { detector: _detector, ...control } = (m ?? {}) as Record<string, unknown>;
+        valid.push(parseFlowControl(control));
+      } catch {
+        this.counters.controlsRejected++;
+      }
+    }
+    this.controls = valid.sort((a, b) => a.time - b.time);
+  }
+
+  /** The held state of a key, or null when absent or not of this layout (then it is rebuilt). */
+  private load(key: string): FlowBaselineState | null {
+    const v = this.state.get(key);
+    if (v === undefined) return null;
+    if (isFlowBaselineState(v)) return v;
+    this.counters.statesDiscarded++;
+    return null;
+  }
+
+  private learn(s: FlowBaselineState, k: string, t: number, bit: number): void {
+    s.edges[k] = [t, t, 1, bit];
+    s.discovery.lastNew = t;
+    this.counters.edgesLearned++;
+    if (s.novel[k]) delete s.novel[k];
+    const size = countKeys(s.edges);
+    if (size > this.config.limits.maxEdges) {
+      const n = evictLru(s.edges, this.config.limits.maxEdges, size);
+      s.counters.edgesEvicted += n;
+      this.counters.edgesEvicted += n;
+      prunePeerLabels(s);
+    }
+  }
+
+  /**
+   * An application still learning its own baseline, in a namespace in monitor or protect: an
+   * outbound edge none of the namespace's applications with a baseline uses is reported from its
+   * first connection (rule new_application_edge). The edge is still learned (when learnable), so it
+   * is reported once; an edge that is not learned (dropped) is reported once per dedup window.
+   */
+  private judgeNew(s: FlowBaselineState, k: string, t: number, bit: number, learnable: boolean, ctx: FindingContext, findings: Finding[]): void {
+    const cfg = this.config;
+    const ns = namespaceOf(s);
+    if (ns === null || this.namespaces.applications(ns) < cfg.newApplications.minApplications) return;
+    if (k.startsWith(`o|w:${ctx.key}|`)) return; // the application's own replicas
+    const why = this.namespaces.novelty(ns, k);
+    if (why === null) return;
+    const prior = s.novel[k];
+    if (prior && prior[4] >= 0 && t - prior[4] < cfg.dedupWindowMs) {
+      prior[2]++;
+      if (t > prior[1]) prior[1] = t;
+      return;
+    }
+    if (!learnable) s.novel[k] = [prior?.[0] ?? t, t, (prior?.[2] ?? 0) + 1, (prior?.[3] ?? 0) | bit, t, 2];
+    this.counters.novelEdges++;
+    if (!this.gate(s, t, ctx, findings)) return;
+    const f = this.count(newApplicationEdgeFinding(ctx, k, t, s.novel[k]?.[2] ?? 1, why, this.namespaces.applications(ns), cfg.newApplications.severity));
+    findings.push(f);
+    if (ctx.mode === 'protect') this.block(blockDecision(ctx, f, 'edge', k));
+  }
+
+  /**
+   * Per-window limit on a workload's findings: true while at most `burst.maxFindings` were raised
+   * in the window; beyond, one burst finding (a scan) is raised and the rest of the window is counted.
+   */
+  private gate(s: FlowBaselineState, t: number, ctx: FindingContext, findings: Finding[]): boolean {
+    const cfg = this.config;
+    if (t - s.burst[0] >= cfg.burst.windowMs || t < s.burst[0]) s.burst = [t, 0, 0];
+    s.burst[1]++;
+    if (s.burst[1] <= cfg.burst.maxFindings) return true;
+    if (s.burst[2] === 1) {
+      s.counters.findingsSuppressed++;
+      this.counters.findingsSuppressed++;
+      return false;
+    }
+    s.burst[2] = 1;
+    const recent: string[] = [];
+    for (const key in s.novel) if (s.novel[key]![0] >= s.burst[0]) recent.push(key);
+    // A new application's edges are learned while it is judged: its recent ones count too.
+    if (s.phase === 'discover') for (const key in s.edges) if (s.edges[key]![0] >= s.burst[0] && !s.novel[key]) recent.push(key);
+    const f = this.count(burstFinding(ctx, s.burst[0], recent, s.burst[1]));
+    findings.push(f);
+    if (ctx.mode === 'protect') this.block(blockDecision(ctx, f, 'non_baseline', null));
+    return false;
+  }
+
+  private novel(
+    s: FlowBaselineState,
+    k: string,
+    t: number,
+    bit: number,
+    slot: number,
+    dir: 'out' | 'in',
+    ctx: FindingContext,
+    findings: Finding[],
+  ): void {
+    const cfg = this.config;
+    let n: NovelRecord | undefined = s.novel[k];
+    if (!n) {
+      const v = versionAt(s, slot);
+      const isVersionChange = v !== undefined && v.prev !== null && t - v.first <= cfg.versions.changeWindowMs;
+      n = [t, t, 0, 0, -1, isVersionChange ? 1 : 0];
+      s.novel[k] = n;
+      this.counters.novelEdges++;
+      const size = countKeys(s.novel);
+      if (size > cfg.limits.maxNovelEdges) {
+        const removed = evictLru(s.novel, cfg.limits.maxNovelEdges, size);
+        s.counters.novelEvicted += removed;
+        this.counters.novelEvicted += removed;
+        if (!s.novel[k]) s.novel[k] = n;
+      }
+    }
+    if (t > n[1]) n[1] = t;
+    n[2]++;
+    n[3] |= bit;
+    if (dir === 'in' && cfg.inbound === 'learn') return;
+    if (n[4] >= 0 && t - n[4] < cfg.dedupWindowMs) return;
+    n[4] = t;
+
+    // Per-window limit: the first maxFindings new edges get a finding each, then one burst finding.
+    if (!this.gate(s, t, ctx, findings)) return;
+    const f =
+      n[5] === 1
+        ? versionChangeFinding(ctx, k, n[0], n[2], versionAt(s, versionAt(s, slot)?.prev ?? null))
+        : newEdgeFinding(ctx, k, n[0], n[2]);
+    findings.push(this.count(f));
+    if (ctx.mode === 'protect') this.block(blockDecision(ctx, f, 'edge', k));
+  }
+
+  private checkRemoved(s: FlowBaselineState, slot: number, t: number, ctx: FindingContext, findings: Finding[]): void {
+    const v = versionAt(s, slot);
+    if (!v || v.removedReported || v.prev === null || t - v.first < (this.config.versions.removedAfterMs ?? Infinity)) return;
+    v.removedReported = true;
+    const prev = versionAt(s, v.prev);
+    if (!prev) return;
+    const had = 1 << prev.slot;
+    const has = 1 << v.slot;
+    const removed: string[] = [];
+    for (const k in s.edges) {
+      const m = s.edges[k]![3];
+      if ((m & had) !== 0 && (m & has) === 0) removed.push(k);
+    }
+    if (removed.length) findings.push(this.count(edgesRemovedFinding(ctx, prev, removed.sort())));
+  }
+
+  private count(f: Finding): Finding {
+    this.counters.findings[f.rule] = (this.counters.findings[f.rule] ?? 0) + 1;
+    return f;
+  }
+
+  private block(o: SideOutput): void {
+    this.counters.blockDecisions++;
+    this.emit(o);
+  }
+
+  /** A new key pushed the held workloads over maxWorkloads: delete the least recently seen down to 90%. */
+  private bound(current: string): void {
+    const max = this.config.limits.maxWorkloads;
+    if (this.state.size <= max || !this.sweepAllowed) return;
+    const target = Math.max(1, Math.floor(max * 0.9));
+    const byAge: Array<[string, number]> = [];
+    for (const key of this.state.keys()) {
+      if (key === current) continue;
+      const v = this.state.get(key);
+      byAge.push([key, isFlowBaselineState(v) ? v.last : -Infinity]);
+    }
+    byAge.sort((a, b) => a[1] - b[1]);
+    let excess = this.state.size - target;
+    for (const [key] of byAge) {
+      if (excess <= 0) break;
+      if (!this.tryDelete(key)) return;
+      this.counters.workloadsEvictedLru++;
+      excess--;
+    }
+  }
+
+  private maybeSweep(current: string): void {
+    const every = this.config.limits.sweepEveryFlows;
+    if (every === 0 || !this.sweepAllowed || ++this.flowsSinceSweep < every) return;
+    this.flowsSinceSweep = 0;
+    this.sweep(this.highWater, current);
+  }
+
+  private tryDelete(key: string): boolean {
+    try {
+      this.state.delete(key);
+      return true;
+    } catch {
+      // The runtime refuses deletes of other keys here: stop sweeping inside process().
+      this.counters.sweepRefused++;
+      this.sweepAllowed = false;
+      return false;
+    }
+  }
+
+  /**
+   * Deletes the workloads idle for `limits.idleTtlMs` of event time before `now` (except `keep`),
+   * through ctx.state.delete (tombstones). process() calls it every `limits.sweepEveryFlows` flows;
+   * a runtime can also call it from a maintenance point where deletes are allowed. Returns how many
+   * were deleted.
+   */
+  sweep(now: number, keep?: string): number {
+    const ttl = this.config.limits.idleTtlMs;
+    if (ttl === 0 || !Number.isFinite(now)) return 0;
+    const idle: string[] = [];
+    for (const key of this.state.keys()) {
+      if (key === keep) continue;
+      const v = this.state.get(key);
+      if (!isFlowBaselineState(v) || now - v.last >= ttl) idle.push(key);
+    }
+    let n = 0;
+    for (const key of idle) {
+      if (!this.tryDelete(key)) break;
+      n++;
+    }
+    this.counters.workloadsEvictedIdle += n;
+    return n;
+  }
+
+  /**
+   * Counters since start and the number of held workloads. With `scan`, also totals over every held
+   * state (edges, novel edges, versions, phases, JSON bytes): O(state), for metrics scrapes.
+   */
+  stats(options: { scan?: boolean } = {}): FlowBaselineStats {
+    const out: FlowBaselineStats = {
+      ...this.counters,
+      findings: { ...this.counters.findings },
+      workloads: this.state.size,
+      namespaces: { held: this.namespaces.size, edges: this.namespaces.edgeCount(), edgesDropped: this.namespaces.dropped },
+    };
+    if (options.scan) {
+      const scan = { edges: 0, novelEdges: 0, versions: 0, discovering: 0, active: 0, stateBytes: 0 };
+      for (const key of this.state.keys()) {
+        const v = this.state.get(key);
+        if (!isFlowBaselineState(v)) continue;
+        scan.edges += countKeys(v.edges);
+        scan.novelEdges += countKeys(v.novel);
+        scan.versions += v.versions.length;
+        if (v.phase === 'discover') scan.discovering++;
+        else scan.active++;
+        scan.stateBytes += Buffer.byteLength(JSON.stringify(v)) + Buffer.byteLength(key);
+      }
+      out.scan = scan;
+    }
+    return out;
+  }
+
+  /** The mode in force for a held workload (for tests and tooling), or null when not held. */
+  modeOf(key: string): FlowMode | null {
+    const v = this.state.get(key);
+    return isFlowBaselineState(v) ? effectiveMode(this.config, v) : null;
+  }
+}
+
+/** The identity a new state starts with, from the flow's source end (and its key, for a reserved source's cluster). */
+function identityOf(e: NetworkFlow, key: string): FlowBaselineState['identity'] {
+  const w = e.src.workload;
+  // An application (reviews, whatever Deployment runs its version) is the identity when the flow names one.
+  if (w) return { type: e.src.type, cluster: w.cluster, namespace: w.namespace, kind: w.app ? 'app' : w.kind, name: w.app || w.name, image_repository: w.image_repository };
+  // Entities are named by their type; external and IP-only sources by their CIDR bucket.
+  const bucket = e.src.type === 'external' || e.src.type === 'ip' || e.src.type === 'unknown' ? (e.src.cidr_bucket ?? (e.src.ip ? cidrBucket(e.src.ip) : null)) : null;
+  const parts = key.split('/');
+  const cluster = parts.length === 4 && parts[1] === '-' && parts[2] === 'reserved' ? parts[0]! : null;
+  return { type: e.src.type, cluster, namespace: null, kind: e.src.type, name: bucket ?? e.src.type, image_repository: null };
+}

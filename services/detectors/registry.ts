@@ -1,0 +1,43 @@
+import type { Clock } from '../core/clock.ts';
+import type { Detector, DetectorSpec, SideOutput } from '../core/components.ts';
+import type { SluiceConfig } from '../core/config.ts';
+import type { KeyedState } from '../core/state.ts';
+import type { StreamEvents, StreamName } from '../core/streams.ts';
+import { eventCountSpec } from './event_count/index.ts';
+import { sensitiveOperationSpec } from './sensitive_operation/index.ts';
+import { signaturesSpec } from './signatures/index.ts';
+import { flowBaselineSpec } from './flow_baseline/index.ts';
+import { dlpSpec } from './dlp/index.ts';
+import { principalAnomalySpec } from './principal_anomaly/index.ts';
+import { postureSpec } from './posture/index.ts';
+import { configDriftSpec } from './config_drift/index.ts';
+
+/** Every detector Sluice ships, by name (`detectors.<name>` in the config, assembled from each spec). */
+export const DETECTOR_SPECS = [sensitiveOperationSpec, eventCountSpec, signaturesSpec, flowBaselineSpec, dlpSpec, principalAnomalySpec, postureSpec, configDriftSpec] as const satisfies readonly DetectorSpec[];
+
+export type DetectorName = keyof SluiceConfig['detectors'];
+
+export interface BuiltDetector {
+  spec: DetectorSpec;
+  detector: Detector<StreamEvents[StreamName]>;
+}
+
+export interface DetectorHost {
+  clock: Clock;
+  /** The state a detector is given; inside the processor, backed by the changelog. */
+  stateFor(detector: string): KeyedState<unknown>;
+  emit(output: SideOutput): void;
+}
+
+/** Specs of the detectors enabled in config, in registry order. */
+export function enabledSpecs(config: SluiceConfig['detectors']): DetectorSpec[] {
+  return (DETECTOR_SPECS as readonly DetectorSpec[]).filter((spec) => (config[spec.name as DetectorName] as { enabled: boolean }).enabled);
+}
+
+/** Builds the enabled detectors from config, each with its state and emitter from the host. */
+export function buildDetectors(config: SluiceConfig['detectors'], host: DetectorHost): BuiltDetector[] {
+  return enabledSpecs(config).map((spec) => ({
+    spec,
+    detector: spec.create(config[spec.name as DetectorName], { clock: host.clock, state: host.stateFor(spec.name), emit: (o) => host.emit(o) }),
+  }));
+}
