@@ -6,6 +6,7 @@
  *
  * Options: --hours=N (6) --discovery-hours=N (2) --incidents=N per kind (40) --seed=N (1)
  *          --rate-scale=X (1) --drift=N benign new edges after discovery (2) --kinds=a,b (all) --quiet
+ *          --new-applications=off (new applications learn unreported, as before issue 22)
  * Targets: recall >= 0.95 per kind, <= 1 false alert per 10,000 benign flows after discovery.
  */
 import { pathToFileURL } from 'node:url';
@@ -53,10 +54,14 @@ const EXPECTED_RULE: Record<InjectedKind, (f: Finding) => boolean> = {
   c2_egress: (f) => f.rule === RULES.newEdge && f.evidences[0]?.peer_type === 'external',
   version_backdoor: (f) => f.rule === RULES.versionChange,
   port_scan: (f) => f.rule === RULES.burst,
+  new_workload: (f) => f.rule === RULES.newApplicationEdge,
 };
 
 /** Runs the detector over one generated scenario and scores it. */
-export function evaluateKind(kind: InjectedKind, o: { hours: number; discoveryHours: number; incidents: number; seed: number; rateScale: number; drift: number }): KindResult {
+export function evaluateKind(
+  kind: InjectedKind,
+  o: { hours: number; discoveryHours: number; incidents: number; seed: number; rateScale: number; drift: number; judgeNew?: 'namespace' | 'off' },
+): KindResult {
   const t0 = performance.now();
   const start = Date.UTC(2025, 0, 6, 0, 0, 0);
   const gen = flowGenerator({
@@ -70,7 +75,7 @@ export function evaluateKind(kind: InjectedKind, o: { hours: number; discoveryHo
     drift: o.drift,
   });
   const state = new MemoryKeyedState<FlowBaselineState>();
-  const config = FlowBaselineConfig.parse({ enabled: true, mode: 'monitor', discovery: { maxMs: o.discoveryHours * HOUR } });
+  const config = FlowBaselineConfig.parse({ enabled: true, mode: 'monitor', discovery: { maxMs: o.discoveryHours * HOUR }, newApplications: { judge: o.judgeNew ?? 'namespace' } });
   const detector = new FlowBaselineDetector(config, { state, emit: () => undefined });
   const truthByUid = new Map<string, Truth>();
   const detected = new Map<string, Finding[]>();
@@ -128,6 +133,7 @@ export async function runFlowsEval(args: string[]): Promise<unknown> {
     seed: opt(args, 'seed', 1),
     rateScale: opt(args, 'rate-scale', 1),
     drift: opt(args, 'drift', 2),
+    judgeNew: args.includes('--new-applications=off') ? ('off' as const) : ('namespace' as const),
   };
   const kindsArg = args.find((a) => a.startsWith('--kinds='))?.slice(8);
   const kinds = kindsArg ? (kindsArg.split(',').filter((k) => (INJECTED_KINDS as readonly string[]).includes(k)) as InjectedKind[]) : [...INJECTED_KINDS];

@@ -15,7 +15,7 @@ const options = (seed: number) => ({
   durationMs: HOUR,
   rateScale: 0.2,
   injectFromMs: 0.3 * HOUR,
-  incidents: { lateral_movement: 2, c2_egress: 2, version_backdoor: 2, port_scan: 2 },
+  incidents: { lateral_movement: 2, c2_egress: 2, version_backdoor: 2, port_scan: 2, new_workload: 2 },
 });
 
 function take(n: number, seed: number): GeneratedFlow[] {
@@ -52,7 +52,7 @@ test('flows fit the network_flow Avro schema, are keyed by flowKey, in time orde
     if (f.truth) truthByIncident.set(f.truth.incident, (truthByIncident.get(f.truth.incident) ?? 0) + 1);
   }
   assert.equal(outOfOrder, 0);
-  assert.equal(gen.incidents.length, 8);
+  assert.equal(gen.incidents.length, 10);
   for (const i of gen.incidents) assert.ok((truthByIncident.get(i.id) ?? 0) > 0, `no flows for ${i.id}`);
   assert.deepEqual([...new Set(gen.incidents.map((i) => i.kind))].sort(), [...INJECTED_KINDS].sort());
   assert.ok(pods.size > 100, `worker pods churn (seconds-long lives): ${pods.size} pods in an hour`);

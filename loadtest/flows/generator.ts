@@ -8,7 +8,9 @@
  *   c2_egress         a pod beacons to a new external address (sometimes with an FQDN);
  *   version_backdoor  a rollout whose new version calls out to a new external endpoint or
  *                     listens on a new port for the internet, then is rolled back;
- *   port_scan         a pod probes 60-150 ports of other workloads (RST replies).
+ *   port_scan         a pod probes 60-150 ports of other workloads (RST replies);
+ *   new_workload      a new application is deployed and beacons to a new external endpoint from
+ *                     its first minute (judged against its namespace's baseline).
  * Deterministic for a seed.
  */
 import { cidrBucket, flowKey, isExternalIp, type FlowEndpoint, type FlowWorkload, type NetworkFlow } from '../../services/core/model/network-flow.ts';
@@ -16,8 +18,8 @@ import { int, pick, poisson, rng, suffix } from './random.ts';
 import type { ExternalSpec, ServiceSpec, Topology } from './topology.ts';
 
 /** The kinds of injected incidents. */
-export type InjectedKind = 'lateral_movement' | 'c2_egress' | 'version_backdoor' | 'port_scan';
-export const INJECTED_KINDS: readonly InjectedKind[] = ['lateral_movement', 'c2_egress', 'version_backdoor', 'port_scan'];
+export type InjectedKind = 'lateral_movement' | 'c2_egress' | 'version_backdoor' | 'port_scan' | 'new_workload';
+export const INJECTED_KINDS: readonly InjectedKind[] = ['lateral_movement', 'c2_egress', 'version_backdoor', 'port_scan', 'new_workload'];
 
 /** Ground truth of an injected flow. */
 export interface Truth {
@@ -211,6 +213,36 @@ export function flowGenerator(o: GeneratorOptions): FlowGenerator {
         incidents.push({ id, kind, time, workload: actor.id, description: `${actor.id} new version ${mode === 'egress' ? `calls ${fqdn ?? ip}:${port}` : `listens on ${port}`}` });
         rollouts.push({ time, svc: actor.id, backdoor: { incident: id, mode, ip, fqdn, port, until } });
         rollouts.push({ time: until + 60_000, svc: actor.id, backdoor: null });
+      } else if (kind === 'new_workload') {
+        // An attacker deploys a new application in the actor's namespace; it resolves names like
+        // everyone (benign) and, from its first minute, beacons to a fresh external endpoint.
+        const name = `newapp-${i + 1}`;
+        const svc: ServiceSpec = {
+          id: `${actor.namespace}/${name}`,
+          namespace: actor.namespace,
+          name,
+          kind: 'Deployment',
+          replicas: 1,
+          lifetimeMs: [3_600_000, 4 * 3_600_000],
+          probePort: null,
+          metricsPort: null,
+          ports: [],
+          labels: { app: name },
+          activeFrom: time,
+        };
+        topo.services.push(svc);
+        byId.set(svc.id, svc);
+        versions.set(svc.id, '1.0.0');
+        pods.set(svc.id, []);
+        const ip = freshC2();
+        const port = pick(r, [443, 8443, 4444, 8080]);
+        const fqdn = r() < 0.5 ? `${suffix(r, 8)}.${pick(r, ['cdn-sync', 'upd-check'])}.net` : null;
+        const beacons = int(r, 3, 8);
+        const every = int(r, 30_000, 90_000);
+        incidents.push({ id, kind, time, workload: svc.id, description: `new ${svc.id} -> ${fqdn ?? ip}:${port} from its first minute, every ${every / 1000}s x${beacons}` });
+        for (let b = 0; b < beacons; b++) {
+          injections.push({ time: time + 20_000 + b * every, run: (now, out) => external(now, svc, { ip, fqdn, port }, 'TCP', { kind, incident: id }, out) });
+        }
       } else {
         const targets = Array.from({ length: int(r, 1, 3) }, () => pick(r, servers.filter((s) => s.id !== actor.id)));
         const ports = new Set<number>();

@@ -7,6 +7,7 @@ import { gcpAuditSpec } from './gcp_audit/index.ts';
 import { awsConfigSpec } from './aws_config/index.ts';
 import { configFilesSpec } from './config_files/index.ts';
 import { hubbleFlowsSpec } from './hubble_flows/index.ts';
+import { tetragonSpec } from './tetragon/index.ts';
 import { vpcFlowLogsSpec } from './vpc_flow_logs/index.ts';
 import { sbomSpec } from './sbom/index.ts';
 import { osvSpec } from './osv/index.ts';
@@ -20,6 +21,7 @@ export const COLLECTOR_SPECS: readonly CollectorSpec[] = [
   awsConfigSpec,
   configFilesSpec,
   hubbleFlowsSpec,
+  tetragonSpec,
   vpcFlowLogsSpec,
   sbomSpec,
   osvSpec,

@@ -125,3 +125,28 @@ export interface Finding {
   api?: { operation: string; service_name: string };
   src_endpoint?: { ip: string | null };
 }
+
+/** OCSF API Activity: class 6003 in category 6 (Application Activity). */
+export const API_ACTIVITY_CLASS = { class_uid: 6003, category_uid: 6 } as const;
+
+/** The fields every API Activity event opens with; the outcome is Success, Failure or Unknown. */
+export type ApiActivityHeader = Pick<ApiActivity, 'class_uid' | 'category_uid' | 'activity_id' | 'type_uid' | 'severity_id' | 'time' | 'status_id' | 'status' | 'status_code' | 'status_detail'>;
+
+/**
+ * The header of a normalized API Activity event: class, category, activity and type uid
+ * (class * 100 + activity), severity Informational (normalization does not judge), time and
+ * outcome. `detail` is kept only for a failure.
+ */
+export function apiActivityHeader(activityId: number, time: number, status: ApiActivity['status'], code: string | null, detail: string | null): ApiActivityHeader {
+  return {
+    ...API_ACTIVITY_CLASS,
+    activity_id: activityId,
+    type_uid: API_ACTIVITY_CLASS.class_uid * 100 + activityId,
+    severity_id: 1,
+    time,
+    status_id: status === 'Success' ? 1 : status === 'Failure' ? 2 : 0,
+    status,
+    status_code: code,
+    status_detail: status === 'Failure' ? detail : null,
+  };
+}

@@ -13,17 +13,7 @@ import type { FindingSink } from '../core/components.ts';
 import { EmbeddedLog } from '../transports/embedded/log.ts';
 import { assembleProcessor } from './assemble.ts';
 import { apiActivity } from '../../test/fixtures/events/api-activity.ts';
-
-class MemorySink implements FindingSink {
-  readonly name = 'memory';
-  readonly findings: Finding[] = [];
-  async start(): Promise<void> {}
-  async write(findings: readonly Finding[]): Promise<void> {
-    this.findings.push(...findings);
-  }
-  async healthcheck(): Promise<void> {}
-  async close(): Promise<void> {}
-}
+import { MemorySink } from '../../test/fixtures/memory-sink.ts';
 
 test('a stateful counter sees every event of a key in one thread: exact counts with 2 worker threads', async () => {
   const KEYS = 40;

@@ -14,17 +14,7 @@ import type { FindingSink } from '../core/components.ts';
 import { EmbeddedLog } from '../transports/embedded/log.ts';
 import { assembleProcessor } from './assemble.ts';
 import { changelogTopic } from './runtime/state-manager.ts';
-
-class Sink implements FindingSink {
-  readonly name = 'mem';
-  readonly findings: Finding[] = [];
-  async start(): Promise<void> {}
-  async write(findings: readonly Finding[]): Promise<void> {
-    this.findings.push(...findings);
-  }
-  async healthcheck(): Promise<void> {}
-  async close(): Promise<void> {}
-}
+import { MemorySink } from '../../test/fixtures/memory-sink.ts';
 
 function podEvent(n: number, privileged: boolean): ConfigState {
   const text = JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { containers: [{ name: 'c', image: 'a:1', securityContext: { privileged } }] } });
@@ -49,7 +39,7 @@ test('a baseline approval on the control topic reaches config_drift; a malformed
   const log = new EmbeddedLog({ partitions: 4, clock: new ManualClock(0) });
   const codec = new AvroCodec(new LocalSchemaRegistry());
   const producer = await log.producer();
-  const sink = new Sink();
+  const sink = new MemorySink('mem');
   const { service, pool } = assembleProcessor({ config, transport: log, codec, producer, sinks: [sink], logger: silentLogger(), telemetry: createTelemetry(), clock: new ManualClock(0) });
   const send = async (e: ConfigState) => producer.send(config.topics.config, [{ key: e.resource.uid, value: await codec.encode(config.topics.config, SCHEMA_NAMES.configState, e) }]);
   const latestState = () => {

@@ -13,22 +13,7 @@ import type { FindingSink } from '../core/components.ts';
 import { EmbeddedLog } from '../transports/embedded/log.ts';
 import { assembleProcessor } from './assemble.ts';
 import { apiActivity } from '../../test/fixtures/events/api-activity.ts';
-
-class MemorySink implements FindingSink {
-  readonly name = 'memory';
-  readonly findings: Finding[] = [];
-  failNext = 0;
-  async start(): Promise<void> {}
-  async write(findings: readonly Finding[]): Promise<void> {
-    if (this.failNext > 0) {
-      this.failNext--;
-      throw new Error('sink unavailable');
-    }
-    this.findings.push(...findings);
-  }
-  async healthcheck(): Promise<void> {}
-  async close(): Promise<void> {}
-}
+import { MemorySink } from '../../test/fixtures/memory-sink.ts';
 
 async function setup(processor: { retryTimeoutMs?: number } = {}) {
   const clock = new ManualClock(1_700_000_000_000);

@@ -14,18 +14,9 @@ import { EmbeddedLog } from '../transports/embedded/log.ts';
 import { assembleProcessor, type AssembledProcessor } from './assemble.ts';
 import { CHANGELOG_HEADERS, changelogTopic } from './runtime/state-manager.ts';
 import { apiActivity } from '../../test/fixtures/events/api-activity.ts';
+import { MemorySink } from '../../test/fixtures/memory-sink.ts';
 
 /** Findings by id: a sink that is idempotent by id, as the ClickHouse table is under FINAL. */
-class IdSink implements FindingSink {
-  readonly name = 'ids';
-  readonly ids = new Map<string, number>();
-  async start(): Promise<void> {}
-  async write(findings: readonly Finding[]): Promise<void> {
-    for (const f of findings) this.ids.set(f.id, (this.ids.get(f.id) ?? 0) + 1);
-  }
-  async healthcheck(): Promise<void> {}
-  async close(): Promise<void> {}
-}
 
 const EVERY = 5;
 const key = (k: number) => `arn:aws:iam::123456789012:user/u${k}`;
@@ -95,7 +86,7 @@ test('state survives a restart: a new processor restores the changelog and count
   const log = new EmbeddedLog({ partitions: 4, clock: new ManualClock(0), maxBatchSize: 11 });
   const codec = new AvroCodec(new LocalSchemaRegistry());
   const producer = await log.producer();
-  const sink = new IdSink();
+  const sink = new MemorySink('ids');
   await produce(producer, codec, config, 12, 0, 12);
   const a = await start(log, codec, config, sink);
   await drain(log, config, a.failed);
@@ -122,7 +113,7 @@ test('a replay of events the state already reflects changes nothing (crash after
   const log = new EmbeddedLog({ partitions: 4, clock: new ManualClock(0), maxBatchSize: 9 });
   const codec = new AvroCodec(new LocalSchemaRegistry());
   const producer = await log.producer();
-  const sink = new IdSink();
+  const sink = new MemorySink('ids');
   await produce(producer, codec, config, 10, 0, 20);
   const a = await start(log, codec, config, sink);
   await drain(log, config, a.failed);
@@ -152,7 +143,7 @@ test('a crashed worker thread is replaced and its shards restored: counts stay e
   const log = new EmbeddedLog({ partitions: 4, clock: new ManualClock(0), maxBatchSize: 5 });
   const codec = new AvroCodec(new LocalSchemaRegistry());
   const producer = await log.producer();
-  const sink = new IdSink();
+  const sink = new MemorySink('ids');
   const p = await start(log, codec, config, sink);
   try {
     for (let round = 0; round < 6; round++) {
@@ -177,7 +168,7 @@ test('a group growing from 1 to 2 members and shrinking back keeps counts exact'
   const log = new EmbeddedLog({ partitions: 4, clock: new ManualClock(0), maxBatchSize: 6 });
   const codec = new AvroCodec(new LocalSchemaRegistry());
   const producer = await log.producer();
-  const sink = new IdSink();
+  const sink = new MemorySink('ids');
   const a = await start(log, codec, config, sink);
   let b: Awaited<ReturnType<typeof start>> | undefined;
   try {
@@ -211,7 +202,7 @@ test('maintenance evicts beyond principal_anomaly.maxPrincipals and writes tombs
   const log = new EmbeddedLog({ partitions: 4, clock: new ManualClock(0), maxBatchSize: 11 });
   const codec = new AvroCodec(new LocalSchemaRegistry());
   const producer = await log.producer();
-  const p = await start(log, codec, config, new IdSink());
+  const p = await start(log, codec, config, new MemorySink('ids'));
   try {
     await produce(producer, codec, config, 30, 0, 2);
     await drain(log, config, p.failed);
@@ -243,7 +234,7 @@ test("after a restart, principal_anomaly's account populations are rebuilt from 
   const codec = new AvroCodec(new LocalSchemaRegistry());
   const producer = await log.producer();
   const findings: Finding[] = [];
-  const sink = new IdSink();
+  const sink = new MemorySink('ids');
   sink.write = async (fs) => void findings.push(...fs);
   await produce(producer, codec, config, 30, 0, 2);
   const a = await start(log, codec, config, sink);

@@ -14,6 +14,7 @@ export const SEED_FILES: Record<string, string> = {
   aws_config: 'test/fixtures/aws_config/rdk/AWS_EC2_SecurityGroup.json',
   config_files: 'test/fixtures/config_files/k8s/list.json',
   hubble_flows: 'test/fixtures/hubble_flows/basic-sample-10-flows.jsonl',
+  tetragon: 'test/fixtures/tetragon/security-observability-selected.jsonl',
   osv: 'test/fixtures/osv/go_advisories_selected.jsonl',
   sbom: 'test/fixtures/sbom/derived/alpine.cdx.json',
   vpc_flow_logs: 'test/fixtures/vpc_flow_logs/derived/vpc-flow-v2.log',

@@ -4,7 +4,7 @@
  * action events on the actions topic. A card number is planted across a chunk border; its raw value
  * must appear nowhere in the outputs.
  */
-import { test, after } from 'node:test';
+import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,7 +16,7 @@ import { createTelemetry } from '../../services/core/telemetry.ts';
 import { objectStorageCollector } from '../../services/collectors/object_storage/index.ts';
 import { runPipeline } from '../../services/cli/pipeline.ts';
 import { createClickHouseClient } from '../../services/sinks/clickhouse/index.ts';
-import { isolatedPipelineConfig } from '../support/pipeline-config.ts';
+import { createPipelineTopics, isolatedPipelineConfig } from '../support/pipeline-config.ts';
 import { readTopic } from '../support/read-topic.ts';
 
 const { config: base, suffix } = isolatedPipelineConfig('dlp');
@@ -29,6 +29,7 @@ const config = resolveConfig({
 });
 const ctx = { config, logger: silentLogger(), clock: systemClock, telemetry: createTelemetry({ serviceName: 'sluice-test' }) };
 const clickhouse = createClickHouseClient(config.clickhouse!, ctx.logger);
+before(() => createPipelineTopics(config)); // real Kafka: the topics a deployment would create
 after(async () => {
   await clickhouse.command({ query: `DROP DATABASE IF EXISTS ${config.clickhouse!.database}` }).catch(() => {});
   await clickhouse.close();

@@ -1,4 +1,4 @@
-import { test, after } from 'node:test';
+import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { systemClock } from '../../services/core/clock.ts';
 import { silentLogger } from '../../services/core/logger.ts';
@@ -11,7 +11,7 @@ import { runPipeline } from '../../services/cli/pipeline.ts';
 import { bundledSamples } from '../../services/cli/collectors.ts';
 import { KafkaTransport } from '../../services/transports/kafka/transport.ts';
 import { createClickHouseClient } from '../../services/sinks/clickhouse/index.ts';
-import { isolatedPipelineConfig } from '../support/pipeline-config.ts';
+import { createPipelineTopics, isolatedPipelineConfig } from '../support/pipeline-config.ts';
 import { readTopic } from '../support/read-topic.ts';
 import { resolveConfig } from '../../services/cli/config.ts';
 
@@ -21,6 +21,7 @@ const { config: base } = isolatedPipelineConfig('skeleton');
 const config = resolveConfig({ ...base, detectors: { sensitive_operation: { enabled: true }, signatures: { enabled: false } } });
 const ctx = { config, logger: silentLogger(), clock: systemClock, telemetry: createTelemetry({ serviceName: 'sluice-test' }) };
 const clickhouse = createClickHouseClient(config.clickhouse!, ctx.logger);
+before(() => createPipelineTopics(config)); // real Kafka: the topics a deployment would create
 after(async () => {
   await clickhouse.command({ query: `DROP DATABASE IF EXISTS ${config.clickhouse!.database}` }).catch(() => {});
   await clickhouse.close();

@@ -1,8 +1,19 @@
 /**
- * Shared parts of the fault tests: a processor role in a child process (the real CLI, `sluice
- * processor`, killed hard when it hangs), a producer of counted activity events, and the checks:
- * ClickHouse findings under FINAL and the event_count state in its changelog, compared with what an
- * undisturbed run produces (one milestone per key per multiple of EVERY; count = events per key).
+ * Shared parts of the fault tests: the cluster they run on (faultCluster), a processor role in a
+ * child process (the real CLI, `sluice processor`, killed hard when it hangs), a producer of counted
+ * activity events, and the checks: ClickHouse findings under FINAL and the event_count state in its
+ * changelog, compared with what an undisturbed run produces (one milestone per key per multiple of
+ * EVERY; count = events per key).
+ *
+ * Where they run (SLUICE_TEST_FAULTS_ON):
+ *   unset / services  the runner's Kafka when it is real Kafka (local Apache Kafka, testcontainers, your
+ *                     own): each test creates its own topics there through the admin API (changelogs
+ *                     compacted) and deletes them afterwards; else a fresh librdkafka mock per test.
+ *   mock              a fresh librdkafka mock cluster per test (3 brokers, fault commands on stdin),
+ *                     whatever the runner's provider is.
+ * Broker faults need a cluster the test can hurt: the runner's local Apache Kafka (kill -9 and
+ * restart of a node's JVM, leaders moved by partition reassignment) or the mock (its fault commands).
+ * A test that cannot do its fault on the cluster at hand is skipped with the reason in its output.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -22,7 +33,9 @@ import { isCaughtUp } from '../../services/core/transport.ts';
 import { CHANGELOG_HEADERS, changelogTopic } from '../../services/processor/runtime/state-manager.ts';
 import { KafkaTransport } from '../../services/transports/kafka/transport.ts';
 import { apiActivity } from '../fixtures/events/api-activity.ts';
-import { KAFKA_TEST_CONSUMER_SETTINGS } from '../support/services.ts';
+import { createTestTopics, deleteTestTopics, waitInSync, type TestTopic } from '../support/kafka-admin.ts';
+import { startKafkaMock, type KafkaMock } from '../support/kafka-mock.ts';
+import { KAFKA_TEST_CONSUMER_SETTINGS, testKafkaControl, testServicesFromEnv, type KafkaNodeControl } from '../support/services.ts';
 
 export const EVERY = 10;
 export const PARTITIONS = 6;
@@ -34,8 +47,8 @@ export const keyOf = (k: number) => `arn:aws:iam::123456789012:user/fault-${k}`;
 export interface FaultRun {
   config: SluiceConfig;
   configFile: string;
-  /** Topics to pre-create on a mock cluster. */
-  topics: Array<{ name: string; partitions: number }>;
+  /** The run's own topics (created before, deleted after on real Kafka; pre-created on the mock). */
+  topics: TestTopic[];
 }
 
 /** Names isolated by label (topics, app for the changelog, group, ClickHouse database), before a cluster exists. */
@@ -55,11 +68,63 @@ export function faultTopics(label: string, extra: Record<string, unknown> = {}):
     input,
     topics: [
       { name: topics.activity, partitions: PARTITIONS },
-      { name: changelogTopic(input.app as string, 'event_count'), partitions: PARTITIONS },
+      { name: changelogTopic(input.app as string, 'event_count'), partitions: PARTITIONS, compact: true },
       { name: topics.findings, partitions: 3 },
       { name: topics.deadLetter, partitions: 1 },
     ],
   };
+}
+
+/** The cluster a fault test runs on. */
+export interface FaultCluster {
+  /** 'kafka': real Kafka brokers (the runner's); 'mock': a fresh librdkafka mock cluster. */
+  kind: 'kafka' | 'mock';
+  brokers: string[];
+  /** Use the idempotent producer (not on the stock mock build). */
+  idempotent: boolean;
+  /** In words, for the test output. */
+  description: string;
+  /** The mock's fault commands (kind 'mock'). */
+  mock: KafkaMock | null;
+  /** kill -9 / restart of broker JVMs (the runner's local Apache Kafka only). */
+  nodes: KafkaNodeControl | null;
+}
+
+/** Where the fault tests run: see the header. */
+export function faultsOn(override?: string): 'services' | 'mock' {
+  const want = override ?? process.env.SLUICE_TEST_FAULTS_ON ?? 'services';
+  if (want !== 'services' && want !== 'mock') throw new Error(`SLUICE_TEST_FAULTS_ON=${want}: use services or mock`);
+  return want === 'mock' || testServicesFromEnv().kafkaFlavor !== 'kafka' ? 'mock' : 'services';
+}
+
+/**
+ * Runs body on a fault cluster with the run's topics in place. On real Kafka the topics are created
+ * with replication factor min(3, brokers) (changelogs compacted), every broker killed by the test is
+ * started again afterwards, and the topics are deleted.
+ */
+export async function withFaultCluster(topics: readonly TestTopic[], body: (cluster: FaultCluster) => Promise<void>, on?: 'services' | 'mock'): Promise<void> {
+  const services = testServicesFromEnv();
+  if (faultsOn(on) === 'mock') {
+    const mock = await startKafkaMock({ brokers: 3, topics: topics.map((t) => ({ name: t.name, partitions: t.partitions, replicationFactor: t.replicationFactor ?? 3 })) });
+    try {
+      await body({ kind: 'mock', brokers: mock.bootstrap, idempotent: mock.patched, description: `librdkafka mock (${mock.patched ? 'patched' : 'stock'})`, mock, nodes: null });
+    } finally {
+      await mock.stop();
+    }
+    return;
+  }
+  const brokers = services.kafkaBrokers;
+  const nodes = await testKafkaControl();
+  await createTestTopics(brokers, topics);
+  try {
+    await body({ kind: 'kafka', brokers, idempotent: true, description: nodes ? `local Apache Kafka, ${nodes.nodeIds.length} nodes` : 'real Kafka (KAFKA_BROKERS)', mock: null, nodes });
+  } finally {
+    if (nodes) {
+      for (const id of nodes.nodeIds) if (!nodes.running(id)) await nodes.start(id);
+      await waitInSync(brokers, topics.map((t) => t.name));
+    }
+    await deleteTestTopics(brokers, topics.map((t) => t.name)).catch((e: unknown) => process.stdout.write(`# topic clean-up failed: ${(e as Error).message}\n`));
+  }
 }
 
 /** The run's config on a started cluster, written to a file for the child processes. */

@@ -71,7 +71,11 @@ const inNs = (ns: string, e: EvalEnd): boolean => e.kind === 'pod' && e.namespac
 const probe = (w: WorkloadSpec, dst: ReturnType<typeof workloadEnd>, port: number, proto: 'TCP' | 'UDP' = 'TCP'): NetworkFlow =>
   flow(workloadEnd(w, 41000), { ...dst, port }, { time: 0, proto });
 const labelsOf = (id: string): Record<string, string> => registry.get(id) ?? {};
-const bi = (name: string): WorkloadSpec => ({ cluster: 'kind', namespace: 'bookinfo', name, labels: labelsOf(`kind/bookinfo/Deployment/${name}`) });
+const bi = (name: string): WorkloadSpec => {
+  const labels = labelsOf(`kind/bookinfo/Deployment/${name}`);
+  // The application and version, as the hubble_flows collector derives them from the labels.
+  return { cluster: 'kind', namespace: 'bookinfo', name, labels, app: labels.app ?? null, appVersion: labels.version ?? null };
+};
 const injectedAttempts: Array<[string, NetworkFlow]> = [
   ['details -> reviews-v2:9080', probe(bi('details-v1'), workloadEnd(bi('reviews-v2'), 0), 9080)],
   ['productpage -> details:22', probe(bi('productpage-v1'), workloadEnd(bi('details-v1'), 0), 22)],
@@ -132,20 +136,20 @@ for (const ns of namespaces) {
 
 // 3. Injected deviations are detected with the right identities.
 const t = Math.max(...events.map((e) => e.time)) + 3 * DAY;
-const withVersion = (w: WorkloadSpec, version: string): WorkloadSpec => ({ ...w, image: 'docker.io/istio/examples-bookinfo-details-v1', version });
+const withVersion = (w: WorkloadSpec, version: string): WorkloadSpec => ({ ...w, image: 'docker.io/istio/examples-bookinfo-details-v1', version, appVersion: version });
 const injections: Array<[string, KeyedFlow[], (fs: ReturnType<typeof alerts>) => boolean]> = [
-  ['lateral details -> reviews-v2:9080', [{ key: 'kind/bookinfo/Deployment/details-v1', event: probe(bi('details-v1'), workloadEnd(bi('reviews-v2'), 0), 9080) }], (fs) => fs.some((f) => f.rule === RULES.newEdge && f.entity.key === 'kind/bookinfo/Deployment/details-v1' && f.evidences[0]?.peer === 'w:kind/bookinfo/Deployment/reviews-v2' && f.evidences[0]?.port === 9080)],
-  ['c2 ratings -> 203.0.113.50:443', [{ key: 'kind/bookinfo/Deployment/ratings-v1', event: probe(bi('ratings-v1'), externalEnd('203.0.113.50', 0), 443) }], (fs) => fs.some((f) => f.severity === 'High' && f.evidences[0]?.peer === 'cidr:203.0.113.0/24')],
+  ['lateral details -> reviews-v2:9080', [{ key: 'kind/bookinfo/app/details', event: probe(bi('details-v1'), workloadEnd(bi('reviews-v2'), 0), 9080) }], (fs) => fs.some((f) => f.rule === RULES.newEdge && f.entity.key === 'kind/bookinfo/app/details' && f.evidences[0]?.peer === 'w:kind/bookinfo/app/reviews' && f.evidences[0]?.port === 9080)],
+  ['c2 ratings -> 203.0.113.50:443', [{ key: 'kind/bookinfo/app/ratings', event: probe(bi('ratings-v1'), externalEnd('203.0.113.50', 0), 443) }], (fs) => fs.some((f) => f.severity === 'High' && f.evidences[0]?.peer === 'cidr:203.0.113.0/24')],
   [
     'new version of details with a new egress',
     [
       // The new image first serves productpage as before (a reply: a learned edge), then calls out.
-      { key: 'kind/bookinfo/Deployment/details-v1', event: flow(workloadEnd(withVersion(bi('details-v1'), '1.16.2'), 9080), workloadEnd(bi('productpage-v1'), 41000), { time: 0, reply: true }) },
-      { key: 'kind/bookinfo/Deployment/details-v1', event: probe(withVersion(bi('details-v1'), '1.17.0'), externalEnd('198.51.100.66', 0), 8443) },
+      { key: 'kind/bookinfo/app/details', event: flow(workloadEnd(withVersion(bi('details-v1'), '1.16.2'), 9080), workloadEnd(bi('productpage-v1'), 41000), { time: 0, reply: true }) },
+      { key: 'kind/bookinfo/app/details', event: probe(withVersion(bi('details-v1'), '1.17.0'), externalEnd('198.51.100.66', 0), 8443) },
     ],
     (fs) => fs.length === 1 && fs[0]!.rule === RULES.versionChange && fs[0]!.evidences[0]?.version_diff === '1.16.2 -> 1.17.0',
   ],
-  ['scan from reviews-v2', Array.from({ length: 50 }, (_, i) => ({ key: 'kind/bookinfo/Deployment/reviews-v2', event: probe(bi('reviews-v2'), workloadEnd(bi('details-v1'), 0), 1000 + i) })), (fs) => fs.some((f) => f.rule === RULES.burst)],
+  ['scan from reviews-v2', Array.from({ length: 50 }, (_, i) => ({ key: 'kind/bookinfo/app/reviews', event: probe(bi('reviews-v2'), workloadEnd(bi('details-v1'), 0), 1000 + i) })), (fs) => fs.some((f) => f.rule === RULES.burst)],
 ];
 let detected = 0;
 for (const [name, flows, ok] of injections) {

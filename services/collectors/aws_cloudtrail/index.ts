@@ -11,16 +11,7 @@ import { SOURCE_TYPE } from './normalize.ts';
 export { AwsCloudTrailConfigSchema, parseAwsCloudTrailConfig } from './config.ts';
 export type { AwsCloudTrailConfig, AwsCloudTrailConfigInput } from './config.ts';
 export { createAwsCloudTrailCollector, CLOUDTRAIL_ENVELOPE_KEYS } from './collector.ts';
-export {
-  normalizeCloudTrail,
-  activityIdFor,
-  parseTimestamp,
-  canonicalJson,
-  stableRecordUid,
-  ACTIVITY_VERBS,
-  SOURCE_TYPE,
-  TRUNCATED_UNMAPPED,
-} from './normalize.ts';
+export { normalizeCloudTrail, activityIdFor, parseTimestamp, canonicalJson, stableRecordUid, ACTIVITY_VERBS, SOURCE_TYPE, TRUNCATED_UNMAPPED } from './normalize.ts';
 export type { NormalizeOptions, ActivityId } from './normalize.ts';
 export * from './kinesis.ts';
 export * from './eventbridge.ts';

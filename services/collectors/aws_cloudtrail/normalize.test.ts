@@ -11,24 +11,12 @@ import {
   stableRecordUid,
   TRUNCATED_UNMAPPED,
 } from './normalize.ts';
+import { unmappedOf, assertMalformed } from '../../../test/fixtures/activity-kit.ts';
 
 // Expected values below were written from reading the raw records in test/fixtures/cloudtrail.
 
-function unmappedOf(event: { unmapped: string }): Record<string, unknown> {
-  return JSON.parse(event.unmapped) as Record<string, unknown>;
-}
-
-function assertMalformed(record: unknown, reason: RegExp): void {
-  assert.throws(
-    () => normalizeCloudTrail(record),
-    (err: unknown) => {
-      assert.ok(err instanceof SluiceError, 'a SluiceError');
-      assert.equal(err.code, 'SLUICE_ERR_INPUT_MALFORMED');
-      assert.match(err.message, reason);
-      return true;
-    },
-  );
-}
+/** normalizeCloudTrail(record) throws SLUICE_ERR_INPUT_MALFORMED matching `reason`. */
+const assertRecordMalformed = (record: unknown, reason: RegExp): void => assertMalformed(() => normalizeCloudTrail(record), reason);
 
 describe('normalizeCloudTrail on OTRF (Logstash-shipped) events', () => {
   it('line 1: IAMUser pedro, DescribeInstanceTypes, MFA session, time from @timestamp', () => {
@@ -419,24 +407,24 @@ describe('records that are not CloudTrail events', () => {
   const good = pantherLog('AWS.RDS.ClusterFailover#2');
 
   it('rejects non-objects', () => {
-    assertMalformed('x', /record must be a JSON object, got a string/);
-    assertMalformed([good], /record must be a JSON object, got an array/);
-    assertMalformed(null, /got null/);
+    assertRecordMalformed('x', /record must be a JSON object, got a string/);
+    assertRecordMalformed([good], /record must be a JSON object, got an array/);
+    assertRecordMalformed(null, /got null/);
   });
 
   it('names each missing or mistyped required field', () => {
     const { eventName: _n, ...noName } = good;
-    assertMalformed(noName, /eventName is missing/);
-    assertMalformed({ ...good, eventName: 42 }, /eventName must be a string, got a number/);
-    assertMalformed({ ...good, eventName: ' ' }, /eventName is empty/);
-    assertMalformed({ ...good, eventSource: false }, /eventSource must be a string, got a boolean/);
-    assertMalformed({ ...good, userIdentity: 'root' }, /userIdentity must be an object, got a string/);
-    assertMalformed({ ...good, userIdentity: [] }, /userIdentity must be an object, got an array/);
-    assertMalformed({ ...good, eventTime: 'yesterday' }, /eventTime "yesterday" is not an ISO-8601 date-time/);
-    assertMalformed({ ...good, eventTime: 1600044263 }, /eventTime must be a string, got a number/);
+    assertRecordMalformed(noName, /eventName is missing/);
+    assertRecordMalformed({ ...good, eventName: 42 }, /eventName must be a string, got a number/);
+    assertRecordMalformed({ ...good, eventName: ' ' }, /eventName is empty/);
+    assertRecordMalformed({ ...good, eventSource: false }, /eventSource must be a string, got a boolean/);
+    assertRecordMalformed({ ...good, userIdentity: 'root' }, /userIdentity must be an object, got a string/);
+    assertRecordMalformed({ ...good, userIdentity: [] }, /userIdentity must be an object, got an array/);
+    assertRecordMalformed({ ...good, eventTime: 'yesterday' }, /eventTime "yesterday" is not an ISO-8601 date-time/);
+    assertRecordMalformed({ ...good, eventTime: 1600044263 }, /eventTime must be a string, got a number/);
     const { eventTime: _t, eventSource: _s, ...neither } = good;
-    assertMalformed(neither, /^not a CloudTrail event: eventTime is missing; eventSource is missing$/);
-    assertMalformed({}, /^not a CloudTrail event: eventTime is missing; eventName is missing; eventSource is missing$/);
+    assertRecordMalformed(neither, /^not a CloudTrail event: eventTime is missing; eventSource is missing$/);
+    assertRecordMalformed({}, /^not a CloudTrail event: eventTime is missing; eventName is missing; eventSource is missing$/);
   });
 
   it('still needs eventName and eventSource when the ingest time covers eventTime', () => {
@@ -448,12 +436,12 @@ describe('records that are not CloudTrail events', () => {
   });
 
   it('names mistyped optional fields', () => {
-    assertMalformed({ ...good, awsRegion: 7 }, /^awsRegion must be a string, got a number$/);
-    assertMalformed({ ...good, sourceIPAddress: ['1.2.3.4'] }, /sourceIPAddress must be a string/);
-    assertMalformed({ ...good, resources: {} }, /resources must be an array, got an object/);
-    assertMalformed({ ...good, resources: [{ ARN: 1 }] }, /resources\[0\]\.ARN must be a string/);
-    assertMalformed({ ...good, userIdentity: { type: 'IAMUser', arn: {} } }, /userIdentity\.arn must be a string, got an object/);
-    assertMalformed(
+    assertRecordMalformed({ ...good, awsRegion: 7 }, /^awsRegion must be a string, got a number$/);
+    assertRecordMalformed({ ...good, sourceIPAddress: ['1.2.3.4'] }, /sourceIPAddress must be a string/);
+    assertRecordMalformed({ ...good, resources: {} }, /resources must be an array, got an object/);
+    assertRecordMalformed({ ...good, resources: [{ ARN: 1 }] }, /resources\[0\]\.ARN must be a string/);
+    assertRecordMalformed({ ...good, userIdentity: { type: 'IAMUser', arn: {} } }, /userIdentity\.arn must be a string, got an object/);
+    assertRecordMalformed(
       { ...good, userIdentity: { type: 'IAMUser', sessionContext: { attributes: { mfaAuthenticated: 1 } } } },
       /userIdentity\.sessionContext\.attributes\.mfaAuthenticated must be a string or boolean/,
     );
@@ -461,7 +449,7 @@ describe('records that are not CloudTrail events', () => {
 
   it('points at lower-cased keys when eventName is in CloudTrail\'s spelling but other required keys are not', () => {
     const { eventSource: _s, ...rest } = good;
-    assertMalformed({ ...rest, eventsource: 'rds.amazonaws.com' }, /eventSource is missing \(the record has lower-cased keys such as "eventsource"/);
+    assertRecordMalformed({ ...rest, eventsource: 'rds.amazonaws.com' }, /eventSource is missing \(the record has lower-cased keys such as "eventsource"/);
   });
 
   it('takes the time from Logstash @timestamp only when eventTime is absent', () => {
@@ -470,7 +458,7 @@ describe('records that are not CloudTrail events', () => {
     assert.equal(unmappedOf(t)['@timestamp'], '2000-01-01T00:00:00.000Z');
     const { eventTime: _t, ...logstash } = good;
     assert.equal(normalizeCloudTrail({ ...logstash, '@timestamp': '2000-01-01T00:00:00.000Z' }).time, Date.UTC(2000, 0, 1));
-    assertMalformed({ ...logstash, '@timestamp': 'soon' }, /@timestamp "soon" is not an ISO-8601 date-time/);
+    assertRecordMalformed({ ...logstash, '@timestamp': 'soon' }, /@timestamp "soon" is not an ISO-8601 date-time/);
   });
 });
 
@@ -484,7 +472,7 @@ describe('fallbacks for cut-down records (unmapped._sluice.fallbacks)', () => {
 
   it('time: no eventTime nor @timestamp -> the given ingest time, original_time ""', () => {
     const { eventTime: _t, ...noTime } = good;
-    assertMalformed(noTime, /^not a CloudTrail event: eventTime is missing$/);
+    assertRecordMalformed(noTime, /^not a CloudTrail event: eventTime is missing$/);
     const e = normalizeCloudTrail(noTime, { ingestTime: Date.UTC(2025, 0, 1) });
     assert.equal(e.time, Date.UTC(2025, 0, 1));
     assert.equal(e.metadata.original_time, '');

@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { isIP } from 'node:net';
-import { OCSF_VERSION, RAW_CAP_BYTES, type ApiActivity } from '../../core/events.ts';
+import { apiActivityHeader, OCSF_VERSION, RAW_CAP_BYTES, type ApiActivity } from '../../core/events.ts';
 import { clip, isObj, isPantherField, malformed, optObject, optString, typeName, type Obj } from '../fields.ts';
 import { unwrapEventBridge } from './eventbridge.ts';
 
@@ -385,16 +385,7 @@ export function normalizeCloudTrail(record: unknown, opts: NormalizeOptions = {}
   const activityId = activityIdFor(eventName);
 
   return {
-    class_uid: API_ACTIVITY_CLASS_UID,
-    category_uid: APPLICATION_ACTIVITY_CATEGORY_UID,
-    activity_id: activityId,
-    type_uid: API_ACTIVITY_CLASS_UID * 100 + activityId,
-    severity_id: 1,
-    time,
-    status_id: failed ? 2 : 1,
-    status: failed ? 'Failure' : 'Success',
-    status_code: errorCode,
-    status_detail: failed ? errorMessage : null,
+    ...apiActivityHeader(activityId, time, failed ? 'Failure' : 'Success', errorCode, errorMessage),
     metadata: {
       uid: eventId ?? stableRecordUid(received),
       version: OCSF_VERSION,

@@ -15,18 +15,7 @@ export { AzureActivityConfigSchema, parseAzureActivityConfig } from './config.ts
 export type { AzureActivityConfig, AzureActivityConfigInput } from './config.ts';
 export { createAzureActivityCollector, AZURE_ENVELOPE_KEYS } from './collector.ts';
 export type { AzureActivityCollectorDeps } from './collector.ts';
-export {
-  normalizeAzureActivity,
-  azureActivityId,
-  parseResourceId,
-  isKubeAuditRecord,
-  isLogAnalyticsActivity,
-  CLAIMS,
-  SOURCE_TYPE,
-  PRODUCT_NAME,
-  VENDOR_NAME,
-  CLOUD_PROVIDER,
-} from './normalize.ts';
+export { normalizeAzureActivity, azureActivityId, parseResourceId, isKubeAuditRecord, isLogAnalyticsActivity, CLAIMS, SOURCE_TYPE, PRODUCT_NAME, VENDOR_NAME, CLOUD_PROVIDER } from './normalize.ts';
 export type { NormalizeOptions } from './normalize.ts';
 
 /**

@@ -6,17 +6,7 @@ import { OCSF_VERSION } from '../../core/events.ts';
 import { stableRecordUid } from '../aws_cloudtrail/index.ts';
 import { pantherLog, REST_FILE } from '../../../test/fixtures/azure_activity/load.ts';
 import { azureActivityId, normalizeAzureActivity, parseResourceId } from './index.ts';
-
-const unmappedOf = (e: { unmapped: string }): Record<string, unknown> => JSON.parse(e.unmapped) as Record<string, unknown>;
-
-function assertMalformed(fn: () => unknown, pattern: RegExp): void {
-  assert.throws(fn, (err: unknown) => {
-    assert.ok(err instanceof SluiceError, `expected a SluiceError, got ${String(err)}`);
-    assert.equal(err.code, 'SLUICE_ERR_INPUT_MALFORMED');
-    assert.match(err.message, pattern);
-    return true;
-  });
-}
+import { unmappedOf, assertMalformed } from '../../../test/fixtures/activity-kit.ts';
 
 describe('normalizeAzureActivity: role assignment with authorization evidence (PrivilegedOrElevated#0)', () => {
   const log = pantherLog('Azure.MonitorActivity.RoleAssignment.PrivilegedOrElevated#0');

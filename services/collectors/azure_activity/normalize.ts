@@ -7,22 +7,9 @@
  * and rows of the Log Analytics `AzureActivity` table (renamed to the resource-log names first).
  * The mapping is described field by field in README.md next to this file.
  */
-import { OCSF_VERSION, RAW_CAP_BYTES, type ApiActivity } from '../../core/events.ts';
+import { apiActivityHeader, OCSF_VERSION, RAW_CAP_BYTES, type ApiActivity } from '../../core/events.ts';
 import { activityIdFor, parseTimestamp, stableRecordUid } from '../aws_cloudtrail/index.ts';
-import {
-  clip,
-  ipOrDomain,
-  isObj,
-  isPantherField,
-  malformed,
-  optInteger,
-  optObject,
-  optString,
-  rawText,
-  typeName,
-  unmappedText,
-  type Obj,
-} from '../k8s_audit/fields.ts';
+import { clip, ipOrDomain, isObj, isPantherField, malformed, optInteger, optObject, optString, rawText, typeName, unmappedText, type Obj } from '../k8s_audit/fields.ts';
 import { subscriptionOf } from '../k8s_audit/normalize.ts';
 
 export const SOURCE_TYPE = 'azure_activity';
@@ -388,7 +375,6 @@ export function normalizeAzureActivity(record: unknown, opts: NormalizeOptions =
   const metric = optString(properties, 'metricResponseType', 'properties.metricResponseType');
   const resultSignature = resultSignatureField ?? statusWord;
   const status = statusOf(resultType, resultSignature, httpCode, metric);
-  const statusId = status === 'Success' ? 1 : status === 'Failure' ? 2 : 0;
   const statusCode = resultSignature ?? (httpCode === null ? null : String(httpCode));
   const detail =
     optString(rec, 'resultDescription', 'resultDescription') ??
@@ -432,16 +418,7 @@ export function normalizeAzureActivity(record: unknown, opts: NormalizeOptions =
   if (fallbacks.length > 0) unmapped._sluice = { fallbacks };
 
   return {
-    class_uid: API_ACTIVITY_CLASS_UID,
-    category_uid: APPLICATION_ACTIVITY_CATEGORY_UID,
-    activity_id: activityId,
-    type_uid: API_ACTIVITY_CLASS_UID * 100 + activityId,
-    severity_id: 1,
-    time,
-    status_id: statusId,
-    status,
-    status_code: statusCode,
-    status_detail: status === 'Failure' ? detail : null,
+    ...apiActivityHeader(activityId, time, status, statusCode, detail),
     metadata: {
       uid: eventDataId ?? stableRecordUid(original),
       version: OCSF_VERSION,

@@ -7,24 +7,9 @@
  * they belong to ../k8s_audit (see isKubernetesEntry). The mapping is described field by field in
  * README.md next to this file.
  */
-import { OCSF_VERSION, RAW_CAP_BYTES, type ApiActivity } from '../../core/events.ts';
+import { apiActivityHeader, OCSF_VERSION, RAW_CAP_BYTES, type ApiActivity } from '../../core/events.ts';
 import { ACTIVITY_VERBS, parseTimestamp, stableRecordUid } from '../aws_cloudtrail/index.ts';
-import {
-  capValue,
-  clip,
-  ipOrDomain,
-  isObj,
-  isPantherField,
-  malformed,
-  optArray,
-  optInteger,
-  optObject,
-  optString,
-  rawText,
-  typeName,
-  unmappedText,
-  type Obj,
-} from '../k8s_audit/fields.ts';
+import { capValue, clip, ipOrDomain, isObj, isPantherField, malformed, optArray, optInteger, optObject, optString, rawText, typeName, unmappedText, type Obj } from '../k8s_audit/fields.ts';
 
 export const SOURCE_TYPE = 'gcp_audit';
 export const PRODUCT_NAME = 'Cloud Audit Logs';
@@ -362,16 +347,7 @@ export function normalizeGcpAudit(record: unknown, opts: NormalizeOptions = {}):
   const invokedBy = chain.find((c) => c !== null) ?? null;
 
   return {
-    class_uid: API_ACTIVITY_CLASS_UID,
-    category_uid: APPLICATION_ACTIVITY_CATEGORY_UID,
-    activity_id: activityId,
-    type_uid: API_ACTIVITY_CLASS_UID * 100 + activityId,
-    severity_id: 1,
-    time,
-    status_id: failed ? 2 : 1,
-    status: failed ? 'Failure' : 'Success',
-    status_code: code === null ? null : String(code),
-    status_detail: failed ? message : null,
+    ...apiActivityHeader(activityId, time, failed ? 'Failure' : 'Success', code === null ? null : String(code), message),
     metadata: {
       uid: insertId ?? stableRecordUid(rec),
       version: OCSF_VERSION,

@@ -56,24 +56,24 @@ describe('hubble_flows collector on the fixture files (46 real flows)', () => {
     assert.deepEqual(Object.fromEntries([...keys].sort()), {
       'external/35.246.31.0/24': 1,
       'ilya-otel-demo-1/-/reserved/host': 2,
-      'ilya-otel-demo-1/bookinfo/Deployment/reviews-v1': 2,
-      'ilya-otel-demo-1/istio-system/Deployment/istio-galley': 1,
-      'ilya-otel-demo-1/istio-system/Deployment/istio-telemetry': 1,
-      'ilya-otel-demo-1/istio-system/Deployment/prometheus': 1,
-      'ilya-otel-demo-1/kube-system/Deployment/event-exporter-gke': 1,
-      'ilya-otel-demo-1/kube-system/Deployment/kube-dns': 1,
-      'ilya-otel-demo-2/istio-system/Deployment/prometheus': 3,
-      'ilya-otel-demo-2/kube-system/DaemonSet/node-local-dns': 5, // 3 DNS queries + 2 HTTP responses
-      'ilya-otel-demo-2/kube-system/Deployment/kube-dns': 2,
+      'ilya-otel-demo-1/bookinfo/app/reviews': 2,
+      'ilya-otel-demo-1/istio-system/app/galley': 1,
+      'ilya-otel-demo-1/istio-system/app/telemetry': 1,
+      'ilya-otel-demo-1/istio-system/app/prometheus': 1,
+      'ilya-otel-demo-1/kube-system/app/event-exporter-gke': 1,
+      'ilya-otel-demo-1/kube-system/app/kube-dns': 1,
+      'ilya-otel-demo-2/istio-system/app/prometheus': 3,
+      'ilya-otel-demo-2/kube-system/app/node-local-dns': 5, // 3 DNS queries + 2 HTTP responses
+      'ilya-otel-demo-2/kube-system/app/kube-dns': 2,
       'kind/-/reserved/health': 7,
       'kind/-/reserved/host': 4, // icmp lines 1, 6, 12, 16
       'kind/-/reserved/remote-node': 8, // icmp lines 3, 4, 8, 9, 11, 14, 18 + udp line 4
-      'kind/bookinfo/Deployment/details-v1': 1,
-      'kind/bookinfo/Deployment/productpage-v1': 2,
-      'kind/bookinfo/Deployment/ratings-v1': 1,
-      'kind/bookinfo/Deployment/reviews-v2': 1,
-      'kind/bookinfo/app/productpage': 1,
-      'kind/kube-system/Deployment/coredns': 1,
+      'kind/bookinfo/app/details': 1,
+      // productpage-v1's pods and the end carrying only productpage's labels are one application.
+      'kind/bookinfo/app/productpage': 3,
+      'kind/bookinfo/app/ratings': 1,
+      'kind/bookinfo/app/reviews': 1,
+      'kind/kube-system/app/coredns': 1,
     });
   });
 
@@ -161,7 +161,7 @@ describe('hubble_flows config and spec', () => {
   it('applies the cluster and the caps', () => {
     const c = hubbleFlowsCollector({ cluster: 'lab', rawCapBytes: 0, unmappedCapBytes: 2 });
     const { events } = split(c.collect({ name: 'x', bytes: fixtureBytes('selected-kind-flows.jsonl') }));
-    assert.equal(events[0]!.key, 'lab/bookinfo/Deployment/productpage-v1');
+    assert.equal(events[0]!.key, 'lab/bookinfo/app/productpage');
     assert.equal(events[0]!.event.raw_data, null);
     assert.equal(events[0]!.event.unmapped, '{"_truncated":true}');
   });

@@ -34,7 +34,7 @@ describe('normalizeHubbleFlow: TCP between two bookinfo workloads (kind, tcp lin
   const { key, event: e } = normalizeHubbleFlow(raw);
 
   it('keys by the source workload identity', () => {
-    assert.equal(key, 'kind/bookinfo/Deployment/productpage-v1');
+    assert.equal(key, 'kind/bookinfo/app/productpage');
   });
 
   it('maps both workload identities', () => {
@@ -50,6 +50,8 @@ describe('normalizeHubbleFlow: TCP between two bookinfo workloads (kind, tcp lin
         image_repository: null,
         image_version: null,
         service_account: 'bookinfo-productpage',
+        app: 'productpage',
+        app_version: 'v1',
       },
       ip: '10.244.0.177',
       port: 35128,
@@ -69,6 +71,8 @@ describe('normalizeHubbleFlow: TCP between two bookinfo workloads (kind, tcp lin
       image_repository: null,
       image_version: null,
       service_account: 'bookinfo-reviews',
+      app: 'reviews',
+      app_version: 'v2',
     });
     assert.equal(e.dst.ip, '10.244.0.110');
     assert.equal(e.dst.port, 9080);
@@ -134,7 +138,7 @@ describe('normalizeHubbleFlow: TCP flags give the activity', () => {
     assert.equal(e.type_uid, 400101);
     assert.equal(e.verdict, 'REDIRECTED');
     assert.equal(e.connection_info.tcp_flags, 2);
-    assert.equal(key, 'kind/bookinfo/Deployment/ratings-v1');
+    assert.equal(key, 'kind/bookinfo/app/ratings');
     assert.equal(e.dst.workload?.name, 'productpage-v1');
     assert.equal(unmappedOf(e).policy_match_type, 3);
   });
@@ -143,7 +147,7 @@ describe('normalizeHubbleFlow: TCP flags give the activity', () => {
     const { key, event: e } = normalizeHubbleFlow(hubbleRecord('selected-kind-flows.jsonl', 3));
     assert.equal(e.activity_name, 'Close');
     assert.equal(e.connection_info.tcp_flags, 17);
-    assert.equal(key, 'kind/bookinfo/Deployment/reviews-v2');
+    assert.equal(key, 'kind/bookinfo/app/reviews');
     assert.deepEqual(unmappedOf(e).interface, { index: 25, name: 'lxc25aced2f4021' });
   });
 
@@ -168,7 +172,7 @@ describe('normalizeHubbleFlow: TCP flags give the activity', () => {
 describe('normalizeHubbleFlow: flows to and from the world', () => {
   it('GKE 10-flows line 8: event-exporter -> 35.246.31.234:443, external destination with its /24', () => {
     const { key, event: e } = normalizeHubbleFlow(hubbleRecord('basic-sample-10-flows.jsonl', 8));
-    assert.equal(key, 'ilya-otel-demo-1/kube-system/Deployment/event-exporter-gke');
+    assert.equal(key, 'ilya-otel-demo-1/kube-system/app/event-exporter-gke');
     assert.deepEqual(e.dst, {
       type: 'external',
       workload: null,
@@ -196,7 +200,7 @@ describe('normalizeHubbleFlow: flows to and from the world', () => {
 
   it('http line 1: Prometheus GET to world 10.128.0.4 (a private address outside the cluster is still external)', () => {
     const { key, event: e } = normalizeHubbleFlow(hubbleRecord('basic-sample-5-http-flows.jsonl', 1));
-    assert.equal(key, 'ilya-otel-demo-2/istio-system/Deployment/prometheus');
+    assert.equal(key, 'ilya-otel-demo-2/istio-system/app/prometheus');
     assert.equal(e.dst.type, 'external');
     assert.equal(e.dst.cidr_bucket, '10.128.0.0/24');
     assert.equal(e.dst.port, 9990);
@@ -219,7 +223,7 @@ describe('normalizeHubbleFlow: flows to and from the world', () => {
 
   it('http line 4: a named pod labelled reserved:world is a workload (the pod name wins); 503 response', () => {
     const { key, event: e } = normalizeHubbleFlow(hubbleRecord('basic-sample-5-http-flows.jsonl', 4));
-    assert.equal(key, 'ilya-otel-demo-2/kube-system/DaemonSet/node-local-dns');
+    assert.equal(key, 'ilya-otel-demo-2/kube-system/app/node-local-dns');
     assert.equal(e.src.type, 'workload');
     assert.equal(e.src.is_external, false);
     assert.equal(e.src.cidr_bucket, null);
@@ -246,7 +250,7 @@ describe('normalizeHubbleFlow: flows to and from the world', () => {
 describe('normalizeHubbleFlow: DNS', () => {
   it('dns line 1: a DNS query over TCP/53 carries the queried name in l7.dns', () => {
     const { key, event: e } = normalizeHubbleFlow(hubbleRecord('basic-sample-5-dns-flows.jsonl', 1));
-    assert.equal(key, 'ilya-otel-demo-2/kube-system/DaemonSet/node-local-dns');
+    assert.equal(key, 'ilya-otel-demo-2/kube-system/app/node-local-dns');
     assert.equal(e.connection_info.l7_protocol, 'dns');
     assert.equal(e.connection_info.protocol_name, 'TCP');
     assert.equal(e.connection_info.tcp_flags, null); // no flags object on L7 records
@@ -276,7 +280,7 @@ describe('normalizeHubbleFlow: DNS', () => {
 
   it('udp line 7 (kind): a DNS answer with addresses; no rcode in proto3 JSON means NOERROR', () => {
     const { key, event: e } = normalizeHubbleFlow(hubbleRecord('selected-kind-flows.jsonl', 8));
-    assert.equal(key, 'kind/kube-system/Deployment/coredns');
+    assert.equal(key, 'kind/kube-system/app/coredns');
     assert.equal(e.connection_info.protocol_name, 'UDP');
     assert.equal(e.connection_info.protocol_num, 17);
     assert.equal(e.src.port, 53);
@@ -335,6 +339,8 @@ describe('normalizeHubbleFlow: reserved identities, label-only ends, ICMP', () =
       image_repository: null,
       image_version: null,
       service_account: 'bookinfo-productpage',
+      app: 'productpage',
+      app_version: 'v1',
     });
     assert.equal(e.src.ip, '10.244.0.148');
   });
@@ -358,7 +364,7 @@ describe('normalizeHubbleFlow: forms and options', () => {
     flow.destination_names = ['reviews.bookinfo.svc.cluster.local.'] as never;
     const { key, event: e } = normalizeHubbleFlow({ ...line, flow });
     assert.equal(e.metadata.uid, 'b3c4b8a1-7a53-4e1b-9d2e-1f7f5a0c2e11');
-    assert.equal(key, 'bookinfo-prod/bookinfo/Deployment/productpage');
+    assert.equal(key, 'bookinfo-prod/bookinfo/app/productpage');
     assert.equal(e.dst.workload?.cluster, 'kind');
     assert.equal(e.dst.fqdn, 'reviews.bookinfo.svc.cluster.local');
   });
@@ -368,7 +374,7 @@ describe('normalizeHubbleFlow: forms and options', () => {
     const flow = structuredClone(line.flow) as { source: { labels: string[] } };
     flow.source.labels.push('k8s:image=docker.io/istio/examples-bookinfo-productpage-v1:1.16.2');
     const { key, event: e } = normalizeHubbleFlow({ ...line, flow }, { cluster: 'lab' });
-    assert.equal(key, 'lab/bookinfo/Deployment/productpage-v1');
+    assert.equal(key, 'lab/bookinfo/app/productpage');
     assert.equal(e.src.workload?.image_repository, 'docker.io/istio/examples-bookinfo-productpage-v1');
     assert.equal(e.src.workload?.image_version, '1.16.2');
   });

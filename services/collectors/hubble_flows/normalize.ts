@@ -27,21 +27,7 @@ import {
 } from '../../core/model/network-flow.ts';
 import { parseImageReference } from '../../core/model/image-inventory.ts';
 import { parseTimestamp, stableRecordUid } from '../aws_cloudtrail/index.ts';
-import {
-  cappedJson,
-  cappedRaw,
-  clip,
-  isObj,
-  malformed,
-  optBool,
-  optInt,
-  optObject,
-  optObjectArray,
-  optString,
-  optStringArray,
-  typeName,
-  type Obj,
-} from '../fields.ts';
+import { cappedJson, cappedRaw, clip, isObj, malformed, optBool, optInt, optObject, optObjectArray, optString, optStringArray, typeName, type Obj } from '../fields.ts';
 import { clusterFromNodeName, workloadFromPodName } from './workload.ts';
 
 export const SOURCE_TYPE = 'hubble_flows';

@@ -11,19 +11,9 @@ import { K8sAuditConfigSchema, parseK8sAuditConfig, type K8sAuditConfigInput } f
 import { isObj } from './fields.ts';
 import { k8sFormOf, SOURCE_TYPE } from './normalize.ts';
 
-export {
-  K8sAuditConfigSchema,
-  K8sAuditWebhookConfigSchema,
-  parseK8sAuditConfig,
-  parseK8sAuditWebhookConfig,
-} from './config.ts';
+export { K8sAuditConfigSchema, K8sAuditWebhookConfigSchema, parseK8sAuditConfig, parseK8sAuditWebhookConfig } from './config.ts';
 export type { K8sAuditConfig, K8sAuditConfigInput, K8sAuditWebhookConfig, K8sAuditWebhookConfigInput } from './config.ts';
-export {
-  createK8sAuditCollector,
-  isCloudWatchLogsEnvelope,
-  eksClusterOfLogGroup,
-  K8S_AUDIT_ENVELOPE_KEYS,
-} from './collector.ts';
+export { createK8sAuditCollector, isCloudWatchLogsEnvelope, eksClusterOfLogGroup, K8S_AUDIT_ENVELOPE_KEYS } from './collector.ts';
 export type { K8sAuditCollector, K8sAuditCollectorDeps } from './collector.ts';
 export {
   normalizeK8sAudit,

@@ -5,19 +5,10 @@ import { OCSF_VERSION } from '../../core/events.ts';
 import { stableRecordUid } from '../aws_cloudtrail/index.ts';
 import { pantherLog } from '../../../test/fixtures/k8s_audit/load.ts';
 import { k8sFormOf, k8sServiceName, normalizeK8sAudit, normalizeK8sAuditEvent, parseGkeResourceName } from './index.ts';
+import { unmappedOf, assertMalformed } from '../../../test/fixtures/activity-kit.ts';
 
 const INGEST = Date.UTC(2030, 0, 1);
 const opts = { ingestTime: INGEST };
-const unmappedOf = (e: { unmapped: string }): Record<string, unknown> => JSON.parse(e.unmapped) as Record<string, unknown>;
-
-function assertMalformed(fn: () => unknown, pattern: RegExp): void {
-  assert.throws(fn, (err: unknown) => {
-    assert.ok(err instanceof SluiceError, `expected a SluiceError, got ${String(err)}`);
-    assert.equal(err.code, 'SLUICE_ERR_INPUT_MALFORMED');
-    assert.match(err.message, pattern);
-    return true;
-  });
-}
 
 describe('normalizeK8sAudit: EKS native event (SystemNamespaceFromPublicIP#5, eks:addon-manager)', () => {
   const log = pantherLog('Amazon.EKS.Audit.SystemNamespaceFromPublicIP#5');

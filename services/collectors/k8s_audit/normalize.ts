@@ -8,25 +8,9 @@ import { SluiceError } from '../../core/errors.ts';
  * The CloudWatch Logs subscription envelope (EKS) and EventList are expanded by the collector,
  * which hands each Event here with its context. README.md next to this file has the field mapping.
  */
-import { OCSF_VERSION, RAW_CAP_BYTES, type ApiActivity } from '../../core/events.ts';
+import { apiActivityHeader, OCSF_VERSION, RAW_CAP_BYTES, type ApiActivity } from '../../core/events.ts';
 import { parseTimestamp, stableRecordUid } from '../aws_cloudtrail/index.ts';
-import {
-  capValue,
-  clip,
-  ipOrDomain,
-  isObj,
-  isPantherField,
-  malformed,
-  optArray,
-  optFirstString,
-  optInteger,
-  optObject,
-  optString,
-  rawText,
-  typeName,
-  unmappedText,
-  type Obj,
-} from './fields.ts';
+import { capValue, clip, ipOrDomain, isObj, isPantherField, malformed, optArray, optFirstString, optInteger, optObject, optString, rawText, typeName, unmappedText, type Obj } from './fields.ts';
 
 export const SOURCE_TYPE = 'k8s_audit';
 export const PRODUCT_NAME = 'Kubernetes Audit';
@@ -534,7 +518,6 @@ function build(f: Facts, ctx: K8sContext, raw: unknown, hashBasis: Obj, opts: K8
   else if (f.statusWord === 'Failure') status = 'Failure';
   else if (f.statusWord === 'Success') status = 'Success';
   if (f.decision === 'forbid') status = 'Failure';
-  const statusId = status === 'Success' ? 1 : status === 'Failure' ? 2 : 0;
 
   const resources: ApiActivity['resources'] = [];
   if (f.hasObject) {
@@ -553,16 +536,7 @@ function build(f: Facts, ctx: K8sContext, raw: unknown, hashBasis: Obj, opts: K8
 
   const endpoint = ipOrDomain(f.source);
   return {
-    class_uid: API_ACTIVITY_CLASS_UID,
-    category_uid: APPLICATION_ACTIVITY_CATEGORY_UID,
-    activity_id: activityId,
-    type_uid: API_ACTIVITY_CLASS_UID * 100 + activityId,
-    severity_id: 1,
-    time: time.ms,
-    status_id: statusId,
-    status,
-    status_code: f.code === null ? null : String(f.code),
-    status_detail: status === 'Failure' ? (f.message ?? f.reason ?? (f.decision === 'forbid' ? 'authorization decision: forbid' : null)) : null,
+    ...apiActivityHeader(activityId, time.ms, status, f.code === null ? null : String(f.code), f.message ?? f.reason ?? (f.decision === 'forbid' ? 'authorization decision: forbid' : null)),
     metadata: {
       uid: uid ?? stableRecordUid(hashBasis),
       version: OCSF_VERSION,

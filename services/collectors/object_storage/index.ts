@@ -8,28 +8,11 @@ import { SOURCE_TYPE } from './chunker.ts';
 import { createObjectStorageCollector, type ObjectStorageDeps } from './collector.ts';
 import { ObjectStorageConfigSchema, parseObjectStorageConfig, type ObjectStorageConfigInput } from './config.ts';
 
-export {
-  ObjectStorageConfigSchema,
-  parseObjectStorageConfig,
-  DEFAULT_CHUNK_BYTES,
-  MIN_CHUNK_BYTES,
-  MAX_CHUNK_BYTES,
-  DEFAULT_MAX_OBJECT_BYTES,
-  OBJECT_STORES,
-} from './config.ts';
+export { ObjectStorageConfigSchema, parseObjectStorageConfig, DEFAULT_CHUNK_BYTES, MIN_CHUNK_BYTES, MAX_CHUNK_BYTES, DEFAULT_MAX_OBJECT_BYTES, OBJECT_STORES } from './config.ts';
 export type { ObjectStorageConfig, ObjectStorageConfigInput } from './config.ts';
 export { createObjectStorageCollector, md5Hex } from './collector.ts';
 export type { ObjectStorageDeps } from './collector.ts';
-export {
-  ChunkAssembler,
-  chunkBuffer,
-  chunkStream,
-  chunkUid,
-  objectRef,
-  unquoteEtag,
-  gunzipBounded,
-  SOURCE_TYPE,
-} from './chunker.ts';
+export { ChunkAssembler, chunkBuffer, chunkStream, chunkUid, objectRef, unquoteEtag, gunzipBounded, SOURCE_TYPE } from './chunker.ts';
 export type { ObjectDescriptor, ChunkContext, ObjectChunkOutput } from './chunker.ts';
 export { sniffContentType, looksLikeUtf8Text, baseMediaType, SNIFF_BYTES } from './content-type.ts';
 export type { SniffHints } from './content-type.ts';

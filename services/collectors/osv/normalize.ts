@@ -4,19 +4,7 @@
  */
 import { OCSF_VERSION, RAW_CAP_BYTES } from '../../core/events.ts';
 import { advisoryKey, type Advisory, type AdvisoryAffected, type AdvisoryPackage, type AdvisorySeverity } from '../../core/model/advisory.ts';
-import {
-  cappedJson,
-  cappedRaw,
-  clip,
-  isObj,
-  malformed,
-  optObject,
-  optObjectArray,
-  optString,
-  optStringArray,
-  typeName,
-  type Obj,
-} from '../fields.ts';
+import { cappedJson, cappedRaw, clip, isObj, malformed, optObject, optObjectArray, optString, optStringArray, typeName, type Obj } from '../fields.ts';
 
 export const SOURCE_TYPE = 'osv';
 

@@ -5,19 +5,7 @@
 import { OCSF_VERSION, RAW_CAP_BYTES } from '../../core/events.ts';
 import { findSha256Digest, parseImageReference, type ImageInventory, type ImagePackage } from '../../core/model/image-inventory.ts';
 import { parseTimestamp, stableRecordUid } from '../aws_cloudtrail/index.ts';
-import {
-  cappedRaw,
-  clip,
-  isObj,
-  malformed,
-  optInt,
-  optObject,
-  optObjectArray,
-  optString,
-  optStringArray,
-  typeName,
-  type Obj,
-} from '../fields.ts';
+import { cappedRaw, clip, isObj, malformed, optInt, optObject, optObjectArray, optString, optStringArray, typeName, type Obj } from '../fields.ts';
 import { isOsPackage, osvEcosystem, parsePurl, purlDistro, sourcePackage, type Purl } from './purl.ts';
 import { cycloneDxXmlToJson } from './xml.ts';
 

@@ -15,15 +15,7 @@ import { looksLikeDefaultRecord, parseHeader } from './parse.ts';
 export { VpcFlowLogsConfigSchema, parseVpcFlowLogsConfig } from './config.ts';
 export type { VpcFlowLogsConfig, VpcFlowLogsConfigInput } from './config.ts';
 export { createVpcFlowLogsCollector, VPC_ENVELOPE_KEYS } from './collector.ts';
-export {
-  normalizeVpcFields,
-  normalizeVpcRecord,
-  normalizeRoute53Query,
-  isRoute53Query,
-  vpcFieldName,
-  NO_FLOW_REASON_CODE,
-  SOURCE_TYPE,
-} from './normalize.ts';
+export { normalizeVpcFields, normalizeVpcRecord, normalizeRoute53Query, isRoute53Query, vpcFieldName, NO_FLOW_REASON_CODE, SOURCE_TYPE } from './normalize.ts';
 export type { VpcNormalizeOptions, NormalizedFlow, FlowFieldsContext } from './normalize.ts';
 export { VPC_DEFAULT_FIELDS, VPC_KNOWN_FIELDS, parseHeader, splitRecord, splitVpcText, looksLikeDefaultRecord, decodeInput } from './parse.ts';
 export type { VpcFields, TextItem } from './parse.ts';

@@ -109,6 +109,8 @@ export interface FlowProcess {
   binary: string | null;
   pid: number | null;
   parent_binary: string | null;
+  /** Container name inside the pod (Tetragon), when known. */
+  container?: string | null;
 }
 
 export interface FlowCloud {

@@ -196,8 +196,12 @@ export const FlowBaselineConfig = z.strictObject({
     .describe('Learn edges from DROPPED/ERROR flows during discovery; by default they are only checked (a denied attempt is still reported).'),
   processIdentity: z
     .enum(['off', 'binary', 'binary_and_parent'])
-    .default('off')
-    .describe('When a flow names its process, make the binary (and its parent binary) part of the edge, so the same peer from another binary is a new edge.'),
+    .default('binary')
+    .describe(
+      'When a flow names its process (tetragon collector), make the binary (and its parent binary) part of the edge: edges are then ' +
+        '(application, version, binary), so `curl` or `nc` in a web container talking to a peer is told apart from the application\'s own traffic; ' +
+        'flows without a process (Hubble, VPC) are unaffected. `off` ignores the process.',
+    ),
   ephemeralPortMin: z
     .number()
     .int()

@@ -18,7 +18,8 @@ const shifted = (by: number): KeyedFlow[] => bookinfo.map((f) => ({ key: f.key, 
 function pod(name: string): WorkloadSpec {
   const labels = registry.get(`kind/bookinfo/Deployment/${name}`);
   assert.ok(labels, name);
-  return { cluster: 'kind', namespace: 'bookinfo', name, labels };
+  // The application and version, as the collector derives them from the labels.
+  return { cluster: 'kind', namespace: 'bookinfo', name, labels, app: labels.app ?? null, appVersion: labels.version ?? null };
 }
 
 /** A detector that learned the fixtures and whose workloads left discovery (by duration) on a replay. */
@@ -53,15 +54,14 @@ test('learning the bookinfo flows, then replaying them raises no alert', () => {
 
 test('edges are by identity: replies, ephemeral ports, pods and IPs do not make edges', () => {
   const { h } = learned();
-  assert.deepEqual(Object.keys(h.state.get('kind/bookinfo/Deployment/details-v1')!.edges), ['i|w:kind/bookinfo/Deployment/productpage-v1|TCP|9080']);
-  assert.deepEqual(Object.keys(h.state.get('kind/bookinfo/Deployment/productpage-v1')!.edges).sort(), [
+  assert.deepEqual(Object.keys(h.state.get('kind/bookinfo/app/details')!.edges), ['i|w:kind/bookinfo/app/productpage|TCP|9080']);
+  // Identity is the application: reviews-v1, -v2 and -v3 are one peer (three versions of reviews).
+  assert.deepEqual(Object.keys(h.state.get('kind/bookinfo/app/productpage')!.edges).sort(), [
     'i|ent:host|TCP|9080',
-    'i|w:kind/bookinfo/Deployment/ratings-v1|TCP|9080',
-    'o|w:kind/bookinfo/Deployment/details-v1|TCP|9080',
-    'o|w:kind/bookinfo/Deployment/reviews-v1|TCP|9080',
-    'o|w:kind/bookinfo/Deployment/reviews-v2|TCP|9080',
-    'o|w:kind/bookinfo/Deployment/reviews-v3|TCP|9080',
-    'o|w:kind/kube-system/Deployment/coredns|UDP|53',
+    'i|w:kind/bookinfo/app/ratings|TCP|9080',
+    'o|w:kind/bookinfo/app/details|TCP|9080',
+    'o|w:kind/bookinfo/app/reviews|TCP|9080',
+    'o|w:kind/kube-system/app/coredns|UDP|53',
   ]);
   const json = JSON.stringify([...h.state.keys()].map((k) => h.state.get(k)));
   const ips = new Set(bookinfo.flatMap((f) => [f.event.src.ip, f.event.dst.ip]).filter((x): x is string => !!x));
@@ -91,15 +91,17 @@ test('injected deviations are reported with both identities, port, protocol, mod
 
   assert.equal(a.rule, RULES.newEdge);
   assert.equal(a.severity, 'Medium');
-  assert.deepEqual(a.entity, { kind: 'workload', key: 'kind/bookinfo/Deployment/details-v1' });
+  assert.deepEqual(a.entity, { kind: 'workload', key: 'kind/bookinfo/app/details' });
   assert.deepEqual(a.finding_info.related_events, [{ uid: 'inj-lateral' }]);
   assert.equal(a.finding_info.first_seen_time, t);
   assert.equal(a.count, 1);
   const ea = evidence(a);
-  assert.equal(ea.workload, 'kind/bookinfo/Deployment/details-v1');
-  assert.equal(ea.peer, 'w:kind/bookinfo/Deployment/reviews-v2');
+  assert.equal(ea.workload, 'kind/bookinfo/app/details');
+  assert.equal(ea.peer, 'w:kind/bookinfo/app/reviews');
   assert.equal(ea.peer_namespace, 'bookinfo');
-  assert.equal(ea.peer_name, 'Deployment/reviews-v2');
+  assert.equal(ea.peer_name, 'app/reviews');
+  assert.equal(ea.application, 'details');
+  assert.equal(ea.controller, 'Deployment/details-v1');
   assert.equal(ea.direction, 'egress');
   assert.equal(ea.port, 9080);
   assert.equal(ea.protocol, 'TCP');
@@ -110,13 +112,13 @@ test('injected deviations are reported with both identities, port, protocol, mod
 
   assert.equal(b.severity, 'High', 'external egress');
   assert.equal(evidence(b).peer, 'cidr:203.0.113.0/24');
-  assert.equal(b.entity.key, 'kind/bookinfo/Deployment/ratings-v1');
+  assert.equal(b.entity.key, 'kind/bookinfo/app/ratings');
   assert.deepEqual(b.finding_info.attacks, [{ technique_uid: 'T1071', tactic: 'Command and Control' }]);
 
   assert.equal(evidence(c).peer, 'fqdn:evil.example.com');
   assert.equal(evidence(c).peer_type, 'external');
 
-  assert.equal(d.entity.key, 'kind/bookinfo/Deployment/details-v1');
+  assert.equal(d.entity.key, 'kind/bookinfo/app/details');
   assert.equal(evidence(d).direction, 'ingress', 'a reply from a new port: the workload serves it');
   assert.equal(evidence(d).port, 4444);
   assert.equal(evidence(d).peer, 'ent:world', 'external clients of a served port are the world by default');
@@ -179,7 +181,7 @@ test('protect mode emits a block decision with a deterministic id; monitor emits
   assert.equal(a.h.emitted.length, 1);
   const o = a.h.emitted[0]!;
   assert.equal(o.stream, 'enforcement');
-  assert.equal(o.key, 'kind/bookinfo/Deployment/ratings-v1');
+  assert.equal(o.key, 'kind/bookinfo/app/ratings');
   assert.equal(o.value.decision, 'block');
   assert.equal(o.value.scope, 'edge');
   assert.equal(o.value.peer, 'cidr:203.0.113.0/24');
@@ -242,7 +244,7 @@ test('process identity extends edges only when configured and present', () => {
   const onAlerts = alerts(on.run([as('/tmp/.x/curl', 5000)]));
   assert.equal(onAlerts.length, 1);
   assert.equal(evidence(onAlerts[0]!).binary, '/tmp/.x/curl');
-  const off = harness(cfg);
+  const off = harness({ ...cfg, processIdentity: 'off' });
   off.run([as('/usr/bin/python3', 0)]);
   assert.deepEqual(alerts(off.run([as('/tmp/.x/curl', 5000)])), []);
 });

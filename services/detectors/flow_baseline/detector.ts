@@ -185,7 +185,10 @@ export class FlowBaselineDetector implements Detector<NetworkFlow> {
       known[2]++;
       known[3] |= bit;
     } else if (s.phase === 'discover') {
-      if (mode !== 'discover' && edge.dir === 'out' && cfg.newApplications.judge === 'namespace') this.judgeNew(s, k, t, bit, learnable, ctx, findings);
+      // Only a first discovery is a new application (a reset or a return to discover learns again unjudged).
+      if (mode !== 'discover' && edge.dir === 'out' && cfg.newApplications.judge === 'namespace' && s.discovery.start === s.first) {
+        this.judgeNew(s, k, t, bit, learnable, ctx, findings);
+      }
       if (learnable) this.learn(s, k, t, bit);
     } else {
       this.novel(s, k, t, bit, slot, edge.dir, ctx, findings);

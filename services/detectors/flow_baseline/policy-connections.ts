@@ -68,6 +68,21 @@ export function endKey(e: PolicyEnd): string {
   }
 }
 
+/** Labels that name an application (and its release): an application's policy selects on these only. */
+export const APPLICATION_SELECTOR_LABELS: readonly string[] = ['app.kubernetes.io/name', 'app', 'app.kubernetes.io/instance', 'k8s-app'];
+
+/**
+ * The selector of an application: its application labels only (never the version or sidecar
+ * labels, so the policy keeps selecting the next version); all the agreed labels when none of
+ * them is there.
+ */
+export function applicationSelector(labels: Record<string, string> | null): Record<string, string> | null {
+  if (!labels) return labels;
+  const out: Record<string, string> = {};
+  for (const k of APPLICATION_SELECTOR_LABELS) if (labels[k] !== undefined) out[k] = labels[k];
+  return Object.keys(out).length ? out : labels;
+}
+
 /**
  * Builds the model from baselines (Iterable of [workload key, state]). With `cluster`, only that
  * cluster's baselines are used and workload peers in other clusters are left out (with a warning);
@@ -116,7 +131,7 @@ export function policyModel(baselines: Iterable<readonly [string, FlowBaselineSt
       observe(touch(p.namespace, p.kind, p.name), labels);
     }
   }
-  for (const [w, labels] of observed) w.labels = labels;
+  for (const [w, labels] of observed) w.labels = w.kind === 'app' ? applicationSelector(labels) : labels;
 
   const sources: Array<[FlowBaselineState, PolicyEnd, string]> = [
     ...pending.map(([s, w]): [FlowBaselineState, PolicyEnd, string] => [s, { type: 'workload', id: w.id }, w.id]),

@@ -55,7 +55,11 @@ function yamlObjects(text: string): unknown[] {
 test('NetworkPolicy export validates against the Kubernetes schema', () => {
   const set = buildPolicies(baselines, { namespace: NS, format: 'networkpolicy' });
   assert.equal(set.format, 'networkpolicy');
-  assert.ok(set.policies.length >= 6, `policies for the bookinfo workloads, got ${set.policies.length}`);
+  // One policy per application (reviews-v1..v3 are one), selecting on the app label only, never the version or sidecar labels.
+  assert.deepEqual(
+    set.policies.map((p) => [p.metadata.name, p.spec.podSelector]).sort(),
+    ['details', 'productpage', 'ratings', 'reviews'].map((a) => [`sluice-baseline-app-${a}`, { matchLabels: { app: a } }]),
+  );
   for (const p of set.policies) {
     assert.doesNotThrow(() => new NetworkPolicy(p as never).validate(), p.metadata.name);
     assert.equal(p.metadata.namespace, NS);
@@ -74,7 +78,7 @@ test('the Kubernetes validation used here rejects a broken policy (the check can
 
 test('CiliumNetworkPolicy export validates against the schema derived from the CRD docs, and the schema rejects unknown fields', () => {
   const set = buildPolicies(baselines, { namespace: NS, format: 'cilium' });
-  assert.ok(set.policies.length >= 6);
+  assert.equal(set.policies.length, 4, 'one per application');
   for (const p of set.policies) assert.equal(CiliumNetworkPolicySchema.safeParse(p).success, true, p.metadata.name);
   const bad = structuredClone(set.policies[0]!) as unknown as { spec: Record<string, unknown> };
   bad.spec.ingres = [];
@@ -173,7 +177,7 @@ test('policyExportCommand reads Hubble files through the collector and returns v
   assert.match(text, /^# CiliumNetworkPolicy for namespace bookinfo/);
   assert.match(text, /Learned from 310 flow\(s\) in 5 file\(s\); 0 record\(s\) rejected/);
   const docs = yamlObjects(text);
-  assert.ok(docs.length >= 6);
+  assert.equal(docs.length, 4);
   for (const d of docs) assert.equal(CiliumNetworkPolicySchema.safeParse(d).success, true);
   const np = yamlObjects(await policyExportCommand({ namespace: NS, format: 'networkpolicy', input: [fixturePath('kind-bookinfo-tcp.jsonl')] }));
   for (const d of np) assert.doesNotThrow(() => new NetworkPolicy(d as never).validate());

@@ -4,7 +4,7 @@
  * reads Hubble's reply flag by parsing `unmapped`, not with the detector's helper.
  */
 import { isIP } from 'node:net';
-import type { FlowEndpoint, NetworkFlow } from '../../../../core/model/network-flow.ts';
+import { workloadKey, type FlowEndpoint, type NetworkFlow } from '../../../../core/model/network-flow.ts';
 
 /** One end of an attempt as a policy engine sees it. */
 export type EvalEnd =
@@ -58,7 +58,8 @@ function endOf(e: FlowEndpoint, labels: LabelRegistry): EvalEnd {
     const own = e.workload.labels.length ? Object.fromEntries(e.workload.labels.map((l) => [l.key, l.value])) : undefined;
     const id = wid(e)!;
     const known = labels.get(id) ?? labels.get(`*/${id.split('/').slice(1).join('/')}`);
-    return { kind: 'pod', namespace: e.workload.namespace ?? '', labels: own ?? known ?? {}, name: id };
+    // Named by its identity (the application when the flow names one), as policies and warnings name it.
+    return { kind: 'pod', namespace: e.workload.namespace ?? '', labels: own ?? known ?? {}, name: workloadKey(e.workload) };
   }
   if (e.type === 'host' || e.type === 'remote-node' || e.type === 'health' || e.type === 'reserved') return { kind: e.type };
   return { kind: 'external', ip: e.ip ?? '0.0.0.0', fqdn: e.fqdn };

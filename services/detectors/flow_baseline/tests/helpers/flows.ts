@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { hubbleFlowsCollector } from '../../../../collectors/hubble_flows/index.ts';
 import type { EventMeta } from '../../../../core/components.ts';
-import { cidrBucket, isExternalIp, type FlowEndpoint, type NetworkFlow } from '../../../../core/model/network-flow.ts';
+import { cidrBucket, isExternalIp, workloadKey, type FlowEndpoint, type NetworkFlow } from '../../../../core/model/network-flow.ts';
 
 /** The fixture files (see fixtures/SOURCE.md). */
 export const FIXTURE_FILES = [
@@ -55,11 +55,15 @@ export interface WorkloadSpec {
   version?: string | null;
   pod?: string;
   ip?: string;
+  /** Application (as the hubble_flows collector fills it): when set, the end's identity is `<cluster>/<ns>/app/<app>`. */
+  app?: string | null;
+  /** Application version (FlowWorkload.app_version). */
+  appVersion?: string | null;
 }
 
 /** The key of a workload spec (like flowKey). */
 export function keyOf(w: WorkloadSpec): string {
-  return `${w.cluster ?? 'test'}/${w.namespace}/${w.kind ?? 'Deployment'}/${w.name}`;
+  return workloadKey({ cluster: w.cluster ?? 'test', namespace: w.namespace, kind: w.kind ?? 'Deployment', name: w.name, app: w.app ?? null });
 }
 
 /** A workload end. */
@@ -76,6 +80,7 @@ export function workloadEnd(w: WorkloadSpec, port: number | null): FlowEndpoint 
       image_repository: w.image ?? null,
       image_version: w.version ?? null,
       service_account: w.name,
+      ...(w.app ? { app: w.app, app_version: w.appVersion ?? null } : {}),
     },
     ip: w.ip ?? '10.244.1.10',
     port,
@@ -156,7 +161,7 @@ export function connection(client: WorkloadSpec, server: FlowEndpoint, port: num
   if (o.replyToo !== false && server.workload) {
     const w = server.workload;
     out.push({
-      key: `${w.cluster}/${w.namespace ?? '-'}/${w.kind}/${w.name}`,
+      key: workloadKey(w),
       event: flow({ ...server, port }, workloadEnd(client, cp), { ...o, uid: undefined, reply: true, time: o.time + 1 }),
     });
   }
