@@ -66,6 +66,8 @@ async function main(): Promise<number> {
         `KAFKA_BROKERS=${services.kafkaBrokers.join(',')} CLICKHOUSE_URL=${services.clickhouseUrl} ` +
         `(started in ${Date.now() - t0} ms)`,
     );
+    console.log(`# kafka: ${services.kafkaDescription}`);
+    if (services.fallbackReason) console.log(`# kafka: fallback to the librdkafka mock because ${services.fallbackReason}`);
     Object.assign(env, services.env, {
       KAFKA_BROKERS: services.kafkaBrokers.join(','),
       CLICKHOUSE_URL: services.clickhouseUrl,

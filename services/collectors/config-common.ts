@@ -67,3 +67,18 @@ export function parseCollectorConfig<S extends z.ZodType>(schema: S, input: unkn
   if (!result.success) throw invalidConfigError(`${type} collector configuration`, result.error.issues);
   return Object.freeze(result.data);
 }
+
+/**
+ * `missingTime`: what to do with a record that has no time. `which` says what counts as its time
+ * (e.g. "no eventTime, nor the Logstash @timestamp").
+ */
+export function missingTime(which: string) {
+  return z
+    .enum(['ingest_time', 'reject'])
+    .default('ingest_time')
+    .describe(
+      `What to do with a record that has no time (${which}): ingest_time uses the collector clock, with metadata.original_time "" ` +
+        'and unmapped._sluice.fallbacks ["time"]; reject dead-letters it.',
+    )
+    .meta({ examples: ['ingest_time', 'reject'] });
+}

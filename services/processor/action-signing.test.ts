@@ -1,8 +1,5 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
-import { once } from 'node:events';
-import type { AddressInfo } from 'node:net';
 import { ManualClock } from '../core/clock.ts';
 import { resolveConfig } from '../cli/config.ts';
 import { silentLogger } from '../core/logger.ts';
@@ -17,27 +14,18 @@ import { EmbeddedLog } from '../transports/embedded/log.ts';
 import { objectStorageCollector } from '../collectors/object_storage/index.ts';
 import { RemediatorService } from '../remediation/service.ts';
 import { assembleProcessor } from './assemble.ts';
+import { startActionReceiver } from '../../test/support/action-receiver.ts';
 
 const ACTIONS_KEY = 'actions-key-0123456789abcdef-0123456789';
 
 test('the processor signs every action record with the actions key; the remediator verifies and acts on it', async () => {
-  const received: string[] = [];
-  const server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (d: Buffer) => (body += d.toString()));
-    req.on('end', () => {
-      received.push((JSON.parse(body) as { action: { id: string } }).action.id);
-      res.writeHead(200).end('ok');
-    });
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
+  const receiver = await startActionReceiver();
   const clock = new ManualClock(1_700_000_000_000);
   const config = resolveConfig({
     processor: { workers: 1 },
     topics: { partitions: 1 },
     detectors: { dlp: { enabled: true, policies: [{ name: 'cards', action: 'quarantine', dataTypes: ['payment_card'], minCount: 1 }] } },
-    remediation: { webhookUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/act`, secret: 'webhook-secret-0123456789', dryRun: false, actionsKey: ACTIONS_KEY },
+    remediation: { webhookUrl: receiver.url, secret: 'webhook-secret-0123456789', dryRun: false, actionsKey: ACTIONS_KEY },
   });
   const log = new EmbeddedLog({ partitions: 1, clock });
   const codec = new AvroCodec(new LocalSchemaRegistry());
@@ -61,9 +49,9 @@ test('the processor signs every action record with the actions key; the remediat
     while (!(await isCaughtUp(log, config.remediation.groupId, config.topics.actions))) await log.waitForChange(20);
     await remediator.stop();
     assert.equal(remediator.stats.unsigned, 0);
-    assert.equal(received.length, actions.length, 'every signed action reached the webhook');
+    assert.equal(receiver.ids().length, actions.length, 'every signed action reached the webhook');
   } finally {
     await pool.close();
-    server.close();
+    receiver.close();
   }
 });

@@ -1,8 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
 import { once } from 'node:events';
-import type { AddressInfo } from 'node:net';
 import { ManualClock } from '../core/clock.ts';
 import { resolveConfig } from '../cli/config.ts';
 import { silentLogger } from '../core/logger.ts';
@@ -14,24 +12,15 @@ import { isCaughtUp } from '../core/transport.ts';
 import { EmbeddedLog } from '../transports/embedded/log.ts';
 import { RemediatorService } from './service.ts';
 import { ACTION_SIGNATURE_HEADER, signActionRecord } from '../core/action-signing.ts';
+import { startActionReceiver } from '../../test/support/action-receiver.ts';
 
 const ACTIONS_KEY = 'actions-key-0123456789abcdef-0123456789';
 /** A record as the processor writes it: signed with the shared actions key. */
 const signed = (topic: string, key: string, value: Buffer) => ({ key, value, headers: { [ACTION_SIGNATURE_HEADER]: signActionRecord(ACTIONS_KEY, topic, key, value) } });
 
 test('the remediator POSTs signed actions once, records skips, and dead-letters what is not an action', async () => {
-  const received: Array<{ id: string; signature: string | undefined }> = [];
-  const server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (d: Buffer) => (body += d.toString()));
-    req.on('end', () => {
-      received.push({ id: (JSON.parse(body) as { action: { id: string } }).action.id, signature: req.headers['x-sluice-signature'] as string | undefined });
-      res.writeHead(200).end('ok');
-    });
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/act`;
+  const receiver = await startActionReceiver();
+  const { received, url } = receiver;
   try {
     const clock = new ManualClock(1_700_000_000_000);
     const config = resolveConfig({ remediation: { webhookUrl: url, secret: 'a-test-secret-of-16+', dryRun: false, actionsKey: ACTIONS_KEY }, topics: { partitions: 2 } });
@@ -51,7 +40,7 @@ test('the remediator POSTs signed actions once, records skips, and dead-letters 
     assert.equal(dead.length, 1);
     assert.equal(dead[0]!.reason_code, 'SLUICE_ERR_INPUT_MALFORMED');
   } finally {
-    server.close();
+    receiver.close();
   }
 });
 
@@ -70,18 +59,8 @@ test('dry-run (the default) calls nothing and records every action as skipped', 
 });
 
 test('the remediator acts only on action records signed with the actions key: unsigned and forged ones are dead-lettered, the webhook never called', async () => {
-  const received: string[] = [];
-  const server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (d: Buffer) => (body += d.toString()));
-    req.on('end', () => {
-      received.push((JSON.parse(body) as { action: { id: string } }).action.id);
-      res.writeHead(200).end('ok');
-    });
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/act`;
+  const receiver = await startActionReceiver();
+  const { url } = receiver;
   try {
     const clock = new ManualClock(1_700_000_000_000);
     const config = resolveConfig({ remediation: { webhookUrl: url, secret: 'a-test-secret-of-16+', dryRun: false, actionsKey: ACTIONS_KEY }, topics: { partitions: 1 } });
@@ -100,14 +79,14 @@ test('the remediator acts only on action records signed with the actions key: un
     await service.start();
     while (!(await isCaughtUp(log, config.remediation.groupId, topic))) await log.waitForChange(20);
     await service.stop();
-    assert.deepEqual(received, ['legit-1'], 'only the signed action reached the webhook');
+    assert.deepEqual(receiver.ids(), ['legit-1'], 'only the signed action reached the webhook');
     assert.equal(service.stats.unsigned, 3);
     const dead = await Promise.all(log.readAll(config.topics.deadLetter).map(async (m) => (await codec.decode<DeadLetterRecord>(m.value, SCHEMA_NAMES.deadLetter)).value));
     assert.deepEqual(dead.map((d) => d.reason_code), ['SLUICE_ERR_ACTION_SIGNATURE', 'SLUICE_ERR_ACTION_SIGNATURE', 'SLUICE_ERR_ACTION_SIGNATURE']);
     assert.match(dead[0]!.reason, /^unsigned action record/);
     assert.match(dead[1]!.reason, /does not verify/);
   } finally {
-    server.close();
+    receiver.close();
   }
 });
 

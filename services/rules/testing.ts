@@ -1,5 +1,5 @@
 import { collectorSpec } from '../collectors/registry.ts';
-import type { ApiActivity } from '../core/events.ts';
+import { apiActivityHeader, type ApiActivity } from '../core/events.ts';
 import type { CompiledRule } from './compile.ts';
 import { durationMs, type RuleTestCase } from './schema.ts';
 import { ActivityRuleSet } from './ruleset.ts';
@@ -54,16 +54,7 @@ function base(
   o: { user: ApiActivity['actor']['user']; cloud: ApiActivity['cloud']; userAgent: string | null },
 ): ApiActivity {
   return {
-    class_uid: 6003,
-    category_uid: 6,
-    activity_id: 99,
-    type_uid: 600399,
-    severity_id: 1,
-    time: TEST_TIME,
-    status_id: 1,
-    status: 'Success',
-    status_code: source === 'k8s_audit' ? '200' : null,
-    status_detail: null,
+    ...apiActivityHeader(99, TEST_TIME, 'Success', source === 'k8s_audit' ? '200' : null, null),
     metadata: { uid: 'test-event', version: '1.3.0', product_name: product, vendor_name: vendor, log_name: logName, original_time: '2024-01-02T03:04:05Z', source },
     actor: { user: o.user, session: null, invoked_by: null },
     api: { operation: 'unknown', service_name: 'unknown', request_uid: null, version: null },

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { COLLECTOR_SPECS } from '../../services/collectors/registry.ts';
 import type { CollectorOutput, CollectorSpec } from '../../services/core/components.ts';
 import { SEED_FILES, seedRecords, seedTexts } from './seeds.ts';
+import { rng } from '../fixtures/rng.ts';
 
 /**
  * 10,000 bad records per record-based collector: truncated JSON of its own real records, random
@@ -11,18 +12,6 @@ import { SEED_FILES, seedRecords, seedTexts } from './seeds.ts';
  * object_storage is not record-based (any bytes are object content), so it is not in this list.
  */
 const PER_COLLECTOR = 10_000;
-
-/** Small deterministic PRNG (mulberry32) so a failure reproduces. */
-function rng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a |= 0;
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function badInputs(spec: CollectorSpec, random: () => number): Buffer[] {
   const type = spec.type;

@@ -236,7 +236,8 @@ export async function client(run: FaultRun) {
 export async function waitCaughtUp(transport: KafkaTransport, run: FaultRun, children: readonly ProcessorChild[], timeoutMs = 180_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await isCaughtUp(transport, run.config.processor.groupId, run.config.topics.activity).catch(() => false))) {
-    const dead = children.find((c) => c.gone());
+    // A fatal error is printed as `sluice: SLUICE_ERR_…`; a process that then does not exit counts as dead.
+    const dead = children.find((c) => c.gone() || /^sluice: SLUICE_ERR_/m.test(c.tail()));
     if (dead) throw new Error(`processor exited (${dead.proc.exitCode ?? dead.proc.signalCode}) before catching up:\n${dead.tail()}`);
     if (Date.now() > deadline) throw new Error(`not caught up after ${timeoutMs} ms:\n${children.map((c) => c.tail()).join('\n---\n')}`);
     await sleep(500);

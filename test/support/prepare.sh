@@ -2,11 +2,15 @@
 # Prepares what `npm test` needs to start its own Kafka + ClickHouse (see test/support/services.ts).
 # Idempotent and fast when already done. Steps:
 #   1. KAFKA_BROKERS and CLICKHOUSE_URL both set -> external services, nothing to do.
-#   2. Unless a Docker engine answers (then testcontainers provides the services): ensure the apt packages.
-#   3. Build the librdkafka mock-cluster launcher into .sluice/test-bin/kafka-mock (patched build first,
-#      stock librdkafka-dev build as fallback). Fault-injection tests start their own mock with it, so it
-#      is built in Docker mode too, if gcc and librdkafka-dev happen to be installed.
-# Origin: the build follows the project's shared test-services reference scripts (2026-11-23).
+#   2. Unless a Docker engine answers (then testcontainers provides the services): ensure the apt packages
+#      (ClickHouse, the mock's build tools, and a JDK 17+ and Maven for Apache Kafka).
+#   3. Fetch Apache Kafka ($SLUICE_TEST_KAFKA_VERSION, default in kafka-local.ts) with Maven into
+#      test/support/.cache/kafka-<version>/libs (fetch-kafka.sh; skipped with SLUICE_TEST_KAFKA=mock).
+#      Without root and without a JDK/Maven this step is skipped and the tests fall back to the mock.
+#   4. Build the librdkafka mock-cluster launcher into .sluice/test-bin/kafka-mock (patched build first,
+#      stock librdkafka-dev build as fallback): the fallback cluster, and kafka-mock.int.test.ts. It is
+#      built in Docker mode too, if gcc and librdkafka-dev happen to be installed.
+# Origin: the mock build follows the project's shared test-services reference scripts (2026-11-23).
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -49,7 +53,38 @@ elif [ ${#missing[@]} -gt 0 ]; then
   fi
 fi
 
-# --- 2. Kafka mock launcher --------------------------------------------------------------------------
+# --- 2. Apache Kafka (JDK + Maven, jars from Maven Central) ---------------------------------------------
+java_major() {
+  command -v java >/dev/null 2>&1 || { echo 0; return; }
+  java -version 2>&1 | sed -n 's/.*version "\([0-9]*\)\(\.\([0-9]*\)\)\{0,1\}.*/\1 \3/p' | head -1 \
+    | awk '{ print ($1 == 1 ? $2 : $1) + 0 }'
+}
+kafka_version=${SLUICE_TEST_KAFKA_VERSION:-$(sed -n "s/^export const KAFKA_VERSION = .*|| '\([^']*\)'.*/\1/p" "$support/kafka-local.ts")}
+if [ "${SLUICE_TEST_KAFKA:-}" = mock ] || [ $docker = 1 ]; then
+  :
+else
+  need=()
+  [ "$(java_major)" -ge 17 ] || need+=(default-jre-headless)
+  command -v mvn >/dev/null 2>&1 || need+=(maven)
+  if [ ${#need[@]} -gt 0 ] && [ "$(id -u)" = 0 ]; then
+    echo "prepare: installing ${need[*]} (Apache Kafka brokers for the tests)"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+  fi
+  if [ "$(java_major)" -ge 17 ] && command -v mvn >/dev/null 2>&1; then
+    if bash "$support/fetch-kafka.sh" "$kafka_version" "$support/.cache/kafka-$kafka_version"; then
+      echo "prepare: Apache Kafka $kafka_version ready (JDK $(java_major)) -> test/support/.cache/kafka-$kafka_version/libs"
+    else
+      echo "prepare: fetching Apache Kafka $kafka_version failed; the tests will use the librdkafka mock" >&2
+      if [ "${SLUICE_TEST_KAFKA:-}" = kafka ]; then exit 1; fi
+    fi
+  else
+    echo "prepare: no JDK 17+ or no Maven (as root this step installs ${need[*]:-them}); the tests will use the librdkafka mock" >&2
+    if [ "${SLUICE_TEST_KAFKA:-}" = kafka ]; then exit 1; fi
+  fi
+fi
+
+# --- 3. Kafka mock launcher --------------------------------------------------------------------------
 mkdir -p "$bin_dir"
 exec 9>"$bin_dir/.lock"
 flock 9

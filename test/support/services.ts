@@ -3,14 +3,20 @@
 // testServicesFromEnv(). Providers, first that works:
 //   env            KAFKA_BROKERS and CLICKHOUSE_URL already set (external services)
 //   testcontainers a Docker engine answers: apache/kafka (KRaft) + clickhouse/clickhouse-server
-//   local          the librdkafka mock cluster (test/support/kafka-mock.ts) + a private clickhouse-server
-//                  (test/support/clickhouse-local.ts); built/installed by test/support/prepare.sh
+//   local-kafka    Apache Kafka 4.x, 3 KRaft nodes on loopback ports, run with the machine's JDK from jars
+//                  fetched with Maven (test/support/kafka-local.ts, fetch-kafka.sh) + a private clickhouse-server
+//   local-mock     the librdkafka mock cluster (test/support/kafka-mock.ts) + the private clickhouse-server:
+//                  the fallback where no JDK 17+ (or no Maven) is available; the runner says so
+// SLUICE_TEST_KAFKA=kafka|mock forces one of the two local Kafkas (kafka: fail rather than fall back).
+// prepare.sh installs (as root, with apt) and builds / fetches what the local providers need.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { clickHouseInstalled, freePort, startClickHouse, startClickHouseLocal, stopClickHouse } from './clickhouse-local.ts';
+import { createTestTopics } from './kafka-admin.ts';
+import { KAFKA_VERSION, kafkaLocalUnavailable, killKafkaLocalSync, startKafkaLocal } from './kafka-local.ts';
 import { kafkaMockBuild, startKafkaMock, type KafkaMockTopic } from './kafka-mock.ts';
 
-export type TestServicesProvider = 'env' | 'testcontainers' | 'local';
+export type TestServicesProvider = 'env' | 'testcontainers' | 'local-kafka' | 'local-mock';
 /** What KAFKA_BROKERS points at: real Kafka, or the librdkafka mock (patched or stock build). */
 export type KafkaFlavor = 'kafka' | 'mock-patched' | 'mock-stock';
 
@@ -19,6 +25,10 @@ export interface TestServices {
   clickhouseUrl: string;
   provider: TestServicesProvider;
   kafkaFlavor: KafkaFlavor;
+  /** What ran, in words, for the runner's output (e.g. "Apache Kafka 4.1.1, 3 KRaft nodes"). */
+  kafkaDescription: string;
+  /** Why a fallback was taken (printed by the runner), or null. */
+  fallbackReason: string | null;
   /** Extra variables for the test processes (SLUICE_TEST_*), besides KAFKA_BROKERS / CLICKHOUSE_URL. */
   env: Record<string, string>;
   stop(): Promise<void>;
@@ -49,13 +59,15 @@ const KAFKA_IMAGE = 'apache/kafka:3.8.0';
 const CLICKHOUSE_IMAGE = 'clickhouse/clickhouse-server:24.8';
 const INSTALL_HINT =
   'install the local test services with `bash test/support/prepare.sh` (as root it runs: apt-get install -y ' +
-  '--no-install-recommends librdkafka-dev clickhouse-server gcc make patch dpkg-dev curl, then builds ' +
-  '.sluice/test-bin/kafka-mock), or start a Docker engine, or set KAFKA_BROKERS and CLICKHOUSE_URL';
+  '--no-install-recommends default-jre-headless maven librdkafka-dev clickhouse-server gcc make patch dpkg-dev curl, ' +
+  'then fetches Apache Kafka with Maven and builds .sluice/test-bin/kafka-mock), or start a Docker engine, or set ' +
+  'KAFKA_BROKERS and CLICKHOUSE_URL';
 
 export async function startTestServices(): Promise<TestServices> {
   const fromEnv = readEnv();
   if (fromEnv) {
-    return { ...fromEnv, provider: 'env', env: {}, stop: async () => {} };
+    const kafkaDescription = fromEnv.kafkaFlavor === 'kafka' ? 'your Kafka (KAFKA_BROKERS)' : `librdkafka mock (${fromEnv.kafkaFlavor}, KAFKA_BROKERS)`;
+    return { ...fromEnv, provider: 'env', kafkaDescription, fallbackReason: null, env: {}, stop: async () => {} };
   }
   if (process.env.SLUICE_TEST_NO_DOCKER !== '1') {
     const docker = await dockerHost();
@@ -97,6 +109,31 @@ export function testClickHouseControl(): { stop(): Promise<void>; start(): Promi
   throw new Error('ClickHouse is external (CLICKHOUSE_URL set by the caller); the tests cannot stop and start it');
 }
 
+/** Kill (as a crash) and restart nodes of the runner's local Apache Kafka cluster from a test process. */
+export interface KafkaNodeControl {
+  nodeIds: number[];
+  /** SIGKILL of the node's JVM; resolves once the process is gone. */
+  kill(id: number): Promise<void>;
+  /** Starts the node again (same ports and data); resolves once it logged "Kafka Server started". */
+  start(id: number): Promise<void>;
+  running(id: number): boolean;
+  logTail(id: number): string;
+}
+
+/** Node control when the runner started a local Apache Kafka (provider local-kafka), else null. */
+export async function testKafkaControl(): Promise<KafkaNodeControl | null> {
+  const dir = process.env.SLUICE_TEST_KAFKA_DIR;
+  if (!dir) return null;
+  const { kafkaLocalBootstrap, kafkaNodePid, killKafkaNode, startKafkaNode, kafkaNodeLogTail } = await import('./kafka-local.ts');
+  return {
+    nodeIds: kafkaLocalBootstrap(dir).map((_, i) => i + 1),
+    kill: (id) => killKafkaNode(dir, id),
+    start: (id) => startKafkaNode(dir, id),
+    running: (id) => kafkaNodePid(dir, id) !== null,
+    logTail: (id) => kafkaNodeLogTail(dir, id),
+  };
+}
+
 function readEnv(): TestServicesFromEnv | null {
   const brokers = process.env.KAFKA_BROKERS;
   const url = process.env.CLICKHOUSE_URL;
@@ -110,10 +147,69 @@ function readEnv(): TestServicesFromEnv | null {
 }
 
 async function startLocal(): Promise<TestServices> {
+  const want = process.env.SLUICE_TEST_KAFKA ?? '';
+  if (want && want !== 'kafka' && want !== 'mock') throw new Error(`SLUICE_TEST_KAFKA=${want}: use kafka or mock`);
+  if (!clickHouseInstalled()) {
+    throw new Error(`No test services: no Docker engine, and clickhouse-server missing; ${INSTALL_HINT}`);
+  }
+  let fallbackReason: string | null = null;
+  if (want === 'mock') {
+    fallbackReason = 'SLUICE_TEST_KAFKA=mock';
+  } else {
+    const unavailable = kafkaLocalUnavailable();
+    if (unavailable && want === 'kafka') throw new Error(`SLUICE_TEST_KAFKA=kafka but a local Apache Kafka cannot run: ${unavailable}; ${INSTALL_HINT}`);
+    if (unavailable) fallbackReason = `no local Apache Kafka: ${unavailable}`;
+    else {
+      try {
+        return await startLocalKafka();
+      } catch (e) {
+        if (want === 'kafka') throw e;
+        fallbackReason = `local Apache Kafka ${KAFKA_VERSION} failed to start: ${(e as Error).message.split('\n')[0]}`;
+        console.error(`# ${fallbackReason}\n${(e as Error).message}`);
+      }
+    }
+  }
+  return startLocalMock(fallbackReason);
+}
+
+async function startLocalKafka(): Promise<TestServices> {
+  const [kafka, ch] = await Promise.allSettled([startKafkaLocal(), startClickHouseLocal()]);
+  if (kafka.status === 'rejected' || ch.status === 'rejected') {
+    await Promise.allSettled([kafka.status === 'fulfilled' ? kafka.value.stop() : null, ch.status === 'fulfilled' ? ch.value.destroy() : null]);
+    throw kafka.status === 'rejected' ? kafka.reason : (ch as PromiseRejectedResult).reason;
+  }
+  const k = kafka.value;
+  const onExit = () => killKafkaLocalSync(k.dir); // the JVMs must not outlive a runner that dies
+  process.once('exit', onExit);
+  try {
+    await createTestTopics(k.bootstrap, TEST_TOPICS.map((t) => ({ name: t.name, partitions: t.partitions })));
+  } catch (e) {
+    await Promise.allSettled([k.stop(), ch.value.destroy()]);
+    throw e;
+  }
+  return {
+    kafkaBrokers: k.bootstrap,
+    clickhouseUrl: ch.value.url,
+    provider: 'local-kafka',
+    kafkaFlavor: 'kafka',
+    kafkaDescription: `Apache Kafka ${k.version}, ${k.nodeIds.length} KRaft nodes (broker+controller), up in ${k.startMs} ms`,
+    fallbackReason: null,
+    env: {
+      SLUICE_TEST_KAFKA_FLAVOR: 'kafka',
+      SLUICE_TEST_KAFKA_DIR: k.dir,
+      SLUICE_TEST_CLICKHOUSE_DIR: ch.value.dir,
+    },
+    stop: async () => {
+      process.removeListener('exit', onExit);
+      await Promise.allSettled([k.stop(), ch.value.destroy()]);
+    },
+  };
+}
+
+async function startLocalMock(fallbackReason: string | null): Promise<TestServices> {
   const build = kafkaMockBuild();
-  const missing = [!build && 'the Kafka mock launcher (.sluice/test-bin/kafka-mock)', !clickHouseInstalled() && 'clickhouse-server'];
-  if (missing.some(Boolean)) {
-    throw new Error(`No test services: no Docker engine, and ${missing.filter(Boolean).join(' and ')} missing; ${INSTALL_HINT}`);
+  if (!build) {
+    throw new Error(`No test services: no Docker engine, ${fallbackReason ?? 'no local Apache Kafka'}, and the Kafka mock launcher (.sluice/test-bin/kafka-mock) is not built; ${INSTALL_HINT}`);
   }
   const mock = await startKafkaMock({ brokers: 3, topics: [...TEST_TOPICS] });
   let ch;
@@ -127,8 +223,10 @@ async function startLocal(): Promise<TestServices> {
   return {
     kafkaBrokers: mock.bootstrap,
     clickhouseUrl: ch.url,
-    provider: 'local',
+    provider: 'local-mock',
     kafkaFlavor,
+    kafkaDescription: `librdkafka mock cluster (${mock.patched ? 'patched' : 'stock'} build), 3 brokers: NOT Apache Kafka`,
+    fallbackReason,
     env: { SLUICE_TEST_KAFKA_FLAVOR: kafkaFlavor, SLUICE_TEST_CLICKHOUSE_DIR: ch.dir },
     stop: async () => {
       await Promise.allSettled([mock.stop(), ch.destroy()]);
@@ -199,6 +297,8 @@ async function startContainers(host: string): Promise<TestServices> {
     clickhouseUrl: `http://${host}:${chPort}`,
     provider: 'testcontainers',
     kafkaFlavor: 'kafka',
+    kafkaDescription: `${KAFKA_IMAGE} container, 1 KRaft node`,
+    fallbackReason: null,
     env: { SLUICE_TEST_KAFKA_FLAVOR: 'kafka', SLUICE_TEST_CLICKHOUSE_CONTAINER: ch.value.getId() },
     stop: async () => {
       await Promise.allSettled([kafka.value.stop(), ch.value.stop()]);

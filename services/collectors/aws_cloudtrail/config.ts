@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { maxDecompressedBytes, parseCollectorConfig, rawCapBytes, unmappedCapBytes } from '../config-common.ts';
+import { maxDecompressedBytes, parseCollectorConfig, rawCapBytes, unmappedCapBytes, missingTime } from '../config-common.ts';
 
 /** Configuration of the aws_cloudtrail collector. Unknown keys are rejected. */
 export const AwsCloudTrailConfigSchema = z.strictObject({
@@ -9,14 +9,7 @@ export const AwsCloudTrailConfigSchema = z.strictObject({
   ),
   unmappedCapBytes: unmappedCapBytes('requestParameters, responseElements, ...'),
   maxDecompressedBytes: maxDecompressedBytes(),
-  missingTime: z
-    .enum(['ingest_time', 'reject'])
-    .default('ingest_time')
-    .describe(
-      'What to do with a record that has no time (no eventTime, nor the Logstash @timestamp): ingest_time uses the ' +
-        'collector clock, with metadata.original_time "" and unmapped._sluice.fallbacks ["time"]; reject dead-letters it.',
-    )
-    .meta({ examples: ['ingest_time', 'reject'] }),
+  missingTime: missingTime('no eventTime, nor the Logstash @timestamp'),
 });
 
 export type AwsCloudTrailConfig = Readonly<z.output<typeof AwsCloudTrailConfigSchema>>;

@@ -16,6 +16,7 @@ import { otherSourceRecords, pantherCases as k8sPantherCases } from '../../../te
 import { sniffK8sAudit } from '../k8s_audit/index.ts';
 import { AzureActivityConfigSchema, azureActivityCollector, azureActivitySpec, sniffAzureActivity } from './index.ts';
 import { assertAvroRoundTrip, assertDeepNestingIsSafe, split } from '../../../test/fixtures/activity-kit.ts';
+import { rng } from '../../../test/fixtures/rng.ts';
 
 const INGEST = Date.UTC(2030, 0, 1);
 
@@ -164,17 +165,6 @@ describe('azure_activity collector on malformed.ndjson', () => {
     assert.equal((at(6) as RejectedRecord).raw.toString('utf8').split('\n').length, 1, 'raw is the line');
   });
 });
-
-/** Deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('azure_activity collector on garbage (never throws, every record rejected)', () => {
   const rand = rng(42);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { maxDecompressedBytes, parseCollectorConfig, rawCapBytes, unmappedCapBytes } from '../config-common.ts';
+import { maxDecompressedBytes, parseCollectorConfig, rawCapBytes, unmappedCapBytes, missingTime } from '../config-common.ts';
 import { DEFAULT_OBJECT_CAP_BYTES } from './normalize.ts';
 
 /** Configuration of the gcp_audit collector. Unknown keys are rejected. */
@@ -17,14 +17,7 @@ export const GcpAuditConfigSchema = z.strictObject({
     )
     .meta({ examples: [16384, 65536] }),
   maxDecompressedBytes: maxDecompressedBytes(),
-  missingTime: z
-    .enum(['ingest_time', 'reject'])
-    .default('ingest_time')
-    .describe(
-      'An entry with neither timestamp nor receiveTimestamp (cut-down exports): ingest_time uses the collector clock and marks ' +
-        'unmapped._sluice.fallbacks ["time"]; reject dead-letters it.',
-    )
-    .meta({ examples: ['ingest_time', 'reject'] }),
+  missingTime: missingTime('neither timestamp nor receiveTimestamp, as in cut-down exports'),
   kubernetes: z
     .enum(['normalize', 'reject'])
     .default('normalize')

@@ -14,6 +14,7 @@ import {
   flowKey,
   isExternalIp,
   NETWORK_ACTIVITY,
+  networkActivityHeader,
   NETWORK_ACTIVITY_CATEGORY_UID,
   NETWORK_ACTIVITY_CLASS_UID,
   TCP_FLAG_BITS,
@@ -452,12 +453,7 @@ export function normalizeHubbleFlow(record: unknown, opts: HubbleNormalizeOption
   }
 
   const event: NetworkFlow = {
-    class_uid: NETWORK_ACTIVITY_CLASS_UID,
-    category_uid: NETWORK_ACTIVITY_CATEGORY_UID,
-    activity_id: activityId,
-    activity_name: activity,
-    type_uid: NETWORK_ACTIVITY_CLASS_UID * 100 + activityId,
-    severity_id: 1,
+    ...networkActivityHeader(activity),
     time,
     start_time: null,
     end_time: null,

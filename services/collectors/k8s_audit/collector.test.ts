@@ -20,6 +20,7 @@ import { pantherCases as azurePantherCases } from '../../../test/fixtures/azure_
 import { sniffAzureActivity } from '../azure_activity/index.ts';
 import { K8sAuditConfigSchema, k8sAuditCollector, k8sAuditSpec, sniffK8sAudit } from './index.ts';
 import { assertAvroRoundTrip, assertDeepNestingIsSafe, split } from '../../../test/fixtures/activity-kit.ts';
+import { rng } from '../../../test/fixtures/rng.ts';
 
 const INGEST = Date.UTC(2030, 0, 1);
 
@@ -244,17 +245,6 @@ describe('k8s_audit collector on malformed.ndjson', () => {
     assert.match((outs[7] as RejectedRecord).reason, /has no time/);
   });
 });
-
-/** Deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('k8s_audit collector on garbage (never throws, every record rejected)', () => {
   const rand = rng(7);

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { SECRET } from '../../core/secrets.ts';
 import { invalidConfigError } from '../../core/config.ts';
-import { maxDecompressedBytes, parseCollectorConfig, rawCapBytes, unmappedCapBytes } from '../config-common.ts';
+import { maxDecompressedBytes, parseCollectorConfig, rawCapBytes, unmappedCapBytes, missingTime } from '../config-common.ts';
 import { AUDIT_STAGES, DEFAULT_OBJECT_CAP_BYTES, DEFAULT_STAGES, K8S_PROVIDERS } from './normalize.ts';
 
 /** Configuration of the k8s_audit collector (files, messages and the webhook). Unknown keys are rejected. */
@@ -29,14 +29,7 @@ export const K8sAuditConfigSchema = z.strictObject({
         'every request logged at that stage is logged again when it completes.',
     )
     .meta({ examples: [['ResponseStarted', 'ResponseComplete', 'Panic'], ['ResponseComplete', 'Panic']] }),
-  missingTime: z
-    .enum(['ingest_time', 'reject'])
-    .default('ingest_time')
-    .describe(
-      'What to do with an event that has no time at all (no requestReceivedTimestamp/stageTimestamp, GKE timestamp, ' +
-        'AKS record time or CloudWatch timestamp): ingest_time uses the collector clock and marks unmapped._sluice.fallbacks ["time"]; reject dead-letters it.',
-    )
-    .meta({ examples: ['ingest_time', 'reject'] }),
+  missingTime: missingTime('no requestReceivedTimestamp/stageTimestamp, GKE timestamp, AKS record time or CloudWatch timestamp'),
   provider: z
     .enum(K8S_PROVIDERS)
     .default('Kubernetes')

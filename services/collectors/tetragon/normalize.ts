@@ -12,6 +12,7 @@ import {
   flowKey,
   isExternalIp,
   NETWORK_ACTIVITY,
+  networkActivityHeader,
   NETWORK_ACTIVITY_CATEGORY_UID,
   NETWORK_ACTIVITY_CLASS_UID,
   type ApplicationRules,
@@ -239,12 +240,7 @@ export function normalizeTetragonEvent(record: unknown, opts: TetragonNormalizeO
   const unmapped: Obj = { is_reply: conn.serving, event_type: type, ...conn.extra, process: proc.rest, ...(Object.keys(parent.rest).length ? { parent: parent.rest } : {}), ...(w ? { pod: w.rest } : {}) };
   const activityId = NETWORK_ACTIVITY[conn.activity];
   const event: NetworkFlow = {
-    class_uid: NETWORK_ACTIVITY_CLASS_UID,
-    category_uid: NETWORK_ACTIVITY_CATEGORY_UID,
-    activity_id: activityId,
-    activity_name: conn.activity,
-    type_uid: NETWORK_ACTIVITY_CLASS_UID * 100 + activityId,
-    severity_id: 1,
+    ...networkActivityHeader(conn.activity),
     time,
     start_time: null,
     end_time: null,

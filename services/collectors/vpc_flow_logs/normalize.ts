@@ -12,6 +12,7 @@ import {
   flowKey,
   isExternalIp,
   NETWORK_ACTIVITY,
+  networkActivityHeader,
   NETWORK_ACTIVITY_CATEGORY_UID,
   NETWORK_ACTIVITY_CLASS_UID,
   protocolName,
@@ -138,18 +139,6 @@ function activityOf(verdict: string, tcpFlags: number | null): NetworkActivityNa
   return 'Traffic';
 }
 
-function baseEvent(activity: NetworkActivityName): Pick<NetworkFlow, 'class_uid' | 'category_uid' | 'activity_id' | 'activity_name' | 'type_uid' | 'severity_id'> {
-  const id = NETWORK_ACTIVITY[activity];
-  return {
-    class_uid: NETWORK_ACTIVITY_CLASS_UID,
-    category_uid: NETWORK_ACTIVITY_CATEGORY_UID,
-    activity_id: id,
-    activity_name: activity,
-    type_uid: NETWORK_ACTIVITY_CLASS_UID * 100 + id,
-    severity_id: 1,
-  };
-}
-
 export interface FlowFieldsContext {
   /** raw_data: the text line or the JSON record. */
   rawText: string;
@@ -222,7 +211,7 @@ export function normalizeVpcFields(fields: Record<string, FieldValue>, ctx: Flow
   const activity = activityOf(verdict, protocol === 6 ? tcpFlags : null);
   const account = r.str('account-id');
   const event: NetworkFlow = {
-    ...baseEvent(activity),
+    ...networkActivityHeader(activity),
     time: time.ms,
     start_time: start?.ms ?? null,
     end_time: end?.ms ?? null,
@@ -325,7 +314,7 @@ export function normalizeRoute53Query(rec: Obj, opts: VpcNormalizeOptions = {}):
   if (rcodeName !== null && rcode === null) unmapped.rcode = rcodeName;
 
   const event: NetworkFlow = {
-    ...baseEvent(verdict === 'DROPPED' ? 'Refuse' : 'Traffic'),
+    ...networkActivityHeader(verdict === 'DROPPED' ? 'Refuse' : 'Traffic'),
     time,
     start_time: null,
     end_time: null,

@@ -127,6 +127,19 @@ export const NETWORK_ACTIVITY_CATEGORY_UID = 4;
 /** OCSF 1.3 Network Activity activity ids. */
 export const NETWORK_ACTIVITY = { Unknown: 0, Open: 1, Close: 2, Reset: 3, Fail: 4, Refuse: 5, Traffic: 6, Other: 99 } as const;
 export type NetworkActivityName = keyof typeof NETWORK_ACTIVITY;
+
+/** The fields every Network Activity event opens with: class, category, activity and type uid, severity Informational. */
+export function networkActivityHeader(activity: NetworkActivityName): Pick<NetworkFlow, 'class_uid' | 'category_uid' | 'activity_id' | 'activity_name' | 'type_uid' | 'severity_id'> {
+  const id = NETWORK_ACTIVITY[activity];
+  return {
+    class_uid: NETWORK_ACTIVITY_CLASS_UID,
+    category_uid: NETWORK_ACTIVITY_CATEGORY_UID,
+    activity_id: id,
+    activity_name: activity,
+    type_uid: NETWORK_ACTIVITY_CLASS_UID * 100 + id,
+    severity_id: 1,
+  };
+}
 export type NetworkActivityId = (typeof NETWORK_ACTIVITY)[NetworkActivityName];
 
 /** OCSF tcp_flags bitmask values. */

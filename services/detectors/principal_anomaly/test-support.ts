@@ -1,6 +1,6 @@
 /** Hand-built events and detectors for this folder's unit tests (no fixtures needed: every field is set here). */
 import type { EventMeta } from '../../core/components.ts';
-import type { ApiActivity, Finding } from '../../core/events.ts';
+import { apiActivityHeader, type ApiActivity, type Finding } from '../../core/events.ts';
 import { MemoryKeyedState } from '../../core/state.ts';
 import { PrincipalAnomalyConfig } from './config.ts';
 import { PrincipalAnomalyDetector } from './detector.ts';
@@ -32,16 +32,7 @@ export function event(s: EventSpec): ApiActivity {
   const account = s.account ?? '111122223333';
   const principal = s.principal ?? `arn:aws:iam::${account}:user/alice`;
   return {
-    class_uid: 6003,
-    category_uid: 6,
-    activity_id: 99,
-    type_uid: 600399,
-    severity_id: 1,
-    time: s.time,
-    status_id: failed ? 2 : 1,
-    status: failed ? 'Failure' : 'Success',
-    status_code: failed ? 'AccessDenied' : null,
-    status_detail: null,
+    ...apiActivityHeader(99, s.time, failed ? 'Failure' : 'Success', failed ? 'AccessDenied' : null, null),
     metadata: { uid: s.uid, version: '1.3.0', product_name: 'CloudTrail', vendor_name: 'AWS', log_name: 'AwsApiCall', original_time: new Date(s.time).toISOString(), source: 'aws_cloudtrail' },
     actor: {
       user: { uid: principal, name: principal.split('/').pop() ?? null, type: s.type ?? 'IAMUser', account_uid: account, credential_uid: null },
