@@ -42,6 +42,20 @@ export const KafkaConfig = z.strictObject({
   sessionTimeoutMs: z.number().int().min(1000).default(30000).describe('Consumer group session timeout.'),
   heartbeatIntervalMs: z.number().int().min(100).default(3000).describe('Consumer heartbeat interval.'),
   maxWaitTimeMs: z.number().int().min(10).default(500).describe('Longest wait of a fetch with no data.'),
+  maxBytesPerPartition: z
+    .number()
+    .int()
+    .min(16 * 1024)
+    .max(64 * 1024 * 1024)
+    .default(256 * 1024)
+    .describe('Most bytes one fetch returns per partition. Bounds what a consumer holds while its detectors or sinks are slower than the input (kafkajs defaults to 1 MiB). Example: 262144.'),
+  maxBytesPerFetch: z
+    .number()
+    .int()
+    .min(64 * 1024)
+    .max(256 * 1024 * 1024)
+    .default(4 * 1024 * 1024)
+    .describe('Most bytes one fetch returns over all partitions. Example: 4194304.'),
   idempotentProducer: z.boolean().default(true).describe('Idempotent producer (needs a broker with a real controller id).'),
   partitionsConsumedConcurrently: z.number().int().min(1).max(256).default(4).describe('Partitions a consumer processes at once (order is kept within each).'),
 });

@@ -188,6 +188,8 @@ export class KafkaTransport implements Transport {
       sessionTimeout: this.config.sessionTimeoutMs,
       heartbeatInterval: this.config.heartbeatIntervalMs,
       maxWaitTimeInMs: this.config.maxWaitTimeMs,
+      maxBytesPerPartition: this.config.maxBytesPerPartition,
+      maxBytes: this.config.maxBytesPerFetch,
       allowAutoTopicCreation: false,
     });
     await consumer.connect().catch((cause: unknown) => {
@@ -263,6 +265,8 @@ export class KafkaTransport implements Transport {
       sessionTimeout: this.config.sessionTimeoutMs,
       heartbeatInterval: this.config.heartbeatIntervalMs,
       maxWaitTimeInMs: this.config.maxWaitTimeMs,
+      maxBytesPerPartition: this.config.maxBytesPerPartition,
+      maxBytes: this.config.maxBytesPerFetch,
       allowAutoTopicCreation: false,
     });
     const timeoutMs = options.timeoutMs ?? 120_000;
