@@ -9,7 +9,6 @@ import { LocalSchemaRegistry } from '../core/avro/registry.ts';
 import { SluiceError } from '../core/errors.ts';
 import { SCHEMA_NAMES, type DeadLetterRecord, type Finding } from '../core/events.ts';
 import { isCaughtUp } from '../core/transport.ts';
-import type { FindingSink } from '../core/components.ts';
 import { EmbeddedLog } from '../transports/embedded/log.ts';
 import { assembleProcessor } from './assemble.ts';
 import { apiActivity } from '../../test/fixtures/events/api-activity.ts';

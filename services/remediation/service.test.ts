@@ -1,6 +1,5 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { once } from 'node:events';
 import { ManualClock } from '../core/clock.ts';
 import { resolveConfig } from '../cli/config.ts';
 import { silentLogger } from '../core/logger.ts';

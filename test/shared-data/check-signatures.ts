@@ -50,9 +50,6 @@ function collect(type: string, input: CollectorInput): Array<{ key: string; even
 
 const misses: string[] = [];
 const evalErrors = new Map<string, number>();
-const noteErrors = (errs: Array<{ rule: { id: string } }>): void => {
-  for (const e of errs) evalErrors.set(e.rule.id, (evalErrors.get(e.rule.id) ?? 0) + 1);
-};
 
 // CloudTrail samples through the full detector
 const cloudtrailDir = join(dataDir, 'cloudtrail');

@@ -1,6 +1,5 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { SluiceError } from '../../core/errors.ts';
 import { OCSF_VERSION } from '../../core/events.ts';
 import { otrfRecord, pantherLog } from '../../../test/fixtures/cloudtrail/load.ts';
 import {

@@ -11,9 +11,6 @@ import { unwrapEventBridge } from './eventbridge.ts';
 
 export const SOURCE_TYPE = 'aws_cloudtrail';
 
-export const API_ACTIVITY_CLASS_UID = 6003;
-export const APPLICATION_ACTIVITY_CATEGORY_UID = 6;
-
 export type ActivityId = 1 | 2 | 3 | 4 | 99;
 
 /**

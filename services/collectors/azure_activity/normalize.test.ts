@@ -1,7 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { SluiceError } from '../../core/errors.ts';
 import { OCSF_VERSION } from '../../core/events.ts';
 import { stableRecordUid } from '../aws_cloudtrail/index.ts';
 import { pantherLog, REST_FILE } from '../../../test/fixtures/azure_activity/load.ts';

@@ -16,8 +16,6 @@ export const SOURCE_TYPE = 'azure_activity';
 export const PRODUCT_NAME = 'Azure Activity Log';
 export const VENDOR_NAME = 'Microsoft';
 export const CLOUD_PROVIDER = 'Azure';
-export const API_ACTIVITY_CLASS_UID = 6003;
-export const APPLICATION_ACTIVITY_CATEGORY_UID = 6;
 
 /** Claim names as they appear in activity logs (long URIs) and in raw tokens (short names). */
 export const CLAIMS = Object.freeze({

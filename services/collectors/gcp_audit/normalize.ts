@@ -15,8 +15,6 @@ export const SOURCE_TYPE = 'gcp_audit';
 export const PRODUCT_NAME = 'Cloud Audit Logs';
 export const VENDOR_NAME = 'Google';
 export const CLOUD_PROVIDER = 'GCP';
-export const API_ACTIVITY_CLASS_UID = 6003;
-export const APPLICATION_ACTIVITY_CATEGORY_UID = 6;
 export const AUDIT_LOG_TYPE = 'type.googleapis.com/google.cloud.audit.AuditLog';
 /** Payload values (request, response, metadata, ...) over this many JSON bytes are cut in unmapped. */
 export const DEFAULT_OBJECT_CAP_BYTES = 16 * 1024;

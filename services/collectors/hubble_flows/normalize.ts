@@ -13,10 +13,7 @@ import {
   DNS_RCODE_NAMES,
   flowKey,
   isExternalIp,
-  NETWORK_ACTIVITY,
   networkActivityHeader,
-  NETWORK_ACTIVITY_CATEGORY_UID,
-  NETWORK_ACTIVITY_CLASS_UID,
   TCP_FLAG_BITS,
   type ConnectionInfo,
   type FlowEndpoint,
@@ -437,7 +434,6 @@ export function normalizeHubbleFlow(record: unknown, opts: HubbleNormalizeOption
   );
 
   const activity = hubbleActivity(verdict, l4.flags);
-  const activityId = NETWORK_ACTIVITY[activity];
 
   const unmapped = without(flow, MAPPED_FLOW_FIELDS);
   if (ipObj) {

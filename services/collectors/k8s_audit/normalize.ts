@@ -15,8 +15,6 @@ import { capValue, clip, ipOrDomain, isObj, isPantherField, malformed, optArray,
 export const SOURCE_TYPE = 'k8s_audit';
 export const PRODUCT_NAME = 'Kubernetes Audit';
 export const VENDOR_NAME = 'Kubernetes';
-export const API_ACTIVITY_CLASS_UID = 6003;
-export const APPLICATION_ACTIVITY_CATEGORY_UID = 6;
 
 /** actor.user.uid of an event that names no user (only seen in cut-down test stubs). */
 export const UNKNOWN_PRINCIPAL = 'unknown';

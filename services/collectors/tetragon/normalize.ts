@@ -11,10 +11,7 @@ import {
   DEFAULT_APPLICATION_RULES,
   flowKey,
   isExternalIp,
-  NETWORK_ACTIVITY,
   networkActivityHeader,
-  NETWORK_ACTIVITY_CATEGORY_UID,
-  NETWORK_ACTIVITY_CLASS_UID,
   type ApplicationRules,
   type FlowEndpoint,
   type FlowWorkload,
@@ -238,7 +235,6 @@ export function normalizeTetragonEvent(record: unknown, opts: TetragonNormalizeO
   const src = end(conn.srcIp, conn.srcPort, w?.workload ?? null, w === null);
   const dst = end(conn.dstIp, conn.dstPort, null, false);
   const unmapped: Obj = { is_reply: conn.serving, event_type: type, ...conn.extra, process: proc.rest, ...(Object.keys(parent.rest).length ? { parent: parent.rest } : {}), ...(w ? { pod: w.rest } : {}) };
-  const activityId = NETWORK_ACTIVITY[conn.activity];
   const event: NetworkFlow = {
     ...networkActivityHeader(conn.activity),
     time,
