@@ -1,4 +1,5 @@
 import { test } from 'node:test';
+import { assertValidOcsf } from '../core/ocsf/index.ts';
 import assert from 'node:assert/strict';
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -28,7 +29,10 @@ test('dlpScanPaths: files and directories through the collector chunking, NDJSON
       { chunkBytes: 1024, config: { policies: [{ name: 'q', action: 'quarantine', dataTypes: ['private_key'] }] }, clock: new ManualClock(5) },
       (l) => lines.push(l),
     );
-    const parsed = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+    type Out = { stream?: string; unmapped: { sluice: { rule: string; entity_key: string; evidences: Array<Record<string, unknown>> } } };
+    const parsed = lines.map((l) => JSON.parse(l) as Out);
+    for (const f of parsed) if (!f.stream) assertValidOcsf(f, 'dlp finding');
+    const rule = (f: Out) => f.unmapped?.sluice.rule;
     assert.equal(s.objects, 4, 'hidden files are skipped');
     assert.deepEqual(s.findingsByType, { payment_card: 1, private_key: 1, email: 1 });
     assert.equal(s.findings, 3);
@@ -37,14 +41,14 @@ test('dlpScanPaths: files and directories through the collector chunking, NDJSON
     assert.deepEqual(s.skipped, [{ object: `file://tree/photo.png`, reason: 'binary content (image/png)' }]);
     assert.equal(s.highestSeverityId, 5);
     assert.deepEqual(s.rejected, []);
-    const cardFinding = parsed.find((f) => f.rule === 'payment_card') as { evidences: Array<Record<string, unknown>>; entity: { key: string } };
-    assert.equal(cardFinding.entity.key, 'file://tree/cards.csv');
+    const cardFinding = parsed.find((f) => rule(f) === 'payment_card')!.unmapped.sluice;
+    assert.equal(cardFinding.entity_key, 'file://tree/cards.csv');
     assert.equal(cardFinding.evidences[0]!.offset, 2001 + card.expect[0]!.offset);
-    const pem = parsed.find((f) => f.rule === 'private_key') as { evidences: Array<Record<string, unknown>> };
+    const pem = parsed.find((f) => rule(f) === 'private_key')!.unmapped.sluice;
     assert.equal(pem.evidences[0]!.offset, 1400 + key.expect[0]!.offset, 'offset in the decoded (gunzipped) bytes');
     assert.ok(parsed.some((f) => f.stream === 'actions'));
-    const single = parsed.find((f) => f.rule === 'email') as { entity: { key: string } };
-    assert.match(single.entity.key, /^file:\/\/[^/]+\/single\.txt$/);
+    const single = parsed.find((f) => rule(f) === 'email')!.unmapped.sluice;
+    assert.match(single.entity_key, /^file:\/\/[^/]+\/single\.txt$/);
 
     const quiet: string[] = [];
     await dlpScanPaths([join(dir, 'tree')], { verdicts: false, actions: false, config: { policies: [{ name: 'q', action: 'alert' }] } }, (l) => quiet.push(l));

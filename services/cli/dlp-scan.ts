@@ -3,6 +3,7 @@
  * (readDirectoryObjects for directories, chunkStream for single files: the code path of S3 and
  * directory sources) and the dlp detector, with in-memory state. Prints masked findings as NDJSON.
  */
+import { findingToOcsf } from '../core/ocsf/index.ts';
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
@@ -125,7 +126,7 @@ export async function dlpScanPaths(paths: string[], options: DlpScanOptions, wri
         summary.findingsByType[f.rule] = (summary.findingsByType[f.rule] ?? 0) + 1;
       }
       if (f.count > 0) summary.highestSeverityId = Math.max(summary.highestSeverityId, f.severity_id);
-      if (!verdict || showVerdicts) write(JSON.stringify(f));
+      if (!verdict || showVerdicts) write(JSON.stringify(findingToOcsf(f)));
     }
     for (const a of emitted.splice(0)) {
       summary.actions++;

@@ -2,6 +2,11 @@ import { once } from 'node:events';
 import type { Collector, CollectorOutput } from '../core/components.ts';
 import { readInputOrReject } from '../collectors/files.ts';
 import { selectInputFiles, type InputFilter, type SkippedInput } from '../collectors/inputs.ts';
+import { eventToOcsf } from '../core/ocsf/index.ts';
+
+/** `ocsf`: events of the OCSF streams in OCSF 1.8.0 form; `wire`: the records as they go onto the topics. */
+export type NormalizeFormat = 'ocsf' | 'wire';
+export const NORMALIZE_FORMATS: readonly NormalizeFormat[] = ['ocsf', 'wire'];
 
 export interface NormalizeStats {
   read: number;
@@ -24,7 +29,8 @@ async function write(out: NodeJS.WritableStream, line: string): Promise<void> {
 }
 
 /**
- * `sluice normalize`: one normalized event per input record, as NDJSON in input order. Rejected
+ * `sluice normalize`: one normalized event per input record, as NDJSON in input order: in OCSF
+ * form for the OCSF streams (activity, flow, config), as the wire record otherwise or with `wire`. Rejected
  * records are counted, and written as NDJSON to `deadLetters` when given.
  */
 export async function normalizeFiles(
@@ -33,6 +39,7 @@ export async function normalizeFiles(
   out: NodeJS.WritableStream,
   deadLetters?: NodeJS.WritableStream,
   inputFilter?: InputFilter,
+  format: NormalizeFormat = 'ocsf',
 ): Promise<NormalizeStats> {
   const { files, skipped } = await selectInputFiles(paths, collector.type, inputFilter);
   const stats: NormalizeStats = { read: 0, normalized: 0, deadLettered: 0, skippedFiles: skipped };
@@ -43,7 +50,7 @@ export async function normalizeFiles(
       stats.read++;
       if (o.kind === 'event') {
         stats.normalized++;
-        await write(out, toJsonLine(o.event));
+        await write(out, toJsonLine(format === 'ocsf' ? (eventToOcsf(o.event) ?? o.event) : o.event));
       } else {
         stats.deadLettered++;
         if (deadLetters) {

@@ -42,7 +42,7 @@ test('sluice run over a folder: LICENSE/README/notes skipped and reported, not d
     assert.equal(summary.collector.byStream.activity, summary.collector.normalized);
 
     const atLeastMedium = out.findings.filter((f) => ['Critical', 'High', 'Medium'].includes(f.severity));
-    const ids = srv.requests.map((r) => (JSON.parse(r.body) as { id: string }).id);
+    const ids = srv.requests.map((r) => (JSON.parse(r.body) as { finding_info: { uid: string } }).finding_info.uid);
     assert.equal(new Set(ids).size, ids.length, 'each finding POSTed once (the 400 is not retried)');
     assert.deepEqual([...ids].sort(), atLeastMedium.map((f) => f.id).sort());
     assert.equal(summary.processor.deadLettered, 1, 'the refused finding went to the dead-letter topic');

@@ -1,9 +1,9 @@
 /**
- * The normalized event model. Field names follow OCSF 1.3; each type mirrors an Avro schema
+ * The normalized event model. Field names follow OCSF 1.8.0 where they are flat (the wire form); services/core/ocsf/ renders the OCSF form; each type mirrors an Avro schema
  * under schemas/avro/ (the Avro file is the contract on the wire, this is its TypeScript view).
  */
 
-export const OCSF_VERSION = '1.3.0';
+export const OCSF_VERSION = '1.8.0';
 
 /**
  * metadata shared by every normalized event. `uid` is the native event id when the source has one
@@ -124,6 +124,58 @@ export interface Finding {
   actor?: { user: { uid: string; name: string | null; type: string | null } };
   api?: { operation: string; service_name: string };
   src_endpoint?: { ip: string | null };
+  /** Vulnerability Finding (2002) only: OCSF `vulnerability` objects, passed through to the OCSF form as they are. */
+  vulnerabilities?: OcsfVulnerability[];
+  /** OCSF `resource_details` the finding is about (e.g. the container image of a 2002), passed through as they are. */
+  resources?: OcsfResource[];
+}
+
+/** OCSF 1.8.0 `cvss` (the subset Sluice fills). */
+export interface OcsfCvss {
+  version: string;
+  base_score: number;
+  vector_string?: string;
+  severity?: string;
+}
+
+/** OCSF 1.8.0 `affected_package` (the subset Sluice fills). */
+export interface OcsfAffectedPackage {
+  name: string;
+  version: string;
+  purl?: string;
+  package_manager?: string;
+  fixed_in_version?: string;
+  type?: string;
+}
+
+/**
+ * OCSF 1.8.0 `vulnerability`. Exactly one of `advisory`, `cve` or `cwe` (the object's `just_one`
+ * constraint): an OSV record with a CVE alias gives `cve`, one without gives `advisory`.
+ */
+export interface OcsfVulnerability {
+  title?: string;
+  desc?: string;
+  severity?: string;
+  cve?: { uid: string; cvss?: OcsfCvss[]; title?: string; references?: string[] };
+  advisory?: { uid: string; title?: string; references?: string[]; created_time?: number; modified_time?: number };
+  affected_packages?: OcsfAffectedPackage[];
+  related_vulnerabilities?: string[];
+  references?: string[];
+  is_fix_available?: boolean;
+  first_seen_time?: number;
+  last_seen_time?: number;
+  remediation?: { desc: string; references?: string[] };
+}
+
+/** OCSF 1.8.0 `resource_details` (the subset Sluice fills; `uid` or `name` must be set). */
+export interface OcsfResource {
+  uid?: string;
+  name?: string;
+  type?: string;
+  labels?: string[];
+  region?: string;
+  namespace?: string;
+  version?: string;
 }
 
 /** OCSF API Activity: class 6003 in category 6 (Application Activity). */

@@ -19,7 +19,7 @@ function podEvent(n: number, privileged: boolean): ConfigState {
   const text = JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { containers: [{ name: 'c', image: 'a:1', securityContext: { privileged } }] } });
   return {
     class_uid: 5023, category_uid: 5, activity_id: 1, type_uid: 502301, time: 1_700_000_000_000 + n * 60_000, change_type: 'update', source: 'k8s',
-    metadata: { uid: `pod@${n}`, version: '1.3.0', product_name: 'test', vendor_name: 'test', log_name: null, original_time: '', source: 'k8s' },
+    metadata: { uid: `pod@${n}`, version: '1.8.0', product_name: 'test', vendor_name: 'test', log_name: null, original_time: '', source: 'k8s' },
     resource: { uid: 'k8s/c1/default/Pod/p', type: 'v1/Pod', name: 'p', account_uid: null, region: null, tags: [] },
     configuration: text, configuration_hash: createHash('sha256').update(text).digest('hex'), status: null, relationships: [], location: null, unmapped: '{}', raw_data: null,
   };

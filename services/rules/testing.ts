@@ -55,7 +55,7 @@ function base(
 ): ApiActivity {
   return {
     ...apiActivityHeader(99, TEST_TIME, 'Success', source === 'k8s_audit' ? '200' : null, null),
-    metadata: { uid: 'test-event', version: '1.3.0', product_name: product, vendor_name: vendor, log_name: logName, original_time: '2024-01-02T03:04:05Z', source },
+    metadata: { uid: 'test-event', version: '1.8.0', product_name: product, vendor_name: vendor, log_name: logName, original_time: '2024-01-02T03:04:05Z', source },
     actor: { user: o.user, session: null, invoked_by: null },
     api: { operation: 'unknown', service_name: 'unknown', request_uid: null, version: null },
     cloud: o.cloud,

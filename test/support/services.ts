@@ -44,7 +44,7 @@ export interface TestServicesFromEnv {
 /** Topics pre-created on the mock (it has no CreateTopics API; unknown topics auto-create with 12 partitions). */
 export const TEST_TOPICS: readonly KafkaMockTopic[] = [
   { name: 'sluice.activity.v1', partitions: 12 },
-  { name: 'sluice.findings.v1', partitions: 12 },
+  { name: 'sluice.findings.v2', partitions: 12 },
   { name: 'sluice.dlq.v1', partitions: 3 },
 ];
 

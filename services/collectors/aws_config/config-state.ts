@@ -12,7 +12,7 @@ import { isObj, malformed, typeName, type Obj } from '../fields.ts';
 export { canonicalJson } from '../aws_cloudtrail/index.ts';
 export { clip, isObj, malformed, typeName, type Obj } from '../fields.ts';
 
-/** OCSF 1.3 Cloud Resources Inventory Info. */
+/** OCSF 1.8.0 Cloud Resources Inventory Info. */
 export const CONFIG_STATE_CLASS_UID = 5023;
 /** OCSF Discovery. */
 export const DISCOVERY_CATEGORY_UID = 5;

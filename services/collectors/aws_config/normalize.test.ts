@@ -51,7 +51,7 @@ describe('normalizeConfigItem on real configuration items', () => {
     assert.equal(e.time, Date.UTC(2016, 5, 9, 8, 59, 59, 139));
     assert.deepEqual(e.metadata, {
       uid: 'arn:aws:ec2:us-east-1:264683526309:security-group/sg-1d56fc66@58',
-      version: '1.3.0',
+      version: '1.8.0',
       product_name: 'Config',
       vendor_name: 'AWS',
       log_name: 'ConfigurationItem',

@@ -87,7 +87,7 @@ describe('CloudFormation YAML with short-form tags (cfn/public-bucket.yaml)', ()
       assert.deepEqual(e.location, { file: 'cfn/public-bucket.yaml', line: e.location!.line, format: 'cloudformation' });
       assert.deepEqual(
         { ...e.metadata, uid: '' },
-        { uid: '', version: '1.3.0', product_name: 'CloudFormation', vendor_name: 'AWS', log_name: 'cloudformation', original_time: '2024-03-08T12:00:00.000Z', source: 'config_files' },
+        { uid: '', version: '1.8.0', product_name: 'CloudFormation', vendor_name: 'AWS', log_name: 'cloudformation', original_time: '2024-03-08T12:00:00.000Z', source: 'config_files' },
       );
       assert.equal(e.metadata.uid, `${e.resource.uid}@${e.configuration_hash!.slice(0, 16)}`);
     }

@@ -63,7 +63,7 @@ describe('object_storage collect(): a 4240-byte text object in 1 KiB chunks', ()
     });
     assert.deepEqual(e.metadata, {
       uid: `file://local/docs/doc_various@${DOC_MD5}#0`,
-      version: '1.3.0',
+      version: '1.8.0',
       product_name: 'Local filesystem',
       vendor_name: 'Sluice',
       log_name: null,

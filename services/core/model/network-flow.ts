@@ -124,7 +124,7 @@ export interface FlowCloud {
 export const NETWORK_ACTIVITY_CLASS_UID = 4001;
 export const NETWORK_ACTIVITY_CATEGORY_UID = 4;
 
-/** OCSF 1.3 Network Activity activity ids. */
+/** OCSF 1.8.0 Network Activity activity ids. */
 export const NETWORK_ACTIVITY = { Unknown: 0, Open: 1, Close: 2, Reset: 3, Fail: 4, Refuse: 5, Traffic: 6, Other: 99 } as const;
 export type NetworkActivityName = keyof typeof NETWORK_ACTIVITY;
 

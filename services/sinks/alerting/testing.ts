@@ -73,7 +73,7 @@ export function testFinding(n: number, over: Partial<Finding> = {}): Finding {
     severity_id: SEVERITY[severity],
     severity,
     message: `CloudTrail logging stopped: mallory called StopLogging on trail-${n} <b>&</b>`,
-    metadata: { version: '1.3.0', product: { name: 'Sluice', vendor_name: 'Sluice' }, uid: id },
+    metadata: { version: '1.8.0', product: { name: 'Sluice', vendor_name: 'Sluice' }, uid: id },
     finding_info: {
       uid: id,
       title: 'CloudTrail logging stopped',

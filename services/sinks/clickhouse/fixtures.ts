@@ -14,7 +14,7 @@ export function sampleFinding(overrides: Partial<Finding> & { time?: number } = 
     severity_id: 4,
     severity: 'High',
     message: 'CloudTrail logging stopped: alice called StopLogging on cloudtrail.amazonaws.com in eu-west-1',
-    metadata: { version: '1.3.0', product: { name: 'Sluice', vendor_name: 'Sluice' }, uid: id },
+    metadata: { version: '1.8.0', product: { name: 'Sluice', vendor_name: 'Sluice' }, uid: id },
     finding_info: {
       uid: id,
       title: 'CloudTrail logging stopped',

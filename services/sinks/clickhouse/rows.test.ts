@@ -1,4 +1,5 @@
 import { describe, it } from 'node:test';
+import { assertValidOcsf, findingToOcsf } from '../../core/ocsf/index.ts';
 import assert from 'node:assert/strict';
 import type { Finding } from '../../core/events.ts';
 import { encodeRow, FINDING_COLUMNS, FindingRowError, toFindingRow } from './rows.ts';
@@ -37,12 +38,13 @@ describe('toFindingRow', () => {
       last_seen: '2024-05-17 08:30:15',
       related_event_uids: ['evt-1', 'evt-2'],
       attack_techniques: ['T1562.008'],
-      finding_json: JSON.stringify(f),
+      finding_json: JSON.stringify(findingToOcsf(f)),
       version: Date.UTC(2024, 4, 17, 8, 30, 15, 250),
       ingested_at: '2024-05-18 00:00:01',
     });
     assert.deepEqual(Object.keys(row).sort(), [...FINDING_COLUMNS].sort());
-    assert.deepEqual(JSON.parse(row.finding_json), f);
+    assert.deepEqual(JSON.parse(row.finding_json), JSON.parse(JSON.stringify(findingToOcsf(f))));
+    assertValidOcsf(JSON.parse(row.finding_json), 'finding_json');
   });
 
   it('uses empty strings for absent optional parts and the UTC day for date', () => {

@@ -1,4 +1,5 @@
 import type { Finding } from '../../core/events.ts';
+import { findingToOcsf } from '../../core/ocsf/index.ts';
 import { formatDate, formatDateTime, stringifyWellFormed, toWellFormed } from './sql.ts';
 
 /**
@@ -126,7 +127,7 @@ export function toFindingRow(finding: Finding, ingestedAtMs: number = Date.now()
     last_seen: formatDateTime(lastSeen),
     related_event_uids: info.related_events.map((e) => str(e.uid)),
     attack_techniques: info.attacks.map((a) => str(a.technique_uid)),
-    finding_json: stringifyWellFormed(finding),
+    finding_json: stringifyWellFormed(findingToOcsf(finding)),
     version: lastSeen,
     ingested_at: formatDateTime(ingestedAtMs),
   };

@@ -1,4 +1,5 @@
 import { after, before, describe, it } from 'node:test';
+import { findingToOcsf } from '../../core/ocsf/index.ts';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import type { ClickHouseClient } from '@clickhouse/client';
@@ -128,7 +129,7 @@ describe('ClickHouse findings sink (integration)', () => {
     assert.equal(row?.count, 7);
     assert.equal(row?.version, base + 60_000);
     assert.equal(typeof row?.version, 'number', 'UInt64 arrives as a number');
-    assert.deepEqual(JSON.parse(row!.finding_json), newer);
+    assert.deepEqual(JSON.parse(row!.finding_json), JSON.parse(JSON.stringify(findingToOcsf(newer))));
     assert.equal(await countFindings(client, database, { detector: 'sensitive_operation', sinceMs: base - 1000 }), 1);
   });
 

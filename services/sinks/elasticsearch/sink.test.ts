@@ -1,4 +1,5 @@
 import { test } from 'node:test';
+import { assertValidOcsf } from '../../core/ocsf/index.ts';
 import assert from 'node:assert/strict';
 import { SluiceError } from '../../core/errors.ts';
 import { sinkConfig } from '../../core/components.ts';
@@ -40,8 +41,10 @@ test('elasticsearch: POST /_bulk as NDJSON, an `index` action with `_id` = findi
     const ops = bulk(r.body);
     assert.deepEqual(ops.map((o) => o.action), fs.map((f) => ({ index: { _index: 'sluice-findings', _id: f.id } })));
     assert.equal(ops[0]!.doc['@timestamp'], '2026-11-20T10:02:45.000Z');
-    assert.equal(ops[0]!.doc.id, fs[0]!.id);
-    assert.equal(ops[0]!.doc.rule, 'aws.cloudtrail.logging_stopped');
+    assert.equal((ops[0]!.doc.finding_info as { uid: string }).uid, fs[0]!.id);
+    assert.equal((ops[0]!.doc.unmapped as { sluice: { rule: string } }).sluice.rule, 'aws.cloudtrail.logging_stopped');
+    const { '@timestamp': _ts, ...ocsf } = ops[0]!.doc;
+    assertValidOcsf(ocsf, 'elasticsearch document');
   } finally {
     await srv.close();
   }

@@ -1,9 +1,10 @@
 import type { Finding } from '../../core/events.ts';
+import { findingToOcsf } from '../../core/ocsf/index.ts';
 import { AlertSink, type AlertOutcome, type AlertRequest, type AlertResponse, type AlertSinkOptions, isoTime, wholeRequestOutcome } from '../alerting/sink.ts';
 
 /** The document of a finding: the OCSF finding with `@timestamp` for Kibana / OpenSearch Dashboards. */
 export function findingDocument(f: Finding): Record<string, unknown> {
-  return { '@timestamp': isoTime(f.time), ...f };
+  return { '@timestamp': isoTime(f.time), ...findingToOcsf(f) };
 }
 
 /** The `_bulk` body: per finding an `index` action (`_index`, `_id` = finding id) and the document; every line ends with `\n`. */

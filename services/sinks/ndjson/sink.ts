@@ -2,6 +2,7 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
 import type { FindingSink } from '../../core/components.ts';
 import type { Finding } from '../../core/events.ts';
+import { findingToOcsf } from '../../core/ocsf/index.ts';
 
 /** Writes findings as NDJSON to stdout or a file (the `sluice run` output). Dedupes by id within a run. */
 export class NdjsonSink implements FindingSink {
@@ -34,7 +35,7 @@ export class NdjsonSink implements FindingSink {
       if (this.seen.has(f.id)) continue;
       this.seen.add(f.id);
       this.bySeverity.set(f.severity, (this.bySeverity.get(f.severity) ?? 0) + 1);
-      text += `${JSON.stringify(f)}\n`;
+      text += `${JSON.stringify(findingToOcsf(f))}\n`;
     }
     if (text && !out.write(text)) await once(out, 'drain');
   }

@@ -1,5 +1,6 @@
 import type { FindingSink, SinkWriteOptions } from '../../core/components.ts';
 import type { Finding } from '../../core/events.ts';
+import { findingToOcsf } from '../../core/ocsf/index.ts';
 import type { Telemetry } from '../../core/telemetry.ts';
 import type { Producer } from '../../core/transport.ts';
 
@@ -26,7 +27,7 @@ export class SiemKafkaSink implements FindingSink {
       this.topic,
       findings.map((f) => ({
         key: f.id,
-        value: Buffer.from(JSON.stringify(f)),
+        value: Buffer.from(JSON.stringify(findingToOcsf(f))),
         headers: { 'content-type': 'application/json', 'ocsf-class-uid': String(f.class_uid), 'sluice-detector': f.detector, ...trace },
       })),
     );

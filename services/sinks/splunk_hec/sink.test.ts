@@ -1,4 +1,5 @@
 import { test } from 'node:test';
+import { assertValidOcsf, findingToOcsf } from '../../core/ocsf/index.ts';
 import assert from 'node:assert/strict';
 import { SluiceError } from '../../core/errors.ts';
 import { sinkConfig } from '../../core/components.ts';
@@ -34,8 +35,9 @@ test('splunk_hec: batches to /services/collector/event with `Authorization: Splu
     assert.equal(first[0]!.source, 'sluice');
     assert.equal(first[0]!.index, 'security');
     assert.equal(first[0]!.host, 'proc-0');
-    assert.deepEqual(first[0]!.event, JSON.parse(JSON.stringify(fs[0])));
-    assert.deepEqual(events(srv.requests[1]!.body).map((e) => (e.event as { id: string }).id), [fs[2]!.id]);
+    assert.deepEqual(first[0]!.event, JSON.parse(JSON.stringify(findingToOcsf(fs[0]!))));
+    assertValidOcsf(first[0]!.event, 'HEC event');
+    assert.deepEqual(events(srv.requests[1]!.body).map((e) => (e.event as { finding_info: { uid: string } }).finding_info.uid), [fs[2]!.id]);
   } finally {
     await srv.close();
   }
@@ -52,7 +54,7 @@ test('splunk_hec: 400 with invalid-event-number refuses that event only, the res
     assert.deepEqual((err.details.invalid as Array<{ id: string }>).map((i) => i.id), [fs[1]!.id]);
     assert.match((err.details.invalid as Array<{ reason: string }>)[0]!.reason, /Invalid data format, code 6/);
     assert.equal(srv.requests.length, 3);
-    assert.deepEqual(events(srv.requests[2]!.body).map((e) => (e.event as { id: string }).id), [fs[0]!.id, fs[2]!.id]);
+    assert.deepEqual(events(srv.requests[2]!.body).map((e) => (e.event as { finding_info: { uid: string } }).finding_info.uid), [fs[0]!.id, fs[2]!.id]);
     assert.equal(sink.stats.delivered, 2);
   } finally {
     await srv.close();

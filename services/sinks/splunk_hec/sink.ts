@@ -1,4 +1,5 @@
 import type { Finding } from '../../core/events.ts';
+import { findingToOcsf } from '../../core/ocsf/index.ts';
 import { AlertSink, type AlertOutcome, type AlertRequest, type AlertResponse, type AlertSinkOptions, wholeRequestOutcome } from '../alerting/sink.ts';
 
 export interface HecFields {
@@ -8,7 +9,7 @@ export interface HecFields {
   host?: string;
 }
 
-/** The HEC event of a finding: `time` (epoch seconds, ms precision), metadata fields, and the finding as `event`. */
+/** The HEC event of a finding: `time` (epoch seconds, ms precision), metadata fields, and the finding in OCSF form as `event`. */
 export function hecEvent(f: Finding, fields: HecFields): Record<string, unknown> {
   return {
     time: Math.round(f.time) / 1000,
@@ -16,7 +17,7 @@ export function hecEvent(f: Finding, fields: HecFields): Record<string, unknown>
     source: fields.source,
     sourcetype: fields.sourcetype,
     ...(fields.index ? { index: fields.index } : {}),
-    event: f,
+    event: findingToOcsf(f),
   };
 }
 

@@ -1,4 +1,5 @@
 import { test } from 'node:test';
+import { assertValidOcsf, findingToOcsf } from '../../core/ocsf/index.ts';
 import assert from 'node:assert/strict';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { SluiceError } from '../../core/errors.ts';
@@ -32,7 +33,8 @@ test('webhook: one signed POST per finding, the body is the OCSF finding, header
     assert.equal(r.headers['x-sluice-finding-id'], f.id);
     assert.equal(r.headers.authorization, `Bearer ${TOKEN}`);
     assert.match(String(r.headers['x-sluice-timestamp']), /^\d{10}$/);
-    assert.deepEqual(JSON.parse(r.body), JSON.parse(JSON.stringify(f)));
+    assert.deepEqual(JSON.parse(r.body), JSON.parse(JSON.stringify(findingToOcsf(f))));
+    assertValidOcsf(JSON.parse(r.body), 'webhook body');
     assert.ok(verifies(SECRET, String(r.headers['x-sluice-timestamp']), r.body, String(r.headers['x-sluice-signature'])), 'the signature verifies over the raw body');
     assert.equal(r.headers['x-sluice-signature'], signFindingBody(SECRET, String(r.headers['x-sluice-timestamp']), r.body));
     assert.ok(!verifies('another-secret-0123456789', String(r.headers['x-sluice-timestamp']), r.body, String(r.headers['x-sluice-signature'])));
@@ -54,7 +56,7 @@ test('alert outputs: filter by minimum severity, detector and rule glob; dedup b
       keep,
     ]);
     await sink.write([keep]);
-    assert.deepEqual(srv.requests.map((r) => (JSON.parse(r.body) as { id: string }).id), [keep.id]);
+    assert.deepEqual(srv.requests.map((r) => (JSON.parse(r.body) as { finding_info: { uid: string } }).finding_info.uid), [keep.id]);
     assert.deepEqual({ ...sink.stats }, { delivered: 1, filtered: 3, duplicates: 2, refused: 0, retries: 0, requests: 1 });
   } finally {
     await srv.close();

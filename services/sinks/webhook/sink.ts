@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
 import type { Finding } from '../../core/events.ts';
+import { findingToOcsf } from '../../core/ocsf/index.ts';
 import { AlertSink, type AlertRequest, type AlertSinkOptions } from '../alerting/sink.ts';
 
 export const WEBHOOK_SIGNATURE_HEADER = 'x-sluice-signature';
@@ -31,7 +32,7 @@ export class WebhookSink extends AlertSink {
 
   protected request(findings: readonly Finding[]): AlertRequest {
     const f = findings[0]!;
-    const body = JSON.stringify(f);
+    const body = JSON.stringify(findingToOcsf(f));
     const ts = String(Math.floor((this.hook.now ?? Date.now)() / 1000));
     const headers: Record<string, string> = {
       'content-type': 'application/json',
