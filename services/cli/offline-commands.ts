@@ -107,12 +107,13 @@ export function addScanCommands(program: Command): void {
     .option('-f, --format <format>', 'text, json or sarif', 'text')
     .option('--fail-on <severity>', 'informational, low, medium, high or critical', 'high')
     .option('--pack <dirs...>', 'rule pack directories (default: the bundled posture pack)')
-    .action(async (paths: string[], flags: { format: string; failOn: string; pack?: string[] }) => {
+    .option('--src-root <dir>', 'SARIF: the source root %SRCROOT% stands for; files under it get relative URIs (default: the git work tree of the working directory, else the working directory)')
+    .action(async (paths: string[], flags: { format: string; failOn: string; pack?: string[]; srcRoot?: string }) => {
       const format = flags.format;
       const failOn = flags.failOn.toLowerCase();
       if (format !== 'text' && format !== 'json' && format !== 'sarif') throw new SluiceError('SLUICE_ERR_CONFIG_INVALID', `--format must be text, json or sarif, got ${JSON.stringify(format)}`);
       if (!(failOn in SEVERITY_IDS)) throw new SluiceError('SLUICE_ERR_CONFIG_INVALID', `--fail-on must be one of ${Object.keys(SEVERITY_IDS).join(', ')}`);
-      process.exitCode = await scanCommand(paths, { format, failOn: failOn as Severity, ...(flags.pack ? { packs: flags.pack } : {}) }, (s) => process.stdout.write(s));
+      process.exitCode = await scanCommand(paths, { format, failOn: failOn as Severity, ...(flags.pack ? { packs: flags.pack } : {}), ...(flags.srcRoot ? { srcRoot: flags.srcRoot } : {}) }, (s) => process.stdout.write(s));
     });
 
   program

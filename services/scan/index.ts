@@ -4,16 +4,19 @@
  * resource view) as its live counterpart, and the same rules run. See README.md.
  */
 import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { isKustomizationFileName, kustomizationReferences } from '../collectors/config_files/kustomize.ts';
 import { RULE_SEVERITIES } from '../rules/index.ts';
 import { postureRuleSet, scanFiles, type ScanFile } from './evaluate.ts';
-import { formatText, toSarif } from './format.ts';
+import { formatText } from './format.ts';
+import { toSarif } from './sarif.ts';
 import type { ScanError, Severity } from './report.ts';
 
 export { scanFiles, postureRuleSet } from './evaluate.ts';
 export type { ScanFile } from './evaluate.ts';
-export { formatText, toSarif } from './format.ts';
+export { formatText } from './format.ts';
+export { toSarif, SARIF_SCHEMA_URI } from './sarif.ts';
+export type { SarifOptions } from './sarif.ts';
 export { exitCodeOf, SEVERITY_RANK } from './report.ts';
 export type { ScanReport, Violation, ScanError, Severity } from './report.ts';
 export { buildScanServer } from './server.ts';
@@ -25,6 +28,8 @@ export interface ScanOptions {
   failOn: Severity;
   /** Rule packs (default ['@builtin/posture']). */
   packs?: string[];
+  /** SARIF: the directory `%SRCROOT%` stands for; files under it get URIs relative to it (default: the git work tree of the working directory, else the working directory). */
+  srcRoot?: string;
 }
 
 const IAC_FILE = /(\.(ya?ml|json|template|tf|tfvars)(\.gz)?|^Kustomization)$/i;
@@ -121,6 +126,14 @@ function readPaths(paths: readonly string[], files: ScanFile[], errors: ScanErro
   }
 }
 
+/** The git work tree holding `dir` (the nearest ancestor with a `.git`), else `dir`: the default %SRCROOT%. */
+export function workTreeOf(dir: string): string {
+  for (let d = resolve(dir); ; d = dirname(d)) {
+    if (existsSync(join(d, '.git'))) return d;
+    if (dirname(d) === d) return resolve(dir);
+  }
+}
+
 /**
  * `sluice scan <paths...>`: evaluates CloudFormation (YAML with tags, JSON), Terraform source
  * (.tf, .tf.json) and plan JSON, ARM templates, ECS task definitions and Kubernetes manifests
@@ -148,10 +161,16 @@ export async function scanCommand(paths: string[], options: ScanOptions, out: (s
     out(`sluice scan: ${err instanceof Error ? err.message : String(err)}\n`);
     return 2;
   }
+  const cwd = process.cwd();
+  const srcRoot = options.srcRoot !== undefined ? resolve(cwd, options.srcRoot) : workTreeOf(cwd);
+  if (options.format === 'sarif' && !(existsSync(srcRoot) && statSync(srcRoot).isDirectory())) {
+    out(`sluice scan: --src-root must be a directory, got ${srcRoot}\n`);
+    return 2;
+  }
   const { files, errors } = readScanInputs(paths);
   const report = scanFiles(files, { failOn: options.failOn, rules, errors });
   if (options.format === 'json') out(`${JSON.stringify(report, null, 2)}\n`);
-  else if (options.format === 'sarif') out(`${JSON.stringify(toSarif(report), null, 2)}\n`);
+  else if (options.format === 'sarif') out(`${JSON.stringify(toSarif(report, { srcRoot, cwd }), null, 2)}\n`);
   else out(formatText(report));
   return report.exit_code;
 }

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { connect, type AddressInfo } from 'node:net';
 import { DEFAULT_HTTP_TIMEOUTS } from '../core/http.ts';
 import { buildScanServer } from './server.ts';
-import { SarifLog } from './sarif-schema.ts';
+import { sarifErrors } from '../../test/support/official-schemas/sarif.ts';
 
 const TOKEN = 'test-token-0123456789abcdef';
 const network = readFileSync(new URL('./fixtures/violating/network.yaml', import.meta.url), 'utf8');
@@ -30,7 +30,10 @@ test('POST /v1/scan answers the JSON report (exit_code 1 with violations, 0 when
   const ok = await app.inject({ method: 'POST', url: '/v1/scan', headers: auth, payload: { files: [{ name: 'app.yaml', content: clean }] } });
   assert.equal((ok.json() as { exit_code: number }).exit_code, 0);
   const sarif = await app.inject({ method: 'POST', url: '/v1/scan', headers: auth, payload: { format: 'sarif', files: [{ name: 'infra/network.yaml', content: network }] } });
-  assert.ok(SarifLog.safeParse(sarif.json()).success);
+  const log = sarif.json() as { runs: Array<{ results: Array<{ locations: Array<{ physicalLocation: { artifactLocation: unknown } }> }> }> };
+  assert.deepEqual(sarifErrors(log), [], 'valid against the official SARIF 2.1.0 schema');
+  // Names are labels relative to the repository: relative to %SRCROOT%, which is described, not located.
+  assert.deepEqual(log.runs[0]!.results[0]!.locations[0]!.physicalLocation.artifactLocation, { uri: 'infra/network.yaml', uriBaseId: '%SRCROOT%' });
   await app.close();
 });
 

@@ -1,13 +1,12 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
+import { workerModule } from '../core/worker-module.ts';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { Piscina } from 'piscina';
 import { z } from 'zod';
 import { fastifyTimeoutOptions, httpTimeouts, type HttpTimeouts } from '../core/http.ts';
 import { RULE_SEVERITIES } from '../rules/index.ts';
 import { postureRuleSet } from './evaluate.ts';
-import { toSarif } from './format.ts';
+import { toSarif } from './sarif.ts';
 import type { ScanTask, ScanTaskResult } from './worker.ts';
 
 /** Options of the scan HTTP server. */
@@ -71,11 +70,8 @@ export function countDocuments(content: string): number {
   return n;
 }
 
-/** Worker threads need tsx to load the TypeScript worker when Sluice runs from source. */
-function workerExecArgv(): string[] {
-  const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
-  return process.execArgv.some((a) => a.includes('tsx')) ? [...process.execArgv] : [...process.execArgv, '--import', tsx];
-}
+/** worker.js when compiled, worker.ts (loaded through tsx) from source. */
+const WORKER = workerModule(import.meta.url, 'worker');
 
 function send(reply: FastifyReply, status: number, error: string, message: string, extra: Record<string, unknown> = {}): FastifyReply {
   return reply.code(status).type('application/json').send({ error, message, ...extra });
@@ -108,11 +104,11 @@ export function buildScanServer(options: ScanServerOptions): FastifyInstance {
   const app = Fastify({ bodyLimit, logger: false, return503OnClosing: true, ...fastifyTimeoutOptions(timeouts) });
   const threads = Math.max(1, options.threads ?? SCAN_SERVER_DEFAULTS.threads);
   const pool = new Piscina<ScanTask, ScanTaskResult>({
-    filename: new URL('./worker.ts', import.meta.url).href,
+    filename: WORKER.filename,
     minThreads: threads,
     maxThreads: threads,
     maxQueue: Math.max(0, options.maxQueue ?? SCAN_SERVER_DEFAULTS.maxQueue),
-    execArgv: workerExecArgv(),
+    execArgv: WORKER.execArgv,
   });
   app.addHook('onClose', async () => {
     await pool.destroy();

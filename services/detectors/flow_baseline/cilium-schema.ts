@@ -1,10 +1,11 @@
 /**
- * A small zod schema of the CiliumNetworkPolicy (cilium.io/v2) subset flow_baseline writes,
- * derived from Cilium's policy documentation (docs.cilium.io "Layer 3 Policies", "Layer 4
- * Policies", "Layer 7 Policies": EndpointSelector, fromEndpoints/toEndpoints, fromEntities/
- * toEntities and the entity list, fromCIDR/toCIDR, toFQDNs matchName/matchPattern, toPorts
- * PortProtocol {port: string, protocol TCP|UDP|SCTP|ANY}, ICMPField {family IPv4|IPv6, type},
- * L7 DNS rules). Objects are strict: a field Cilium does not define (or we do not write) fails.
+ * The TypeScript model of the CiliumNetworkPolicy (cilium.io/v2) subset flow_baseline writes, as a
+ * small strict zod schema that buildPolicies checks every export against at run time (a guard
+ * against a builder bug): EndpointSelector, fromEndpoints/toEndpoints, fromEntities/toEntities,
+ * fromCIDR/toCIDR, toFQDNs matchName/matchPattern, toPorts PortProtocol {port: string, protocol
+ * TCP|UDP|SCTP|ANY}, ICMPField {family IPv4|IPv6, type}, L7 DNS rules. Objects are strict: a field
+ * we do not write fails. Conformance to Cilium itself is proved in the tests, against the
+ * openAPIV3Schema of Cilium's own CRD (test/fixtures/schemas/cilium, test/support/official-schemas).
  */
 import { z } from 'zod';
 

@@ -67,7 +67,8 @@ export function learnBaselines(flows: Iterable<NetworkFlow>, config: FlowBaselin
 /**
  * The policies of one namespace from learned baselines (Iterable of [workload key, state]): one
  * policy per workload of the namespace, allowing exactly its learned edges (ingress and egress).
- * Cilium output is checked against the schema derived from Cilium's CRD documentation.
+ * Cilium output is checked against the model of what we write (cilium-schema.ts); the tests
+ * validate both formats against the official Kubernetes and Cilium CRD schemas.
  */
 export function buildPolicies(baselines: Iterable<readonly [string, FlowBaselineState]>, options: PolicyExportOptions): PolicySet {
   if (!DNS_LABEL.test(options.namespace) || options.namespace.length > 63) {
