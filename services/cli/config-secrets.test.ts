@@ -59,15 +59,15 @@ test('every field marked secret in the config schema is redacted by `sluice conf
   const paths = secretPaths(SluiceConfigSchema);
   const names = paths.map((p) => p.join('.'));
   // The known secrets must be marked (a new one must be added to the schema with .meta(SECRET)).
-  for (const expected of ['kafka.sasl.password', 'clickhouse.password', 'remediation.secret']) assert.ok(names.includes(expected), `${expected} is not marked secret (marked: ${names.join(', ')})`);
+  for (const expected of ['kafka.sasl.password', 'kafka.tls.keyPassword', 'clickhouse.password', 'clickhouse.migration.password', 'remediation.secret', 'schemaRegistry.basicAuth.password']) assert.ok(names.includes(expected), `${expected} is not marked secret (marked: ${names.join(', ')})`);
   assert.ok(names.some((n) => n.endsWith('evidence.hmacKey')), `dlp evidence.hmacKey is not marked secret (marked: ${names.join(', ')})`);
   assert.ok(names.some((n) => n.endsWith('stateEncryptionKey')), `dlp stateEncryptionKey is not marked secret (marked: ${names.join(', ')})`);
 
   // Required siblings of the sections that hold secrets.
   const config: Record<string, unknown> = {
     kafka: { brokers: ['127.0.0.1:9'], sasl: { mechanism: 'plain', username: 'u' } },
-    clickhouse: { url: 'http://ch-user:URLSENTINELPASS@127.0.0.1:8123/?password=QUERYSENTINEL1&database=x&token=QUERYSENTINEL2' },
-    schemaRegistry: { url: 'http://127.0.0.1:8081/?sig=QUERYSENTINEL3' },
+    clickhouse: { url: 'http://ch-user:URLSENTINELPASS@127.0.0.1:8123/?password=QUERYSENTINEL1&database=x&token=QUERYSENTINEL2', migration: { username: 'm' } },
+    schemaRegistry: { url: 'http://127.0.0.1:8081/?sig=QUERYSENTINEL3', basicAuth: { username: 'u' } },
   };
   const sentinels: string[] = ['URLSENTINELPASS', 'QUERYSENTINEL1', 'QUERYSENTINEL2', 'QUERYSENTINEL3'];
   paths.forEach((p, i) => {

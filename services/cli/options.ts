@@ -8,6 +8,7 @@ export interface CommonFlags {
   kafkaBrokers?: string;
   clickhouseUrl?: string;
   schemaRegistryUrl?: string;
+  allowLocalSchemaIds?: boolean;
   workers?: string;
   logLevel?: string;
 }
@@ -18,6 +19,7 @@ export function addCommonOptions(cmd: Command): Command {
     .option('--kafka-brokers <list>', 'comma-separated Kafka bootstrap brokers (default: embedded log; env KAFKA_BROKERS)')
     .option('--clickhouse-url <url>', 'ClickHouse HTTP URL (env CLICKHOUSE_URL)')
     .option('--schema-registry-url <url>', 'Confluent Schema Registry URL (default: local registry from schemas/; env SCHEMA_REGISTRY_URL)')
+    .option('--allow-local-schema-ids', 'allow Kafka without a Schema Registry: local schema ids, private or test clusters only (env SLUICE_ALLOW_LOCAL_SCHEMA_IDS)')
     .option('--workers <n>', 'detector worker threads')
     .option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent');
 }
@@ -26,6 +28,7 @@ export function configFromFlags(flags: CommonFlags, env: NodeJS.ProcessEnv = pro
   const overrides: Record<string, unknown> = {};
   if (flags.kafkaBrokers) overrides.kafka = { brokers: flags.kafkaBrokers.split(',').map((s) => s.trim()).filter(Boolean) };
   if (flags.clickhouseUrl) overrides.clickhouse = { url: flags.clickhouseUrl };
+  if (flags.allowLocalSchemaIds) overrides.allowLocalSchemaIds = true;
   if (flags.schemaRegistryUrl) overrides.schemaRegistry = { url: flags.schemaRegistryUrl };
   if (flags.workers) overrides.processor = { workers: /^\d+$/.test(flags.workers) ? Number(flags.workers) : flags.workers };
   if (flags.logLevel) overrides.log = { level: flags.logLevel };

@@ -1,21 +1,25 @@
 import { AvroCodec } from '../core/avro/codec.ts';
-import { LocalSchemaRegistry, type SchemaRegistry } from '../core/avro/registry.ts';
-import { ConfluentSchemaRegistry } from '../core/avro/confluent-registry.ts';
+import type { SchemaRegistry } from '../core/avro/registry.ts';
+import { createSchemaRegistry } from '../core/avro/registry-setup.ts';
 import type { AppContext } from '../core/app-context.ts';
 import type { Transport } from '../core/transport.ts';
+import { instrumentTransport } from '../core/telemetry-messaging.ts';
 import { EmbeddedLog } from '../transports/embedded/log.ts';
 import { KafkaTransport } from '../transports/kafka/transport.ts';
 
 export type { AppContext } from '../core/app-context.ts';
 
+/** Kafka when configured, else the embedded log; with the OpenTelemetry messaging metrics recorded around it. */
 export function createTransport(ctx: AppContext): Transport {
-  if (ctx.config.kafka) return new KafkaTransport(ctx.config.kafka, ctx.logger);
-  return new EmbeddedLog({ partitions: ctx.config.topics.partitions, maxBatchSize: ctx.config.processor.maxBatchSize, clock: ctx.clock });
+  const transport = ctx.config.kafka
+    ? new KafkaTransport(ctx.config.kafka, ctx.logger)
+    : new EmbeddedLog({ partitions: ctx.config.topics.partitions, maxBatchSize: ctx.config.processor.maxBatchSize, clock: ctx.clock });
+  return instrumentTransport(transport, ctx.telemetry);
 }
 
+/** The configured Schema Registry, else the local one; refuses local ids on Kafka unless allowed (SLUICE_ERR_CONFIG_INVALID). */
 export async function createRegistry(ctx: AppContext): Promise<SchemaRegistry> {
-  if (ctx.config.schemaRegistry) return ConfluentSchemaRegistry.connect(ctx.config.schemaRegistry.url);
-  return new LocalSchemaRegistry();
+  return createSchemaRegistry(ctx.config);
 }
 
 export async function createCodec(ctx: AppContext): Promise<AvroCodec> {

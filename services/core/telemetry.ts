@@ -14,13 +14,26 @@ import {
   type Tracer,
 } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
-import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { defaultResource, resourceFromAttributes } from '@opentelemetry/resources';
-import { MeterProvider, PeriodicExportingMetricReader, type IMetricReader, type PushMetricExporter } from '@opentelemetry/sdk-metrics';
-import { BasicTracerProvider, BatchSpanProcessor, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import {
+  defaultResource,
+  detectResources,
+  envDetector,
+  hostDetector,
+  osDetector,
+  processDetector,
+  resourceFromAttributes,
+  serviceInstanceIdDetector,
+  type Resource,
+  type ResourceDetector,
+} from '@opentelemetry/resources';
+import { MeterProvider, type IMetricReader, type PushMetricExporter } from '@opentelemetry/sdk-metrics';
+import { BasicTracerProvider, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { SluiceMetrics } from './metrics.ts';
-import { telemetryConfigFromEnv, type Env, type TelemetryConfig } from './telemetry-config.ts';
+import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from './semconv.ts';
+import { telemetryConfigFromEnv, type ResourceDetectorName, type TelemetryConfig } from './telemetry-config.ts';
+import { buildExporters } from './telemetry-exporters.ts';
+import { MessagingMetrics } from './telemetry-messaging.ts';
+import { SLUICE_VERSION } from './version.ts';
 import type { Headers } from './transport.ts';
 
 /**
@@ -33,18 +46,20 @@ import type { Headers } from './transport.ts';
 export interface TelemetryOptions {
   /** service.name of the resource. */
   serviceName: string;
-  /** More resource attributes (OTEL_RESOURCE_ATTRIBUTES). */
-  resourceAttributes?: Record<string, string>;
+  /** service.version of the resource; default this Sluice's version (package.json). */
+  serviceVersion?: string;
+  /** What the resource detectors found (startTelemetry): it overrides service.version; serviceName overrides its service.name. */
+  resource?: Resource;
   /** E.g. a SimpleSpanProcessor over an InMemorySpanExporter in tests. */
   spanProcessors?: SpanProcessor[];
   /** E.g. a PeriodicExportingMetricReader over an InMemoryMetricExporter in tests. */
   metricReaders?: IMetricReader[];
 }
 
-/** The OTLP exporters startTelemetry created, if any (for inspection; they are owned by the providers). */
+/** The exporters startTelemetry created, if any (for inspection; they are owned by the providers). */
 export interface TelemetryExporters {
-  traces?: SpanExporter;
-  metrics?: PushMetricExporter;
+  traces: SpanExporter[];
+  metrics: PushMetricExporter[];
 }
 
 /** The span context of a batch of consumed messages: the first message's as parent, the others as links. */
@@ -62,6 +77,10 @@ export class Telemetry {
   readonly tracer: Tracer;
   readonly meter: Meter;
   readonly metrics: SluiceMetrics;
+  /** The OpenTelemetry messaging metrics (messaging.client.*), recorded by instrumentTransport. */
+  readonly messaging: MessagingMetrics;
+  /** The resource every span and metric carries. */
+  readonly resource: Resource;
   /** W3C Trace Context (traceparent, tracestate). */
   readonly propagator: TextMapPropagator = new W3CTraceContextPropagator();
   readonly exporters: TelemetryExporters;
@@ -74,13 +93,20 @@ export class Telemetry {
   constructor(options: TelemetryOptions, started?: { config: TelemetryConfig; exporters: TelemetryExporters }) {
     this.serviceName = options.serviceName;
     this.config = started?.config;
-    this.exporters = started?.exporters ?? {};
-    const resource = defaultResource().merge(resourceFromAttributes({ ...options.resourceAttributes, 'service.name': options.serviceName }));
+    this.exporters = started?.exporters ?? { traces: [], metrics: [] };
+    // Later wins: the SDK's defaults, this Sluice's version, what the detectors found (a
+    // service.version in OTEL_RESOURCE_ATTRIBUTES overrides ours), the service name resolved.
+    const resource = defaultResource()
+      .merge(resourceFromAttributes({ [ATTR_SERVICE_VERSION]: options.serviceVersion ?? SLUICE_VERSION }))
+      .merge(options.resource ?? null)
+      .merge(resourceFromAttributes({ [ATTR_SERVICE_NAME]: options.serviceName }));
+    this.resource = resource;
     this.tracerProvider = new BasicTracerProvider({ resource, spanProcessors: options.spanProcessors ?? [] });
     this.meterProvider = new MeterProvider({ resource, readers: options.metricReaders ?? [] });
-    this.tracer = this.tracerProvider.getTracer(TRACER_NAME);
-    this.meter = this.meterProvider.getMeter(TRACER_NAME);
+    this.tracer = this.tracerProvider.getTracer(TRACER_NAME, SLUICE_VERSION);
+    this.meter = this.meterProvider.getMeter(TRACER_NAME, SLUICE_VERSION);
     this.metrics = new SluiceMetrics(this.meter);
+    this.messaging = new MessagingMetrics(this.meter);
   }
 
   /** Writes the context's traceparent (and tracestate) into the headers; returns them. */
@@ -158,31 +184,29 @@ export function createTelemetry(options: TelemetryOptions = { serviceName: 'slui
 export interface StartTelemetryOptions {
   /** Used when OTEL_SERVICE_NAME (and service.name in OTEL_RESOURCE_ATTRIBUTES) is unset: `sluice-<role>`. */
   serviceName: string;
-  /** The OTEL_* variables; default process.env. */
-  env?: Env;
 }
 
+const DETECTORS: Record<ResourceDetectorName, ResourceDetector> = {
+  env: envDetector,
+  host: hostDetector,
+  os: osDetector,
+  process: processDetector,
+  serviceinstance: serviceInstanceIdDetector,
+};
+
 /**
- * Telemetry for a role: exports OTLP/HTTP to OTEL_EXPORTER_OTLP_[TRACES_|METRICS_]ENDPOINT when one
- * is set; no exporter without an endpoint or with OTEL_SDK_DISABLED=true. Creating the exporters
- * opens no connection.
+ * Telemetry for a role, configured by the standard OTEL_* variables of process.env as the
+ * OpenTelemetry SDK reads them (telemetry-config.ts): the resource detectors (env, host, os,
+ * process, service instance), then one exporter per OTEL_{TRACES,METRICS}_EXPORTER entry, OTLP
+ * over OTEL_EXPORTER_OTLP_[SIGNAL_]PROTOCOL. No exporter without an OTLP endpoint (unless an
+ * exporter is named) or with OTEL_SDK_DISABLED=true. Creating the exporters opens no connection.
  */
-export function startTelemetry(options: StartTelemetryOptions): Telemetry {
-  const config = telemetryConfigFromEnv(options.env ?? process.env, options.serviceName);
-  const exporters: TelemetryExporters = {};
-  const spanProcessors: SpanProcessor[] = [];
-  const metricReaders: IMetricReader[] = [];
-  if (config.traces) {
-    exporters.traces = new OTLPTraceExporter(config.traces);
-    spanProcessors.push(new BatchSpanProcessor(exporters.traces));
-  }
-  if (config.metrics) {
-    const { exportIntervalMillis, exportTimeoutMillis, ...otlp } = config.metrics;
-    exporters.metrics = new OTLPMetricExporter(otlp);
-    metricReaders.push(new PeriodicExportingMetricReader({ exporter: exporters.metrics, exportIntervalMillis, exportTimeoutMillis }));
-  }
+export async function startTelemetry(options: StartTelemetryOptions): Promise<Telemetry> {
+  const config = telemetryConfigFromEnv(options.serviceName);
+  const resource = detectResources({ detectors: config.resourceDetectors.map((d) => DETECTORS[d]) });
+  const built = await buildExporters(config);
   return new Telemetry(
-    { serviceName: config.serviceName, resourceAttributes: config.resourceAttributes, spanProcessors, metricReaders },
-    { config, exporters },
+    { serviceName: config.serviceName, resource, spanProcessors: built.spanProcessors, metricReaders: built.metricReaders },
+    { config, exporters: { traces: built.spanExporters, metrics: built.metricExporters } },
   );
 }

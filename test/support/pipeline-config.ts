@@ -19,6 +19,8 @@ export function isolatedPipelineConfig(label: string): { config: SluiceConfig; s
       maxWaitTimeMs: KAFKA_TEST_CONSUMER_SETTINGS.maxWaitTimeInMs,
       idempotentProducer: services.kafkaFlavor !== 'mock-stock',
     },
+    // The test cluster is private to the run: the local schema ids are allowed on it.
+    allowLocalSchemaIds: true,
     clickhouse: { url: services.clickhouseUrl, database: `sluice_it_${suffix}` },
     topics: { activity: `it.${suffix}.activity`, findings: `it.${suffix}.findings`, deadLetter: `it.${suffix}.dlq` },
     processor: { groupId: `it-${suffix}`, workers: 2 },
