@@ -93,7 +93,7 @@ export async function runDetectBench(args: string[]): Promise<DetectBenchResult>
     if (b > maxBytes) maxBytes = b;
   }
   const n = Math.max(1, state.size);
-  const popBytes = mem.population?.bytes(1_000) ?? 0;
+  const popBytes = mem.population?.bytes() ?? 0;
   return {
     throughput: { events: processed, principals: stream.principals.length, seconds: Math.round(seconds * 100) / 100, eventsPerSecond: Math.round(processed / seconds), findings },
     memory: {

@@ -222,7 +222,8 @@ test('maintenance evicts beyond principal_anomaly.maxPrincipals and writes tombs
 
 test("after a restart, principal_anomaly's account populations are rebuilt from the restored principal states", async () => {
   const config = resolveConfig({
-    processor: { workers: 2, maxBatchSize: 7, stateShards: 8, groupId: 'pop', retryTimeoutMs: 30_000 },
+    // Populations are per state shard: 2 shards of 15 principals each get warm.
+    processor: { workers: 2, maxBatchSize: 7, stateShards: 2, groupId: 'pop', retryTimeoutMs: 30_000 },
     topics: { partitions: 4 },
     detectors: {
       sensitive_operation: { enabled: false },

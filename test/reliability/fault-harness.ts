@@ -59,7 +59,7 @@ export function faultTopics(label: string, extra: Record<string, unknown> = {}):
     log: { level: 'info' },
     topics: { activity: `fault.${id}.activity`, findings: `fault.${id}.findings`, deadLetter: `fault.${id}.dlq` },
     processor: { groupId: `fault-${id}`, workers: 2, stateShards: 16, maxBatchSize: 50, retryTimeoutMs: 180_000, restoreTimeoutMs: 60_000 },
-    detectors: { sensitive_operation: { enabled: false }, signatures: { enabled: false }, posture: { enabled: false }, config_drift: { enabled: false }, event_count: { enabled: true, every: EVERY } },
+    detectors: { sensitive_operation: { enabled: false }, signatures: { enabled: false }, posture: { enabled: false }, config_drift: { enabled: false }, vulns: { enabled: false }, event_count: { enabled: true, every: EVERY } },
     http: { port: 0 },
     ...extra,
   };
@@ -139,6 +139,8 @@ export function faultRun(names: ReturnType<typeof faultTopics>, brokers: string[
       idempotentProducer: idempotent,
       partitionsConsumedConcurrently: 3,
     },
+    // A private test cluster: the local schema ids are allowed on it.
+    allowLocalSchemaIds: true,
     clickhouse: { url: clickhouseUrl, database: `sluice_fault_${names.input.app as string}` },
   };
   const config = resolveConfig(input);
@@ -281,4 +283,31 @@ export async function changelogState(transport: KafkaTransport, run: FaultRun): 
     }
   });
   return new Map([...latest].filter(([, v]) => v.count !== null).map(([k, v]) => [k, v.count!]));
+}
+
+/** A detector's state as a restore would load it: the latest (highest input offset) JSON value per key, tombstoned keys left out. */
+export async function changelogValues(transport: KafkaTransport, run: FaultRun, detector: string, partitions = PARTITIONS): Promise<Map<string, unknown>> {
+  const latest = new Map<string, { at: bigint; value: unknown }>();
+  await transport.readPartitions(changelogTopic(run.config.app, detector), Array.from({ length: partitions }, (_, p) => p), (messages) => {
+    for (const m of messages) {
+      const at = BigInt(m.headers[CHANGELOG_HEADERS.offset] ?? '-1');
+      const prev = latest.get(m.key!);
+      if (prev && prev.at > at) continue;
+      latest.set(m.key!, { at, value: m.tombstone ? null : (JSON.parse(m.value.toString()) as unknown) });
+    }
+  });
+  return new Map([...latest].filter(([, v]) => v.value !== null).map(([k, v]) => [k, v.value]));
+}
+
+/** Finding ids of one detector in ClickHouse under FINAL, and the row count. */
+export async function storedFindingIds(run: FaultRun, detector: string): Promise<{ ids: Set<string>; rows: number }> {
+  const ch = run.config.clickhouse!;
+  const c = createClient({ url: ch.url, username: ch.username, password: ch.password });
+  try {
+    const rs = await c.query({ query: `SELECT id FROM ${ch.database}.findings FINAL WHERE detector = '${detector.replace(/[^a-z_]/g, '')}'`, format: 'JSONEachRow' });
+    const rows = await rs.json<{ id: string }>();
+    return { ids: new Set(rows.map((r) => r.id)), rows: rows.length };
+  } finally {
+    await c.close();
+  }
 }

@@ -255,8 +255,17 @@ function tailLines(text: string, n: number): string {
   return text.split('\n').slice(-n).join('\n');
 }
 
-/** Kafka's cluster id: 16 random bytes, URL-safe base64 without padding (as `kafka-storage random-uuid`). */
-const kafkaUuid = () => randomBytes(16).toString('base64url');
+/**
+ * Kafka's cluster id: 16 random bytes, URL-safe base64 without padding (as `kafka-storage random-uuid`).
+ * Never one starting with "-" (1 in 64): `format -t -xyz…` reads it as an option and fails (Kafka's own
+ * Uuid.randomUuid() skips those too).
+ */
+const kafkaUuid = (): string => {
+  for (;;) {
+    const id = randomBytes(16).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
+};
 
 export async function startKafkaLocal(opts: KafkaLocalOptions = {}): Promise<KafkaLocal> {
   const t0 = Date.now();

@@ -8,12 +8,12 @@ export const LearningConfig = z.strictObject({
   minDays: z.number().min(0).default(7).describe('Days of event time between its first and current event before it is scored against its own baseline, e.g. 7.'),
 });
 
-/** The per-account population baseline (in memory, per worker thread; see README "State"). */
+/** The per-account population baselines (derived from the principal states, per state shard; see README "State"). */
 export const PopulationConfig = z.strictObject({
   enabled: z.boolean().default(true).describe('Keep per-account population baselines and score principals still learning against them.'),
-  minEvents: z.number().int().min(1).default(500).describe('Events an account baseline must have seen (in this worker) before it is used, e.g. 500.'),
-  minPrincipals: z.number().int().min(1).default(10).describe('Principals an account baseline must have seen (in this worker) before it is used, e.g. 10.'),
-  maxAccounts: z.number().int().min(1).default(1000).describe('Account baselines kept per worker; the least recently used is dropped beyond this, e.g. 1000.'),
+  minEvents: z.number().int().min(1).default(500).describe('Events (summed over its principals on the worker thread) an account baseline must have before it is used, e.g. 500.'),
+  minPrincipals: z.number().int().min(1).default(10).describe('Principals (with state on the worker thread) an account baseline must have before it is used, e.g. 10.'),
+  maxAccounts: z.number().int().min(1).default(1000).describe('Unused, kept so older configs load: the baselines are derived from the principal states, which maxPrincipals bounds.'),
   weight: z.number().min(0).max(10).default(1).describe('Weight of the population evidence: novelty of a value rare in the account (1 = as much as the principal\'s own baseline), e.g. 1.'),
 });
 
@@ -83,7 +83,7 @@ export const PrincipalAnomalyConfig = z
     unusualHourMinEvents: z.number().int().min(1).default(200).describe('Events a learned principal needs before an unusual hour of the week counts, e.g. 200.'),
     maxRelatedEvents: z.number().int().min(1).max(100).default(16).describe('Most event uids listed in finding_info.related_events, e.g. 16.'),
     learning: LearningConfig.prefault({}).describe('Learning period of each principal (cold start).'),
-    population: PopulationConfig.prefault({}).describe('Per-account population baselines (in memory, per worker, rebuilt from the principal states after a restore).'),
+    population: PopulationConfig.prefault({}).describe('Per-account population baselines: exact aggregates of the principal states on each worker thread (per state shard), rebuilt from them after a restore.'),
     weights: WeightsConfig.prefault({}).describe('Contribution of each kind of deviation to the score.'),
     sensitivity: z
       .record(z.string().min(1).max(512), z.number().min(0).max(20))

@@ -7,10 +7,10 @@ import { findDeviations } from './deviations.ts';
 import { ewmaAdd, logCount, peakObserve } from './ewma.ts';
 import { FeatureExtractor, type ActivityFeatures } from './features.ts';
 import { buildFinding, DETECTOR_NAME } from './finding.ts';
-import { PopulationBaselines, type AccountBaseline, type FreshValues } from './population.ts';
+import { PopulationBaselines, type Evicted, type SketchName } from './population.ts';
 import { SensitivityTable } from './sensitivity.ts';
 import { isPrincipalState, newPrincipalState, stateBytes, type PrincipalState } from './state.ts';
-import { topKAdd, topKEntry, type TopKBounds } from './top-k.ts';
+import { topKAdd, topKKey, type TopKBounds } from './top-k.ts';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
@@ -35,10 +35,9 @@ export interface PrincipalAnomalyStats {
   sampled: number;
   /** Estimated JSON bytes of all principals (avg x principals). */
   stateBytesTotal: number;
-  /** In-memory population baselines (this worker). */
+  /** Population baselines held by this thread (one per account and state shard), derived from the principal states. */
   populationAccounts: number;
   populationBytes: number;
-  populationDropped: number;
 }
 
 /**
@@ -68,28 +67,24 @@ export class PrincipalAnomalyDetector implements Detector<ApiActivity> {
   }
 
   /**
-   * Runtime hook after a state shard was (re)loaded from the changelog: folds every restored
-   * principal of `keys` (default: all held) into its account's population right away (once per principal per worker), so the
-   * population, which lives in memory, is rebuilt from the durable principal states rather than
-   * only from traffic. Values written before `acct` existed are folded in on their next event.
+   * Runtime hook after a state shard was (re)loaded from the changelog: the population baselines
+   * of that shard are rebuilt from its restored principal states (`keys`). They are an exact
+   * aggregate of those states, so the rebuilt baselines equal the ones the thread had at the
+   * state's offsets: nothing is lost or counted twice across a crash, a replay or a replaced thread.
+   * Without `shard`, every scope is rebuilt from `keys` (default: all held).
    */
-  restored(keys: readonly string[] = [...this.ctx.state.keys()]): void {
+  restored(keys: readonly string[] = [...this.ctx.state.keys()], shard?: number): void {
     if (this.population === null) return;
-    const maxSeen = 2 * this.cfg.maxPrincipals;
-    const states: Array<[string, PrincipalState]> = [];
-    let latest = this.watermark;
+    this.population.reset(shard);
     for (const key of keys) {
       const st = this.ctx.state.get(key);
-      if (st === undefined || !isPrincipalState(st) || st.acct === undefined) continue;
-      states.push([key, st]);
-      if (st.last > latest) latest = st.last;
+      if (st !== undefined && isPrincipalState(st)) this.population.add(this.scopeOf(key), st);
     }
-    // Idle by event time: against the latest event this thread knows of, restored ones included
-    // (a fresh thread has seen none); an idle principal starts afresh on its next event anyway.
-    for (const [key, st] of states) {
-      if (latest - st.last > this.cfg.idleEvictDays * DAY_MS) continue;
-      this.population.adopt(this.population.account(st.acct!), key, st, maxSeen);
-    }
+  }
+
+  /** The population scope of a principal: the state shard its state lives in (0 outside the processor). */
+  private scopeOf(key: string): number {
+    return this.ctx.shardOf?.(key) ?? 0;
   }
 
   constructor(config: PrincipalAnomalyConfig, ctx: DetectorContext<PrincipalState>) {
@@ -104,12 +99,7 @@ export class PrincipalAnomalyDetector implements Detector<ApiActivity> {
     this.peakHalfLifeWindows = (config.volume.peakHalfLifeDays * DAY_MS) / this.windowMs;
     this.population =
       config.enabled && config.population.enabled
-        ? new PopulationBaselines({
-            maxAccounts: config.population.maxAccounts,
-            minEvents: config.population.minEvents,
-            minPrincipals: config.population.minPrincipals,
-            peakHalfLifeMs: config.volume.peakHalfLifeDays * DAY_MS,
-          })
+        ? new PopulationBaselines({ minEvents: config.population.minEvents, minPrincipals: config.population.minPrincipals })
         : null;
   }
 
@@ -129,21 +119,24 @@ export class PrincipalAnomalyDetector implements Detector<ApiActivity> {
 
     let stored = this.ctx.state.get(key);
     if (stored !== undefined && !isPrincipalState(stored)) stored = undefined;
+    const population = this.population;
+    const scope = this.scopeOf(key);
     if (stored !== undefined && time - stored.last > cfg.idleEvictDays * DAY_MS) {
+      population?.remove(scope, stored);
       stored = undefined; // forgotten: it starts again as a new principal
       this.counters.evicted++;
     }
-    const isNew = stored === undefined;
-    const st = stored ?? newPrincipalState(time, windowIndex);
-    const pop = this.population?.account(f.account) ?? null;
-    if (pop !== null) {
-      const maxSeen = 2 * cfg.maxPrincipals;
-      if (isNew) this.population!.markSeen(key, maxSeen);
-      else this.population!.adopt(pop, key, st, maxSeen);
+    // The principal's contribution to its account's population before this event changes it.
+    let snapshot = null;
+    if (population !== null && stored !== undefined) {
+      if (stored.acct !== undefined && stored.acct !== f.account) population.remove(scope, stored);
+      else snapshot = population.snapshot(stored, this.touched(f));
     }
+    const st = stored ?? newPrincipalState(time, windowIndex);
+    const baseline = population?.account(f.account);
     const learned = st.n >= cfg.learning.minEvents && time - st.first >= cfg.learning.minDays * DAY_MS;
 
-    this.countWindow(st, windowIndex, f.error, f.op, pop, time);
+    this.countWindow(st, windowIndex, f.error, f.op, time);
 
     const allowedPrincipal = this.allow.principal(key);
     const scored = !allowedPrincipal && !this.allow.event(event, f);
@@ -155,13 +148,12 @@ export class PrincipalAnomalyDetector implements Detector<ApiActivity> {
           time,
           uid: event.metadata.uid,
           learned,
-          population: pop !== null && this.population!.warm(pop) ? pop : null,
+          population: baseline !== undefined && population!.warm(baseline) ? baseline : null,
         })
       : [];
 
-    const fresh = this.learn(st, f, time);
+    const evicted = this.learn(st, f, time);
     st.acct = f.account;
-    if (pop !== null) this.population!.observe(pop, f, Math.floor(time / HOUR_MS), isNew, fresh);
 
     const result = correlate(st, devs, time, {
       threshold: cfg.threshold,
@@ -171,6 +163,7 @@ export class PrincipalAnomalyDetector implements Detector<ApiActivity> {
     });
     this.counters.suppressed += result.suppressed;
     this.ctx.state.set(key, st);
+    population?.update(scope, snapshot, st, evicted);
     this.lru.delete(key);
     this.lru.set(key, st.last);
 
@@ -191,7 +184,7 @@ export class PrincipalAnomalyDetector implements Detector<ApiActivity> {
   }
 
   /** Rolls the principal's window when the event opens a later one (closing the current into the EWMA), then counts the event. */
-  private countWindow(st: PrincipalState, windowIndex: number, error: boolean, op: string, pop: AccountBaseline | null, time: number): void {
+  private countWindow(st: PrincipalState, windowIndex: number, error: boolean, op: string, time: number): void {
     const win = st.win;
     if (windowIndex > win.w) {
       if (win.c > 0) {
@@ -200,7 +193,6 @@ export class PrincipalAnomalyDetector implements Detector<ApiActivity> {
         const keep = 1 - this.cfg.volume.alpha;
         win.ee = win.ee * keep + win.e;
         win.ec = win.ec * keep + win.c;
-        if (pop !== null) this.population!.observeWindow(pop, win.c, time);
       }
       win.w = windowIndex;
       win.c = 0;
@@ -217,22 +209,33 @@ export class PrincipalAnomalyDetector implements Detector<ApiActivity> {
     }
   }
 
-  /** Adds the event to the principal's sketches and counters; says which values were new to its top-k. */
-  private learn(st: PrincipalState, f: ActivityFeatures, time: number): FreshValues {
+  /** The top-k keys of the event's values, per sketch: what learning it may change in the principal's sketches. */
+  private touched(f: ActivityFeatures): Array<[SketchName, string]> {
+    const out: Array<[SketchName, string]> = [
+      ['ops', topKKey(f.op)],
+      ['svc', topKKey(f.service)],
+    ];
+    if (f.region !== null) out.push(['reg', topKKey(f.region)]);
+    if (f.network !== null) out.push(['net', topKKey(f.network)]);
+    if (f.userAgent !== null) out.push(['ua', topKKey(f.userAgent)]);
+    return out;
+  }
+
+  /** Adds the event to the principal's sketches and counters; returns the values its full top-ks evicted. */
+  private learn(st: PrincipalState, f: ActivityFeatures, time: number): Evicted[] {
     const hour = Math.floor(time / HOUR_MS);
     const b = this.bounds;
-    const fresh: FreshValues = {
-      op: topKEntry(st.ops, f.op) === undefined,
-      service: topKEntry(st.svc, f.service) === undefined,
-      region: f.region !== null && topKEntry(st.reg, f.region) === undefined,
-      network: f.network !== null && topKEntry(st.net, f.network) === undefined,
-      userAgent: f.userAgent !== null && topKEntry(st.ua, f.userAgent) === undefined,
+    const evicted: Evicted[] = [];
+    const add = (sketch: SketchName, value: string | null, bounds: TopKBounds): void => {
+      if (value === null) return;
+      const e = topKAdd(st[sketch], value, hour, bounds, false, true);
+      if (e !== null) evicted.push({ sketch, key: e.key, hour: e.hour });
     };
-    topKAdd(st.ops, f.op, hour, b.ops, false, true);
-    topKAdd(st.svc, f.service, hour, b.svc, false, true);
-    if (f.region !== null) topKAdd(st.reg, f.region, hour, b.reg, false, true);
-    if (f.network !== null) topKAdd(st.net, f.network, hour, b.net, false, true);
-    if (f.userAgent !== null) topKAdd(st.ua, f.userAgent, hour, b.ua, false, true);
+    add('ops', f.op, b.ops);
+    add('svc', f.service, b.svc);
+    add('reg', f.region, b.reg);
+    add('net', f.network, b.net);
+    add('ua', f.userAgent, b.ua);
     if (st.n === 0 || Math.floor(time / DAY_MS) > Math.floor(st.last / DAY_MS)) st.ad++;
     if (f.network !== null && time >= st.lt) {
       st.ln = f.network;
@@ -254,7 +257,7 @@ export class PrincipalAnomalyDetector implements Detector<ApiActivity> {
     st.n++;
     if (time < st.first) st.first = time;
     if (time > st.last) st.last = time;
-    return fresh;
+    return evicted;
   }
 
   /**
@@ -274,6 +277,8 @@ export class PrincipalAnomalyDetector implements Detector<ApiActivity> {
     }
     for (const key of deleted) {
       this.lru.delete(key);
+      const st = this.ctx.state.get(key);
+      if (st !== undefined && isPrincipalState(st)) this.population?.remove(this.scopeOf(key), st);
       this.ctx.state.delete(key);
     }
     this.counters.evicted += deleted.length;
@@ -319,7 +324,6 @@ export class PrincipalAnomalyDetector implements Detector<ApiActivity> {
       stateBytesTotal: Math.round(avg * n),
       populationAccounts: this.population?.size ?? 0,
       populationBytes: this.population?.bytes() ?? 0,
-      populationDropped: this.population?.dropped ?? 0,
     };
   }
 }

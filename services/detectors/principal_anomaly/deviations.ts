@@ -1,10 +1,10 @@
 import type { PrincipalAnomalyConfig } from './config.ts';
 import { ewmaLogTypical, ewmaLogZ, peakNow, type Ewma } from './ewma.ts';
 import { hourOfWeekLabel, type ActivityFeatures } from './features.ts';
-import type { AccountBaseline } from './population.ts';
+import { populationErrorRatio, populationLastHour, populationUsers, populationVolume, type AccountBaseline, type SketchName } from './population.ts';
 import type { SensitivityTable } from './sensitivity.ts';
 import { errorRatio as usualErrorRatio, type FeatureName, type Pending, type PrincipalState } from './state.ts';
-import { topKLookup, topKUsers, topKValues, type TopK } from './top-k.ts';
+import { topKKey, topKLookup, topKValues, type TopK } from './top-k.ts';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
@@ -126,23 +126,25 @@ export function findDeviations(st: PrincipalState, input: ScoringInput): Pending
     out.push(p);
   };
 
-  const novelty = (feature: FeatureName, own: TopK, pop: TopK | null, value: string | null, weight: number, extraDecades = 0): void => {
+  const novelty = (feature: FeatureName, own: TopK, sketch: SketchName, value: string | null, weight: number, extraDecades = 0): void => {
     if (value === null || weight <= 0) return;
     const l = topKLookup(own, value, nowHour, forgetHours);
     if (l.count > 0) return;
     // Two pieces of evidence, combined as a noisy-OR: the principal's own surprise (learned only;
     // Good-Turing), discounted when other principals of the account use the value, and the
-    // value's rarity in the account (when the population baseline is warm).
-    const users = pop === null ? 0 : topKUsers(pop, value);
-    const inPop = pop === null ? null : topKLookup(pop, value, nowHour, forgetHours);
+    // value's rarity in the account (when the population baseline is warm): 1 when no principal
+    // of the account used it within forgetDays.
+    const users = population === null ? 0 : populationUsers(population, sketch, topKKey(value));
+    const popLast = population === null ? null : populationLastHour(population, sketch, topKKey(value));
+    const newToAccount = popLast === null || nowHour - popLast > forgetHours;
     let rarity = 0;
-    if (inPop !== null) rarity = inPop.count === 0 ? 1 : inPop.lastHour === null ? 0.5 : Math.max(0, 1 - users / COMMON_USERS);
+    if (population !== null) rarity = newToAccount ? 1 : Math.max(0, 1 - users / COMMON_USERS);
     const own1 = learned ? noveltyFactor(own, extraDecades) * (1 - 0.5 * Math.min(1, users / COMMON_USERS)) : 0;
     const pop1 = cfg.population.weight * rarity;
     const combined = 1 - (1 - own1) * (1 - Math.min(1, pop1));
     if (combined <= 0.01) return;
     const forgottenDays = l.forgotten && l.lastHour !== null ? Math.floor((nowHour - l.lastHour) / 24) : 0;
-    const accountNote = pop === null ? '' : inPop !== null && inPop.count === 0 ? `; new to ${scope}` : `; used by ${users} other principal(s) of ${scope}`;
+    const accountNote = population === null ? '' : newToAccount ? `; new to ${scope}` : `; used by ${users} other principal(s) of ${scope}`;
     push(feature, `${feature}:${value}`, value, `${learned ? known(own) : 'still learning'}${accountNote}`, forgottenDays, weight * combined, learned ? 1 : 0);
   };
 
@@ -151,17 +153,17 @@ export function findDeviations(st: PrincipalState, input: ScoringInput): Pending
   // novelty (extra decades) and the sensitivity it is weighted by (see effectiveSensitivity).
   const share = sens >= SENSITIVE_WEIGHT && learned ? sensitiveShare(st.ops, input.sensitivity) : null;
   const opPrior = share === null ? 0 : -Math.log10(share);
-  novelty('operation', st.ops, population?.ops ?? null, f.op, w.operation * effectiveSensitivity(sens, share), opPrior);
-  novelty('service', st.svc, population?.svc ?? null, f.service, w.service);
-  novelty('region', st.reg, population?.reg ?? null, f.region, w.region);
+  novelty('operation', st.ops, 'ops', f.op, w.operation * effectiveSensitivity(sens, share), opPrior);
+  novelty('service', st.svc, 'svc', f.service, w.service);
+  novelty('region', st.reg, 'reg', f.region, w.region);
   const before = out.length;
-  novelty('network', st.net, population?.net ?? null, f.network, w.network);
+  novelty('network', st.net, 'net', f.network, w.network);
   // A new network while another one of the principal's was in use minutes ago: two places at once.
   if (out.length > before && f.network !== null && st.ln !== null && st.ln !== f.network && w.concurrent > 0 && time - st.lt <= cfg.concurrentMinutes * 60_000) {
     const minutes = Math.max(0, Math.round((time - st.lt) / 60_000));
     push('concurrent', 'concurrent', f.network, st.ln, minutes, w.concurrent);
   }
-  novelty('user_agent', st.ua, population?.ua ?? null, f.userAgent, w.userAgent);
+  novelty('user_agent', st.ua, 'ua', f.userAgent, w.userAgent);
 
   // Unusual hour of the week (learned principals with enough history only).
   if (learned && w.hour > 0 && st.howN >= cfg.unusualHourMinEvents) {
@@ -195,8 +197,8 @@ export function findDeviations(st: PrincipalState, input: ScoringInput): Pending
     errorRatio = usualErrorRatio(win);
   } else if (population !== null) {
     // The account's peak is its busiest principal's: no peak gate against the population.
-    base = population.vol.n > 0 ? population.vol : null;
-    errorRatio = population.er;
+    base = populationVolume(population);
+    errorRatio = populationErrorRatio(population);
   }
   const vb: 0 | 1 = ownWindows ? 1 : 0;
   const v = cfg.volume;

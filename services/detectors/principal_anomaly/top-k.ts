@@ -34,6 +34,8 @@ export function newTopK(): TopK {
 }
 
 const key = (v: string): string => (v === '__proto__' ? '\u0000__proto__' : v);
+/** The key a value is stored under in `e` (`__proto__` is escaped). */
+export const topKKey = key;
 const unkey = (k: string): string => (k === '\u0000__proto__' ? '__proto__' : k);
 
 /** The entry of a value in the exact part, or undefined. */
@@ -70,26 +72,29 @@ export function topKSeen(s: TopK, value: string, nowHour: number, forgetHours: n
  * into the count-min sketch. With `perHour`, a value counts at most once per hour (principal
  * sketches: counts are active hours, so one busy session does not look like many independent
  * observations). `newUser` (population sketches) counts one more principal using the value.
+ * Returns the entry a full top-k evicted for the new value (its key and last hour), else null.
  */
-export function topKAdd(s: TopK, value: string, nowHour: number, bounds: TopKBounds, newUser = false, perHour = false): void {
+export function topKAdd(s: TopK, value: string, nowHour: number, bounds: TopKBounds, newUser = false, perHour = false): { key: string; hour: number } | null {
   const k = key(value);
+  let evicted: { key: string; hour: number } | null = null;
   if (Object.hasOwn(s.e, k)) {
     const entry = s.e[k]!;
-    if (perHour && entry[1] === nowHour) return;
+    if (perHour && entry[1] === nowHour) return null;
     s.tot++;
     entry[0] = entry[0]! + 1;
     if (nowHour > entry[1]!) entry[1] = nowHour;
     if (newUser) entry[2] = (entry[2] ?? 0) + 1;
   } else {
     s.tot++;
-    if (s.n >= bounds.k) evictOne(s, bounds);
+    if (s.n >= bounds.k) evicted = evictOne(s, bounds);
     s.e[k] = newUser ? [1, nowHour, 1] : [1, nowHour];
     s.n++;
   }
   if (s.tot > HALVE_FACTOR * bounds.k) halve(s);
+  return evicted;
 }
 
-function evictOne(s: TopK, bounds: TopKBounds): void {
+function evictOne(s: TopK, bounds: TopKBounds): { key: string; hour: number } | null {
   let victim: string | null = null;
   let vc = Infinity;
   let vh = Infinity;
@@ -103,11 +108,12 @@ function evictOne(s: TopK, bounds: TopKBounds): void {
       vh = h;
     }
   }
-  if (victim === null) return;
+  if (victim === null) return null;
   s.cms ??= newCountMin(bounds.cmsWidth, bounds.cmsDepth);
   countMinAdd(s.cms, unkey(victim), vc);
   delete s.e[victim];
   s.n--;
+  return { key: victim, hour: vh };
 }
 
 function halve(s: TopK): void {

@@ -1,6 +1,5 @@
 import { Piscina } from 'piscina';
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
+import { workerModule } from '../../core/worker-module.ts';
 import { SluiceError } from '../../core/errors.ts';
 import { componentLabels, type ComponentLabels } from '../../core/metrics.ts';
 import type { Telemetry } from '../../core/telemetry.ts';
@@ -20,14 +19,8 @@ export interface DetectorPoolOptions {
   labels?: ComponentLabels;
 }
 
-const WORKER_URL = new URL('./worker.ts', import.meta.url);
-
-/** Worker threads need tsx to load the TypeScript worker when Sluice runs from source. */
-function workerExecArgv(): string[] {
-  const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
-  const already = process.execArgv.some((a) => a.includes('tsx'));
-  return already ? [...process.execArgv] : [...process.execArgv, '--import', tsx];
-}
+/** worker.js when compiled, worker.ts (loaded through tsx) from source. */
+const WORKER = workerModule(import.meta.url, 'worker');
 
 type Listener = (saturated: boolean) => void;
 
@@ -39,7 +32,7 @@ type Listener = (saturated: boolean) => void;
  */
 export class DetectorPool {
   private readonly pool: Piscina;
-  readonly balancer = new ShardBalancer();
+  readonly balancer: ShardBalancer;
   private nextRequestId = 1;
   private readonly unobserve: (() => void) | undefined;
   private readonly maxInFlight: number;
@@ -52,14 +45,15 @@ export class DetectorPool {
 
   constructor(options: DetectorPoolOptions) {
     this.maxInFlight = options.maxInFlight ?? options.threads * 8;
+    this.balancer = new ShardBalancer(options.threads);
     this.pool = new Piscina({
-      filename: WORKER_URL.href,
+      filename: WORKER.filename,
       minThreads: options.threads,
       maxThreads: options.threads,
       // Bounded by maxInFlight above; piscina's own queue never holds more than that.
       maxQueue: this.maxInFlight,
       workerData: options.init,
-      execArgv: workerExecArgv(),
+      execArgv: WORKER.execArgv,
       loadBalancer: this.balancer.balance as NonNullable<ConstructorParameters<typeof Piscina>[0]>['loadBalancer'],
     });
     this.pool.on('error', () => this.crashes++);

@@ -13,14 +13,22 @@ export interface ShardQueueOptions {
 
 /**
  * Key affinity for piscina: every state shard has one owning worker thread, so a detector's state
- * for a key always lives in the same thread. A shard is owned by the first worker it is given to
- * (the one with the fewest shards); it moves only when its owner is gone (a crashed thread is
- * replaced), and then to the least-loaded live worker. Returning the owner even when it is busy
+ * for a key always lives in the same thread. Shards are grouped into fixed slots, shard mod
+ * `threads`, and each slot is held by one live thread: the first ready thread that holds no slot
+ * takes it, so which shards share a thread never depends on which thread got ready first (detectors
+ * that aggregate over the shards of their thread, like principal_anomaly's populations, see the same
+ * set after a restart). When a slot's thread is gone (a crash), the slot waits (null) for a ready
+ * thread without a slot: the replacement piscina starts. Returning the owner even when it is busy
  * keeps each shard's tasks in submission order; the caller bounds how many are in flight.
  */
 export class ShardBalancer {
   private readonly owner = new Map<number, number>();
+  /** Slot -> the thread holding it. */
+  private readonly slots = new Map<number, number>();
   private readonly moved: number[] = [];
+
+  /** `threads`: the pool's fixed thread count (1 when unknown: every shard in one slot). */
+  constructor(private readonly threads = 1) {}
 
   /** The piscina `loadBalancer` option. */
   readonly balance = (task: object, workers: readonly BalancedWorker[]): BalancedWorker | null => {
@@ -30,20 +38,22 @@ export class ShardBalancer {
       // Not shard-routed (e.g. a control task): least busy.
       return workers.reduce((a, b) => (b.currentUsage < a.currentUsage ? b : a));
     }
+    const slot = opts.shard % Math.max(1, this.threads);
+    const holder = this.slots.get(slot);
+    let chosen = holder === undefined ? undefined : workers.find((w) => w.id === holder);
+    if (!chosen) {
+      const taken = new Set([...this.slots].filter(([s]) => s !== slot).map(([, id]) => id));
+      chosen = workers.find((w) => !taken.has(w.id));
+      if (!chosen) return null; // its thread is not ready yet: wait
+      this.slots.set(slot, chosen.id);
+    }
     const ownerId = this.owner.get(opts.shard);
-    const current = ownerId === undefined ? undefined : workers.find((w) => w.id === ownerId);
-    if (current) return current;
-    const chosen = this.leastLoaded(workers);
-    if (ownerId !== undefined) this.moved.push(opts.shard);
-    this.owner.set(opts.shard, chosen.id);
+    if (ownerId !== chosen.id) {
+      if (ownerId !== undefined) this.moved.push(opts.shard);
+      this.owner.set(opts.shard, chosen.id);
+    }
     return chosen;
   };
-
-  private leastLoaded(workers: readonly BalancedWorker[]): BalancedWorker {
-    const load = new Map<number, number>(workers.map((w) => [w.id, 0]));
-    for (const id of this.owner.values()) if (load.has(id)) load.set(id, load.get(id)! + 1);
-    return workers.reduce((a, b) => (load.get(b.id)! < load.get(a.id)! ? b : a));
-  }
 
   /** Thread id owning each shard, for tests and state handover. */
   owners(): ReadonlyMap<number, number> {

@@ -4,6 +4,7 @@ import type { SideOutput } from '../../core/components.ts';
 import { systemClock } from '../../core/clock.ts';
 import type { Finding } from '../../core/events.ts';
 import { serializeError } from '../../core/errors.ts';
+import { partitionForKey } from '../../core/partitioner.ts';
 import { buildDetectors } from '../../detectors/registry.ts';
 import type {
   ControlledResponse,
@@ -32,6 +33,7 @@ const detectors = buildDetectors(init.detectors, {
   clock: systemClock,
   stateFor: (name) => state.facade(name),
   emit: (o) => outputs.push(o),
+  shardOf: (key) => partitionForKey(key, init.stateShards),
 });
 
 export default function handle(request: WorkerRequest): WorkerResponse | ReturnType<typeof Piscina.move> {
@@ -46,7 +48,7 @@ export default function handle(request: WorkerRequest): WorkerResponse | ReturnT
       for (const { spec, detector } of detectors) {
         if (!detector.restored) continue;
         try {
-          detector.restored(state.shardKeys(request.shard, spec.name));
+          detector.restored(state.shardKeys(request.shard, spec.name), request.shard);
         } catch (err) {
           failure ??= err;
         }
@@ -87,7 +89,7 @@ function processBatch(request: ProcessBatchRequest): WorkerResponse | ReturnType
   const failures: ProcessBatchResponse['failures'] = [];
   let skipped = 0;
   outputs = [];
-  const mine = detectors.filter((d) => d.spec.stream === request.stream);
+  const mine = detectors.filter((d) => d.spec.stream === request.stream || d.spec.alsoReads?.includes(request.stream) === true);
   if (request.stream === 'object_chunk') for (const e of request.events) rebuffer(e.event as { content: unknown });
   request.events.forEach(({ event, meta }, index) => {
     for (const { spec, detector } of mine) {
