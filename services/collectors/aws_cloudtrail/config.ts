@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { sqsSection } from '../s3_notifications/config.ts';
 import { maxDecompressedBytes, parseCollectorConfig, rawCapBytes, unmappedCapBytes, missingTime } from '../config-common.ts';
 
 /** Configuration of the aws_cloudtrail collector. Unknown keys are rejected. */
@@ -10,6 +11,7 @@ export const AwsCloudTrailConfigSchema = z.strictObject({
   unmappedCapBytes: unmappedCapBytes('requestParameters, responseElements, ...'),
   maxDecompressedBytes: maxDecompressedBytes(),
   missingTime: missingTime('no eventTime, nor the Logstash @timestamp'),
+  sqs: sqsSection(),
 });
 
 export type AwsCloudTrailConfig = Readonly<z.output<typeof AwsCloudTrailConfigSchema>>;

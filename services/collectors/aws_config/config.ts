@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { sqsSection } from '../s3_notifications/config.ts';
 import { maxDecompressedBytes, parseCollectorConfig, rawCapBytes, unmappedCapBytes } from '../config-common.ts';
 import { DEFAULT_MAX_CONFIGURATION_BYTES } from './config-state.ts';
 
@@ -28,6 +29,7 @@ export const AwsConfigConfigSchema = z.strictObject({
     )
     .meta({ examples: [true, false] }),
   maxDecompressedBytes: maxDecompressedBytes(),
+  sqs: sqsSection(),
 });
 
 export type AwsConfigConfig = Readonly<z.output<typeof AwsConfigConfigSchema>>;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { sqsSection } from '../s3_notifications/config.ts';
 import { parseCollectorConfig } from '../config-common.ts';
 
 export const KIB = 1024;
@@ -61,6 +62,7 @@ export const ObjectStorageConfigSchema = z.strictObject({
     .default('local')
     .describe('Bucket recorded for inputs handed to collect(); the input name becomes the key.')
     .meta({ examples: ['local', 'my-bucket'] }),
+  sqs: sqsSection(),
 });
 
 export type ObjectStorageConfig = Readonly<z.output<typeof ObjectStorageConfigSchema>>;

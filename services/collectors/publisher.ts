@@ -1,0 +1,213 @@
+import { ROOT_CONTEXT, SpanKind, trace, type Span } from '@opentelemetry/api';
+import { SluiceError } from '../core/errors.ts';
+import type { AvroCodec } from '../core/avro/codec.ts';
+import type { CollectorOutput, RejectedRecord } from '../core/components.ts';
+import type { SluiceConfig } from '../core/config.ts';
+import type { DeadLetterWriter } from '../core/dead-letter.ts';
+import { STREAMS, topicFor, type StreamName } from '../core/streams.ts';
+import { componentLabels, type ComponentLabels } from '../core/metrics.ts';
+import { recordError, type Telemetry } from '../core/telemetry.ts';
+import type { OutgoingMessage, Producer } from '../core/transport.ts';
+
+/** What a publisher counted: records in, events published, dead letters, events per stream. */
+export interface PublishCounts {
+  read: number;
+  normalized: number;
+  deadLettered: number;
+  byStream: Partial<Record<StreamName, number>>;
+}
+
+export interface EventPublisherDeps {
+  /** The collector type: the `sluice-source` header, the dead letters' source and the metric labels. */
+  source: string;
+  producer: Producer;
+  codec: AvroCodec;
+  deadLetters: DeadLetterWriter;
+  topics: SluiceConfig['topics'];
+  telemetry: Telemetry;
+  /** Records per produce round (default 500): add() flushes when that many are buffered. */
+  batchSize?: number;
+}
+
+/** One produce round: a `sluice.publish_batch` span whose context every message of the round carries. */
+interface PublishBatch {
+  span: Span;
+  /** traceparent / tracestate of the span, copied into each message's headers. */
+  traceHeaders: Record<string, string>;
+  read: number;
+}
+
+/**
+ * Publishes a collector's outputs: events (Avro, keyed by entity) to their stream's topic, rejects
+ * to the dead-letter topic. Outputs are buffered and sent in rounds of `batchSize`; flush() sends
+ * what is buffered and resolves once the broker acknowledged all of it (acks=all), so a caller
+ * that flushed may treat every output it added before as delivered. Every round is one span; its
+ * trace context travels in the message headers to the processor. A record the broker refuses for
+ * its size is dead-lettered (position, uid and size; never its content). A registry outage
+ * (retriable SluiceError) is thrown: it is not the record's fault.
+ */
+export class EventPublisher {
+  readonly counts: PublishCounts = { read: 0, normalized: 0, deadLettered: 0, byStream: {} };
+  private readonly labels: ComponentLabels;
+  private readonly batchSize: number;
+  private readonly pending = new Map<string, OutgoingMessage[]>();
+  /** Input position of each pending message, for a dead letter if the broker refuses it. */
+  private readonly positions = new WeakMap<OutgoingMessage, string>();
+  private rejects: RejectedRecord[] = [];
+  private batch: PublishBatch | undefined;
+
+  constructor(private readonly deps: EventPublisherDeps) {
+    this.labels = componentLabels('collector', deps.source);
+    this.batchSize = deps.batchSize ?? 500;
+  }
+
+  /** Buffers one output (encoding events); sends a round when batchSize records are buffered. */
+  async add(out: CollectorOutput): Promise<void> {
+    const { deps, counts } = this;
+    counts.read++;
+    const batch = (this.batch ??= this.openBatch());
+    batch.read++;
+    try {
+      if (out.kind === 'dead_letter') {
+        counts.deadLettered++;
+        this.rejects.push(out);
+      } else {
+        const topic = topicFor(out.stream, deps.topics);
+        try {
+          const value = await deps.codec.encode(topic, STREAMS[out.stream].schema, out.event);
+          let list = this.pending.get(topic);
+          if (!list) this.pending.set(topic, (list = []));
+          const message: OutgoingMessage = {
+            key: out.key,
+            value,
+            headers: { ...batch.traceHeaders, 'sluice-source': deps.source, 'sluice-event-uid': out.event.metadata.uid },
+          };
+          this.positions.set(message, out.position);
+          list.push(message);
+          counts.normalized++;
+          counts.byStream[out.stream] = (counts.byStream[out.stream] ?? 0) + 1;
+        } catch (err) {
+          // A registry outage is not the record's fault: stop with a clear error.
+          if (err instanceof SluiceError && err.retriable) throw err;
+          counts.deadLettered++;
+          this.rejects.push({
+            kind: 'dead_letter',
+            stage: 'collect',
+            source: deps.source,
+            position: out.position,
+            reasonCode: 'SLUICE_ERR_SCHEMA_ENCODE',
+            reason: (err as Error).message,
+            raw: Buffer.from(JSON.stringify(out.event)),
+          });
+        }
+      }
+      if (counts.read % this.batchSize === 0) await this.flush();
+    } catch (err) {
+      this.fail(err);
+      throw err;
+    }
+  }
+
+  /** Sends what is buffered; resolves once the broker acknowledged every message (events and dead letters). */
+  async flush(): Promise<void> {
+    const current = this.batch;
+    this.batch = undefined;
+    if (current) await this.publish(current);
+  }
+
+  /**
+   * Ends the round in progress with the error and drops what it buffered (a caller that gives up
+   * on its input after a failure must not have those outputs sent with the next input's).
+   */
+  fail(err: unknown): void {
+    const current = this.batch;
+    this.batch = undefined;
+    this.pending.clear();
+    this.rejects = [];
+    if (current) {
+      recordError(current.span, err);
+      current.span.end();
+    }
+  }
+
+  private openBatch(): PublishBatch {
+    const { telemetry } = this.deps;
+    const span = telemetry.tracer.startSpan(
+      'sluice.publish_batch',
+      { kind: SpanKind.PRODUCER, attributes: { 'sluice.collector': this.deps.source } },
+      ROOT_CONTEXT,
+    );
+    return { span, traceHeaders: telemetry.inject(trace.setSpan(ROOT_CONTEXT, span)), read: 0 };
+  }
+
+  private async publish(current: PublishBatch): Promise<void> {
+    const { deps, labels, counts } = this;
+    const { telemetry } = deps;
+    telemetry.metrics.received(labels, current.read);
+    let sent = 0;
+    try {
+      for (const [topic, messages] of this.pending) {
+        if (!messages.length) continue;
+        try {
+          await deps.producer.send(topic, messages);
+          telemetry.metrics.sent(labels, messages.length);
+          sent += messages.length;
+        } catch (err) {
+          if (!isTooLarge(err)) throw err;
+          // The broker refuses a record for its size: never retried. Send one by one and
+          // dead-letter the refused ones (position, uid and size; never their content).
+          for (const m of messages) {
+            try {
+              await deps.producer.send(topic, [m]);
+              telemetry.metrics.sent(labels, 1);
+              sent++;
+            } catch (one) {
+              if (!isTooLarge(one)) throw one;
+              counts.normalized--;
+              counts.deadLettered++;
+              this.rejects.push({
+                kind: 'dead_letter',
+                stage: 'collect',
+                source: deps.source,
+                position: this.positions.get(m) ?? `${topic}#?`,
+                reasonCode: 'SLUICE_ERR_TRANSPORT_RECORD_TOO_LARGE',
+                reason: `event ${m.headers?.['sluice-event-uid'] ?? '?'} is ${m.value?.length ?? 0} bytes encoded: ${(one as Error).message}`,
+                raw: Buffer.alloc(0),
+              });
+            }
+          }
+        }
+      }
+      this.pending.clear();
+      const dead = this.rejects;
+      this.rejects = [];
+      if (dead.length) {
+        await deps.deadLetters.write(dead, current.traceHeaders);
+        countRejects(telemetry, labels, dead);
+      }
+      current.span.setAttributes({ 'sluice.records_read': current.read, 'messaging.batch.message_count': sent, 'sluice.dead_lettered': dead.length });
+    } catch (err) {
+      this.pending.clear();
+      this.rejects = [];
+      telemetry.metrics.error(labels, 'request_failed', 'sending');
+      recordError(current.span, err);
+      throw err;
+    } finally {
+      current.span.end();
+    }
+  }
+}
+
+function isTooLarge(err: unknown): boolean {
+  return err instanceof SluiceError && err.code === 'SLUICE_ERR_TRANSPORT_RECORD_TOO_LARGE';
+}
+
+/** Dead-lettered records are both errors (parse or encode) and discarded events, by reason code. */
+function countRejects(telemetry: Telemetry, labels: ComponentLabels, rejects: readonly RejectedRecord[]): void {
+  const byCode = new Map<string, number>();
+  for (const r of rejects) byCode.set(r.reasonCode, (byCode.get(r.reasonCode) ?? 0) + 1);
+  for (const [code, n] of byCode) {
+    telemetry.metrics.error(labels, code === 'SLUICE_ERR_SCHEMA_ENCODE' ? 'encoder_failed' : 'parser_failed', 'processing', n);
+    telemetry.metrics.discarded(labels, code, n);
+  }
+}
