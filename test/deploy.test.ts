@@ -142,15 +142,18 @@ const k8sDocs: Y[] = k8sFiles.flatMap((f) => {
   return docs;
 });
 const liveDocs = k8sDocs.filter((d) => !d.variant);
+/** The Secrets the pods reference: created out of band, so only in k8s/secrets/*.example.yaml, never applied by -k. */
+const SECRET_EXAMPLE = 'k8s/secrets/secret.example.yaml';
+const exampleSecrets: Y[] = parseDocs(read(SECRET_EXAMPLE), SECRET_EXAMPLE);
 const find = (kind: string, name: string, ns: string): Y =>
-  liveDocs.find((d) => d.kind === kind && d.metadata.name === name && d.metadata.namespace === ns);
+  (kind === 'Secret' ? exampleSecrets : liveDocs).find((d) => d.kind === kind && d.metadata.name === name && d.metadata.namespace === ns);
 const podTemplate = (w: Y): Y => (w.kind === 'CronJob' ? w.spec.jobTemplate.spec.template : w.spec.template);
 const podSpec = (w: Y): Y => podTemplate(w).spec;
 const workloads = k8sDocs.filter((d) => ['Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob'].includes(d.kind));
 const workloadName = (w: Y): string => `${w.kind} ${w.metadata.name}${w.variant ? ` (commented variant)` : ''}`;
 const containers = (w: Y): Y[] => [...(podSpec(w).initContainers ?? []), ...podSpec(w).containers];
 
-/** The environment a container starts with: envFrom ConfigMaps/Secrets, then env (Secret values from secret.yaml). */
+/** The environment a container starts with: envFrom ConfigMaps/Secrets, then env (Secret values from the example Secrets). */
 function k8sEnv(c: Y, ns: string): Env {
   const env: Env = {};
   const source = (kind: string, name: string): Env => {
@@ -267,9 +270,9 @@ test('the commented Kafka TLS/SASL example in k8s/ is a valid config once uncomm
     Object.fromEntries([...read(`k8s/${f}`).matchAll(/^\s*#\s*(KAFKA_[A-Z0-9_]+):\s*"([^"]*)"/gm)].map((m) => [m[1]!, m[2]!]));
   const fromConfigMap = commented('configmap.yaml');
   assert.deepEqual(Object.keys(fromConfigMap).sort(), ['KAFKA_SASL_MECHANISM', 'KAFKA_SASL_USERNAME', 'KAFKA_SSL']);
-  const fromSecret = commented('secret.yaml');
+  const fromSecret = Object.fromEntries([...read(SECRET_EXAMPLE).matchAll(/^\s*#\s*(KAFKA_[A-Z0-9_]+):\s*"([^"]*)"/gm)].map((m) => [m[1]!, m[2]!]));
   assert.deepEqual(Object.keys(fromSecret), ['KAFKA_SASL_PASSWORD'], 'the password is in a (commented) Secret');
-  assert.ok(/^#\s*name: sluice-kafka$/m.test(read('k8s/secret.yaml')), 'the commented Secret is sluice-kafka');
+  assert.ok(/^#\s*name: sluice-kafka$/m.test(read(SECRET_EXAMPLE)), 'the commented Secret is sluice-kafka');
   const ref = /#\s*- name: KAFKA_SASL_PASSWORD\n\s*#\s*valueFrom:\n\s*#\s*secretKeyRef:\n\s*#\s*name: sluice-kafka\n\s*#\s*key: KAFKA_SASL_PASSWORD\n/;
   for (const w of workloads.filter((w) => !w.variant)) {
     for (const c of containers(w)) {
@@ -419,6 +422,59 @@ test('the network policies let each role reach what it is configured to use, and
       for (const port of needed) assert.ok(open.includes(port), `${p.where}: egress to port ${port} is allowed`);
     }
   }
+});
+
+test('`kubectl apply -k` never writes a Secret (it would put placeholders back over real passwords)', () => {
+  const kustomization: Y = parse(read('k8s/kustomization.yaml'));
+  assert.equal(kustomization.secretGenerator, undefined, 'no secretGenerator');
+  assert.deepEqual(liveDocs.filter((d) => d.kind === 'Secret').map((d) => d.metadata.name), [], 'no Secret among the applied manifests');
+  for (const d of exampleSecrets) assert.equal(d.kind, 'Secret', `${SECRET_EXAMPLE} holds Secrets only`);
+  // Each pod gets only its own credentials: the migrate Job the migration password, the processor the sink's.
+  const envNames = (w: Y): string[] => containers(w).flatMap((c: Y) => (c.env ?? []).map((e: Y) => e.name));
+  const migrate = find('Job', 'sluice-migrate', 'sluice');
+  assert.ok(envNames(migrate).includes('CLICKHOUSE_MIGRATION_PASSWORD') && !envNames(migrate).includes('CLICKHOUSE_PASSWORD'), 'migrate: migration password only');
+  const processor = find('Deployment', 'sluice-processor', 'sluice');
+  assert.ok(!envNames(processor).includes('CLICKHOUSE_MIGRATION_PASSWORD'), 'processor: no migration password');
+});
+
+test('compose: least-privilege ClickHouse users, no access management for the Sluice roles', () => {
+  const ch = compose.services.clickhouse;
+  assert.equal(composeEnv(ch).CLICKHOUSE_DEFAULT_ACCESS_MANAGEMENT ?? '0', '0', 'no CLICKHOUSE_DEFAULT_ACCESS_MANAGEMENT');
+  const usersXml = read('deploy/clickhouse/users.d/sluice.xml');
+  assert.ok(ch.volumes.some((v: string) => v.startsWith('./deploy/clickhouse/users.d/sluice.xml:')), 'users.d/sluice.xml is mounted');
+  const migrate = composeSluice.find(([, s]) => s.command[0] === 'migrate')![1];
+  const processor = composeSluice.find(([, s]) => s.command[0] === 'processor')![1];
+  const m = configOf({ where: 'migrate', role: 'migrate', env: composeEnv(migrate), ports: [] });
+  const p = configOf({ where: 'processor', role: 'processor', env: composeEnv(processor), ports: [] });
+  assert.ok(m.clickhouse?.migration, 'migrate has its own user');
+  assert.equal(p.clickhouse?.migration, undefined, 'the processor does not get the migration user');
+  assert.notEqual(m.clickhouse!.migration!.username, p.clickhouse!.username);
+  assert.equal(composeEnv(migrate).CLICKHOUSE_PASSWORD, undefined, 'migrate does not get the sink password');
+  assert.notEqual(p.clickhouse!.username, composeEnv(ch).CLICKHOUSE_USER, 'the sink does not use the server admin');
+  // The sink user's profile forbids DDL; both users see the Sluice database only (and `default`, where the client connects).
+  const user = (name: string) => new RegExp(`<${name}>([\\s\\S]*?)</${name}>`).exec(usersXml.split('<users>')[1]!)?.[1] ?? '';
+  const profile = (name: string) => new RegExp(`<${name}>([\\s\\S]*?)</${name}>`).exec(usersXml.split('<profiles>')[1]!.split('</profiles>')[0]!)?.[1] ?? '';
+  const sinkUser = user(p.clickhouse!.username);
+  assert.match(profile(/<profile>(\w+)<\/profile>/.exec(sinkUser)![1]!), /<allow_ddl>0<\/allow_ddl>/, 'sink profile: allow_ddl 0');
+  for (const u of [sinkUser, user(m.clickhouse!.migration!.username)]) assert.match(u, /<allow_databases>\s*<database>sluice<\/database>\s*<database>default<\/database>\s*<\/allow_databases>/);
+});
+
+test('compose: Kafka authenticates every connection and authorizes with ACLs, one SCRAM user per role', () => {
+  const env = composeEnv(compose.services.kafka);
+  assert.doesNotMatch(env.KAFKA_LISTENER_SECURITY_PROTOCOL_MAP!, /:PLAINTEXT\b/, 'no PLAINTEXT listener');
+  assert.match(env.KAFKA_AUTHORIZER_CLASS_NAME!, /StandardAuthorizer/);
+  assert.equal(env.KAFKA_ALLOW_EVERYONE_IF_NO_ACL_FOUND, 'false');
+  const init = [compose.services['kafka-init'].command].flat().join('\n');
+  const users = new Map<string, string>();
+  for (const [name, s] of composeSluice) {
+    const c = configOf({ where: name, role: s.command[0], env: composeEnv(s), ports: [] });
+    if (!c.kafka) continue;
+    assert.equal(c.kafka.sasl?.mechanism, 'scram-sha-512', `${name}: SCRAM`);
+    users.set(s.command[0], c.kafka.sasl!.username!);
+    assert.match(init, new RegExp(`user ${c.kafka.sasl!.username} ${c.kafka.sasl!.password}\\b`), `${name}: kafka-init creates its SCRAM user`);
+    assert.match(init, new RegExp(`User:${c.kafka.sasl!.username}\\b`), `${name}: kafka-init grants it ACLs`);
+  }
+  assert.notEqual(users.get('collector'), users.get('processor'), 'one user per role');
 });
 
 test('kustomization.yaml lists every manifest', () => {

@@ -17,6 +17,31 @@ export interface SigmaImport {
   report: SigmaReportEntry[];
 }
 
+/** Deepest YAML nesting a Sigma file may have; the parser and the converter recurse per level. */
+const MAX_NESTING = 64;
+
+/**
+ * The line where a YAML text nests deeper than `max` (block indicators `- `, `? `, `: ` and
+ * indentation on a line, or open flow brackets), or null: a linear pre-check, because deep
+ * nesting makes the YAML parser overflow its stack or slow down quadratically (`- - - - …`).
+ */
+export function yamlNestingOver(text: string, max: number): number | null {
+  let flow = 0;
+  let lineNo = 0;
+  for (const line of text.split('\n')) {
+    lineNo++;
+    const lead = /^([ \t]*)((?:[-?:][ \t]+)*)/.exec(line)!;
+    if (lead[1]!.length / 2 + (lead[2]!.match(/[-?:]/g)?.length ?? 0) > max) return lineNo;
+    for (let i = 0; i < line.length; i++) {
+      const c = line.charCodeAt(i);
+      if (c === 0x5b || c === 0x7b) {
+        if (++flow > max) return lineNo;
+      } else if ((c === 0x5d || c === 0x7d) && flow > 0) flow--;
+    }
+  }
+  return null;
+}
+
 /**
  * Converts Sigma rules (logsources aws/cloudtrail, azure/activitylogs, kubernetes/audit) into a
  * Sluice rule pack file (`rules:` list, YAML). A rule with any construct that cannot be converted
@@ -39,7 +64,18 @@ export function importSigma(files: string[]): SigmaImport {
       report.push({ file, problem: `cannot read the file: ${err instanceof Error ? err.message : String(err)}` });
       continue;
     }
-    const docs = parseAllDocuments(text, { prettyErrors: false });
+    const depth = yamlNestingOver(text, MAX_NESTING);
+    if (depth !== null) {
+      report.push({ file, problem: `not converted: nesting deeper than ${MAX_NESTING} levels (line ${depth}); a Sigma rule is a few levels deep` });
+      continue;
+    }
+    let docs: ReturnType<typeof parseAllDocuments>;
+    try {
+      docs = parseAllDocuments(text, { prettyErrors: false });
+    } catch (err) {
+      report.push({ file, problem: `YAML error: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}` });
+      continue;
+    }
     const list = Array.isArray(docs) ? docs : [docs];
     list.forEach((doc, index) => {
       const label = list.length > 1 ? `${file}#${index}` : file;
@@ -48,7 +84,14 @@ export function importSigma(files: string[]): SigmaImport {
         report.push({ file: label, problem: `YAML error at line ${e.linePos?.[0]?.line ?? '?'}: ${e.message.split('\n')[0]}` });
         return;
       }
-      const value: unknown = doc.toJS();
+      let value: unknown;
+      try {
+        value = doc.toJS();
+      } catch (err) {
+        // Errors the parser leaves to conversion: an alias to no anchor, an alias expanding too much.
+        report.push({ file: label, problem: `YAML error: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}` });
+        return;
+      }
       if (value === null || value === undefined) return;
       const title = value && typeof value === 'object' && typeof (value as { title?: unknown }).title === 'string' ? (value as { title: string }).title : undefined;
       const at = title === undefined ? {} : { rule: title };

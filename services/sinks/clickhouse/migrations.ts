@@ -198,11 +198,20 @@ async function runDdl(client: ClickHouseClient, statement: string): Promise<void
 
 function migrationError(message: string, err: unknown, details: Record<string, unknown>): SluiceError {
   const cls = classifyError(err);
-  return new SluiceError('SLUICE_ERR_SINK_MIGRATION', `${message}: ${errorText(err)}`, {
+  // 392 QUERY_IS_PROHIBITED (allow_ddl=0), 497 ACCESS_DENIED (RBAC), 291 DATABASE_ACCESS_DENIED.
+  const denied = /DDL queries are prohibited|Not enough privileges|ACCESS_DENIED|Access denied/i.test(errorText(err));
+  const hint = denied ? ' (this ClickHouse user may not change the schema: run `sluice migrate` with the migration user, clickhouse.migration / CLICKHOUSE_MIGRATION_USER, before the sink starts)' : '';
+  return new SluiceError('SLUICE_ERR_SINK_MIGRATION', `${message}: ${errorText(err)}${hint}`, {
     cause: err,
     retriable: cls.retriable,
     details: { ...details, errorKind: cls.kind },
   });
+}
+
+async function readRecorded(client: ClickHouseClient, db: string): Promise<Map<number, string>> {
+  const rs = await client.query({ query: `SELECT DISTINCT version, checksum FROM ${db}.schema_migrations`, format: 'JSONEachRow' });
+  const rows = await rs.json<{ version: number | string; checksum: string }>();
+  return new Map(rows.map((r) => [Number(r.version), r.checksum]));
 }
 
 /**
@@ -215,21 +224,25 @@ export async function migrate(client: ClickHouseClient, database: string, server
   const db = quoteIdentifier(database);
   const rendered = renderMigrations({ database, server: serverInfo, retentionDays: options.retentionDays ?? 90 }, options.dir);
   const [bootstrap, ...migrations] = rendered;
-  for (const statement of bootstrap?.statements ?? []) {
-    try {
-      await runDdl(client, statement);
-    } catch (err) {
-      throw migrationError('bootstrap of the ClickHouse schema failed', err, { database, statement });
-    }
-  }
-
+  // A schema that is already current needs no DDL at all: a sink user without DDL rights
+  // (allow_ddl=0, or no CREATE grant) starts as long as `sluice migrate` ran before it.
+  const before = await readRecorded(client, db).catch(() => undefined);
   let recorded: Map<number, string>;
-  try {
-    const rs = await client.query({ query: `SELECT DISTINCT version, checksum FROM ${db}.schema_migrations`, format: 'JSONEachRow' });
-    const rows = await rs.json<{ version: number | string; checksum: string }>();
-    recorded = new Map(rows.map((r) => [Number(r.version), r.checksum]));
-  } catch (err) {
-    throw migrationError('reading applied ClickHouse migrations failed', err, { database });
+  if (before && migrations.every((m) => before.has(m.version))) {
+    recorded = before;
+  } else {
+    for (const statement of bootstrap?.statements ?? []) {
+      try {
+        await runDdl(client, statement);
+      } catch (err) {
+        throw migrationError('bootstrap of the ClickHouse schema failed', err, { database, statement });
+      }
+    }
+    try {
+      recorded = await readRecorded(client, db);
+    } catch (err) {
+      throw migrationError('reading applied ClickHouse migrations failed', err, { database });
+    }
   }
 
   const result: MigrateResult = { applied: [], alreadyApplied: [] };

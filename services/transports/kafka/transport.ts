@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Kafka, Partitioners, logLevel, type Admin, type Consumer as KafkaConsumer, type LogEntry, type SASLOptions } from 'kafkajs';
+import { Kafka, Partitioners, logLevel, type Admin, type Consumer as KafkaConsumer, type LogEntry } from 'kafkajs';
 import type { KafkaConfig } from '../../core/config.ts';
 import type { Logger } from '../../core/logger.ts';
 import { SluiceError } from '../../core/errors.ts';
@@ -14,6 +14,7 @@ import type {
   Transport,
 } from '../../core/transport.ts';
 import { assertKafkajsPatched } from './patch-guard.ts';
+import { kafkaSecurityOptions } from './security.ts';
 
 /** kafkajs protocol error types meaning the records can never be accepted as they are. */
 const TOO_LARGE_TYPES = new Set(['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE', 'INVALID_RECORD']);
@@ -37,6 +38,8 @@ export function classifyProduceError(topic: string, cause: unknown): SluiceError
   return new SluiceError('SLUICE_ERR_TRANSPORT_UNAVAILABLE', `producing to ${topic} failed: ${(cause as Error).message}`, { cause });
 }
 import type { z } from 'zod';
+
+const ENDOFFSET_ATTEMPTS = 8;
 
 export type KafkaTransportConfig = z.output<typeof KafkaConfig>;
 
@@ -104,14 +107,10 @@ export class KafkaTransport implements Transport {
   ) {
     assertKafkajsPatched();
     const log = logger.child({ component: 'kafkajs' });
-    const sasl: SASLOptions | undefined = config.sasl
-      ? ({ mechanism: config.sasl.mechanism, username: config.sasl.username, password: config.sasl.password } as SASLOptions)
-      : undefined;
     this.kafka = new Kafka({
       clientId: config.clientId,
       brokers: config.brokers,
-      ssl: config.ssl,
-      ...(sasl ? { sasl } : {}),
+      ...kafkaSecurityOptions(config),
       logLevel: toKafkaLogLevel(logger.level),
       retry: { retries: 8, initialRetryTime: 100, maxRetryTime: 5000 },
       logCreator:
@@ -213,8 +212,22 @@ export class KafkaTransport implements Transport {
 
   async endOffsets(topic: string): Promise<PartitionOffsets> {
     const admin = await this.admin();
-    const offsets = await admin.fetchTopicOffsets(topic);
-    return new Map(offsets.map((o) => [o.partition, BigInt(o.high)]));
+    // kafkajs' fetchTopicOffsets throws a bare TypeError ("high.pop() is undefined") when the
+    // cluster's metadata momentarily lists no partition leaders for the topic (right after it is
+    // created, or while a leader moves). That is transient: retry it a few times, then report it
+    // as the topic being unavailable instead of leaking the TypeError.
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        const offsets = await admin.fetchTopicOffsets(topic);
+        return new Map(offsets.map((o) => [o.partition, BigInt(o.high)]));
+      } catch (cause) {
+        if (!(cause instanceof TypeError)) throw cause;
+        if (attempt >= ENDOFFSET_ATTEMPTS) {
+          throw new SluiceError('SLUICE_ERR_TRANSPORT_UNAVAILABLE', `cannot read the end offsets of ${topic}: no partition leaders in the metadata after ${attempt} attempts`, { cause });
+        }
+        await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+      }
+    }
   }
 
   async committedOffsets(groupId: string, topic: string): Promise<PartitionOffsets> {
