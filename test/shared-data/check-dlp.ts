@@ -23,6 +23,7 @@ import { MemoryKeyedState } from '../../services/core/state.ts';
 import { chunkBuffer, readDirectoryObjects } from '../../services/collectors/object_storage/index.ts';
 import { parseObjectStorageConfig } from '../../services/collectors/object_storage/config.ts';
 import { createDlpDetector, type DlpObjectState } from '../../services/detectors/dlp/index.ts';
+import { BUILTIN_DETECTORS } from '../../services/detectors/dlp/catalog.ts';
 
 const args = process.argv.slice(2);
 const verbose = args.includes('--verbose');
@@ -35,40 +36,63 @@ if (!existsSync(join(dir, 'credsweeper-samples')) && !existsSync(join(dir, 'pres
   process.exit(0);
 }
 
-/** Targets met on the shared data (precision, recall), per source and type. */
+/** Targets met on the shared data (precision, recall), per source and type: floors just under the measured figures. */
 const TARGETS: Record<string, { precision: number; recall: number }> = {
   'credsweeper/aws_access_key_id': { precision: 1, recall: 1 },
   'credsweeper/aws_secret_access_key': { precision: 1, recall: 1 },
-  'credsweeper/private_key': { precision: 0.8, recall: 0.95 },
+  // Encrypted keys (also base64-encoded) are reported by dlp (Medium) and negatives for CredSweeper.
+  'credsweeper/private_key': { precision: 0.7, recall: 0.95 },
   'credsweeper/jwt': { precision: 1, recall: 1 },
-  'credsweeper/github_token': { precision: 1, recall: 0.3 },
+  // The 2026 `ghs_<date>_<JWT>` installation token format is not supported.
+  'credsweeper/github_token': { precision: 1, recall: 0.6 },
   'credsweeper/gitlab_token': { precision: 1, recall: 1 },
   'credsweeper/slack_token': { precision: 1, recall: 1 },
   'credsweeper/stripe_key': { precision: 1, recall: 1 },
-  'credsweeper/generic_secret': { precision: 0.6, recall: 0.1 },
-  'presidio/payment_card': { precision: 1, recall: 1 },
-  'presidio/us_ssn': { precision: 1, recall: 1 },
-  'presidio/email': { precision: 1, recall: 1 },
+  // Vendor formats without a prefix (Discord bot tokens, Jira PATs, Dropbox app secrets) are not detected.
+  'credsweeper/api_token': { precision: 0.95, recall: 0.8 },
+  // CredSweeper also labels passwords in prose ("password is x") and natural-language pairs; dlp
+  // reports some passwords CredSweeper's model drops (its labels are a tool's output, not ground truth).
+  'credsweeper/password': { precision: 0.85, recall: 0.8 },
+  'credsweeper/generic_secret': { precision: 0.75, recall: 0.5 },
+  'presidio/payment_card': { precision: 0.98, recall: 0.98 },
+  'presidio/iban': { precision: 0.98, recall: 0.98 },
+  'presidio/us_ssn': { precision: 0.98, recall: 0.98 },
+  'presidio/email': { precision: 0.98, recall: 0.98 },
   'presidio/phone': { precision: 1, recall: 0.9 },
 };
 
-/** CredSweeper rule -> dlp data type (rules of types the detector does not have are left out). */
+/** CredSweeper rules that name no secret dlp reports on its own (identifiers, domains, bare UUIDs, OTP seeds). */
+const CREDSWEEPER_UNMAPPED = new Set(['UUID', 'Nonce', 'Firebase Domain', 'AWS S3 Bucket', 'OTP / 2FA Secret']);
+
+/** CredSweeper rule -> dlp data type (null: a rule of a kind dlp does not report). */
 function credsweeperType(rule: string, value: string): string | null {
+  if (CREDSWEEPER_UNMAPPED.has(rule)) return null;
   if (rule === 'AWS Client ID') return 'aws_access_key_id';
   if (rule === 'AWS Multi') return /^(?:AKIA|ASIA|A3T)/.test(value) ? 'aws_access_key_id' : 'aws_secret_access_key';
-  if (rule === 'PEM Private Key') return 'private_key';
+  if (['PEM Private Key', 'BASE64 encoded PEM Private Key', 'BASE64 Private Key', 'JWK', 'JSON Web Key'].includes(rule)) return 'private_key';
   if (rule === 'JSON Web Token') return 'jwt';
   if (rule.startsWith('Github ')) return 'github_token';
   if (rule === 'Gitlab Prefix Token') return 'gitlab_token';
   if (rule === 'Slack Webhook') return 'slack_token';
   if (rule === 'Stripe Credentials') return 'stripe_key';
-  // CredSweeper's keyword rules (a value assigned to a secret-like name). Its Password rule also
-  // takes short, low-entropy passwords, which generic_secret leaves out on purpose.
-  if (['Secret', 'Token', 'Key', 'API', 'Auth', 'Credential', 'Password'].includes(rule)) return 'generic_secret';
-  return null;
+  // Passwords: assigned, in SQL, on a command line, in a URL or a Basic authorization header.
+  if (['Password', 'SQL Password', 'CMD Password', 'CURL User Password', 'CMD ConvertTo-SecureString', 'Basic Authorization'].includes(rule)) return 'password';
+  // CredSweeper's other keyword rules (a value assigned to a secret-like name).
+  if (['Secret', 'Token', 'Key', 'API', 'Auth', 'Credential', 'CMD Token', 'CMD Secret', 'Bearer Authorization'].includes(rule)) return 'generic_secret';
+  // Every other rule is a vendor token format.
+  return 'api_token';
 }
 
-const PRESIDIO: Record<string, string> = { CREDIT_CARD: 'payment_card', US_SSN: 'us_ssn', EMAIL_ADDRESS: 'email', PHONE_NUMBER: 'phone' };
+const PRESIDIO: Record<string, string> = { CREDIT_CARD: 'payment_card', IBAN_CODE: 'iban', US_SSN: 'us_ssn', EMAIL_ADDRESS: 'email', PHONE_NUMBER: 'phone' };
+
+/**
+ * The issue's target at file level: a sample file is flagged by dlp when it has at least one finding
+ * of a Security-category type (a secret); it is flagged by CredSweeper when its expected output
+ * names it (any rule). Recall = files flagged by both / files CredSweeper flags (target: within 10 %
+ * of CredSweeper, so >= 0.9); precision = files flagged by both / files dlp flags (>= 0.9).
+ */
+const FILE_TARGET = { precision: 0.9, recall: 0.9 };
+const SECRET_TYPES = new Set(BUILTIN_DETECTORS.filter((d) => d.category === 'Security').map((d) => d.id as string));
 
 interface Score {
   tp: number;
@@ -91,6 +115,8 @@ const span = (f: Finding): [number, number] => [Number(f.evidences[0]!.offset), 
 
 // ---------- CredSweeper samples ----------
 const csDir = join(dir, 'credsweeper-samples');
+const csFiles = new Set<string>(); // files CredSweeper flags
+const dlpFiles = new Map<string, Set<string>>(); // files dlp flags -> the types found
 if (existsSync(csDir)) {
   interface Line {
     path: string;
@@ -102,9 +128,10 @@ if (existsSync(csDir)) {
   for (const e of expected) {
     for (const l of e.line_data_list) {
       const type = credsweeperType(e.rule, l.value ?? '');
-      if (type === null) continue;
       const file = l.path.replace(/^\.\/tests\/samples\//, '');
       if (!existsSync(join(csDir, 'samples', file))) continue;
+      csFiles.add(file);
+      if (type === null) continue;
       const set = labels.get(type) ?? new Set<string>();
       set.add(`${file}:${l.line_num}`);
       labels.set(type, set);
@@ -123,6 +150,7 @@ if (existsSync(csDir)) {
     files.set(e.object.key, Buffer.concat([prev, e.content]));
     const findings = d2.process(e, { key: out.key, topic: 'check', partition: 0, offset: '0' });
     for (const f of findings) {
+      if (SECRET_TYPES.has(f.rule)) dlpFiles.set(e.object.key, (dlpFiles.get(e.object.key) ?? new Set<string>()).add(f.rule));
       if (f.rule === 'object_verdict' || !types.has(f.rule)) continue;
       const content = files.get(e.object.key)!;
       const [a, b] = span(f);
@@ -212,5 +240,19 @@ for (const [k, s] of [...scores].sort((a, b) => a[0].localeCompare(b[0]))) {
   console.log(
     `  ${k.padEnd(40)} ${String(s.labels).padStart(6)} ${String(s.found).padStart(5)}   ${precision.toFixed(3).padStart(9)} ${recall.toFixed(3).padStart(6)}   ${t ? `${t.precision}/${t.recall}` : '-'}${ok ? '' : '  MISSED'}`,
   );
+}
+if (csFiles.size > 0) {
+  const both = [...dlpFiles.keys()].filter((f) => csFiles.has(f)).length;
+  const precision = dlpFiles.size === 0 ? 0 : both / dlpFiles.size;
+  const recall = both / csFiles.size;
+  const ok = precision >= FILE_TARGET.precision && recall >= FILE_TARGET.recall;
+  if (!ok) failed = true;
+  console.log(
+    `  ${'credsweeper/files (any secret)'.padEnd(40)} ${String(csFiles.size).padStart(6)} ${String(dlpFiles.size).padStart(5)}   ${precision.toFixed(3).padStart(9)} ${recall.toFixed(3).padStart(6)}   ${FILE_TARGET.precision}/${FILE_TARGET.recall}${ok ? '' : '  MISSED'}`,
+  );
+  if (verbose) {
+    for (const [f, t] of [...dlpFiles].sort()) if (!csFiles.has(f)) console.log(`  FP file ${f} (${[...t].join(', ')})`);
+    for (const f of [...csFiles].sort()) if (!dlpFiles.has(f)) console.log(`  FN file ${f}`);
+  }
 }
 process.exit(failed ? 1 : 0);

@@ -4,7 +4,10 @@
  */
 import type { BuiltinDataType } from './config.ts';
 import type { DetectorDef, Trigger } from './types.ts';
+import { ENCODED_KEY_DETECTORS } from './encoded-keys.ts';
+import { PASSWORD_DETECTORS } from './passwords.ts';
 import { AWS_PAIR_WINDOW, VALIDATORS } from './validators.ts';
+import { TOKEN_FORMATS, tokenDef } from './vendor-tokens.ts';
 
 const lit = (...texts: string[]): Trigger[] => texts.map((text) => ({ kind: 'literal', text }));
 
@@ -35,6 +38,8 @@ export interface DigitsTrigger {
 export type CatalogDef = Omit<DetectorDef, 'triggers'> & { id: BuiltinDataType; triggers: ReadonlyArray<Trigger | DigitsTrigger> };
 
 const CARD_FIRST = /[2-68]/;
+/** Schemes whose numbers start with 1 (UATP, JCB 15, GPN) or 9 (Troy, NAPAS, Humo) issue 15+ digits: shorter runs (timestamps) are not tried. */
+const CARD_FIRST_RARE = /[19]/;
 
 /** yyyy-mm-dd (also with / or .) at p: a date, never a phone number. */
 const isDateAt = (t: string, p: number): boolean => {
@@ -60,8 +65,12 @@ export const BUILTIN_DETECTORS: readonly CatalogDef[] = [
     category: 'Financial',
     severity: 'High',
     // Card numbers start with 2-6 or 8 (the issuer's industry digit): timestamps (1...) are not tried.
-    triggers: [{ kind: 'digits', minDigits: 13, guard: (t, p) => CARD_FIRST.test(t[p]!) }],
-    pattern: /(?<![\w.+\-/])(?<value>\d(?:[ -]?\d){12,22})(?![\w+/]|\.\d)/,
+    triggers: [
+      { kind: 'digits', minDigits: 12, guard: (t, p) => CARD_FIRST.test(t[p]!) },
+      { kind: 'digits', minDigits: 15, guard: (t, p) => CARD_FIRST_RARE.test(t[p]!) },
+      { kind: 'digits', minDigits: 12, guard: (t, p) => t.startsWith('0604', p) },
+    ],
+    pattern: /(?<![\w.+\-/])(?<value>\d(?:[ -]?\d){11,22})(?![\w+/]|\.\d)/,
     maxLength: 32,
     before: 0,
     after: 0,
@@ -185,6 +194,46 @@ export const BUILTIN_DETECTORS: readonly CatalogDef[] = [
     rank: 91,
   },
   {
+    id: 'aws_session_token',
+    title: 'AWS session token',
+    category: 'Security',
+    severity: 'High',
+    // STS session tokens are base64 of a binary structure whose first bytes are fixed per format
+    // (the current "IQoJb3JpZ2luX2Vj" form and the older "FwoGZXIvYXdz"/"FQoGZXIvYXdz" ones).
+    triggers: lit('IQoJb3JpZ2luX2Vj', 'FwoGZXIvYXdz', 'FQoGZXIvYXdz'),
+    pattern: /(?<![A-Za-z0-9+/])(?<value>(?:IQoJb3JpZ2luX2Vj|FwoGZXIvYXdz|FQoGZXIvYXdz)[A-Za-z0-9+/]{100,4000}={0,2})(?![A-Za-z0-9+/=])/,
+    maxLength: 4020,
+    before: 0,
+    after: 0,
+    validator: VALIDATORS.aws_session_token,
+    keywords: [],
+    confidence: 0.9,
+    keywordConfidence: 0.9,
+    publicPrefix: /^(?:IQoJb3JpZ2luX2Vj|FwoGZXIvYXdz|FQoGZXIvYXdz)/,
+    testMarkers: true,
+    rank: 91,
+  },
+  {
+    id: 'aws_session_token',
+    title: 'AWS session token',
+    category: 'Security',
+    severity: 'High',
+    // Assigned to its documented names: aws_session_token (credentials file), AWS_SESSION_TOKEN
+    // (environment), "SessionToken" (STS responses), x-amz-security-token (requests).
+    triggers: lit('session_token', 'sessiontoken', 'security_token', 'security-token', 'securitytoken'),
+    pattern:
+      /(?:aws_)?(?:session|security)[_-]?token["']?\s{0,4}(?:=|:)\s{0,4}["']?(?<value>[A-Za-z0-9+/]{100,4000}={0,2})(?![A-Za-z0-9+/=])/i,
+    maxLength: 4060,
+    before: 0,
+    after: 0,
+    validator: VALIDATORS.aws_session_token,
+    keywords: [],
+    confidence: 0.85,
+    keywordConfidence: 0.85,
+    testMarkers: true,
+    rank: 90,
+  },
+  {
     id: 'gcp_service_account_key',
     title: 'GCP service account key',
     category: 'Security',
@@ -249,6 +298,25 @@ export const BUILTIN_DETECTORS: readonly CatalogDef[] = [
     keywordConfidence: 0.9,
     rank: 100,
   },
+  ...ENCODED_KEY_DETECTORS,
+  {
+    id: 'private_key',
+    title: 'Private key',
+    category: 'Security',
+    severity: 'Critical',
+    // A JSON Web Key with private members (RFC 7517/7518): "d" of an RSA, EC or OKP key, "k" of a
+    // symmetric one, in the object that holds "kty".
+    triggers: [{ kind: 'window', text: '"kty"', before: 600, after: 600 }],
+    pattern: /"(?<member>d|k)"\s*:\s*"(?<value>[A-Za-z0-9_\-]{16,1000})"/,
+    maxLength: 1020,
+    before: 0,
+    after: 0,
+    validator: VALIDATORS.private_key_jwk,
+    keywords: [],
+    confidence: 0.85,
+    keywordConfidence: 0.85,
+    rank: 100,
+  },
   {
     id: 'jwt',
     title: 'JSON Web Token',
@@ -273,7 +341,7 @@ export const BUILTIN_DETECTORS: readonly CatalogDef[] = [
     category: 'Security',
     severity: 'High',
     triggers: lit('ghp_', 'gho_', 'ghu_', 'ghs_', 'ghr_', 'github_pat_'),
-    pattern: /(?<![A-Za-z0-9_])(?<value>gh[pousr]_[A-Za-z0-9]{36}|github_pat_[A-Za-z0-9]{22}_[A-Za-z0-9]{59})(?![A-Za-z0-9_])/,
+    pattern: /(?<![A-Za-z0-9_])(?<value>gh[pousr]_[A-Za-z0-9]{36,40}|github_pat_[A-Za-z0-9]{22}_[A-Za-z0-9]{59})(?![A-Za-z0-9_])/,
     maxLength: 93,
     before: 0,
     after: 0,
@@ -360,6 +428,27 @@ export const BUILTIN_DETECTORS: readonly CatalogDef[] = [
     testMarkers: true,
     rank: 85,
   },
+  ...TOKEN_FORMATS.map(tokenDef),
+  ...PASSWORD_DETECTORS,
+  {
+    id: 'generic_secret',
+    title: 'Bearer token',
+    category: 'Security',
+    severity: 'Medium',
+    // HTTP bearer credentials (RFC 6750): `Authorization: Bearer <token>`, curl --oauth2-bearer.
+    triggers: lit('Bearer ', 'oauth2-bearer '),
+    pattern: /(?:Bearer|oauth2-bearer)\s+["']?(?<value>[A-Za-z0-9\-._~+/]{16,500}=*)(?![A-Za-z0-9\-._~+/=])/i,
+    maxLength: 520,
+    before: 0,
+    after: 0,
+    validator: VALIDATORS.generic_secret,
+    keywords: [],
+    confidence: 0.7,
+    keywordConfidence: 0.7,
+    testMarkers: true,
+    maxBoost: 0.1,
+    rank: 12,
+  },
   {
     id: 'generic_secret',
     title: 'Secret assigned to a keyword',
@@ -369,7 +458,7 @@ export const BUILTIN_DETECTORS: readonly CatalogDef[] = [
     pattern:
       /(?:password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|auth[_-]?key|credentials?)[A-Za-z0-9_.\-]{0,32}["']?\s{0,4}(?:=>|:=|=|:)\s{0,4}(?:["'`]|\\["'])?(?<value>[A-Za-z0-9+/=_\-.~!@#$%^&*?|]{12,160})/i,
     maxLength: 240,
-    before: 0,
+    before: 16,
     after: 0,
     validator: VALIDATORS.generic_secret,
     keywords: [],

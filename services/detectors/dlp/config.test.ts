@@ -85,8 +85,13 @@ test('carry bound: detectors needing more than maxCarryBytes are a config error'
     () => testDetector({ maxCarryBytes: 4096 }),
     (err: unknown) => err instanceof SluiceError && /more than maxCarryBytes \(4096\)/.test(err.message),
   );
-  // Without the long detectors (private keys, JWTs), a small carry is enough.
-  assert.doesNotThrow(() => testDetector({ maxCarryBytes: 8192, disabledTypes: ['private_key', 'jwt', 'gcp_service_account_key', 'azure_sas_token', 'aws_access_key_id', 'aws_secret_access_key', 'azure_storage_connection_string'] }));
+  // Without the long detectors (private keys, JWTs, session tokens, vendor tokens), a small carry is enough.
+  assert.doesNotThrow(() =>
+    testDetector({
+      maxCarryBytes: 8192,
+      disabledTypes: ['private_key', 'jwt', 'gcp_service_account_key', 'azure_sas_token', 'aws_access_key_id', 'aws_secret_access_key', 'aws_session_token', 'api_token', 'azure_storage_connection_string'],
+    }),
+  );
   const e = buildEngine(parseDlpConfig({}));
   assert.ok(e.leftContext > e.maxLength && e.holdback > 2 * e.maxLength);
 });

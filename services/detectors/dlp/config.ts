@@ -10,6 +10,7 @@ export const BUILTIN_DATA_TYPES = [
   'phone',
   'aws_access_key_id',
   'aws_secret_access_key',
+  'aws_session_token',
   'gcp_service_account_key',
   'azure_storage_connection_string',
   'azure_sas_token',
@@ -19,6 +20,8 @@ export const BUILTIN_DATA_TYPES = [
   'gitlab_token',
   'slack_token',
   'stripe_key',
+  'api_token',
+  'password',
   'generic_secret',
 ] as const;
 export type BuiltinDataType = (typeof BUILTIN_DATA_TYPES)[number];

@@ -223,8 +223,34 @@ export function makeSample(kind: BuiltinDataType, rng: Rng): Sample {
       return build(kind, ['webhook: https://hooks.slack.com/services/', { v: `T${rng.chars(UPPER + DIGITS, 10)}/B${rng.chars(UPPER + DIGITS, 10)}/${mixed(rng, ALNUM, 24, [UPPER, LOWER, DIGITS])}` }, '\n']);
     case 'stripe_key':
       return build(kind, [rng.pick(['STRIPE_KEY=', 'stripe.api_key = "']), { v: `${rng.pick(['sk_live_', 'rk_live_'])}${mixed(rng, ALNUM, 24, [UPPER, LOWER, DIGITS])}` }, rng.pick(['\n', '"'])]);
+    case 'aws_session_token':
+      // The current STS form: fixed leading bytes, then random bytes (base64).
+      return build(kind, [rng.pick(['aws_session_token = ', 'export AWS_SESSION_TOKEN=', '"SessionToken": "']), { v: `IQoJb3JpZ2luX2Vj${mixed(rng, B64, 300, [UPPER, LOWER, DIGITS])}` }, rng.pick(['\n', '"'])]);
+    case 'api_token': {
+      const v = rng.pick([
+        () => `gsk_${mixed(rng, ALNUM, 52, [UPPER, LOWER, DIGITS])}`,
+        () => `npm_${mixed(rng, ALNUM, 36, [UPPER, LOWER, DIGITS])}`,
+        () => `hf_${mixed(rng, UPPER + LOWER, 34, [UPPER, LOWER])}`,
+        () => `dop_v1_${mixed(rng, '0123456789abcdef', 64, [DIGITS, 'abcdef'])}`,
+        () => `pplx-${mixed(rng, ALNUM, 48, [UPPER, LOWER, DIGITS])}`,
+        () => `AIza${mixed(rng, ALNUM + '_-', 35, [UPPER, LOWER, DIGITS])}`,
+      ])();
+      return build(kind, [rng.pick(['TOKEN=', 'token: ', '"key": "', 'Authorization: token ']), { v }, rng.pick(['\n', '"', ' '])]);
+    }
+    case 'password': {
+      // No `&`, `;` or `,`: unquoted, they end a password (connection strings, URLs, lists).
+      const v = mixed(rng, ALNUM + '!#%*@', rng.pick([8, 10, 14]), [UPPER, LOWER, DIGITS]);
+      return rng.pick([
+        () => {
+          const [pre, post] = rng.pick([['password=', '\n'], ['db_password: ', ' '], ['"password": "', '"'], ['Server=db1;Database=app;User Id=svc;Password=', ';']] as const);
+          return build(kind, [pre, { v }, post]);
+        },
+        () => build(kind, [`postgres://${rng.pick(NAMES)}:`, { v: v.replace(/[@#%&]/g, 'x') }, `@db.${rng.pick(DOMAINS)}:5432/app\n`]),
+        () => build(kind, ['mysql -u root --password ', { v }, ' app\n']),
+      ])();
+    }
     case 'generic_secret':
-      return build(kind, [rng.pick(['db_password: ', 'client_secret = "', 'API_KEY=', '"auth_token": "']), { v: mixed(rng, ALNUM + '!#%&*', rng.pick([16, 24, 32]), [UPPER, LOWER, DIGITS]) }, rng.pick(['\n', '"', '"\n'])]);
+      return build(kind, [rng.pick(['secret_key: ', 'client_secret = "', 'API_KEY=', '"auth_token": "']), { v: mixed(rng, ALNUM + '!#%&*', rng.pick([16, 24, 32]), [UPPER, LOWER, DIGITS]) }, rng.pick(['\n', '"', '"\n'])]);
   }
 }
 

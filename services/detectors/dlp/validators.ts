@@ -3,6 +3,7 @@
  * number ranges, structure). Each returns null to reject, or a Validation with what it learned.
  */
 import type { BuiltinValidatorName } from './config.ts';
+import { lookupIin } from './iin.ts';
 import type { Validation, ValidationInput, Validator } from './types.ts';
 
 // ---------- checksums and number rules ----------
@@ -30,25 +31,9 @@ const between = (s: string, n: number, lo: number, hi: number): boolean => {
   return v >= lo && v <= hi;
 };
 
-/** Card brand from the IIN (issuer prefix) and the length, or null when no brand issues such a number. */
+/** Card brand from the IIN (issuer prefix) and the length (iin.ts), or null when no scheme issues such a number. */
 export function cardBrand(digits: string): string | null {
-  const n = digits.length;
-  if (digits[0] === '4') return n === 13 || n === 16 || n === 19 ? 'visa' : null;
-  if (between(digits, 2, 51, 55) || between(digits, 4, 2221, 2720)) return n === 16 ? 'mastercard' : null;
-  if (digits.startsWith('34') || digits.startsWith('37')) return n === 15 ? 'amex' : null;
-  if (between(digits, 4, 2200, 2204)) return n >= 16 && n <= 19 ? 'mir' : null;
-  if (digits.startsWith('6011') || between(digits, 3, 644, 649) || digits.startsWith('65') || between(digits, 6, 622126, 622925)) {
-    return n >= 16 && n <= 19 ? 'discover' : null;
-  }
-  if (between(digits, 4, 3528, 3589)) return n >= 16 && n <= 19 ? 'jcb' : null;
-  if (between(digits, 3, 300, 305) || digits.startsWith('3095') || digits.startsWith('36') || digits.startsWith('38') || digits.startsWith('39')) {
-    return n >= 14 && n <= 19 ? 'diners' : null;
-  }
-  if (digits.startsWith('62') || digits.startsWith('81')) return n >= 16 && n <= 19 ? 'unionpay' : null;
-  if (['5018', '5020', '5038', '5893', '6304', '6759', '6761', '6762', '6763'].some((p) => digits.startsWith(p))) {
-    return n >= 13 && n <= 19 ? 'maestro' : null;
-  }
-  return null;
+  return lookupIin(digits)?.brand ?? null;
 }
 
 /** Digit groups a formatted card number may have (4-4-4-4, Amex 4-6-5, Diners 4-6-4, 4-4-4-4-3...). */
@@ -67,10 +52,12 @@ export function validatePaymentCard(value: string): Validation | null {
   const groups = value.split(/[ -]/);
   if (!cardGroupsOk(groups)) return null;
   const digits = groups.join('');
-  if (digits.length < 13 || digits.length > 19 || /^(\d)\1+$/.test(digits)) return null;
-  const brand = cardBrand(digits);
-  if (brand === null || !luhn(digits)) return null;
-  return { subtype: brand, normalized: digits, confidenceDelta: seps ? 0.1 : 0 };
+  if (digits.length < 12 || digits.length > 19 || /^(\d)\1+$/.test(digits)) return null;
+  const iin = lookupIin(digits);
+  if (iin === null || !luhn(digits)) return null;
+  // Short (12-digit Maestro) and prefix-1 (UATP) numbers need a keyword to reach the threshold.
+  // Seven zeros in a row do not occur in issued numbers by chance: scheme test numbers (6011000000000004...).
+  return { subtype: iin.brand, normalized: digits, confidenceDelta: (seps ? 0.1 : 0) - (iin.needsKeyword ? 0.25 : 0), testValue: /0{7}/.test(digits) };
 }
 
 /** US SSN rules: area 001-899 but not 666, group 01-99, serial 0001-9999. */
@@ -217,6 +204,8 @@ export function validateHighEntropy(value: string): Validation | null {
   if (/^[a-z_.-]+$/i.test(value) && !/[0-9]/.test(value) && h < 4.2) return null; // words and identifiers
   if (/^(?:[a-z]+[_.-])+[a-z]+$/i.test(value)) return null; // dotted or snake names
   if (/^\d+(?:\.\d+)*$/.test(value)) return null;
+  if (/^0x[0-9a-f]+$/i.test(value)) return null; // a number literal
+  if (/^(?:\/|\.\.?\/|~\/)[\w.\-]+(?:\/[\w.\-]+)+\/?$/.test(value)) return null; // a file path
   const need = value.length >= 32 ? 3.5 : value.length >= 20 ? 3.3 : 3.0;
   if (h < need) return null;
   return { confidenceDelta: h >= 4.2 ? 0.1 : 0 };
@@ -261,11 +250,15 @@ export function base62(n: number, width: number): string {
   return s.padStart(width, '0');
 }
 
-/** GitHub tokens (ghp_, gho_, ghu_, ghs_, ghr_): 30 random characters then the base62 CRC-32 of them (6). */
+/**
+ * GitHub tokens (ghp_, gho_, ghu_, ghs_, ghr_): random characters then the base62 CRC-32 of them
+ * (6). The documented form has 30 random characters (36 in all); the checksum is checked the same
+ * way on the longer forms seen in the wild (up to 40).
+ */
 export function githubChecksumOk(token: string): boolean {
   const body = token.slice(4);
-  if (body.length !== 36) return false;
-  return base62(crc32(body.slice(0, 30)), 6) === body.slice(30);
+  if (body.length < 36 || body.length > 40) return false;
+  return base62(crc32(body.slice(0, -6)), 6) === body.slice(-6);
 }
 
 // ---------- the built-in validators by name ----------
@@ -351,7 +344,8 @@ export function pemBodyChars(body: string): string {
     .replace(/[^A-Za-z0-9+/=]/g, '');
 }
 
-function validatePrivateKey(m: ValidationInput): Validation | null {
+/** A PEM/OpenSSH/PGP private key block (label and body groups), see README. */
+export function validatePrivateKey(m: ValidationInput): Validation | null {
   const label = m.groups.label ?? '';
   const body = m.groups.body ?? m.text.slice(m.end, Math.min(m.text.length, m.end + 600));
   const chars = pemBodyChars(body);
@@ -373,10 +367,22 @@ function validatePrivateKey(m: ValidationInput): Validation | null {
   };
 }
 
+/** The private member of a JSON Web Key: base64url of at least 16 bytes, random-looking. */
+function validateJwkPrivate(m: ValidationInput): Validation | null {
+  if (Buffer.from(m.value, 'base64url').length < 16 || charClasses(m.value) < 2 || shannonEntropy(m.value) < 3.5) return null;
+  return { subtype: m.groups.member === 'k' ? 'jwk_symmetric' : 'jwk' };
+}
+
+/** An AWS STS session token: base64 that decodes to enough bytes, not a placeholder. */
+function validateAwsSessionToken(m: ValidationInput): Validation | null {
+  if (Buffer.from(m.value, 'base64').length < 80 || shannonEntropy(m.value) < 4.5) return null;
+  return { subtype: 'sts' };
+}
+
 function validateGithub(m: ValidationInput): Validation | null {
   if (m.value.startsWith('github_pat_')) return shannonEntropy(m.value.slice(11)) < 3 ? null : { subtype: 'fine_grained' };
   const ok = githubChecksumOk(m.value);
-  if (!ok && shannonEntropy(m.value.slice(4, 34)) < 3) return null;
+  if (!ok && (m.value.length !== 40 || shannonEntropy(m.value.slice(4, 34)) < 3)) return null;
   const kinds: Record<string, string> = { ghp: 'personal', gho: 'oauth', ghu: 'user_to_server', ghs: 'server_to_server', ghr: 'refresh' };
   return { subtype: kinds[m.value.slice(0, 3)] ?? 'token', confidenceDelta: ok ? 0.2 : -0.1 };
 }
@@ -410,6 +416,10 @@ function validateStripe(m: ValidationInput): Validation | null {
 const GENERIC_TEST = /^(?:password\d*|passw0rd|p@ssw0rd|secret\d*|123456\d*|qwerty\w*|letmein|admin\d*|test\w*)$/i;
 
 function validateGenericSecret(m: ValidationInput): Validation | null {
+  // A call or a member path (`decoder.readInt16()`, `config.api.key`) is code, not a value.
+  if (m.text[m.valueStart + m.value.length] === '(' || /^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+[!?]?$/.test(m.value)) return null;
+  // Pagination cursors (nextToken, pageToken, continuation_token...) are not credentials.
+  if (/(?:next|page|continuation|pagination|sync|cursor|resume)[_-]?$/i.test(m.text.slice(Math.max(0, m.start - 16), m.start))) return null;
   const v = validateHighEntropy(m.value);
   if (v === null) return null;
   return { ...v, testValue: GENERIC_TEST.test(m.value) };
@@ -444,6 +454,8 @@ export const VALIDATORS = {
   azure_account_key: validateAzureAccountKey,
   azure_sas_token: validateSas,
   private_key: validatePrivateKey,
+  private_key_jwk: validateJwkPrivate,
+  aws_session_token: validateAwsSessionToken,
   github_token: validateGithub,
   gitlab_token: validateGitlab,
   slack_token: validateSlack,
