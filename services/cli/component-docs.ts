@@ -99,7 +99,7 @@ export function renderComponentPages(): ComponentPage[] {
   return [
     ...COLLECTOR_SPECS.map((s) => page('collectors', s.type, s.description, [`Streams: ${s.streams.map((x) => `\`${x}\``).join(', ')}`], s.configSchema)),
     ...(DETECTOR_SPECS as readonly DetectorSpec[]).map((s) =>
-      page('detectors', s.name, s.description, [`Stream: \`${s.stream}\``, `State: ${s.stateful === false ? 'none' : 'per entity, changelogged'}`, ...(s.takesControl ? ['Reads the control topic'] : [])], s.configSchema),
+      page('detectors', s.name, s.description, [s.alsoReads?.length ? `Streams: ${[s.stream, ...s.alsoReads].map((x) => `\`${x}\``).join(', ')} (joined by entity key)` : `Stream: \`${s.stream}\``, `State: ${s.stateful === false ? 'none' : 'per entity, changelogged'}`, ...(s.takesControl ? ['Reads the control topic'] : [])], s.configSchema),
     ),
     ...SINK_SPECS.map((s) => page('sinks', s.name, s.description, [`Needs: ${s.requires.length ? s.requires.map((r) => `\`${r}\``).join(', ') : 'nothing beyond the transport'}`], s.configSchema)),
   ];

@@ -6,6 +6,7 @@ import type { Command } from 'commander';
 import type { CollectorRunStats } from '../collectors/service.ts';
 import type { InputFilter } from '../collectors/inputs.ts';
 import { describeSkipped } from '../collectors/inputs.ts';
+import type { DetectorSpec } from '../core/components.ts';
 import type { StreamName } from '../core/streams.ts';
 import type { Topology } from '../core/topology.ts';
 import { DETECTOR_SPECS } from '../detectors/registry.ts';
@@ -51,7 +52,7 @@ export function streamHints(topology: Topology, byStream: CollectorRunStats['byS
   for (const s of topology.streams) {
     const n = byStream[s.name] ?? 0;
     if (n === 0 || s.consumers.length > 0) continue;
-    const readers = DETECTOR_SPECS.filter((d) => d.stream === s.name).map((d) => d.name);
+    const readers = (DETECTOR_SPECS as readonly DetectorSpec[]).filter((d) => d.stream === s.name || d.alsoReads?.includes(s.name) === true).map((d) => d.name);
     const what = `${n} ${RECORDS[s.name] ?? `${s.name} records`} read`;
     if (readers.length === 0) {
       hints.push(`hint: ${what}, but no detector reads the ${s.name} stream yet; they were published on ${s.topic} only`);

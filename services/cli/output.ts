@@ -7,6 +7,7 @@ import { once } from 'node:events';
 import { styleText } from 'node:util';
 import type { FindingSink } from '../core/components.ts';
 import type { Finding, SeverityName } from '../core/events.ts';
+import { findingToOcsf } from '../core/ocsf/index.ts';
 import { SluiceError } from '../core/errors.ts';
 
 export const OUTPUT_FORMATS = ['table', 'json', 'ndjson', 'ocsf'] as const;
@@ -53,8 +54,23 @@ function rank(severity: string): number {
   return i < 0 ? SEVERITY_ORDER.length : i;
 }
 
+/**
+ * What the table shows of a finding: a Finding, or one read back from ClickHouse (`sluice findings`
+ * builds it from the flat columns).
+ */
+export interface TableFinding {
+  id: string;
+  time: number;
+  severity: string;
+  rule: string;
+  message?: string;
+  finding_info?: { title?: string };
+  actor?: { user?: { uid?: string | null; name?: string | null } };
+  entity?: { key?: string };
+}
+
 /** Most severe first, then oldest first, then by id (stable across runs). */
-export function sortFindings(findings: readonly Finding[]): Finding[] {
+export function sortFindings<F extends TableFinding>(findings: readonly F[]): F[] {
   return [...findings].sort((a, b) => rank(a.severity) - rank(b.severity) || a.time - b.time || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 
@@ -64,12 +80,12 @@ export function formatTime(ms: number): string {
 }
 
 /** Who or what the finding is about: the principal's name, else the entity key. */
-export function subjectOf(f: Finding): string {
+export function subjectOf(f: TableFinding): string {
   return f.actor?.user?.name || f.actor?.user?.uid || f.entity?.key || '-';
 }
 
 /** The message without the title it often starts with. */
-export function shortMessage(f: Finding): string {
+export function shortMessage(f: TableFinding): string {
   const title = f.finding_info?.title ?? '';
   let m = (f.message ?? '').replace(/\s+/g, ' ').trim();
   if (title && m.startsWith(title)) m = m.slice(title.length).replace(/^[\s:;,.-]+/, '');
@@ -100,13 +116,15 @@ export interface TableOptions {
   color: boolean;
   /** Terminal width; the message column takes what is left (default 120). */
   columns?: number;
+  /** Print the header line (default true; `sluice findings --follow` prints it once). */
+  header?: boolean;
 }
 
 /**
  * The findings as a table: severity (coloured), time (UTC), title with its rule id, principal or
  * resource, and the message cut to the terminal width; most severe first, then by time.
  */
-export function renderTable(findings: readonly Finding[], opts: TableOptions): string {
+export function renderTable(findings: readonly TableFinding[], opts: TableOptions): string {
   if (findings.length === 0) return '';
   const width = Math.max(80, opts.columns ?? 120);
   const rows = sortFindings(findings).map((f) => ({
@@ -125,7 +143,7 @@ export function renderTable(findings: readonly Finding[], opts: TableOptions): s
   const subjW = Math.min(Math.max(20, ...rows.map((r) => [...r.subject].length)), Math.max(12, Math.floor(room * 0.22)));
   const msgW = Math.max(20, room - titleW - subjW);
   const header = [pad('SEVERITY', sevW), pad('TIME (UTC)', timeW), pad('FINDING', titleW), pad(subjW >= 20 ? 'PRINCIPAL / RESOURCE' : 'ENTITY', subjW), 'DETAILS'].join('  ');
-  const lines = [paint(header, 'bold', opts.color)];
+  const lines = opts.header === false ? [] : [paint(header, 'bold', opts.color)];
   for (const r of rows) {
     lines.push(
       [
@@ -152,8 +170,16 @@ export class CollectingSink implements FindingSink {
   async start(): Promise<void> {}
 
   async write(findings: readonly Finding[]): Promise<void> {
+    // A finding id seen again is a redelivery or an update of the same finding (vulns re-reports a
+    // vulnerability whose advisories changed): keep the latest, in first-seen order, as the
+    // ClickHouse table (ReplacingMergeTree on the id) does.
     for (const f of findings) {
-      if (this.byId.has(f.id)) continue;
+      const prior = this.byId.get(f.id);
+      if (prior) {
+        const left = (this.bySeverity.get(prior.severity) ?? 1) - 1;
+        if (left > 0) this.bySeverity.set(prior.severity, left);
+        else this.bySeverity.delete(prior.severity);
+      }
       this.byId.set(f.id, f);
       this.bySeverity.set(f.severity, (this.bySeverity.get(f.severity) ?? 0) + 1);
     }
@@ -170,7 +196,7 @@ export class CollectingSink implements FindingSink {
 
 /** Prints collected findings in the format (table or JSON array) and waits until written. */
 export async function printFindings(out: NodeJS.WritableStream, findings: readonly Finding[], format: 'table' | 'json', opts: TableOptions): Promise<void> {
-  const text = format === 'json' ? `${JSON.stringify(sortFindings(findings), null, 2)}\n` : renderTable(findings, opts);
+  const text = format === 'json' ? `${JSON.stringify(sortFindings(findings).map(findingToOcsf), null, 2)}\n` : renderTable(findings, opts);
   if (text && !out.write(text)) await once(out, 'drain');
 }
 

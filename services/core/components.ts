@@ -67,6 +67,14 @@ export interface DetectorContext<V = unknown> {
   state: KeyedState<V>;
   /** Emits a side output for the event being processed. */
   emit(output: SideOutput): void;
+  /**
+   * The state shard a key's state lives in (inside the processor: murmur2(key) mod
+   * processor.stateShards; absent elsewhere, where all state is one scope). A shard is always
+   * processed by one thread and restored as a whole, so in-memory aggregates derived from the
+   * entities' state (principal_anomaly's account populations) are kept per shard: they then do
+   * not depend on which thread holds which shards, and restored() can rebuild them exactly.
+   */
+  shardOf?(key: string): number;
 }
 
 /** Runs inside a worker thread: init -> process(event)* -> close. */
@@ -91,9 +99,10 @@ export interface Detector<TEvent = ApiActivity> {
    * partition assignment, a replaced thread), with the keys this detector holds in that shard:
    * the place to rebuild in-memory structures derived from the entities' durable state
    * (principal_anomaly's account populations). Read only: get and has of ctx.state; set and
-   * delete are refused here. A throw fails the restore.
+   * delete are refused here. A throw fails the restore. `shard` is the shard just loaded (its
+   * previous content, and anything derived from it, is gone).
    */
-  restored?(keys: readonly string[]): void;
+  restored?(keys: readonly string[], shard?: number): void;
   close?(): void;
 }
 
@@ -106,6 +115,12 @@ export interface DetectorSpec<S extends StreamName = StreamName, C = unknown, V 
   /** snake_case, the folder name; also names the changelog topic `<app>-<name>-changelog`. */
   readonly name: string;
   readonly stream: S;
+  /**
+   * Further input streams this detector joins with `stream`: their records must be keyed by the
+   * same entity key (so one thread owns an entity's state for all of them) and their topics need
+   * the partition count of `stream`'s topic. The events of every stream go to the same process().
+   */
+  readonly alsoReads?: readonly S[];
   readonly description: string;
   readonly configSchema: import('zod').ZodType<C>;
   /** True for detectors whose instances implement control(): the processor then reads the control topic. */

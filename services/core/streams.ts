@@ -27,7 +27,7 @@ export const STREAMS: { readonly [S in StreamName]: { schema: string; topic: Top
   config: { schema: SCHEMA_NAMES.configState, topic: 'config', key: 'resource uid' },
   flow: { schema: SCHEMA_NAMES.networkActivity, topic: 'flow', key: 'source workload identity' },
   object_chunk: { schema: SCHEMA_NAMES.objectChunk, topic: 'objectChunk', key: 'object reference (store/bucket/key)' },
-  image_inventory: { schema: SCHEMA_NAMES.imageInventory, topic: 'imageInventory', key: 'image digest' },
+  image_inventory: { schema: SCHEMA_NAMES.imageInventory, topic: 'imageInventory', key: 'image digest; its per-package records by package (ecosystem/name)' },
   advisory: { schema: SCHEMA_NAMES.advisory, topic: 'advisory', key: 'package (ecosystem/name)' },
 };
 

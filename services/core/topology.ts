@@ -24,6 +24,8 @@ export interface TopologyStream {
 export interface TopologyDetector {
   readonly name: string;
   readonly stream: StreamName;
+  /** Further streams joined with `stream`, keyed by the same entity key (DetectorSpec.alsoReads). */
+  readonly alsoReads: readonly StreamName[];
   readonly inputTopic: string;
   /** `<app>-<name>-changelog`, or null for a detector that keeps no state or when changelogs are off. */
   readonly changelog: string | null;
@@ -70,6 +72,7 @@ export function deriveTopology(config: SluiceConfig, registries: ComponentRegist
       return {
         name: spec.name,
         stream: spec.stream,
+        alsoReads: [...(spec.alsoReads ?? [])],
         inputTopic: topicFor(spec.stream, config.topics),
         changelog: stateful && config.processor.changelog ? changelogTopic(config.app, spec.name) : null,
         stateful,
@@ -81,7 +84,7 @@ export function deriveTopology(config: SluiceConfig, registries: ComponentRegist
     topic: topicFor(name, config.topics),
     key: STREAMS[name].key,
     producers: registries.collectors.filter((c) => c.streams.includes(name)).map((c) => c.type),
-    consumers: detectors.filter((d) => d.stream === name).map((d) => d.name),
+    consumers: detectors.filter((d) => d.stream === name || d.alsoReads.includes(name)).map((d) => d.name),
   }));
   const sinks: TopologySink[] = registries.sinks
     .filter((spec) => spec.active(config.sinks[spec.name] as never, config))
@@ -105,8 +108,10 @@ export function deriveTopology(config: SluiceConfig, registries: ComponentRegist
 export function topologyProblems(topology: Topology, config: SluiceConfig): string[] {
   const problems: string[] = [];
   for (const d of topology.detectors) {
-    const stream = topology.streams.find((s) => s.name === d.stream);
-    if (!stream || stream.producers.length === 0) problems.push(`detectors.${d.name} reads the ${d.stream} stream, which no registered collector produces`);
+    for (const name of [d.stream, ...d.alsoReads]) {
+      const stream = topology.streams.find((s) => s.name === name);
+      if (!stream || stream.producers.length === 0) problems.push(`detectors.${d.name} reads the ${name} stream, which no registered collector produces`);
+    }
   }
   for (const s of topology.sinks) {
     for (const r of s.requires) {
@@ -146,7 +151,7 @@ export function describeTopology(t: Topology): string[] {
   const lines = ['topology:'];
   for (const s of t.streams) {
     const consumers = t.detectors
-      .filter((d) => d.stream === s.name)
+      .filter((d) => d.stream === s.name || d.alsoReads.includes(s.name))
       .map((d) => (d.changelog ? `${d.name} (state: ${d.changelog})` : d.name));
     lines.push(`  ${s.producers.join(', ') || '(no collector)'} -> ${s.name} [${s.topic}, keyed by ${s.key}] -> ${consumers.join(', ') || '(no detector enabled)'}`);
   }

@@ -11,9 +11,10 @@ import { dlpSpec } from './dlp/index.ts';
 import { principalAnomalySpec } from './principal_anomaly/index.ts';
 import { postureSpec } from './posture/index.ts';
 import { configDriftSpec } from './config_drift/index.ts';
+import { vulnsSpec } from './vulns/index.ts';
 
 /** Every detector Sluice ships, by name (`detectors.<name>` in the config, assembled from each spec). */
-export const DETECTOR_SPECS = [sensitiveOperationSpec, eventCountSpec, signaturesSpec, flowBaselineSpec, dlpSpec, principalAnomalySpec, postureSpec, configDriftSpec] as const satisfies readonly DetectorSpec[];
+export const DETECTOR_SPECS = [sensitiveOperationSpec, eventCountSpec, signaturesSpec, flowBaselineSpec, dlpSpec, principalAnomalySpec, postureSpec, configDriftSpec, vulnsSpec] as const satisfies readonly DetectorSpec[];
 
 export type DetectorName = keyof SluiceConfig['detectors'];
 
@@ -27,6 +28,8 @@ export interface DetectorHost {
   /** The state a detector is given; inside the processor, backed by the changelog. */
   stateFor(detector: string): KeyedState<unknown>;
   emit(output: SideOutput): void;
+  /** The state shard of a key (inside the processor); see DetectorContext.shardOf. */
+  shardOf?(key: string): number;
 }
 
 /** Specs of the detectors enabled in config, in registry order. */
@@ -38,6 +41,6 @@ export function enabledSpecs(config: SluiceConfig['detectors']): DetectorSpec[] 
 export function buildDetectors(config: SluiceConfig['detectors'], host: DetectorHost): BuiltDetector[] {
   return enabledSpecs(config).map((spec) => ({
     spec,
-    detector: spec.create(config[spec.name as DetectorName], { clock: host.clock, state: host.stateFor(spec.name), emit: (o) => host.emit(o) }),
+    detector: spec.create(config[spec.name as DetectorName], { clock: host.clock, state: host.stateFor(spec.name), emit: (o) => host.emit(o), ...(host.shardOf ? { shardOf: (key: string) => host.shardOf!(key) } : {}) }),
   }));
 }

@@ -37,7 +37,7 @@ export function assembleProcessor(parts: ProcessorParts): AssembledProcessor {
   const { config, telemetry } = parts;
   const topology = parts.topology ?? deriveTopology(config, { collectors: [], detectors: DETECTOR_SPECS, sinks: [] });
   const detectors = topology.detectors;
-  const streams = [...new Set(detectors.map((d) => d.stream))] as StreamName[];
+  const streams = [...new Set(detectors.flatMap((d) => [d.stream, ...d.alsoReads]))] as StreamName[];
   const pool = new DetectorPool({
     threads: config.processor.workers,
     init: { detectors: config.detectors, stateShards: config.processor.stateShards },

@@ -5,6 +5,7 @@
 import { OCSF_VERSION, RAW_CAP_BYTES } from '../../core/events.ts';
 import { advisoryKey, type Advisory, type AdvisoryAffected, type AdvisoryPackage, type AdvisorySeverity } from '../../core/model/advisory.ts';
 import { cappedJson, cappedRaw, clip, isObj, malformed, optObject, optObjectArray, optString, optStringArray, typeName, type Obj } from '../fields.ts';
+import { packageKey } from '../sbom/package-key.ts';
 
 export const SOURCE_TYPE = 'osv';
 
@@ -233,7 +234,9 @@ export function normalizeOsv(record: unknown, opts: OsvNormalizeOptions = {}): N
   return [...groups].map(([key, group]): NormalizedAdvisory => {
     const entries = [...group.entries, ...packageless].sort((a, b) => a.index - b.index).map((e) => e.entry);
     return {
-      key,
+      // The stream key is the package identity the image side is keyed by too (the vulns join):
+      // release dropped, names folded as the ecosystem compares them (PyPI `Jinja2` -> `jinja2`).
+      key: packageKey(group.pkg.ecosystem, group.pkg.name),
       event: {
         metadata: {
           uid: `${id!}@${modified!}#${key}`,

@@ -5,6 +5,7 @@ import { rejected, rejectionOf } from '../fields.ts';
 import { decodeInput } from '../vpc_flow_logs/parse.ts';
 import type { SbomConfig } from './config.ts';
 import { normalizeCycloneDxXml, normalizeSbom, SOURCE_TYPE } from './normalize.ts';
+import { packageRecords } from './package-records.ts';
 
 /** SBOM files are one document each; no batch envelope. */
 export const SBOM_ENVELOPE_KEYS: readonly string[] = [];
@@ -30,7 +31,8 @@ export function unsupportedFormat(text: string): string | null {
 /**
  * Builds the collector from an already validated config (see parseSbomConfig). One input is one
  * SBOM document (or NDJSON / a JSON array of JSON documents; an XML input is one CycloneDX XML BOM). collect() never throws on bad input: each
- * document becomes an event on the 'image_inventory' stream keyed by image digest, or a RejectedRecord.
+ * document becomes an event on the 'image_inventory' stream keyed by image digest (followed, with
+ * packageRecords on, by one record per package keyed by package: see package-records.ts), or a RejectedRecord.
  */
 export function createSbomCollector(config: SbomConfig): Collector {
   const opts = { rawCapBytes: config.rawCapBytes, maxXmlBytes: config.maxDecompressedBytes };
@@ -47,6 +49,7 @@ export function createSbomCollector(config: SbomConfig): Collector {
       try {
         const { key, event } = normalizeCycloneDxXml(decoded.text, opts);
         yield { kind: 'event', stream: 'image_inventory', key, event, position };
+        if (config.packageRecords) for (const r of packageRecords(event)) yield { kind: 'event', stream: 'image_inventory', key: r.key, event: r.event, position };
       } catch (err) {
         const { code, reason } = rejectionOf(err);
         yield rejected(SOURCE_TYPE, position, code, reason, input.bytes);
@@ -66,6 +69,7 @@ export function createSbomCollector(config: SbomConfig): Collector {
       try {
         const { key, event } = normalizeSbom(item.value, opts);
         yield { kind: 'event', stream: 'image_inventory', key, event, position: item.position };
+        if (config.packageRecords) for (const r of packageRecords(event)) yield { kind: 'event', stream: 'image_inventory', key: r.key, event: r.event, position: item.position };
       } catch (err) {
         const { code, reason } = rejectionOf(err);
         yield rejected(SOURCE_TYPE, item.position, code, `${item.line === undefined ? '' : `line ${item.line}: `}${reason}`, item.raw);

@@ -8,6 +8,10 @@ export const SbomConfigSchema = z.strictObject({
     [65536, 0],
   ),
   maxDecompressedBytes: maxDecompressedBytes(),
+  packageRecords: z
+    .boolean()
+    .default(true)
+    .describe('After each image inventory (keyed by digest), also publish one record per package it holds, keyed by `<ecosystem>/<name>` like the advisory stream, with only that package: the repartition the vulns detector joins on. Off: only whole inventories are published.'),
 });
 
 export type SbomConfig = Readonly<z.output<typeof SbomConfigSchema>>;

@@ -18,6 +18,8 @@ export { cycloneDxXmlToJson, looksLikeCycloneDxXml } from './xml.ts';
 export type { CycloneDxXmlOptions } from './xml.ts';
 export type { SbomNormalizeOptions, NormalizedInventory } from './normalize.ts';
 export { parsePurl, osvEcosystem, sourcePackage, purlDistro, isOsPackage } from './purl.ts';
+export { packageKey, canonicalPackageName, imagePackageKey, imagePackageName, osvPackageName } from './package-key.ts';
+export { packageRecords } from './package-records.ts';
 export type { Purl } from './purl.ts';
 
 /** Validates the config (SLUICE_ERR_CONFIG_INVALID listing every problem) and returns the collector. */
@@ -41,7 +43,7 @@ export function sniffSbom(record: unknown): boolean {
 export const sbomSpec: CollectorSpec = Object.freeze({
   kind: 'collector',
   type: SOURCE_TYPE,
-  description: 'Container image SBOMs (CycloneDX JSON or XML, SPDX 2.x JSON) to an image inventory keyed by image digest.',
+  description: 'Container image SBOMs (CycloneDX JSON or XML, SPDX 2.x JSON) to an image inventory keyed by image digest, plus one record per package keyed by package (the vulns join).',
   streams: ['image_inventory'],
   configSchema: SbomConfigSchema,
   create: (config?: Record<string, unknown>) => sbomCollector(config as SbomConfigInput),

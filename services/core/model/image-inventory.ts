@@ -2,7 +2,9 @@ import type { EventMetadata } from '../events.ts';
 
 /**
  * A container image digest and its packages as purls. Avro: schemas/avro/image_inventory.v1.avsc (sluice.ImageInventory).
- * Stream: `image_inventory`, keyed by image digest (`image.uid`). This file mirrors the Avro schema field by field.
+ * Stream: `image_inventory`, keyed by image digest (`image.uid`); the sbom collector also publishes
+ * per-package records (only one package's entries) keyed by package (`<ecosystem>/<name>`), which
+ * the vulns detector joins with the advisory stream. This file mirrors the Avro schema field by field.
  */
 export interface ImageInventory {
   metadata: EventMetadata;
