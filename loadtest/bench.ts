@@ -1,6 +1,6 @@
 /**
  * `npm run bench -- <name> [options]`: benchmarks that print JSON numbers. Speed and memory targets
- * live here, not in unit tests. Names: normalize, pipeline, runtime, flows, flows-eval, dlp, detect, activity-eval, posture.
+ * live here, not in unit tests. Names: normalize, pipeline, runtime, flows, flows-eval, dlp, detect, activity-eval, posture, vulns, startup.
  */
 import { runNormalizeBench } from './normalize.bench.ts';
 import { runPipelineBench } from './pipeline.bench.ts';
@@ -11,6 +11,8 @@ import { runDlpBench } from './dlp/dlp.bench.ts';
 import { runDetectBench } from './detect.bench.ts';
 import { runActivityEval } from './activity/eval.ts';
 import { runPostureBench } from '../services/scan/index.ts';
+import { runVulnsBench } from './vulns.bench.ts';
+import { runStartupBench } from './startup.bench.ts';
 
 const BENCHES: Record<string, (args: string[]) => Promise<unknown>> = {
   normalize: runNormalizeBench,
@@ -20,6 +22,8 @@ const BENCHES: Record<string, (args: string[]) => Promise<unknown>> = {
   'flows-eval': runFlowsEval,
   dlp: runDlpBench,
   posture: runPostureBench,
+  vulns: runVulnsBench,
+  startup: runStartupBench,
   detect: runDetectBench,
   'activity-eval': async (args: string[]) => {
     // The signature pack next to principal_anomaly: findings of either count for an attack.

@@ -82,11 +82,98 @@ function valueText(fn: Planned | null, b: RuleBindings): string {
 /** The problems of one rule; an empty list means it compiled. */
 export type CompileResult = { rule: CompiledRule; problems: [] } | { rule: null; problems: string[] };
 
+/** How compileRule treats a rule. */
+export interface CompileOptions {
+  /**
+   * The rule comes from the precompiled packs (precompiled.ts): its expressions were parsed,
+   * type-checked and planned at build time, and its index keys computed then. Nothing is parsed
+   * now; each expression is parsed and planned when first evaluated, so a process only pays for
+   * the rules its events reach.
+   */
+  readonly prechecked?: { readonly operations: readonly string[] | null; readonly services: readonly string[] | null };
+}
+
+/** The planned expressions of a rule: condition, dedup key, threshold key, distinct value. */
+type Plans = readonly [Planned, Planned | null, Planned | null, Planned | null];
+
+function windowsOf(doc: RuleDoc): { periodMs: number; windowMs: number } {
+  return { periodMs: doc.dedup ? durationMs(doc.dedup.period) : 0, windowMs: doc.threshold ? durationMs(doc.threshold.window) : 0 };
+}
+
+function mitreOf(doc: RuleDoc): RuleAttack[] {
+  return doc.mitre.map((m) => {
+    const i = m.indexOf(':');
+    return i < 0 ? { technique_uid: m } : { technique_uid: m.slice(i + 1), tactic: m.slice(0, i) };
+  });
+}
+
+/** The compiled rule around its plans (given now, or made on first use). */
+function ruleOf(doc: RuleDoc, where: { file: string; line: number }, plans: () => Plans, operations: ReadonlySet<string> | null, services: ReadonlySet<string> | null): CompiledRule {
+  const { periodMs, windowMs } = windowsOf(doc);
+  return {
+    id: doc.id,
+    title: doc.title,
+    description: doc.description.trim(),
+    severity: doc.severity,
+    enabled: doc.enabled,
+    input: doc.applies_to.input,
+    sources: doc.applies_to.sources ?? null,
+    classes: doc.applies_to.classes ?? null,
+    condition: doc.condition,
+    dedup: doc.dedup ? { key: doc.dedup.key, periodMs } : null,
+    threshold: doc.threshold
+      ? { count: doc.threshold.count, windowMs, key: doc.threshold.key ?? null, distinct: doc.threshold.distinct ?? null }
+      : null,
+    mitre: mitreOf(doc),
+    references: doc.references,
+    kinds: doc.applies_to.kinds ?? null,
+    compliance: doc.compliance,
+    remediation: doc.remediation?.trim() ?? null,
+    tests: doc.tests,
+    file: where.file,
+    line: where.line,
+    operations,
+    services,
+    test(b) {
+      let v: unknown;
+      try {
+        v = plans()[0](b);
+      } catch (err) {
+        return { error: err instanceof Error ? err.message : String(err) };
+      }
+      if (v === true || v === false) return v;
+      if (isCelError(v)) return { error: v.message };
+      return { error: `condition gave ${typeof v}, not a bool` };
+    },
+    dedupKey: (b) => valueText(plans()[1], b),
+    thresholdKey: (b) => valueText(plans()[2], b),
+    distinctValue: (b) => (doc.threshold?.distinct ? valueText(plans()[3], b) : null),
+  };
+}
+
+function parsedOrThrow(text: string): ParsedCondition {
+  const p = parseCondition(text);
+  if ('error' in p) throw new Error(p.error);
+  return p;
+}
+
 /**
  * Compiles one validated rule document. Problems (CEL syntax, unknown fields or functions,
  * literal type mismatches, a window too long) are returned, never thrown.
  */
-export function compileRule(doc: RuleDoc, where: { file: string; line: number }): CompileResult {
+export function compileRule(doc: RuleDoc, where: { file: string; line: number }, options: CompileOptions = {}): CompileResult {
+  if (options.prechecked) {
+    const { operations, services } = options.prechecked;
+    let plans: Plans | undefined;
+    const lazy = (): Plans =>
+      (plans ??= [
+        planOf(parsedOrThrow(doc.condition)),
+        doc.dedup ? planOf(parsedOrThrow(doc.dedup.key)) : null,
+        doc.threshold?.key ? planOf(parsedOrThrow(doc.threshold.key)) : null,
+        doc.threshold?.distinct ? planOf(parsedOrThrow(doc.threshold.distinct)) : null,
+      ]);
+    return { rule: ruleOf(doc, where, lazy, operations ? new Set(operations) : null, services ? new Set(services) : null), problems: [] };
+  }
   const problems: string[] = [];
   const input = doc.applies_to.input;
   const compileExpr = (label: string, text: string, expectBool: boolean): ParsedCondition | null => {
@@ -102,8 +189,7 @@ export function compileRule(doc: RuleDoc, where: { file: string; line: number })
   const dedupKey = doc.dedup ? compileExpr('dedup.key', doc.dedup.key, false) : null;
   const thrKey = doc.threshold?.key ? compileExpr('threshold.key', doc.threshold.key, false) : null;
   const distinct = doc.threshold?.distinct ? compileExpr('threshold.distinct', doc.threshold.distinct, false) : null;
-  const periodMs = doc.dedup ? durationMs(doc.dedup.period) : 0;
-  const windowMs = doc.threshold ? durationMs(doc.threshold.window) : 0;
+  const { periodMs, windowMs } = windowsOf(doc);
   if (doc.dedup && (periodMs < 1000 || periodMs > MAX_PERIOD_MS)) problems.push(`dedup.period must be between 1s and 30d, got ${doc.dedup.period}`);
   if (doc.threshold && (windowMs < 1000 || windowMs > MAX_WINDOW_MS)) problems.push(`threshold.window must be between 1s and 7d, got ${doc.threshold.window}`);
   if (input === 'activity' && doc.applies_to.classes && !doc.applies_to.classes.includes(6003)) {
@@ -112,64 +198,13 @@ export function compileRule(doc: RuleDoc, where: { file: string; line: number })
   if (input === 'activity' && doc.applies_to.kinds) problems.push('applies_to.kinds is only for resource rules');
   if (problems.length > 0 || !cond) return { rule: null, problems: problems.length ? problems : ['condition did not compile'] };
 
-  let condFn: Planned;
-  let dedupFn: Planned | null;
-  let keyFn: Planned | null;
-  let distinctFn: Planned | null;
+  let plans: Plans;
   try {
-    condFn = planOf(cond);
-    dedupFn = dedupKey ? planOf(dedupKey) : null;
-    keyFn = thrKey ? planOf(thrKey) : null;
-    distinctFn = distinct ? planOf(distinct) : null;
+    plans = [planOf(cond), dedupKey ? planOf(dedupKey) : null, thrKey ? planOf(thrKey) : null, distinct ? planOf(distinct) : null];
   } catch (err) {
     return { rule: null, problems: [`CEL planning failed: ${err instanceof Error ? err.message : String(err)}`] };
   }
-
-  const mitre: RuleAttack[] = doc.mitre.map((m) => {
-    const i = m.indexOf(':');
-    return i < 0 ? { technique_uid: m } : { technique_uid: m.slice(i + 1), tactic: m.slice(0, i) };
-  });
-
-  const rule: CompiledRule = {
-    id: doc.id,
-    title: doc.title,
-    description: doc.description.trim(),
-    severity: doc.severity,
-    enabled: doc.enabled,
-    input,
-    sources: doc.applies_to.sources ?? null,
-    classes: doc.applies_to.classes ?? null,
-    condition: doc.condition,
-    dedup: doc.dedup ? { key: doc.dedup.key, periodMs } : null,
-    threshold: doc.threshold
-      ? { count: doc.threshold.count, windowMs, key: doc.threshold.key ?? null, distinct: doc.threshold.distinct ?? null }
-      : null,
-    mitre,
-    references: doc.references,
-    kinds: doc.applies_to.kinds ?? null,
-    compliance: doc.compliance,
-    remediation: doc.remediation?.trim() ?? null,
-    tests: doc.tests,
-    file: where.file,
-    line: where.line,
-    operations: operationFilter(cond),
-    services: serviceFilter(cond),
-    test(b) {
-      let v: unknown;
-      try {
-        v = condFn(b);
-      } catch (err) {
-        return { error: err instanceof Error ? err.message : String(err) };
-      }
-      if (v === true || v === false) return v;
-      if (isCelError(v)) return { error: v.message };
-      return { error: `condition gave ${typeof v}, not a bool` };
-    },
-    dedupKey: (b) => valueText(dedupFn, b),
-    thresholdKey: (b) => valueText(keyFn, b),
-    distinctValue: (b) => (distinctFn ? valueText(distinctFn, b) : null),
-  };
-  return { rule, problems: [] };
+  return { rule: ruleOf(doc, where, () => plans, operationFilter(cond), serviceFilter(cond)), problems: [] };
 }
 
 /** Evaluates one activity rule's condition on one event (for tools and tests; the rule set batches this). */

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { LineCounter, parseDocument, isNode } from 'yaml';
 import { SluiceError } from '../core/errors.ts';
 import { compileRule, type CompiledRule } from './compile.ts';
+import { precompiledPacks } from './precompiled.ts';
 import { RuleFileSchema, RuleSchema } from './schema.ts';
 
 /** The folder of the packs shipped with Sluice (services/rules/packs). */
@@ -116,8 +117,24 @@ export function compileRuleSources(sources: readonly RuleSource[]): { rules: Com
 export function loadRulePacks(dirs: readonly string[]): CompiledRule[] {
   const sources: RuleSource[] = [];
   const problems: RuleProblem[] = [];
+  const prebuilt: CompiledRule[] = [];
+  const pre = precompiledPacks();
   for (const spec of dirs) {
     const dir = resolvePackDir(spec);
+    const builtin = /^@builtin\/([a-z0-9_-]+)$/.exec(spec)?.[1];
+    const prefiles = pre && builtin ? Object.entries(pre.files).filter(([f]) => f.startsWith(`${builtin}/`)) : [];
+    if (prefiles.length > 0) {
+      // The compiled build: rules checked at build time, no YAML to parse (see precompiled.ts).
+      for (const [f, entries] of prefiles) {
+        const rel = relative(process.cwd(), join(BUILTIN_PACKS_DIR, f));
+        for (const { line, doc, operations, services } of entries) {
+          const r = compileRule(doc, { file: rel && !rel.startsWith('..') ? rel : join(BUILTIN_PACKS_DIR, f), line }, { prechecked: { operations, services } });
+          if (r.rule) prebuilt.push(r.rule);
+          else for (const p of r.problems) problems.push({ file: f, line, rule: doc.id, problem: p });
+        }
+      }
+      continue;
+    }
     if (!existsSync(dir) || !statSync(dir).isDirectory()) {
       problems.push({ file: spec, line: null, rule: null, problem: 'rule pack directory does not exist' });
       continue;
@@ -131,10 +148,12 @@ export function loadRulePacks(dirs: readonly string[]): CompiledRule[] {
   }
   const compiled = compileRuleSources(sources);
   problems.push(...compiled.problems);
+  const seen = new Set(prebuilt.map((r) => r.id));
+  for (const r of compiled.rules) if (seen.has(r.id)) problems.push({ file: r.file, line: r.line, rule: r.id, problem: 'duplicate rule id (also in a bundled pack)' });
   if (problems.length > 0) {
     throw new SluiceError('SLUICE_ERR_CONFIG_INVALID', `rule packs are invalid (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${formatProblems(problems)}`, {
       details: { problems },
     });
   }
-  return compiled.rules.filter((r) => r.enabled);
+  return [...prebuilt, ...compiled.rules].filter((r) => r.enabled);
 }
