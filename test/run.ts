@@ -57,7 +57,9 @@ async function main(): Promise<number> {
   let services: TestServices | null = null;
   let stopping: Promise<void> | null = null;
   const stopServices = (): Promise<void> => (stopping ??= services ? services.stop() : Promise.resolve());
-  const env: NodeJS.ProcessEnv = { ...process.env };
+  // Every finding and event rendered to OCSF during the tests is validated against the official schema.
+  // Tests run the sources (a stale dist/ from an earlier `npm run build` must not be what they test).
+  const env: NodeJS.ProcessEnv = { ...process.env, SLUICE_OCSF_ASSERT: '1', SLUICE_FROM_SOURCE: '1' };
   if (files.some(isIntegration)) {
     const t0 = Date.now();
     services = await startTestServices();

@@ -4,11 +4,12 @@ import { systemClock } from '../core/clock.ts';
 import { SluiceError } from '../core/errors.ts';
 import { createLogger } from '../core/logger.ts';
 import { startTelemetry } from '../core/telemetry.ts';
+import { checkSchemaIdScope } from '../core/avro/registry-setup.ts';
 import { appTopology, loadConfig } from './config.ts';
 import { describeTopology } from '../core/topology.ts';
 import { addCommonOptions, configFromFlags, redactConfig, type CommonFlags } from './options.ts';
 import { bundledSamples, collectorFor, SOURCE_TYPES } from './collectors.ts';
-import { normalizeFiles } from './normalize.ts';
+import { normalizeFiles, NORMALIZE_FORMATS, type NormalizeFormat } from './normalize.ts';
 import { createWriteStream } from 'node:fs';
 import { runPipeline, type PipelineSummary } from './pipeline.ts';
 import { NdjsonSink } from '../sinks/ndjson/index.ts';
@@ -20,6 +21,10 @@ import { addDlpCommands, addRuleCommands, addScanCommands } from './offline-comm
 import { readFileSync } from 'node:fs';
 import { CollectingSink, colorEnabled, printFindings, resolveFormat } from './output.ts';
 import { addFormatOptions, addInputFilterOptions, inputFilterFrom, renderCounts, renderRunSummary } from './output-run.ts';
+import { addVulnsCommands } from './vulns/command.ts';
+import { renderFollowCounts, runCollectorFollowRole, type FollowFlags } from './collector-follow.ts';
+import { addFindingsCommands } from './findings.ts';
+import { addQueryCommand } from './query.ts';
 
 /** The version of this Sluice (package.json). */
 export const VERSION: string = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -28,7 +33,8 @@ export const VERSION: string = (JSON.parse(readFileSync(new URL('../../package.j
 async function withContext<T>(flags: CommonFlags, role: string, fn: (ctx: AppContext) => Promise<T>): Promise<T> {
   const config = configFromFlags(flags);
   const logger = createLogger(config.log.level);
-  const telemetry = startTelemetry({ serviceName: `sluice-${role}`, env: process.env });
+  const telemetry = await startTelemetry({ serviceName: `sluice-${role}` });
+  for (const warning of telemetry.config?.warnings ?? []) logger.warn({ warning }, 'OpenTelemetry setting ignored');
   try {
     return await fn({ config, logger, clock: systemClock, telemetry });
   } finally {
@@ -92,11 +98,13 @@ export function buildProgram(): Command {
     .option('-s, --source <type>', `collector type: ${SOURCE_TYPES.join(', ')}`, 'auto')
     .option('--dead-letters <file>', 'also write rejected records (position, reason, raw prefix) as NDJSON here')
     .option('-c, --config <file>', 'YAML config file whose collectors.<type> sections configure the collectors')
-    .action(async (paths: string[], flags: { source: string; deadLetters?: string; config?: string; include?: string[]; exclude?: string[] }) => {
+    .option('-f, --format <format>', 'ocsf: API, network and configuration events in OCSF 1.8.0 form; wire: the records as published on the topics (flat names the rules read, unmapped as JSON text)', 'ocsf')
+    .action(async (paths: string[], flags: { source: string; deadLetters?: string; config?: string; format: string; include?: string[]; exclude?: string[] }) => {
+      if (!NORMALIZE_FORMATS.includes(flags.format as NormalizeFormat)) throw new SluiceError('SLUICE_ERR_CONFIG_INVALID', `--format must be ${NORMALIZE_FORMATS.join(' or ')}, got ${JSON.stringify(flags.format)}`);
       const collector = collectorFor(flags.source, flags.config ? loadConfig({ file: flags.config, env: {} }) : undefined);
       const dl = flags.deadLetters ? createWriteStream(flags.deadLetters) : undefined;
       try {
-        const stats = await normalizeFiles(collector, paths, process.stdout, dl, inputFilterFrom(flags));
+        const stats = await normalizeFiles(collector, paths, process.stdout, dl, inputFilterFrom(flags), flags.format as NormalizeFormat);
         process.stderr.write(renderCounts(stats));
       } finally {
         dl?.end();
@@ -104,12 +112,28 @@ export function buildProgram(): Command {
     });
 
   addInputFilterOptions(
-    addCommonOptions(program.command('collector').description('Collector role: read files, normalize, publish to Kafka.').argument('<type>', 'collector type')).requiredOption(
-      '-i, --input <paths...>',
-      'files or directories',
-    ),
-  ).action(async (type: string, flags: CommonFlags & { input: string[]; include?: string[]; exclude?: string[] }) => {
-    const stats = await withContext(flags, 'collector', (ctx) => runCollectorRole(ctx, type, flags.input, inputFilterFrom(flags)));
+    addCommonOptions(
+      program
+        .command('collector')
+        .description('Collector role: read files, normalize, publish to Kafka; with --follow, run for good on S3 notifications from SQS (aws_cloudtrail, aws_config, object_storage).')
+        .argument('<type>', 'collector type'),
+    )
+      .option('-i, --input <paths...>', 'files or directories (one pass)')
+      .option('--follow', 'run until SIGTERM: read S3 object-created notifications from SQS, fetch the objects, publish, then delete the messages')
+      .option('--sqs-queue-url <url>', 'with --follow: the SQS queue (or collectors.<type>.sqs.queueUrl)')
+      .option('--region <region>', 'with --follow: AWS region of the queue and buckets (default: from the queue URL, else AWS_REGION)')
+      .option('--sqs-endpoint <url>', 'with --follow: another SQS endpoint (VPC endpoint, emulator)')
+      .option('--s3-endpoint <url>', 'with --follow: another S3 endpoint (VPC endpoint, S3-compatible store)'),
+  ).action(async (type: string, flags: CommonFlags & FollowFlags & { input?: string[]; follow?: boolean; include?: string[]; exclude?: string[] }) => {
+    if (flags.follow) {
+      if (flags.input) throw new SluiceError('SLUICE_ERR_CONFIG_INVALID', '--follow reads from SQS: give either --follow or --input');
+      const stats = await withContext(flags, 'collector', (ctx) => runCollectorFollowRole(ctx, type, flags));
+      process.stderr.write(renderFollowCounts(stats));
+      return;
+    }
+    if (!flags.input) throw new SluiceError('SLUICE_ERR_CONFIG_INVALID', "the collector role needs --input <paths...>, or --follow to read S3 notifications from SQS");
+    const input = flags.input;
+    const stats = await withContext(flags, 'collector', (ctx) => runCollectorRole(ctx, type, input, inputFilterFrom(flags)));
     process.stderr.write(renderCounts(stats));
   });
 
@@ -132,6 +156,7 @@ export function buildProgram(): Command {
       .option('--topology', 'print the topology (collectors -> streams -> detectors -> sinks, state and side topics) as JSON on stdout instead'),
   ).action((flags: CommonFlags & { topology?: boolean }) => {
     const config = configFromFlags(flags);
+    checkSchemaIdScope(config);
     const topology = appTopology(config);
     if (flags.topology) {
       process.stdout.write(`${JSON.stringify(topology, null, 2)}\n`);
@@ -173,6 +198,9 @@ export function buildProgram(): Command {
   addRuleCommands(program);
   addDlpCommands(program);
   addScanCommands(program);
+  addVulnsCommands(program, (flags, fn) => withContext(flags, 'vulns', fn));
+  addFindingsCommands(program);
+  addQueryCommand(program);
   return program;
 }
 

@@ -2,6 +2,7 @@ import { appTopology } from './config.ts';
 import { once } from 'node:events';
 import { DeadLetterWriter } from '../core/dead-letter.ts';
 import { SluiceError } from '../core/errors.ts';
+import { migrationConnection } from '../core/config.ts';
 import { collectFiles, type CollectorRunStats } from '../collectors/service.ts';
 import type { InputFilter } from '../collectors/inputs.ts';
 import { buildProcessor } from '../processor/build.ts';
@@ -85,10 +86,10 @@ export async function runMigrate(ctx: AppContext): Promise<void> {
     throw new SluiceError('SLUICE_ERR_CONFIG_INVALID', 'migrate needs ClickHouse: set CLICKHOUSE_URL or --clickhouse-url');
   }
   const { enabled: _enabled, ...options } = sinkConfig(clickhouseSinkSpec, ctx.config);
-  const sink = new ClickHouseFindingSink({ clickhouse: ctx.config.clickhouse, sink: options, logger: ctx.logger });
+  const sink = new ClickHouseFindingSink({ clickhouse: migrationConnection(ctx.config.clickhouse), sink: options, logger: ctx.logger });
   try {
     await sink.start();
-    ctx.logger.info({ database: ctx.config.clickhouse.database }, 'ClickHouse migrations applied');
+    ctx.logger.info({ database: ctx.config.clickhouse.database, user: migrationConnection(ctx.config.clickhouse).username }, 'ClickHouse migrations applied');
   } finally {
     await sink.close();
   }

@@ -19,7 +19,7 @@ export const TopicsConfig = z.strictObject({
   objectChunk: TopicName.default('sluice.object_chunk.v1').describe('Ordered chunks of object-storage content for DLP, keyed by object.'),
   imageInventory: TopicName.default('sluice.image_inventory.v1').describe('Container image package inventories, keyed by image digest.'),
   advisory: TopicName.default('sluice.advisory.v1').describe('OSV advisories, keyed by package.'),
-  findings: TopicName.default('sluice.findings.v1').describe('Findings as OCSF JSON, keyed by finding id, for SIEM subscribers.'),
+  findings: TopicName.default('sluice.findings.v2').describe('Findings as OCSF 1.8.0 JSON (Detection 2004, Compliance 2003, Vulnerability 2002, Data Security 2006), keyed by finding id, for SIEM subscribers. v2: valid OCSF (v1 carried the Sluice-specific finding shape).'),
   actions: TopicName.default('sluice.actions.v1').describe('Remediation action events (JSON) from detectors, e.g. DLP quarantine, for a remediation function.'),
   enforcement: TopicName.default('sluice.enforcement.v1').describe('Enforcement decisions (JSON), e.g. block a workload edge, for an enforcement agent.'),
   control: TopicName.default('sluice.control.v1').describe('Control messages for detectors (JSON with a "detector" field): flow_baseline modes and resets, config_drift baseline approvals. Read whole by every processor.'),
@@ -27,18 +27,62 @@ export const TopicsConfig = z.strictObject({
   partitions: z.number().int().min(1).max(1024).default(12).describe('Partitions per topic on the embedded log (Kafka topics are created by the operator).'),
 });
 
+/** SASL mechanisms of the Kafka client: kafkajs's own, and AWS MSK IAM (OAUTHBEARER with an IAM-signed token). */
+export const KAFKA_SASL_MECHANISMS = ['plain', 'scram-sha-256', 'scram-sha-512', 'aws-msk-iam'] as const;
+
+export const KafkaTlsConfig = z
+  .strictObject({
+    caFile: z.string().min(1).optional().describe('PEM file of the certificate authorities to trust instead of the system ones (a private CA, Strimzi\'s cluster CA, Aiven\'s project CA).'),
+    certFile: z.string().min(1).optional().describe('PEM client certificate for mutual TLS (with keyFile).'),
+    keyFile: z.string().min(1).optional().describe('PEM private key of the client certificate.'),
+    keyPassword: z.string().min(1).meta(SECRET).optional().describe('Passphrase of an encrypted keyFile (set it from KAFKA_TLS_KEY_PASSWORD).'),
+    servername: z.string().min(1).optional().describe('Server name sent in TLS SNI and checked against the broker certificate, when it differs from the broker host.'),
+    rejectUnauthorized: z.boolean().default(true).describe('false accepts any broker certificate: for testing only.'),
+  })
+  .superRefine((t, ctx) => {
+    if ((t.certFile === undefined) !== (t.keyFile === undefined)) ctx.addIssue({ code: 'custom', path: ['keyFile'], message: 'certFile and keyFile go together' });
+  });
+
+export const KafkaSaslConfig = z
+  .strictObject({
+    mechanism: z
+      .enum(KAFKA_SASL_MECHANISMS)
+      .describe('plain, scram-sha-256, scram-sha-512 (user and password), or aws-msk-iam (Amazon MSK IAM access control: credentials from the AWS default provider chain, over TLS).'),
+    username: z.string().min(1).optional().describe('SASL user (plain and scram only).'),
+    password: z.string().min(1).meta(SECRET).optional().describe('SASL password (plain and scram only; set it from KAFKA_SASL_PASSWORD).'),
+    awsRegion: z
+      .string()
+      .regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, 'an AWS region, e.g. eu-west-1')
+      .optional()
+      .describe('aws-msk-iam: region of the MSK cluster, which signs the token. Example: eu-west-1.'),
+    awsRoleArn: z
+      .string()
+      .regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/, 'an IAM role ARN')
+      .optional()
+      .describe('aws-msk-iam: IAM role to assume for the token; absent, the default provider chain\'s credentials are used (environment, web identity/IRSA, ECS, instance profile).'),
+  })
+  .superRefine((s, ctx) => {
+    if (s.mechanism === 'aws-msk-iam') {
+      if (s.awsRegion === undefined) ctx.addIssue({ code: 'custom', path: ['awsRegion'], message: 'required with aws-msk-iam (set KAFKA_SASL_AWS_REGION)' });
+      for (const k of ['username', 'password'] as const) {
+        if (s[k] !== undefined) ctx.addIssue({ code: 'custom', path: [k], message: 'not used with aws-msk-iam (the token is signed with AWS credentials)' });
+      }
+    } else {
+      for (const k of ['username', 'password'] as const) {
+        if (s[k] === undefined) ctx.addIssue({ code: 'custom', path: [k], message: `required with ${s.mechanism} (set KAFKA_SASL_${k === 'username' ? 'USERNAME' : 'PASSWORD'})` });
+      }
+      for (const k of ['awsRegion', 'awsRoleArn'] as const) {
+        if (s[k] !== undefined) ctx.addIssue({ code: 'custom', path: [k], message: 'only used with aws-msk-iam' });
+      }
+    }
+  });
+
 export const KafkaConfig = z.strictObject({
   brokers: z.array(z.string().regex(/^[^\s:]+:\d{1,5}$/, 'host:port')).min(1).describe('Bootstrap brokers, e.g. ["kafka:9092"].'),
   clientId: z.string().min(1).default('sluice').describe('Kafka client id.'),
-  ssl: z.boolean().default(false).describe('Connect over TLS.'),
-  sasl: z
-    .strictObject({
-      mechanism: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']),
-      username: z.string().min(1),
-      password: z.string().min(1).meta(SECRET),
-    })
-    .optional()
-    .describe('SASL authentication; with ssl for managed Kafka (MSK, Confluent Cloud, Event Hubs).'),
+  ssl: z.boolean().default(false).describe('Connect over TLS, trusting the system CAs (a `tls` section also turns TLS on).'),
+  tls: KafkaTlsConfig.optional().describe('TLS with a private CA and/or a client certificate (mutual TLS); implies ssl.'),
+  sasl: KafkaSaslConfig.optional().describe('SASL authentication; with TLS for managed Kafka (MSK, Confluent Cloud, Event Hubs, Aiven). docs/deploy.md has the ACLs each role needs.'),
   sessionTimeoutMs: z.number().int().min(1000).default(30000).describe('Consumer group session timeout.'),
   heartbeatIntervalMs: z.number().int().min(100).default(3000).describe('Consumer heartbeat interval.'),
   maxWaitTimeMs: z.number().int().min(10).default(500).describe('Longest wait of a fetch with no data.'),
@@ -58,18 +102,90 @@ export const KafkaConfig = z.strictObject({
     .describe('Most bytes one fetch returns over all partitions. Example: 4194304.'),
   idempotentProducer: z.boolean().default(true).describe('Idempotent producer (needs a broker with a real controller id).'),
   partitionsConsumedConcurrently: z.number().int().min(1).max(256).default(4).describe('Partitions a consumer processes at once (order is kept within each).'),
+}).superRefine((k, ctx) => {
+  // MSK serves IAM authentication on its TLS listener only (port 9098; 9198 for public access).
+  if (k.sasl?.mechanism === 'aws-msk-iam' && !k.ssl && k.tls === undefined) ctx.addIssue({ code: 'custom', path: ['ssl'], message: 'aws-msk-iam needs TLS: set ssl true (KAFKA_SSL=true)' });
 });
+
+/** Subject compatibility levels of the Confluent Schema Registry API. */
+export const SCHEMA_COMPATIBILITY_LEVELS = ['BACKWARD', 'BACKWARD_TRANSITIVE', 'FORWARD', 'FORWARD_TRANSITIVE', 'FULL', 'FULL_TRANSITIVE', 'NONE'] as const;
+
+export const SchemaRegistryConfig = z
+  .strictObject({
+    url: z
+      .url({ protocol: /^https?$/ })
+      .describe(
+        'Base URL of a Confluent-compatible Schema Registry REST API: Confluent Platform or Cloud (https://psrc-….confluent.cloud), Aiven (https://<service>.aivencloud.com:<port>), ' +
+          'Apicurio Registry (http://apicurio:8080/apis/ccompat/v7). User info in the URL (https://user:password@host) is used as basic auth.',
+      ),
+    basicAuth: z
+      .strictObject({
+        username: z.string().min(1).describe('User, or the Confluent Cloud API key.'),
+        password: z.string().min(1).meta(SECRET).describe('Password, or the Confluent Cloud API secret (set it from SCHEMA_REGISTRY_PASSWORD).'),
+      })
+      .optional()
+      .describe('HTTP basic authentication (Confluent Cloud API key and secret, Aiven service user, Apicurio with basic auth).'),
+    tls: z
+      .strictObject({
+        caFile: z.string().min(1).optional().describe('PEM file of the certificate authorities to trust instead of the system ones (Aiven project CA, a private CA).'),
+        certFile: z.string().min(1).optional().describe('PEM client certificate, for registries that require mutual TLS (with keyFile).'),
+        keyFile: z.string().min(1).optional().describe('PEM private key of the client certificate.'),
+        rejectUnauthorized: z.boolean().default(true).describe('false accepts any server certificate: for testing only.'),
+      })
+      .superRefine((t, ctx) => {
+        if ((t.certFile === undefined) !== (t.keyFile === undefined)) ctx.addIssue({ code: 'custom', path: ['keyFile'], message: 'certFile and keyFile go together' });
+      })
+      .optional()
+      .describe('TLS settings of https:// registry URLs.'),
+    autoRegister: z
+      .boolean()
+      .default(true)
+      .describe(
+        'Register the schemas of schemas/avro/ under `<topic>-value` on first use, and set the subject compatibility level. ' +
+          'false: use pre-registered schemas only; Sluice looks each schema up under its subject (GET requests only) and fails with SLUICE_ERR_SCHEMA_NOT_REGISTERED when it is not there.',
+      ),
+    compatibility: z
+      .enum(SCHEMA_COMPATIBILITY_LEVELS)
+      .default('BACKWARD')
+      .describe('Compatibility level set on each subject Sluice registers to (autoRegister only): BACKWARD lets consumers on a new schema read data written with the previous one.'),
+    timeoutMs: z.number().int().min(100).default(10_000).describe('Timeout of one registry request.'),
+  })
+  .superRefine((r, ctx) => {
+    let url: URL;
+    try {
+      url = new URL(r.url);
+    } catch {
+      return; // reported by the url check
+    }
+    if ((url.username || url.password) && r.basicAuth) ctx.addIssue({ code: 'custom', path: ['basicAuth'], message: 'give the credentials either in the URL or in basicAuth, not both' });
+    if (r.tls && url.protocol !== 'https:') ctx.addIssue({ code: 'custom', path: ['tls'], message: 'tls needs an https:// url' });
+  });
 
 export const ClickHouseConfig = z.strictObject({
   url: z.url({ protocol: /^https?$/ }).describe('HTTP(S) endpoint, e.g. http://clickhouse:8123'),
   username: z.string().default('default').describe('ClickHouse user.'),
   password: z.string().meta(SECRET).default('').describe('ClickHouse password.'),
   database: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).default('sluice').describe('Database holding the Sluice tables.'),
+  migration: z
+    .strictObject({
+      username: z.string().min(1).describe('ClickHouse user allowed to run DDL on the Sluice database.'),
+      password: z.string().meta(SECRET).default('').describe('Its password (set it from CLICKHOUSE_MIGRATION_PASSWORD, only on the migrate job).'),
+    })
+    .optional()
+    .describe(
+      'Credentials of `sluice migrate` when they differ from the sink\'s (least privilege: the sink user then needs only SELECT and INSERT on the Sluice tables). ' +
+        'Absent: migrate uses username/password. The sink runs no DDL when the schema is already current.',
+    ),
   storeEvents: z
     .boolean()
     .default(true)
     .describe('Also store the normalized input events (api_activity, config_state, network_activity tables) next to the findings.'),
 });
+
+/** The connection `sluice migrate` uses: the migration credentials when they are configured. */
+export function migrationConnection<C extends z.output<typeof ClickHouseConfig>>(c: C): C {
+  return c.migration ? { ...c, username: c.migration.username, password: c.migration.password } : c;
+}
 
 export const ProcessorConfig = z.strictObject({
   groupId: z.string().min(1).default('sluice-processor').describe('Kafka consumer group of the processor role.'),
@@ -111,7 +227,16 @@ export const BASE_CONFIG_SHAPE = {
   app: z.string().regex(/^[a-z][a-z0-9-]{0,62}$/).default('sluice').describe('Application id: prefix of consumer groups and state topics.'),
   log: z.strictObject({ level: z.enum(LOG_LEVELS).default('info').describe('Log level; logs are JSON lines on stderr.') }).prefault({}),
   kafka: KafkaConfig.optional().describe('Absent: the embedded in-process log is used.'),
-  schemaRegistry: z.strictObject({ url: z.url({ protocol: /^https?$/ }) }).optional().describe('Absent: the local registry built from schemas/ is used.'),
+  schemaRegistry: SchemaRegistryConfig.optional().describe(
+    'Absent: the local registry built from schemas/avro/ is used (with Kafka only when allowLocalSchemaIds is true). docs/schema-registry.md has the setups.',
+  ),
+  allowLocalSchemaIds: z
+    .boolean()
+    .default(false)
+    .describe(
+      'Allow Avro on Kafka (`kafka`) without `schemaRegistry`: the schema ids then come from the local registry (schemas/avro/index.json), which no other Kafka client can resolve. ' +
+        'Off by default: a role that reads or writes Avro on Kafka refuses to start without SCHEMA_REGISTRY_URL. For a private or test cluster only.',
+    ),
   clickhouse: ClickHouseConfig.optional().describe('The ClickHouse connection (sinks.clickhouse tunes the sink). Absent: findings are not written to ClickHouse.'),
   topics: TopicsConfig.prefault({}),
   processor: ProcessorConfig.prefault({}),
@@ -206,14 +331,30 @@ export const ENV_VARS = {
   KAFKA_BROKERS: { path: ['kafka', 'brokers'], kind: 'list', doc: 'Comma-separated bootstrap brokers; enables Kafka.' },
   KAFKA_CLIENT_ID: { path: ['kafka', 'clientId'], kind: 'string', doc: 'Kafka client id.' },
   KAFKA_SSL: { path: ['kafka', 'ssl'], kind: 'bool', doc: 'true to connect to Kafka over TLS.' },
-  KAFKA_SASL_MECHANISM: { path: ['kafka', 'sasl', 'mechanism'], kind: 'string', doc: 'plain, scram-sha-256 or scram-sha-512.' },
+  KAFKA_SASL_MECHANISM: { path: ['kafka', 'sasl', 'mechanism'], kind: 'string', doc: 'plain, scram-sha-256, scram-sha-512 or aws-msk-iam.' },
   KAFKA_SASL_USERNAME: { path: ['kafka', 'sasl', 'username'], kind: 'string', doc: 'SASL user.' },
   KAFKA_SASL_PASSWORD: { path: ['kafka', 'sasl', 'password'], kind: 'string', doc: 'SASL password (mount it from a secret).' },
-  SCHEMA_REGISTRY_URL: { path: ['schemaRegistry', 'url'], kind: 'string', doc: 'Confluent Schema Registry URL; enables it.' },
+  KAFKA_SASL_AWS_REGION: { path: ['kafka', 'sasl', 'awsRegion'], kind: 'string', doc: 'aws-msk-iam: region of the MSK cluster.' },
+  KAFKA_SASL_AWS_ROLE_ARN: { path: ['kafka', 'sasl', 'awsRoleArn'], kind: 'string', doc: 'aws-msk-iam: IAM role to assume (default: the AWS default credential chain).' },
+  KAFKA_TLS_CA_FILE: { path: ['kafka', 'tls', 'caFile'], kind: 'string', doc: 'PEM CA file trusted for the Kafka brokers (turns TLS on).' },
+  KAFKA_TLS_CERT_FILE: { path: ['kafka', 'tls', 'certFile'], kind: 'string', doc: 'PEM client certificate for Kafka mutual TLS.' },
+  KAFKA_TLS_KEY_FILE: { path: ['kafka', 'tls', 'keyFile'], kind: 'string', doc: 'PEM client key for Kafka mutual TLS.' },
+  KAFKA_TLS_KEY_PASSWORD: { path: ['kafka', 'tls', 'keyPassword'], kind: 'string', doc: 'Passphrase of an encrypted KAFKA_TLS_KEY_FILE (mount it from a secret).' },
+  SLUICE_ALLOW_LOCAL_SCHEMA_IDS: { path: ['allowLocalSchemaIds'], kind: 'bool', doc: 'true to allow Kafka without a Schema Registry (local schema ids; private or test clusters only).' },
+  SCHEMA_REGISTRY_URL: { path: ['schemaRegistry', 'url'], kind: 'string', doc: 'Confluent-compatible Schema Registry URL; enables it.' },
+  SCHEMA_REGISTRY_USERNAME: { path: ['schemaRegistry', 'basicAuth', 'username'], kind: 'string', doc: 'Schema Registry basic-auth user (Confluent Cloud API key).' },
+  SCHEMA_REGISTRY_PASSWORD: { path: ['schemaRegistry', 'basicAuth', 'password'], kind: 'string', doc: 'Schema Registry basic-auth password (Confluent Cloud API secret; mount it from a secret).' },
+  SCHEMA_REGISTRY_CA_FILE: { path: ['schemaRegistry', 'tls', 'caFile'], kind: 'string', doc: 'PEM CA file trusted for the registry.' },
+  SCHEMA_REGISTRY_CERT_FILE: { path: ['schemaRegistry', 'tls', 'certFile'], kind: 'string', doc: 'PEM client certificate for the registry (mutual TLS).' },
+  SCHEMA_REGISTRY_KEY_FILE: { path: ['schemaRegistry', 'tls', 'keyFile'], kind: 'string', doc: 'PEM client key for the registry (mutual TLS).' },
+  SCHEMA_REGISTRY_AUTO_REGISTER: { path: ['schemaRegistry', 'autoRegister'], kind: 'bool', doc: 'false to use pre-registered schemas only (no registration, no config change).' },
+  SCHEMA_REGISTRY_COMPATIBILITY: { path: ['schemaRegistry', 'compatibility'], kind: 'string', doc: 'Subject compatibility level Sluice sets when it registers (default BACKWARD).' },
   CLICKHOUSE_URL: { path: ['clickhouse', 'url'], kind: 'string', doc: 'ClickHouse HTTP URL; enables the ClickHouse sink.' },
-  CLICKHOUSE_USER: { path: ['clickhouse', 'username'], kind: 'string', doc: 'ClickHouse user.' },
+  CLICKHOUSE_USER: { path: ['clickhouse', 'username'], kind: 'string', doc: 'ClickHouse user of the sink (SELECT and INSERT on the Sluice tables suffice once migrations ran).' },
   CLICKHOUSE_PASSWORD: { path: ['clickhouse', 'password'], kind: 'string', doc: 'ClickHouse password.' },
   CLICKHOUSE_DATABASE: { path: ['clickhouse', 'database'], kind: 'string', doc: 'ClickHouse database (default sluice).' },
+  CLICKHOUSE_MIGRATION_USER: { path: ['clickhouse', 'migration', 'username'], kind: 'string', doc: 'ClickHouse user of `sluice migrate` (DDL); set only on the migrate job.' },
+  CLICKHOUSE_MIGRATION_PASSWORD: { path: ['clickhouse', 'migration', 'password'], kind: 'string', doc: 'Password of CLICKHOUSE_MIGRATION_USER (mount it from a secret).' },
   SLUICE_APP: { path: ['app'], kind: 'string', doc: 'Application id.' },
   SLUICE_LOG_LEVEL: { path: ['log', 'level'], kind: 'string', doc: 'fatal|error|warn|info|debug|trace|silent.' },
   SLUICE_PROCESSOR_WORKERS: { path: ['processor', 'workers'], kind: 'int', doc: 'Worker threads of the processor.' },

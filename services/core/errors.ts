@@ -9,14 +9,19 @@ export const ERROR_CODES = {
   SLUICE_ERR_INPUT_UNREADABLE: { retriable: false, message: 'Input could not be read or decompressed' },
   SLUICE_ERR_INPUT_NOT_REGULAR: { retriable: false, message: 'Input is not a regular file or directory (a FIFO, socket or device)' },
   SLUICE_ERR_INPUT_MALFORMED: { retriable: false, message: 'Input record is not valid for its source' },
+  SLUICE_ERR_NOTIFICATION_INVALID: { retriable: false, message: 'Queue message is not an object-created notification Sluice can read' },
+  SLUICE_ERR_QUEUE_UNAVAILABLE: { retriable: true, message: 'Queue service (SQS) request failed' },
+  SLUICE_ERR_OBJECT_STORE_UNAVAILABLE: { retriable: true, message: 'Object store (S3) request failed' },
   SLUICE_ERR_SCHEMA_UNKNOWN: { retriable: false, message: 'No Avro schema is known for the subject or id' },
   SLUICE_ERR_SCHEMA_ENCODE: { retriable: false, message: 'Record does not match its Avro schema' },
   SLUICE_ERR_SCHEMA_DECODE: { retriable: false, message: 'Payload is not valid Confluent-framed Avro' },
   SLUICE_ERR_SCHEMA_REGISTRY: { retriable: true, message: 'Schema registry request failed' },
+  SLUICE_ERR_SCHEMA_NOT_REGISTERED: { retriable: true, message: 'With schemaRegistry.autoRegister false, the schema is not registered under its subject' },
   SLUICE_ERR_TRANSPORT_UNAVAILABLE: { retriable: true, message: 'Message transport is unavailable' },
   SLUICE_ERR_TRANSPORT_RECORD_TOO_LARGE: { retriable: false, message: 'The broker refuses the record for its size (max.message.bytes)' },
   SLUICE_ERR_TRANSPORT_TOPIC_UNKNOWN: { retriable: false, message: 'Topic does not exist' },
   SLUICE_ERR_TRANSPORT_KAFKAJS_UNPATCHED: { retriable: false, message: 'kafkajs is missing the Sluice leader-move fix' },
+  SLUICE_ERR_TRANSPORT_AUTH: { retriable: true, message: 'Kafka authentication credentials could not be obtained' },
   SLUICE_ERR_ACTION_SIGNATURE: { retriable: false, message: 'Action record is unsigned or its signature does not verify' },
   SLUICE_ERR_SINK_WRITE: { retriable: true, message: 'Sink write failed' },
   SLUICE_ERR_SINK_MIGRATION: { retriable: false, message: 'Sink schema migration failed' },
@@ -27,6 +32,8 @@ export const ERROR_CODES = {
   SLUICE_ERR_STATE_RESTORE: { retriable: true, message: 'Restoring detector state from its changelog failed' },
   SLUICE_ERR_STATE_TOPOLOGY: { retriable: false, message: 'A changelog topic does not match its input topic' },
   SLUICE_ERR_STATE_KEY: { retriable: false, message: 'A detector wrote state for an entity other than the one being processed' },
+  SLUICE_ERR_QUERY_FAILED: { retriable: true, message: 'A ClickHouse read of sluice findings, timeline or query failed' },
+  SLUICE_ERR_QUERY_NOT_FOUND: { retriable: false, message: 'No finding with that id, or no saved query with that name' },
 } as const satisfies Record<string, { retriable: boolean; message: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
