@@ -31,7 +31,9 @@ test('the compiled build runs the main job with the same findings as the sources
     for (const f of ['services/cli/main.js', 'services/processor/runtime/worker.js', 'services/rules/packs/activity', 'schemas/avro/api_activity.v1.avsc']) {
       assert.ok(existsSync(join(out, f)), `${f} is in the build`);
     }
-    const env = { ...process.env, SLUICE_FROM_SOURCE: '', NODE_OPTIONS: '' };
+    // The embedded log, also when the test runner has started Kafka and ClickHouse for other tests.
+    const env: NodeJS.ProcessEnv = { ...process.env, SLUICE_FROM_SOURCE: '', NODE_OPTIONS: '' };
+    for (const k of ['KAFKA_BROKERS', 'CLICKHOUSE_URL', 'SCHEMA_REGISTRY_URL']) delete env[k];
     // Plain node, no --import tsx: only JavaScript can load.
     const compiled = spawnSync(process.execPath, ['--input-type=module', '-e', `const { main } = await import(${JSON.stringify(join(out, 'services/cli/main.js'))}); process.exitCode = await main(['node', 'sluice', 'run', '--format', 'ndjson']);`], { cwd: root, env, encoding: 'utf8' });
     assert.equal(compiled.status, 0, compiled.stderr);

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { systemClock } from '../../services/core/clock.ts';
 import { silentLogger } from '../../services/core/logger.ts';
 import { createTelemetry } from '../../services/core/telemetry.ts';
-import { SCHEMA_NAMES, type DeadLetterRecord, type Finding } from '../../services/core/events.ts';
+import { SCHEMA_NAMES, type DeadLetterRecord } from '../../services/core/events.ts';
+import { assertValidOcsf } from '../../services/core/ocsf/index.ts';
 import { AvroCodec } from '../../services/core/avro/codec.ts';
 import { LocalSchemaRegistry } from '../../services/core/avro/registry.ts';
 import { awsCloudTrailCollector } from '../../services/collectors/aws_cloudtrail/index.ts';
@@ -45,6 +46,15 @@ async function findingsInClickHouse(): Promise<Array<{ id: string; rule: string 
 }
 
 
+
+/** The fields of an OCSF finding this test reads. */
+interface OcsfFinding {
+  class_uid: number;
+  finding_info: { uid: string; related_events: Array<{ uid: string }> };
+  evidences?: Array<{ actor?: { user: { uid: string } } }>;
+  unmapped: { sluice: { rule: string } };
+}
+
 test('CloudTrail files -> activity topic -> worker pool -> ClickHouse + findings topic, offsets committed', async () => {
   const summary = await runPipeline(ctx, { collector: awsCloudTrailCollector({}), inputs: samples, drainTimeoutMs: 60_000 });
   assert.equal(summary.transport, 'kafka');
@@ -59,13 +69,15 @@ test('CloudTrail files -> activity topic -> worker pool -> ClickHouse + findings
   assert.deepEqual(rows.map((r) => r.rule), EXPECTED_RULES);
 
   const onTopic = await readTopic(config.kafka!, config.topics.findings, EXPECTED_RULES.length);
-  const published = onTopic.map((m) => JSON.parse(m.value.toString()) as Finding);
-  assert.deepEqual(published.map((f) => f.rule).sort(), EXPECTED_RULES);
-  assert.deepEqual(published.map((f) => f.id).sort(), rows.map((r) => r.id).sort());
-  for (const m of onTopic) assert.equal(m.key, (JSON.parse(m.value.toString()) as Finding).id, 'findings are keyed by id');
-  const stop = published.find((f) => f.rule === 'aws.cloudtrail.logging_stopped')!;
+  // The findings topic carries OCSF 1.8.0 (docs/ocsf.md): the id is finding_info.uid, the rule is under unmapped.sluice.
+  const published = onTopic.map((m) => JSON.parse(m.value.toString()) as OcsfFinding);
+  for (const f of published) assertValidOcsf(f, 'finding on the topic');
+  assert.deepEqual(published.map((f) => f.unmapped.sluice.rule).sort(), EXPECTED_RULES);
+  assert.deepEqual(published.map((f) => f.finding_info.uid).sort(), rows.map((r) => r.id).sort());
+  for (const [i, m] of onTopic.entries()) assert.equal(m.key, published[i]!.finding_info.uid, 'findings are keyed by id');
+  const stop = published.find((f) => f.unmapped.sluice.rule === 'aws.cloudtrail.logging_stopped')!;
   assert.equal(stop.class_uid, 2004);
-  assert.equal(stop.actor?.user.uid, 'arn:aws:iam::111122223333:user/mallory');
+  assert.equal(stop.evidences?.[0]?.actor?.user.uid, 'arn:aws:iam::111122223333:user/mallory');
   assert.deepEqual(stop.finding_info.related_events, [{ uid: '0e6f3b1a-5a1d-4c7e-9d1b-000000000002' }]);
 
   const transport = new KafkaTransport(config.kafka!, ctx.logger);
