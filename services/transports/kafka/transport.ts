@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Kafka, Partitioners, logLevel, type Admin, type Consumer as KafkaConsumer, type LogEntry } from 'kafkajs';
+import { Kafka, PartitionAssigners, Partitioners, logLevel, type Admin, type Consumer as KafkaConsumer, type LogEntry } from 'kafkajs';
 import type { KafkaConfig } from '../../core/config.ts';
 import type { Logger } from '../../core/logger.ts';
 import { SluiceError } from '../../core/errors.ts';
@@ -14,6 +14,7 @@ import type {
   Transport,
 } from '../../core/transport.ts';
 import { assertKafkajsPatched } from './patch-guard.ts';
+import { CoPartitionedAssigner } from './co-partitioned-assigner.ts';
 import { kafkaSecurityOptions } from './security.ts';
 
 /** kafkajs protocol error types meaning the records can never be accepted as they are. */
@@ -184,6 +185,8 @@ export class KafkaTransport implements Transport {
   async consumer(options: ConsumerOptions): Promise<Consumer> {
     const consumer = this.kafka.consumer({
       groupId: options.groupId,
+      // Partition p of every input topic on one member (joins such as vulns need it), round robin as the fallback mid-upgrade.
+      partitionAssigners: [CoPartitionedAssigner, PartitionAssigners.roundRobin],
       sessionTimeout: this.config.sessionTimeoutMs,
       heartbeatInterval: this.config.heartbeatIntervalMs,
       maxWaitTimeInMs: this.config.maxWaitTimeMs,
