@@ -12,6 +12,7 @@ import type { ApiActivity } from '../../core/events.ts';
 import { SluiceError } from '../../core/errors.ts';
 import { API_ACTIVITY_AVSC, EVENTLIST_FILE, readBytes } from '../../../test/fixtures/k8s_audit/load.ts';
 import { startK8sAuditWebhook, type K8sAuditWebhook } from './index.ts';
+import { MAX_FIELD_CHARS, TRUNCATION_MARK } from '../fields.ts';
 
 const TOKEN = 'test-token-0123456789abcdef';
 const OTHER_TOKEN = 'rotated-token-fedcba9876543210';
@@ -85,6 +86,31 @@ describe('k8s audit webhook (fastify on port 0, real HTTP)', () => {
       assert.ok(apiActivityType.isValid(e));
     }
     assert.match(outputs[0]!.position, /^k8s-audit-webhook\/.+#0$/);
+  });
+
+  it('200: string fields over MAX_FIELD_CHARS are cut as on the file path (a 200 KB user agent)', async () => {
+    const big = await startK8sAuditWebhook({
+      config: { host: '127.0.0.1', port: 0, tokens: [TOKEN], bodyLimitBytes: 1024 * 1024 },
+      collector: { provider: 'EKS', cluster: 'example-cluster', accountUid: '123412341234' },
+      clock: new ManualClock(Date.UTC(2030, 0, 1)),
+      onEvents: async (outputs) => {
+        got.push(...outputs);
+      },
+    });
+    const got: CollectorOutput[] = [];
+    try {
+      const doc = JSON.parse(eventList.toString('utf8')) as { items: Array<Record<string, unknown>> };
+      doc.items[0]!.userAgent = 'A'.repeat(200_000);
+      const res = await post(big.url, JSON.stringify(doc));
+      assert.equal(res.status, 200);
+      const first = got[0]!;
+      assert.equal(first.kind, 'event');
+      const ua = first.kind === 'event' ? (first.event as ApiActivity).user_agent! : '';
+      assert.equal(ua.length, MAX_FIELD_CHARS + TRUNCATION_MARK.length);
+      assert.ok(ua.endsWith(TRUNCATION_MARK));
+    } finally {
+      await big.close();
+    }
   });
 
   it('200 with the second (rotated) token, and content-type with a charset', async () => {

@@ -8,6 +8,7 @@
  *   400 body not JSON or not an EventList (retrying would not help). Bad events inside a valid
  *   EventList are not a 400: they go out as RejectedRecords through onEvents.
  */
+import { capStringFields } from '../fields.ts';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
@@ -147,6 +148,8 @@ export async function startK8sAuditWebhook(options: K8sAuditWebhookOptions): Pro
     if (typeof items === 'string') return send(reply, 400, items);
 
     const outputs = collector.collectItems(`k8s-audit-webhook/${req.id}`, items);
+    // The same cap on every mapped string field as the file and stream paths (collectors/fields.ts).
+    for (const o of outputs) if (o.kind === 'event') capStringFields(o.event);
     if (outputs.length > 0) {
       try {
         await options.onEvents(outputs);
