@@ -252,7 +252,7 @@ export const BASE_CONFIG_SHAPE = {
         .optional()
         .describe(
           'Shared HMAC key of action records (at least 32 characters; set it from SLUICE_ACTIONS_KEY on the processor and the remediator). ' +
-            'The processor signs each record it writes to the actions topic; the remediator acts only on records that verify and dead-letters the others. Required when dryRun is false.',
+            'The processor signs each record it writes to the actions and enforcement topics; the remediator acts only on records that verify and dead-letters the others. Required when dryRun is false.',
         ),
       groupId: z.string().min(1).default('sluice-remediator').describe('Consumer group of the remediator role.'),
     })

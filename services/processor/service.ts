@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { SpanKind, type Attributes, type Context as TraceContext, type Span } from '@opentelemetry/api';
-import { ACTION_SIGNATURE_HEADER, signActionRecord } from '../core/action-signing.ts';
+import { outputSignatureHeaders } from './output-signing.ts';
 import type { AvroCodec } from '../core/avro/codec.ts';
 import type { EventMeta, FindingSink, RejectedRecord, SideOutput } from '../core/components.ts';
 import type { SluiceConfig } from '../core/config.ts';
@@ -331,9 +331,8 @@ export class ProcessorService {
       let list = byTopic.get(topic);
       if (!list) byTopic.set(topic, (list = []));
       const value = Buffer.from(JSON.stringify(o.value));
-      const actionsKey = o.stream === 'actions' ? this.deps.config.remediation.actionsKey : undefined;
-      // Signed so that the remediator acts only on what a processor wrote (core/action-signing.ts).
-      const signature: Record<string, string> = actionsKey ? { [ACTION_SIGNATURE_HEADER]: signActionRecord(actionsKey, topic, o.key, value) } : {};
+      // Actions and enforcement decisions are signed so that consumers act only on what a processor wrote.
+      const signature = outputSignatureHeaders(o.stream, this.deps.config.remediation.actionsKey, topic, o.key, value);
       list.push({ key: o.key, value, headers: { ...headers, 'sluice-output-id': o.value.id, ...signature } });
     }
     await Promise.all([...byTopic].map(([topic, messages]) => this.deps.producer.send(topic, messages)));
