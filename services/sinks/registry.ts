@@ -7,6 +7,7 @@ import { webhookSinkSpec } from './webhook/index.ts';
 import { pagerdutySinkSpec } from './pagerduty/index.ts';
 import { splunkHecSinkSpec } from './splunk_hec/index.ts';
 import { elasticsearchSinkSpec } from './elasticsearch/index.ts';
+import { snsSinkSpec } from './sns/index.ts';
 
 /** Every findings sink Sluice ships, by name (`sinks.<name>` in the config). */
 export const SINK_SPECS = [
@@ -19,6 +20,7 @@ export const SINK_SPECS = [
   pagerdutySinkSpec,
   splunkHecSinkSpec,
   elasticsearchSinkSpec,
+  snsSinkSpec,
 ] as const satisfies readonly SinkSpec[];
 
 export function sinkSpec(name: string): SinkSpec | undefined {

@@ -204,9 +204,8 @@ export abstract class AlertSink implements FindingSink {
       let out: AlertOutcome;
       let status: number | null = null;
       try {
-        const req = this.request(remaining);
         this.stats.requests++;
-        const res = await this.post(req, timeoutMs);
+        const res = await this.send(remaining, timeoutMs);
         status = res.status;
         out = this.outcome(remaining, res);
       } catch (err) {
@@ -240,6 +239,15 @@ export abstract class AlertSink implements FindingSink {
     this.delivered.add(id);
     this.stats.delivered++;
     if (this.delivered.size > this.options.delivery.rememberIds) this.delivered.delete(this.delivered.values().next().value!);
+  }
+
+  /**
+   * One exchange with the service for these findings: by default request() POSTed with fetch. An
+   * output that talks through a vendor SDK (sns) overrides it, and reports the service's answer as
+   * an AlertResponse (a network failure or a timeout is thrown, and retried).
+   */
+  protected send(findings: readonly Finding[], timeoutMs: number): Promise<AlertResponse> {
+    return this.post(this.request(findings), timeoutMs);
   }
 
   /** One POST: a timeout, no redirects followed (a signed body or a token must not go elsewhere). */
