@@ -1,6 +1,6 @@
 /**
  * The settings every alert output shares (sinks.slack, sinks.webhook, sinks.pagerduty,
- * sinks.splunk_hec, sinks.elasticsearch): which findings it takes, and how it delivers them.
+ * sinks.splunk_hec, sinks.elasticsearch, sinks.sns): which findings it takes, and how it delivers them.
  */
 import { z } from 'zod';
 import { SECRET } from '../../core/secrets.ts';
