@@ -1,5 +1,5 @@
 import type { ApiActivity } from '../events.ts';
-import { cloudObject, compact, eventMetadata, SEVERITY_CAPTIONS, unmappedObject, type OcsfObject } from './common.ts';
+import { cloudObject, compact, eventHeader, eventMetadata, unmappedObject, type OcsfObject } from './common.ts';
 
 const ACTIVITY_CAPTIONS: Readonly<Record<number, string>> = { 0: 'Unknown', 1: 'Create', 2: 'Read', 3: 'Update', 4: 'Delete', 99: 'Other' };
 
@@ -44,6 +44,13 @@ function userObject(e: ApiActivity): Record<string, unknown> {
   return { uid: u.uid, name: u.name, ...userType(u.type), account: u.account_uid ? { uid: u.account_uid } : null, credential_uid: u.credential_uid };
 }
 
+/** The outcome of the call: status id, caption, the source's code and, for a failure, its detail. */
+function outcome(e: ApiActivity): Record<string, unknown> {
+  return { status_id: e.status_id, status: e.status, status_code: e.status_code, status_detail: e.status_detail };
+}
+
+const AUTHENTICATION_CAPTIONS: Readonly<Record<number, string>> = { 1: 'Logon' };
+
 function sourceEndpoint(e: ApiActivity): Record<string, unknown> {
   return e.src_endpoint.ip || e.src_endpoint.domain ? { ip: e.src_endpoint.ip, domain: e.src_endpoint.domain } : { name: 'Unknown' };
 }
@@ -52,18 +59,8 @@ function sourceEndpoint(e: ApiActivity): Record<string, unknown> {
 export function authenticationToOcsf(e: ApiActivity, protocol: readonly [number, string] | null): OcsfObject {
   const s = e.actor.session;
   return compact({
-    class_uid: 3002,
-    category_uid: 3,
-    activity_id: 1,
-    activity_name: 'Logon',
-    type_uid: 300201,
-    severity_id: e.severity_id,
-    severity: SEVERITY_CAPTIONS[e.severity_id],
-    time: e.time,
-    status_id: e.status_id,
-    status: e.status,
-    status_code: e.status_code,
-    status_detail: e.status_detail,
+    ...eventHeader(3002, 3, 1, AUTHENTICATION_CAPTIONS, e.severity_id, e.time),
+    ...outcome(e),
     metadata: eventMetadata(e.metadata, ['cloud']),
     user: userObject(e),
     is_mfa: s?.is_mfa ?? null,
@@ -91,18 +88,8 @@ export function apiActivityToOcsf(e: ApiActivity): OcsfObject {
   if (login) return authenticationToOcsf(e, login.protocol);
   const s = e.actor.session;
   return compact({
-    class_uid: e.class_uid,
-    category_uid: e.category_uid,
-    activity_id: e.activity_id,
-    activity_name: ACTIVITY_CAPTIONS[e.activity_id],
-    type_uid: e.type_uid,
-    severity_id: e.severity_id,
-    severity: SEVERITY_CAPTIONS[e.severity_id],
-    time: e.time,
-    status_id: e.status_id,
-    status: e.status,
-    status_code: e.status_code,
-    status_detail: e.status_detail,
+    ...eventHeader(e.class_uid, e.category_uid, e.activity_id, ACTIVITY_CAPTIONS, e.severity_id, e.time),
+    ...outcome(e),
     metadata: eventMetadata(e.metadata, ['cloud']),
     actor: {
       user: userObject(e),

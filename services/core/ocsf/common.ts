@@ -68,3 +68,27 @@ export function cloudObject(provider: string | null | undefined, region: string 
   if (!provider) return null;
   return { provider, region, account: accountUid ? { uid: accountUid } : null };
 }
+
+/**
+ * The classification every OCSF event opens with: class, category, activity with its caption,
+ * type_uid (class_uid * 100 + activity_id), severity with its caption, and time.
+ */
+export function eventHeader(
+  classUid: number,
+  categoryUid: number,
+  activityId: number,
+  activityCaptions: Readonly<Record<number, string>>,
+  severityId: number,
+  time: number,
+): Record<string, unknown> {
+  return {
+    class_uid: classUid,
+    category_uid: categoryUid,
+    activity_id: activityId,
+    activity_name: activityCaptions[activityId],
+    type_uid: classUid * 100 + activityId,
+    severity_id: severityId,
+    severity: SEVERITY_CAPTIONS[severityId],
+    time,
+  };
+}

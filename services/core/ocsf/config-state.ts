@@ -1,5 +1,5 @@
 import type { ConfigState } from '../model/config-state.ts';
-import { cloudObject, compact, eventMetadata, SEVERITY_CAPTIONS, unmappedObject, type OcsfObject } from './common.ts';
+import { cloudObject, compact, eventHeader, eventMetadata, unmappedObject, type OcsfObject } from './common.ts';
 
 const ACTIVITY_CAPTIONS: Readonly<Record<number, string>> = { 0: 'Unknown', 1: 'Log', 2: 'Collect', 99: 'Other' };
 
@@ -38,14 +38,7 @@ export function configStateToOcsf(e: ConfigState): OcsfObject {
   const provider = providerOf(e);
   const r = e.resource;
   return compact({
-    class_uid: e.class_uid,
-    category_uid: e.category_uid,
-    activity_id: e.activity_id,
-    activity_name: ACTIVITY_CAPTIONS[e.activity_id],
-    type_uid: e.type_uid,
-    severity_id: 1,
-    severity: SEVERITY_CAPTIONS[1],
-    time: e.time,
+    ...eventHeader(e.class_uid, e.category_uid, e.activity_id, ACTIVITY_CAPTIONS, 1, e.time),
     metadata: eventMetadata(e.metadata, provider ? ['cloud'] : []),
     cloud: cloudObject(provider, r.region, r.account_uid),
     resources: [

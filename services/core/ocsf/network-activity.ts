@@ -1,5 +1,5 @@
 import type { FlowEndpoint, NetworkFlow } from '../model/network-flow.ts';
-import { cloudObject, compact, eventMetadata, SEVERITY_CAPTIONS, unmappedObject, type OcsfObject } from './common.ts';
+import { cloudObject, compact, eventHeader, eventMetadata, unmappedObject, type OcsfObject } from './common.ts';
 
 const ACTIVITY_CAPTIONS: Readonly<Record<number, string>> = { 0: 'Unknown', 1: 'Open', 2: 'Close', 3: 'Reset', 4: 'Fail', 5: 'Refuse', 6: 'Traffic', 7: 'Listen', 99: 'Other' };
 
@@ -39,14 +39,7 @@ export function networkActivityToOcsf(f: NetworkFlow): OcsfObject {
   const profiles = [...(f.cloud ? ['cloud'] : []), ...(action ? ['security_control'] : [])];
   const t = f.traffic;
   return compact({
-    class_uid: f.class_uid,
-    category_uid: f.category_uid,
-    activity_id: f.activity_id,
-    activity_name: ACTIVITY_CAPTIONS[f.activity_id],
-    type_uid: f.type_uid,
-    severity_id: f.severity_id,
-    severity: SEVERITY_CAPTIONS[f.severity_id],
-    time: f.time,
+    ...eventHeader(f.class_uid, f.category_uid, f.activity_id, ACTIVITY_CAPTIONS, f.severity_id, f.time),
     start_time: f.start_time,
     end_time: f.end_time,
     metadata: eventMetadata(f.metadata, profiles),
