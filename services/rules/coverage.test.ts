@@ -15,9 +15,10 @@ test('the coverage files load and name only rules the packs define', () => {
   assert.deepEqual(report.unknownRules, []);
 });
 
-test('every entry of the bundled catalogues (TrailDiscover, Stratus Red Team) has a coverage entry', () => {
+test('every entry of the bundled catalogues (TrailDiscover, Stratus Red Team, Panther) has a coverage entry', () => {
   const names = report.catalogues.map((c) => c.name).sort();
-  assert.deepEqual(names, ['stratus', 'traildiscover']);
+  assert.deepEqual(names, [...new Set(names)], 'one row per catalogue name');
+  for (const n of ['stratus', 'traildiscover', 'panther-aws', 'panther-azure', 'panther-k8s', 'panther-gcp']) assert.ok(names.includes(n), `${n} is bundled`);
   for (const c of report.catalogues) assert.deepEqual(c.missing, [], `${c.name}: entries without a coverage entry`);
   const traildiscover = report.catalogues.find((c) => c.name === 'traildiscover')!;
   assert.ok(traildiscover.entries >= 380, `${traildiscover.entries} TrailDiscover events`);
@@ -48,4 +49,28 @@ test('a bad coverage file is refused with every problem listed; an unknown rule 
   assert.equal(r.unknownRules.length, 1);
   assert.match(r.unknownRules[0]!, /aws\.no\.such_rule/);
   assert.deepEqual(r.catalogues[0]!.missing, ['traildiscover:x:Y']);
+});
+
+test('catalogue files that share one catalogue name merge into one catalogue with deduplicated refs', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sluice-catalogues-'));
+  const file = (catalogue: string, source: string, ids: string[]) =>
+    JSON.stringify({ catalogue, source, licence: 'Apache-2.0', entries: ids.map((id) => ({ id, name: id, severity: 'High' })) });
+  writeFileSync(join(dir, 'peer-a.json'), file('peer', 'peer rules, part A', ['A.One', 'Shared']));
+  writeFileSync(join(dir, 'peer-b.json'), file('peer', 'peer rules, part B', ['B.One', 'Shared']));
+  writeFileSync(join(dir, 'other.json'), file('other', 'another peer', ['X']));
+  const cats = loadCatalogues(dir);
+  assert.deepEqual(cats.map((c) => c.name).sort(), ['other', 'peer']);
+  const peer = cats.find((c) => c.name === 'peer')!;
+  assert.deepEqual([...peer.refs].sort(), ['peer:A.One', 'peer:B.One', 'peer:Shared']);
+  assert.match(peer.source, /part A/);
+  assert.match(peer.source, /part B/);
+  const r = coverageReport([], rules, cats);
+  assert.equal(r.catalogues.filter((c) => c.name === 'peer').length, 1);
+  assert.equal(r.catalogues.find((c) => c.name === 'peer')!.entries, 3);
+});
+
+test('a catalogue file without a catalogue name or entries is refused', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sluice-catalogues-'));
+  writeFileSync(join(dir, 'broken.json'), JSON.stringify({ source: 's', entries: [] }));
+  assert.throws(() => loadCatalogues(dir), /broken\.json/);
 });

@@ -90,17 +90,28 @@ export interface Catalogue {
   refs: string[];
 }
 
-/** The catalogues in `coverage/catalogues/*.json` (TrailDiscover, Stratus Red Team). */
+/**
+ * The catalogues in `coverage/catalogues/*.json` (TrailDiscover, Stratus Red Team, Panther...).
+ * Files that share one `catalogue` name (a peer catalogue split by area, e.g. `panther-aws-identity.json`
+ * and `panther-aws-infrastructure.json`) merge into one catalogue: their sources are joined and their
+ * refs deduplicated.
+ */
 export function loadCatalogues(dir: string = CATALOGUES_DIR): Catalogue[] {
-  const out: Catalogue[] = [];
+  const byName = new Map<string, { sources: string[]; refs: Set<string> }>();
   for (const name of readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
     const path = join(dir, name);
     if (!statSync(path).isFile()) continue;
     const doc = JSON.parse(readFileSync(path, 'utf8')) as { catalogue: string; source: string; entries: Array<Record<string, string>> };
+    if (typeof doc.catalogue !== 'string' || !Array.isArray(doc.entries)) {
+      throw new SluiceError('SLUICE_ERR_CONFIG_INVALID', `catalogue file ${name}: needs a string \`catalogue\` and an \`entries\` array`, { details: { file: name } });
+    }
     const refs = doc.entries.map((e) => (doc.catalogue === 'traildiscover' ? `traildiscover:${e.eventSource}:${e.eventName}` : `${doc.catalogue}:${e.id}`));
-    out.push({ name: doc.catalogue, source: doc.source, refs: [...new Set(refs)] });
+    const cat = byName.get(doc.catalogue) ?? { sources: [], refs: new Set<string>() };
+    if (!cat.sources.includes(doc.source)) cat.sources.push(doc.source);
+    for (const r of refs) cat.refs.add(r);
+    byName.set(doc.catalogue, cat);
   }
-  return out;
+  return [...byName].map(([name, c]) => ({ name, source: c.sources.join('; '), refs: [...c.refs] }));
 }
 
 export interface SourceCoverage {

@@ -9,12 +9,14 @@ import type { Clock } from '../../core/clock.ts';
 import { isObj } from '../k8s_audit/fields.ts';
 import { createAzureActivityCollector } from './collector.ts';
 import { AzureActivityConfigSchema, parseAzureActivityConfig, type AzureActivityConfigInput } from './config.ts';
+import { activityLogAlertEvent } from './alert-payload.ts';
 import { isLogAnalyticsActivity, SOURCE_TYPE } from './normalize.ts';
 
 export { AzureActivityConfigSchema, parseAzureActivityConfig } from './config.ts';
 export type { AzureActivityConfig, AzureActivityConfigInput } from './config.ts';
 export { createAzureActivityCollector, AZURE_ENVELOPE_KEYS } from './collector.ts';
 export type { AzureActivityCollectorDeps } from './collector.ts';
+export { activityLogAlertEvent } from './alert-payload.ts';
 export { normalizeAzureActivity, azureActivityId, parseResourceId, isKubeAuditRecord, isLogAnalyticsActivity, CLAIMS, SOURCE_TYPE, PRODUCT_NAME, VENDOR_NAME, CLOUD_PROVIDER } from './normalize.ts';
 export type { NormalizeOptions } from './normalize.ts';
 
@@ -35,10 +37,12 @@ function localized(v: unknown): string | null {
 /**
  * An Azure activity record has an operationName (text or {value}), a time (`time`, or REST
  * `eventTimestamp`) and at least one Azure Monitor field; or it is a Log Analytics AzureActivity
- * row (OperationNameValue, TimeGenerated and an activity column). AKS kube-audit records are left
+ * row (OperationNameValue, TimeGenerated and an activity column), or an activity-log alert
+ * notification (legacy or common alert schema) carrying one. AKS kube-audit records are left
  * to k8s_audit's sniffer, CloudTrail (eventSource) and GCP (protoPayload) records are not Azure's.
  */
 export function sniffAzureActivity(record: unknown): boolean {
+  if (activityLogAlertEvent(record) !== null) return true;
   if (!isObj(record) || 'eventSource' in record || 'protoPayload' in record) return false;
   if (isLogAnalyticsActivity(record)) {
     return record.Type === 'AzureActivity' || ['ActivityStatusValue', 'CategoryValue', 'ResourceProviderValue', 'CallerIpAddress'].some((k) => k in record);

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { OCSF_VERSION } from '../../core/events.ts';
 import { stableRecordUid } from '../aws_cloudtrail/index.ts';
 import { pantherLog, REST_FILE } from '../../../test/fixtures/azure_activity/load.ts';
-import { azureActivityId, normalizeAzureActivity, parseResourceId } from './index.ts';
+import { azureActivityId, normalizeAzureActivity, parseResourceId, sniffAzureActivity } from './index.ts';
 import { unmappedOf, assertMalformed } from '../../../test/fixtures/activity-kit.ts';
 
 describe('normalizeAzureActivity: role assignment with authorization evidence (PrivilegedOrElevated#0)', () => {
@@ -358,5 +358,176 @@ describe('azureActivityId and parseResourceId', () => {
     );
     assert.deepEqual(parseResourceId('/subscriptions/s/resourceGroups/rg'), { namespace: null, type: 'resourceGroups', name: 'rg' });
     assert.deepEqual(parseResourceId('/providers/Microsoft.Authorization'), { namespace: 'Microsoft.Authorization', type: 'Microsoft.Authorization', name: null });
+  });
+});
+
+describe('normalizeAzureActivity: other documented shapes', () => {
+  // Written for these tests from the Activity Log schema documentation; identifiers are made up.
+  const restDelete = {
+    authorization: {
+      action: 'Microsoft.Network/networkSecurityGroups/delete',
+      scope: '/subscriptions/9f1e0000-0000-4000-8000-00000000f001/resourceGroups/web-rg/providers/Microsoft.Network/networkSecurityGroups/web-nsg',
+    },
+    caller: 'ops@example.org',
+    category: { value: 'Administrative', localizedValue: 'Administrative' },
+    eventTimestamp: '2025-04-02T09:15:00.1234567Z',
+    resourceId: '/subscriptions/9f1e0000-0000-4000-8000-00000000f001/resourceGroups/web-rg/providers/Microsoft.Network/networkSecurityGroups/web-nsg',
+    status: { value: 'Accepted', localizedValue: 'Accepted' },
+    subStatus: { value: 'Accepted', localizedValue: 'Accepted (HTTP Status Code: 202)' },
+  };
+
+  it('takes the operation from authorization.action when operationName is absent, and marks the fallback', () => {
+    const e = normalizeAzureActivity(restDelete);
+    assert.equal(e.api.operation, 'MICROSOFT.NETWORK/NETWORKSECURITYGROUPS/DELETE');
+    assert.equal(e.api.service_name, 'MICROSOFT.NETWORK');
+    assert.equal(e.activity_id, 4);
+    assert.equal(e.status, 'Unknown', 'Accepted is not an outcome yet');
+    assert.equal(e.metadata.log_name, 'Administrative');
+    assert.equal(e.actor.user.uid, 'ops@example.org');
+    assert.deepEqual((unmappedOf(e)._sluice as { fallbacks: string[] }).fallbacks, ['operation']);
+  });
+
+  it('prefers operationName over authorization.action, and reads identity.authorization.action too', () => {
+    const e = normalizeAzureActivity({ ...restDelete, operationName: { value: 'Microsoft.Network/networkSecurityGroups/write' } });
+    assert.equal(e.api.operation, 'MICROSOFT.NETWORK/NETWORKSECURITYGROUPS/WRITE');
+    const { authorization, ...noAuth } = restDelete;
+    const nested = normalizeAzureActivity({ ...noAuth, identity: { authorization } });
+    assert.equal(nested.api.operation, 'MICROSOFT.NETWORK/NETWORKSECURITYGROUPS/DELETE');
+    assertMalformed(() => normalizeAzureActivity({ ...noAuth, identity: { authorization: { action: '' } } }), /operationName is missing/);
+  });
+
+  it('parses properties written as JSON text, so the request body is reachable', () => {
+    const e = normalizeAzureActivity({
+      time: '2025-04-02T09:20:00Z',
+      operationName: 'MICROSOFT.STORAGE/STORAGEACCOUNTS/WRITE',
+      resultType: 'Success',
+      category: 'Administrative',
+      properties: JSON.stringify({ requestbody: '{"properties":{"supportsHttpsTrafficOnly":false}}', statusCode: 'OK' }),
+    });
+    const u = unmappedOf(e) as { properties: { requestbody: string } };
+    assert.equal(JSON.parse(u.properties.requestbody).properties.supportsHttpsTrafficOnly, false);
+    const text = normalizeAzureActivity({ time: '2025-04-02T09:20:00Z', operationName: 'GetBlob', properties: 'not json' });
+    assert.equal((unmappedOf(text) as { properties: string }).properties, 'not json', 'other text is kept as written');
+  });
+
+  it('reads a storage statusText when nothing else gives the outcome', () => {
+    const put = { time: '2025-04-02T09:30:00Z', operationName: 'PutBlob', category: 'StorageWrite', properties: { accountName: 'archive01' } };
+    assert.equal(normalizeAzureActivity({ ...put, statusText: 'SASSuccess' }).status, 'Success');
+    assert.equal(normalizeAzureActivity({ ...put, statusText: 'AuthorizationPermissionMismatch' }).status, 'Failure');
+    assert.equal(normalizeAzureActivity(put).status, 'Unknown');
+    assert.equal(normalizeAzureActivity({ ...put, statusCode: 403, statusText: 'Success' }).status, 'Failure', 'the HTTP code wins');
+  });
+
+  it('reads the claims of Key Vault AuditEvent records (identity.claim, singular)', () => {
+    const e = normalizeAzureActivity({
+      time: '2025-05-06T10:00:00.1234567Z',
+      resourceId: '/SUBSCRIPTIONS/8C3D0000-0000-4000-8000-0000000000C8/RESOURCEGROUPS/SEC-RG/PROVIDERS/MICROSOFT.KEYVAULT/VAULTS/PROD-KV',
+      operationName: 'SecretGet',
+      category: 'AuditEvent',
+      resultType: 'Success',
+      resultSignature: 'OK',
+      durationMs: '42',
+      callerIpAddress: '203.0.113.88',
+      identity: {
+        claim: {
+          'http://schemas.microsoft.com/identity/claims/objectidentifier': '4F1A0000-0000-4000-8000-0000000000F4',
+          'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/upn': 'dev@example.org',
+          appid: '04b07795-8ddb-461a-bbee-02f9e1bf7b46',
+        },
+      },
+      properties: { id: 'https://prod-kv.vault.azure.net/secrets/app-secret/0123456789abcdef', httpStatusCode: 200 },
+    });
+    assert.equal(e.actor.user.uid, '4f1a0000-0000-4000-8000-0000000000f4');
+    assert.equal(e.actor.user.name, 'dev@example.org');
+    assert.equal(e.actor.user.type, 'User');
+    assert.equal(e.actor.invoked_by, '04b07795-8ddb-461a-bbee-02f9e1bf7b46');
+    assert.equal(e.api.operation, 'SecretGet');
+    assert.equal(e.api.service_name, 'MICROSOFT.KEYVAULT');
+    assert.equal(e.status, 'Success');
+    assertMalformed(() => normalizeAzureActivity({ time: '2025-05-06T10:00:00Z', operationName: 'SecretGet', identity: { claim: 'x' } }), /identity\.claim must be an object, got a string/);
+  });
+
+  // Activity-log alert notifications, shaped after the documented webhook schemas; values made up.
+  const legacyAlert = {
+    schemaId: 'Microsoft.Insights/activityLogs',
+    data: {
+      status: 'Activated',
+      context: {
+        activityLog: {
+          channels: 'Operation',
+          claims: JSON.stringify({
+            'http://schemas.microsoft.com/identity/claims/objectidentifier': '7b2a0000-0000-4000-8000-0000000000b7',
+            'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/upn': 'admin@example.org',
+            ipaddr: '203.0.113.61',
+          }),
+          caller: 'admin@example.org',
+          correlationId: '1d2e0000-0000-4000-8000-0000000000d1',
+          eventSource: 'Administrative',
+          eventTimestamp: '2025-06-04T11:12:13.456+00:00',
+          eventDataId: '2f3a0000-0000-4000-8000-0000000000f2',
+          level: 'Informational',
+          operationName: 'Microsoft.Authorization/locks/delete',
+          operationId: '3a4b0000-0000-4000-8000-0000000000a3',
+          resourceId: '/subscriptions/9a8b0000-0000-4000-8000-0000000000b9/resourceGroups/data-rg/providers/Microsoft.Authorization/locks/keep',
+          resourceGroupName: 'data-rg',
+          resourceProviderName: 'Microsoft.Authorization',
+          status: 'Succeeded',
+          subStatus: '',
+          subscriptionId: '9a8b0000-0000-4000-8000-0000000000b9',
+          submissionTimestamp: '2025-06-04T11:12:30.000+00:00',
+          resourceType: 'Microsoft.Authorization/locks',
+        },
+      },
+      properties: {},
+    },
+  };
+
+  it('reads the event inside a legacy activity-log alert notification', () => {
+    const e = normalizeAzureActivity(legacyAlert);
+    assert.equal(e.api.operation, 'MICROSOFT.AUTHORIZATION/LOCKS/DELETE');
+    assert.equal(e.status, 'Success');
+    assert.equal(e.metadata.log_name, 'Administrative', 'eventSource is the category');
+    assert.equal(e.metadata.uid, '2f3a0000-0000-4000-8000-0000000000f2');
+    assert.equal(e.actor.user.uid, '7b2a0000-0000-4000-8000-0000000000b7', 'claims parsed from their JSON text');
+    assert.deepEqual(e.src_endpoint, { ip: '203.0.113.61', domain: null });
+    assert.equal(e.cloud.account_uid, '9a8b0000-0000-4000-8000-0000000000b9');
+    assert.equal(e.time, Date.UTC(2025, 5, 4, 11, 12, 13, 456));
+    assert.deepEqual(JSON.parse(e.raw_data ?? 'null'), legacyAlert, 'raw_data is the notification as received');
+    assert.ok(sniffAzureActivity(legacyAlert));
+  });
+
+  it('reads the common alert schema (Activity Log - Administrative), taking the resource from the alert target', () => {
+    const common = {
+      schemaId: 'azureMonitorCommonAlertSchema',
+      data: {
+        essentials: {
+          alertId: '/subscriptions/9a8b0000-0000-4000-8000-0000000000b9/providers/Microsoft.AlertsManagement/alerts/4c5d0000-0000-4000-8000-0000000000c4',
+          signalType: 'Activity Log',
+          monitoringService: 'Activity Log - Administrative',
+          alertTargetIDs: ['/subscriptions/9a8b0000-0000-4000-8000-0000000000b9/resourcegroups/data-rg/providers/microsoft.storage/storageaccounts/archive01'],
+        },
+        alertContext: {
+          authorization: { action: 'Microsoft.Storage/storageAccounts/delete', scope: '/subscriptions/9a8b0000-0000-4000-8000-0000000000b9/resourcegroups/data-rg/providers/microsoft.storage/storageaccounts/archive01' },
+          channels: 'Operation',
+          claims: 'not-json',
+          caller: 'admin@example.org',
+          eventSource: 'Administrative',
+          eventTimestamp: '2025-06-04T11:20:00.000+00:00',
+          operationName: 'Microsoft.Storage/storageAccounts/delete',
+          status: 'Succeeded',
+          subStatus: '',
+        },
+      },
+    };
+    const e = normalizeAzureActivity(common);
+    assert.equal(e.api.operation, 'MICROSOFT.STORAGE/STORAGEACCOUNTS/DELETE');
+    assert.equal(e.status, 'Success');
+    assert.equal(e.actor.user.uid, 'admin@example.org');
+    assert.equal(e.resources[0]?.name, 'archive01');
+    assert.equal(e.cloud.account_uid, '9a8b0000-0000-4000-8000-0000000000b9');
+    assert.equal(unmappedOf(e).claimsText, 'not-json', 'claims that are not JSON are kept, not dropped');
+    assert.ok(sniffAzureActivity(common));
+    const metric = { ...common, data: { ...common.data, essentials: { ...common.data.essentials, monitoringService: 'Platform' } } };
+    assert.equal(sniffAzureActivity(metric), false, 'a metric alert carries no activity event');
   });
 });

@@ -11,6 +11,7 @@ import { apiActivityHeader, OCSF_VERSION, RAW_CAP_BYTES, type ApiActivity } from
 import { activityIdFor, parseTimestamp, stableRecordUid } from '../aws_cloudtrail/index.ts';
 import { clip, ipOrDomain, isObj, isPantherField, malformed, optInteger, optObject, optString, rawText, typeName, unmappedText, type Obj } from '../k8s_audit/fields.ts';
 import { subscriptionOf } from '../k8s_audit/normalize.ts';
+import { activityLogAlertEvent, objectOrJsonText } from './alert-payload.ts';
 
 export const SOURCE_TYPE = 'azure_activity';
 export const PRODUCT_NAME = 'Azure Activity Log';
@@ -105,9 +106,15 @@ const FAILURE_WORDS = new Set(['failure', 'failed']);
 
 /**
  * Status from resultType (REST status.value); without it, from resultSignature (REST subStatus),
- * an HTTP statusCode (data-plane logs) or properties.metricResponseType.
+ * an HTTP statusCode (data-plane logs), properties.metricResponseType or the storage statusText.
  */
-function statusOf(resultType: string | null, signature: string | null, httpCode: number | null, metric: string | null): ApiActivity['status'] {
+function statusOf(
+  resultType: string | null,
+  signature: string | null,
+  httpCode: number | null,
+  metric: string | null,
+  statusText: string | null,
+): ApiActivity['status'] {
   if (resultType !== null) {
     const w = resultType.trim().toLowerCase();
     if (SUCCESS_WORDS.has(w)) return 'Success';
@@ -123,6 +130,8 @@ function statusOf(resultType: string | null, signature: string | null, httpCode:
   }
   if (httpCode !== null) return httpCode >= 400 ? 'Failure' : 'Success';
   if (metric !== null) return metric.toLowerCase() === 'success' ? 'Success' : 'Failure';
+  // Storage statusText: Success, SASSuccess, AnonymousSuccess...; anything else names an error.
+  if (statusText !== null) return /success$/i.test(statusText.trim()) ? 'Success' : 'Failure';
   return 'Unknown';
 }
 
@@ -158,6 +167,19 @@ function providerOf(operation: string | null, restProvider: string | null, resou
   }
   if (category !== null && /^storage(read|write|delete)$/i.test(category)) return 'MICROSOFT.STORAGE';
   if (uri !== null && /^https?:\/\/[^/]+\.(blob|file|queue|table|dfs)\.core\.windows\.net\//i.test(uri)) return 'MICROSOFT.STORAGE';
+  return null;
+}
+
+/**
+ * The action the caller was authorized for: `authorization.action` (REST form) or
+ * `identity.authorization.action` (resource-log form). It names the operation when a record has no
+ * operationName (exports that keep only the authorization block).
+ */
+function authorizedAction(rec: Obj): string | null {
+  const holders = [rec.authorization, isObj(rec.identity) ? rec.identity.authorization : undefined];
+  for (const h of holders) {
+    if (isObj(h) && typeof h.action === 'string' && h.action.trim() !== '') return h.action.trim();
+  }
   return null;
 }
 
@@ -258,14 +280,19 @@ const MAPPED_FIELDS = new Set([
 export function normalizeAzureActivity(record: unknown, opts: NormalizeOptions = {}): ApiActivity {
   if (!isObj(record)) malformed(`record must be a JSON object, got ${typeName(record)}`);
   const original = record;
-  const rec = isLogAnalyticsActivity(record) ? fromLogAnalytics(record as Obj) : record;
+  const rec = isLogAnalyticsActivity(record) ? fromLogAnalytics(record as Obj) : (activityLogAlertEvent(record) ?? record);
 
   // Required: what was done, and when. Collect every problem so the reason names them all.
   const problems: string[] = [];
   let operation: string | null = null;
+  let operationFromAuthorization = false;
   try {
     operation = optLocalized(rec, 'operationName', 'operationName');
-    if (operation === null) problems.push('operationName is missing');
+    if (operation === null) {
+      operation = authorizedAction(rec);
+      if (operation === null) problems.push('operationName is missing');
+      else operationFromAuthorization = true;
+    }
   } catch (err) {
     problems.push(err instanceof Error ? err.message : String(err));
   }
@@ -286,13 +313,15 @@ export function normalizeAzureActivity(record: unknown, opts: NormalizeOptions =
   const resourceId = optString(rec, 'resourceId', 'resourceId');
   const category = optLocalized(rec, 'category', 'category');
   const uri = optString(rec, 'uri', 'uri');
-  const properties = isObj(rec.properties) ? rec.properties : null; // a string `properties` stays in unmapped
+  // JSON text is parsed (and kept parsed in unmapped); any other string stays in unmapped as written.
+  const properties = objectOrJsonText(rec.properties);
   const restProvider = optLocalized(rec, 'resourceProviderName', 'resourceProviderName');
 
   // Identity: the resource-log form nests claims/authorization under identity; REST has them top-level.
   const identity = optObject(rec, 'identity', 'identity');
-  const claims = optObject(identity, 'claims', 'identity.claims') ?? optObject(rec, 'claims', 'claims');
-  const claimsPath = identity && isObj(identity.claims) ? 'identity.claims' : 'claims';
+  // Key Vault AuditEvent records write the claims as identity.claim (singular).
+  const claims = optObject(identity, 'claims', 'identity.claims') ?? optObject(identity, 'claim', 'identity.claim') ?? optObject(rec, 'claims', 'claims');
+  const claimsPath = identity && isObj(identity.claims) ? 'identity.claims' : identity && isObj(identity.claim) ? 'identity.claim' : 'claims';
   const authorization = optObject(identity, 'authorization', 'identity.authorization') ?? optObject(rec, 'authorization', 'authorization');
   const evidence = optObject(authorization, 'evidence', 'identity.authorization.evidence');
   const requester = optObject(identity, 'requester', 'identity.requester');
@@ -323,6 +352,7 @@ export function normalizeAzureActivity(record: unknown, opts: NormalizeOptions =
 
   // Principal (the partition key): the most stable id the record gives, in this order.
   const fallbacks: string[] = [];
+  if (operationFromAuthorization) fallbacks.push('operation');
   const viaEvidence = evidencePrincipal !== null && evidenceType !== null && evidenceType.toLowerCase() !== 'group' ? evidencePrincipal : null;
   const named = oid ?? upn ?? caller ?? requesterOid ?? requesterUpn ?? claimName ?? email ?? viaEvidence ?? appId ?? requesterApp;
   let principal =
@@ -372,7 +402,7 @@ export function normalizeAzureActivity(record: unknown, opts: NormalizeOptions =
   const httpCode = statusWord === null ? optInteger(rec, 'statusCode', 'statusCode') : null;
   const metric = optString(properties, 'metricResponseType', 'properties.metricResponseType');
   const resultSignature = resultSignatureField ?? statusWord;
-  const status = statusOf(resultType, resultSignature, httpCode, metric);
+  const status = statusOf(resultType, resultSignature, httpCode, metric, optString(rec, 'statusText', 'statusText'));
   const statusCode = resultSignature ?? (httpCode === null ? null : String(httpCode));
   const detail =
     optString(rec, 'resultDescription', 'resultDescription') ??
@@ -411,7 +441,7 @@ export function normalizeAzureActivity(record: unknown, opts: NormalizeOptions =
   const unmapped: Obj = {};
   for (const [k, v] of Object.entries(rec)) {
     if (MAPPED_FIELDS.has(k) || isPantherField(k)) continue;
-    unmapped[k] = v;
+    unmapped[k] = k === 'properties' && properties !== null ? properties : v;
   }
   if (fallbacks.length > 0) unmapped._sluice = { fallbacks };
 

@@ -238,7 +238,7 @@ describe('gcp_audit collector on bad input (malformed.ndjson)', () => {
     assert.equal(summary.length, 9);
     assert.equal(summary[0], 'bad#0 event');
     assert.match(summary[1]!, /^bad#1 SLUICE_ERR_INPUT_MALFORMED line 2: not valid JSON/);
-    assert.match(summary[2]!, /^bad#2 .*line 3: not a Cloud Audit Logs entry: protoPayload\.methodName is missing/);
+    assert.equal(summary[2], 'bad#2 event', 'no methodName but an authorizationInfo: kept, operation "unknown" (see below)');
     assert.match(summary[3]!, /^bad#3 .*line 4: .*timestamp "yesterday" is not an RFC 3339 date-time/);
     assert.match(summary[4]!, /^bad#4 .*line 6: not a Cloud Audit Logs entry: protoPayload is missing/);
     assert.match(summary[5]!, /^bad#5 .*line 7: protoPayload\.authenticationInfo must be an object, got a string/);
@@ -344,5 +344,54 @@ describe('gcp_audit sniffer and --source auto', () => {
     assert.throws(() => gcpAuditCollector({ bogus: 1 } as never), (err: unknown) => err instanceof SluiceError && err.code === 'SLUICE_ERR_CONFIG_INVALID');
     assert.equal(gcpAuditSpec.type, 'gcp_audit');
     assert.deepEqual(gcpAuditSpec.streams, ['activity']);
+  });
+});
+
+describe('gcp_audit: exporters that lower-case the LogEntry fields, and entries without a method', () => {
+  const entry = {
+    protoPayload: {
+      '@type': 'type.googleapis.com/google.cloud.audit.AuditLog',
+      authenticationInfo: { principalEmail: 'ops@acme.example' },
+      requestMetadata: { callerIp: '81.2.69.160' },
+      serviceName: 'logging.googleapis.com',
+      methodName: 'google.logging.v2.ConfigServiceV2.DeleteSink',
+      resourceName: 'projects/acme-prod/sinks/to-siem',
+      status: {},
+    },
+    insertId: 'ins-42',
+    logName: 'projects/acme-prod/logs/cloudaudit.googleapis.com%2Factivity',
+    receiveTimestamp: '2025-04-05T06:07:09.000Z',
+    resource: { type: 'logging_sink', labels: { project_id: 'acme-prod' } },
+  };
+  const lower = { protopayload: entry.protoPayload, insertid: entry.insertId, logname: entry.logName, receivetimestamp: entry.receiveTimestamp, resource: entry.resource };
+
+  it('reads protopayload / logname / insertid / receivetimestamp as the camelCase fields', () => {
+    assert.equal(sniffGcpAudit(lower), true);
+    const a = normalizeGcpAudit(entry);
+    const b = normalizeGcpAudit(lower);
+    assert.equal(b.api.operation, 'google.logging.v2.ConfigServiceV2.DeleteSink');
+    assert.equal(b.metadata.uid, 'ins-42');
+    assert.equal(b.metadata.log_name, 'cloudaudit.googleapis.com/activity');
+    assert.equal(b.time, Date.UTC(2025, 3, 5, 6, 7, 9));
+    assert.deepEqual({ ...b, raw_data: null }, { ...a, raw_data: null });
+    const { events, rejects } = split([...gcpAuditCollector({}).collect({ name: 'lower', bytes: Buffer.from(JSON.stringify(lower)) })]);
+    assert.deepEqual(rejects, []);
+    assert.equal(events.length, 1);
+  });
+
+  it('the camelCase field wins when an export carries both spellings', () => {
+    const both = { ...entry, insertid: 'other', protopayload: { methodName: 'x' } };
+    assert.equal(normalizeGcpAudit(both).metadata.uid, 'ins-42');
+    assert.equal(normalizeGcpAudit(both).api.operation, 'google.logging.v2.ConfigServiceV2.DeleteSink');
+  });
+
+  it('an entry that names no method but says what was authorized is kept, operation "unknown", marked', () => {
+    const cut = { protoPayload: { authorizationInfo: [{ granted: true, permission: 'iam.roles.update', resource: 'projects/acme-prod/roles/Deployer' }] }, timestamp: '2025-04-05T06:07:08Z' };
+    assert.equal(sniffGcpAudit(cut), true);
+    const e = normalizeGcpAudit(cut);
+    assert.equal(e.api.operation, 'unknown');
+    assert.equal(e.activity_id, 99);
+    assert.deepEqual((JSON.parse(e.unmapped!) as { _sluice: unknown })._sluice, { fallbacks: ['operation', 'principal', 'service'] });
+    assert.throws(() => normalizeGcpAudit({ protoPayload: { serviceName: 'iam.googleapis.com' }, timestamp: '2025-04-05T06:07:08Z' }), /protoPayload\.methodName is missing/);
   });
 });

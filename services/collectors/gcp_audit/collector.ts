@@ -6,7 +6,7 @@ import { collectReject, splitInputSafely } from '../input.ts';
 import { clip, isObj, malformed, typeName, type Obj } from '../k8s_audit/fields.ts';
 import { normalizeK8sAudit } from '../k8s_audit/normalize.ts';
 import type { GcpAuditConfig } from './config.ts';
-import { isKubernetesEntry, normalizeGcpAudit, SOURCE_TYPE } from './normalize.ts';
+import { canonicalLogEntry, isKubernetesEntry, normalizeGcpAudit, SOURCE_TYPE } from './normalize.ts';
 
 /**
  * The Logging API (`entries.list`) returns LogEntries in `entries`; a Pub/Sub pull response holds
@@ -73,7 +73,7 @@ export function createGcpAuditCollector(config: GcpAuditConfig, deps: GcpAuditCo
       const where = item.line === undefined ? '' : `line ${item.line}: `;
       try {
         const message = pubsubMessageOf(item.value);
-        const entry = message === null ? item.value : decodePubsubEntry(message);
+        const entry = canonicalLogEntry(message === null ? item.value : decodePubsubEntry(message));
         if (isKubernetesEntry(entry)) {
           if (config.kubernetes === 'reject') {
             yield reject(item.position, 'SLUICE_ERR_INPUT_FILTERED', `${where}GKE Kubernetes audit entry: collected by k8s_audit (config kubernetes: reject)`, item.raw);

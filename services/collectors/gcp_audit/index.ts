@@ -10,7 +10,7 @@ import type { Clock } from '../../core/clock.ts';
 import { isObj } from '../k8s_audit/fields.ts';
 import { createGcpAuditCollector, decodePubsubEntry, pubsubMessageOf } from './collector.ts';
 import { GcpAuditConfigSchema, parseGcpAuditConfig, type GcpAuditConfigInput } from './config.ts';
-import { isAuditLogEntry, isKubernetesEntry, SOURCE_TYPE } from './normalize.ts';
+import { canonicalLogEntry, isAuditLogEntry, isKubernetesEntry, SOURCE_TYPE } from './normalize.ts';
 
 export { GcpAuditConfigSchema, parseGcpAuditConfig } from './config.ts';
 export type { GcpAuditConfig, GcpAuditConfigInput } from './config.ts';
@@ -18,6 +18,7 @@ export { createGcpAuditCollector, decodePubsubEntry, pubsubMessageOf, GCP_ENVELO
 export type { GcpAuditCollectorDeps } from './collector.ts';
 export {
   normalizeGcpAudit,
+  canonicalLogEntry,
   gcpActivityId,
   isAuditLogEntry,
   isKubernetesEntry,
@@ -64,7 +65,7 @@ function pubsubEntry(record: unknown): unknown {
  */
 export function sniffGcpAudit(record: unknown): boolean {
   if (!isObj(record)) return false;
-  if ('protoPayload' in record) return isAuditLogEntry(record) && !isKubernetesEntry(record);
+  if ('protoPayload' in record || 'protopayload' in record) return isAuditLogEntry(record) && !isKubernetesEntry(canonicalLogEntry(record));
   for (const key of ['entries', 'receivedMessages']) {
     const list = record[key];
     if (Array.isArray(list)) return list.length > 0 && (isAuditLogEntry(list[0]) || isAuditLogEntry(pubsubEntry(list[0])));

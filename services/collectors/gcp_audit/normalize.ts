@@ -10,6 +10,9 @@
 import { apiActivityHeader, OCSF_VERSION, RAW_CAP_BYTES, type ApiActivity } from '../../core/events.ts';
 import { ACTIVITY_VERBS, parseTimestamp, stableRecordUid } from '../aws_cloudtrail/index.ts';
 import { capValue, clip, ipOrDomain, isObj, isPantherField, malformed, optArray, optInteger, optObject, optString, rawText, typeName, unmappedText, type Obj } from '../k8s_audit/fields.ts';
+import { canonicalLogEntry } from './log-entry.ts';
+
+export { canonicalLogEntry } from './log-entry.ts';
 
 export const SOURCE_TYPE = 'gcp_audit';
 export const PRODUCT_NAME = 'Cloud Audit Logs';
@@ -41,8 +44,9 @@ export function payloadType(pp: Obj): string | null {
  * the k8s_audit normalizer (verbs, objectRef, pod specs), not here.
  */
 export function isKubernetesEntry(record: unknown): boolean {
-  if (!isObj(record) || !isObj(record.protoPayload)) return false;
-  const pp = record.protoPayload;
+  const entry = canonicalLogEntry(record);
+  if (!isObj(entry) || !isObj(entry.protoPayload)) return false;
+  const pp = entry.protoPayload;
   return pp.serviceName === 'k8s.io' || (typeof pp.methodName === 'string' && pp.methodName.startsWith('io.k8s.'));
 }
 
@@ -51,11 +55,12 @@ export function isKubernetesEntry(record: unknown): boolean {
  * (`@type`) or, in cut-down exports without `@type`, names a method or service.
  */
 export function isAuditLogEntry(record: unknown): boolean {
-  if (!isObj(record) || !isObj(record.protoPayload)) return false;
-  const pp = record.protoPayload;
+  const entry = canonicalLogEntry(record);
+  if (!isObj(entry) || !isObj(entry.protoPayload)) return false;
+  const pp = entry.protoPayload;
   const type = payloadType(pp);
   if (type !== null) return type.endsWith('google.cloud.audit.AuditLog');
-  return typeof pp.methodName === 'string' || typeof pp.serviceName === 'string';
+  return typeof pp.methodName === 'string' || typeof pp.serviceName === 'string' || Array.isArray(pp.authorizationInfo) || isObj(pp.authenticationInfo);
 }
 
 /** The four Cloud Audit Logs, by the log id at the end of logName (`…/logs/cloudaudit.googleapis.com%2Factivity`). */
@@ -211,7 +216,7 @@ function delegatorOf(step: unknown, path: string): string | null {
  */
 export function normalizeGcpAudit(record: unknown, opts: NormalizeOptions = {}): ApiActivity {
   if (!isObj(record)) malformed(`record must be a JSON object, got ${typeName(record)}`);
-  const rec = record;
+  const rec = canonicalLogEntry(record) as Obj;
   const ppValue = rec.protoPayload;
   if (ppValue === undefined || ppValue === null) malformed('not a Cloud Audit Logs entry: protoPayload is missing');
   if (!isObj(ppValue)) malformed(`protoPayload must be an object, got ${typeName(ppValue)}`);
@@ -221,16 +226,23 @@ export function normalizeGcpAudit(record: unknown, opts: NormalizeOptions = {}):
     malformed(`not a Cloud Audit Logs entry: protoPayload @type is "${clip(type)}", not ${AUDIT_LOG_TYPE}`);
   }
 
-  // Required: the method; and a time (or the ingest time when allowed).
+  // Required: a time (or the ingest time when allowed). The method too, unless the entry still says
+  // what was authorized (cut-down exports keep only authorizationInfo): then it is "unknown",
+  // marked, and rules read the granted permissions.
   const problems: string[] = [];
+  const fallbacks: string[] = [];
   let method: string | null = null;
   try {
     method = optString(pp, 'methodName', 'protoPayload.methodName');
-    if (method === null) problems.push('protoPayload.methodName is missing');
+    if (method === null) {
+      if (Array.isArray(pp.authorizationInfo) && pp.authorizationInfo.length > 0) {
+        method = 'unknown';
+        fallbacks.push('operation');
+      } else problems.push('protoPayload.methodName is missing');
+    }
   } catch (err) {
     problems.push(err instanceof Error ? err.message : String(err));
   }
-  const fallbacks: string[] = [];
   let time: number | null = null;
   let originalTime: string | null = null;
   for (const key of ['timestamp', 'receiveTimestamp']) {

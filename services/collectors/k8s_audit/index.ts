@@ -6,9 +6,11 @@
  */
 import type { Collector, CollectorSpec } from '../../core/components.ts';
 import type { Clock } from '../../core/clock.ts';
+import type { K8sAuditWebhook, K8sAuditWebhookOptions } from './webhook.ts';
 import { createK8sAuditCollector, isCloudWatchLogsEnvelope } from './collector.ts';
 import { K8sAuditConfigSchema, parseK8sAuditConfig, type K8sAuditConfigInput } from './config.ts';
 import { isObj } from './fields.ts';
+import { canonicalLogEntry } from '../gcp_audit/log-entry.ts';
 import { k8sFormOf, SOURCE_TYPE } from './normalize.ts';
 
 export { K8sAuditConfigSchema, K8sAuditWebhookConfigSchema, parseK8sAuditConfig, parseK8sAuditWebhookConfig } from './config.ts';
@@ -34,8 +36,15 @@ export {
   VERB_ACTIVITY,
 } from './normalize.ts';
 export type { K8sContext, K8sNormalizeOptions, K8sForm, K8sProvider, AuditStage } from './normalize.ts';
-export { startK8sAuditWebhook } from './webhook.ts';
 export type { K8sAuditWebhookOptions, K8sAuditWebhook } from './webhook.ts';
+
+/**
+ * Starts the webhook backend (webhook.ts). The module is imported on first call, so that reading
+ * this collector's spec does not load the HTTP server (fastify) a file replay never uses.
+ */
+export async function startK8sAuditWebhook(options: K8sAuditWebhookOptions): Promise<K8sAuditWebhook> {
+  return (await import('./webhook.ts')).startK8sAuditWebhook(options);
+}
 
 /**
  * Validates the config (throws SluiceError SLUICE_ERR_CONFIG_INVALID listing every problem) and
@@ -62,7 +71,7 @@ export function sniffK8sAudit(record: unknown): boolean {
   if ('eventSource' in record || ('operationName' in record && !('category' in record))) return false;
   const form = k8sFormOf(record);
   if (form === 'gke') {
-    const pp = record.protoPayload as Record<string, unknown>;
+    const pp = (canonicalLogEntry(record) as Record<string, unknown>).protoPayload as Record<string, unknown>;
     return (typeof pp.methodName === 'string' && pp.methodName.startsWith('io.k8s.')) || pp.serviceName === 'k8s.io';
   }
   return form !== null;

@@ -4,7 +4,7 @@ import { SluiceError } from '../../core/errors.ts';
 import { OCSF_VERSION } from '../../core/events.ts';
 import { stableRecordUid } from '../aws_cloudtrail/index.ts';
 import { pantherLog } from '../../../test/fixtures/k8s_audit/load.ts';
-import { k8sFormOf, k8sServiceName, normalizeK8sAudit, normalizeK8sAuditEvent, parseGkeResourceName } from './index.ts';
+import { k8sFormOf, k8sServiceName, normalizeK8sAudit, normalizeK8sAuditEvent, parseGkeResourceName, sniffK8sAudit } from './index.ts';
 import { unmappedOf, assertMalformed } from '../../../test/fixtures/activity-kit.ts';
 
 const INGEST = Date.UTC(2030, 0, 1);
@@ -179,6 +179,57 @@ describe('normalizeK8sAudit: GKE Cloud Audit Logs entries', () => {
     assert.equal(denied.status_detail, 'authorization decision: forbid');
   });
 
+  it('reads an export that lower-cased the LogEntry fields (protopayload, logname, insertid)', () => {
+    const entry = {
+      protoPayload: {
+        authenticationInfo: { principalEmail: 'dev@acme.example' },
+        methodName: 'io.k8s.core.v1.pods.create',
+        resourceName: 'core/v1/namespaces/shop/pods/web',
+        serviceName: 'k8s.io',
+        request: { spec: { containers: [{ name: 'web', securityContext: { privileged: true } }] } },
+        status: {},
+      },
+      insertId: 'gke-1',
+      logName: 'projects/acme-prod/logs/cloudaudit.googleapis.com%2Factivity',
+      resource: { type: 'k8s_cluster', labels: { project_id: 'acme-prod', cluster_name: 'blue', location: 'europe-west1' } },
+      timestamp: '2025-03-04T10:11:12.123Z',
+    };
+    const lower = { protopayload: entry.protoPayload, insertid: entry.insertId, logname: entry.logName, resource: entry.resource, timestamp: entry.timestamp };
+    assert.equal(k8sFormOf(lower), 'gke');
+    assert.equal(sniffK8sAudit(lower), true);
+    const a = normalizeK8sAudit(entry, opts);
+    const b = normalizeK8sAudit(lower, opts);
+    assert.equal(b.api.service_name, 'k8s:core/pods');
+    assert.equal(b.metadata.uid, 'gke-1');
+    assert.equal(b.metadata.log_name, entry.logName);
+    assert.deepEqual({ ...b, raw_data: null }, { ...a, raw_data: null });
+  });
+
+  it('a google.rpc status code gives the HTTP status code (7 -> 403, 16 -> 401); a denied grant alone is 403', () => {
+    const entry = (status: unknown, granted: boolean) => ({
+      protoPayload: {
+        '@type': 'type.googleapis.com/google.cloud.audit.AuditLog',
+        authenticationInfo: { principalEmail: 'ops@acme.example' },
+        authorizationInfo: [{ granted, permission: 'io.k8s.core.v1.secrets.get', resource: 'core/v1/namespaces/pay/secrets/db' }],
+        methodName: 'io.k8s.core.v1.secrets.get',
+        resourceName: 'core/v1/namespaces/pay/secrets/db',
+        serviceName: 'k8s.io',
+        ...(status === undefined ? {} : { status }),
+      },
+      resource: { type: 'k8s_cluster', labels: { project_id: 'acme-prod', cluster_name: 'blue', location: 'europe-west1' } },
+      timestamp: '2025-03-04T10:11:12.123Z',
+    });
+    const forbidden = normalizeK8sAudit(entry({ code: 7, message: 'PERMISSION_DENIED' }, false), opts);
+    assert.equal(forbidden.status, 'Failure');
+    assert.equal(forbidden.status_code, '403');
+    assert.equal(normalizeK8sAudit(entry({ code: 16, message: 'UNAUTHENTICATED' }, false), opts).status_code, '401');
+    assert.equal(normalizeK8sAudit(entry({ code: 5, message: 'NOT_FOUND' }, true), opts).status_code, '404');
+    assert.equal(normalizeK8sAudit(entry(undefined, false), opts).status_code, '403');
+    const ok = normalizeK8sAudit(entry({}, true), opts);
+    assert.equal(ok.status, 'Success');
+    assert.equal(ok.status_code, null, 'proto3 OK (code 0 omitted) carries no HTTP code');
+  });
+
   it('exec subresource from the resourceName; no time falls back to ingest time (StealServiceAccountToken#2)', () => {
     const e = normalizeK8sAudit(pantherLog('Kubernetes.Pod.StealServiceAccountToken#2'), opts);
     assert.equal(e.api.service_name, 'k8s:core/pods/exec');
@@ -350,5 +401,61 @@ describe('k8s helpers', () => {
     assert.equal(k8sFormOf(pantherLog('Kubernetes.Pod.Host.Network#2')), 'gke');
     assert.equal(k8sFormOf(pantherLog('Kubernetes.Pod.Host.Network#0')), 'native');
     assert.equal(k8sFormOf({ verb: 'get' }), null);
+  });
+});
+
+describe('normalizeK8sAudit: AKS resource-specific tables (AKSAudit, AKSAuditAdmin rows)', () => {
+  const row = {
+    TenantId: '00000000-0000-4000-8000-0000000000aa',
+    TimeGenerated: '2025-02-03T04:05:07.000Z',
+    Level: 'RequestResponse',
+    AuditId: '5d1c0000-0000-4000-8000-000000000001',
+    Stage: 'ResponseComplete',
+    RequestUri: '/apis/rbac.authorization.k8s.io/v1/clusterrolebindings',
+    Verb: 'create',
+    User: '{"username":"ops@contoso.example","groups":["system:authenticated"]}',
+    SourceIps: '["81.2.69.160"]',
+    UserAgent: 'kubectl/v1.30.1',
+    ObjectRef: { resource: 'clusterrolebindings', name: 'ops-admin', apiGroup: 'rbac.authorization.k8s.io', apiVersion: 'v1' },
+    ResponseStatus: { code: 201 },
+    RequestObject: { kind: 'ClusterRoleBinding', roleRef: { kind: 'ClusterRole', name: 'cluster-admin' }, subjects: [{ kind: 'User', name: 'ops@contoso.example' }] },
+    ResponseObject: 'skipped-too-big-size-object',
+    RequestReceivedTime: '2025-02-03T04:05:06.123456Z',
+    StageReceivedTime: '2025-02-03T04:05:06.150000Z',
+    PodName: 'kube-apiserver-7d9c',
+    _ResourceId: '/subscriptions/11111111-2222-4333-8444-555555555555/resourcegroups/rg/providers/microsoft.containerservice/managedclusters/prod-aks',
+    Type: 'AKSAuditAdmin',
+  };
+
+  it('is recognised as its own form and read like the audit Event it came from', () => {
+    assert.equal(k8sFormOf(row), 'aks-table');
+    assert.equal(sniffK8sAudit(row), true);
+    const e = normalizeK8sAudit(row, opts);
+    assert.equal(e.actor.user.uid, 'ops@contoso.example');
+    assert.equal(e.api.operation, 'create');
+    assert.equal(e.api.service_name, 'k8s:rbac.authorization.k8s.io/clusterrolebindings');
+    assert.equal(e.status, 'Success');
+    assert.equal(e.status_code, '201');
+    assert.equal(e.time, Date.UTC(2025, 1, 3, 4, 5, 6, 123));
+    assert.deepEqual(e.src_endpoint, { ip: '81.2.69.160', domain: null });
+    assert.deepEqual(e.cloud, { provider: 'AKS', region: null, account_uid: '11111111-2222-4333-8444-555555555555' });
+    assert.equal(e.metadata.log_name, 'AKSAuditAdmin');
+    assert.equal(e.metadata.uid, '5d1c0000-0000-4000-8000-000000000001');
+    const u = unmappedOf(e);
+    assert.equal(u.cluster, 'prod-aks');
+    assert.deepEqual((u.requestObject as { roleRef: unknown }).roleRef, { kind: 'ClusterRole', name: 'cluster-admin' });
+    assert.equal(u.responseObject, undefined, 'an object over the Log Analytics size limit is dropped, not kept as text');
+    assert.equal((u.aks as { PodName: string }).PodName, 'kube-apiserver-7d9c');
+  });
+
+  it('a row without an event time takes TimeGenerated; broken JSON in a dynamic column is a reject', () => {
+    const { RequestReceivedTime: _r, StageReceivedTime: _s, ...noTimes } = row;
+    assert.equal(normalizeK8sAudit(noTimes, opts).time, Date.UTC(2025, 1, 3, 4, 5, 7));
+    assertMalformed(() => normalizeK8sAudit({ ...row, User: '{"username":' }, opts), /User is not valid JSON/);
+  });
+
+  it('other Log Analytics rows are not claimed', () => {
+    assert.equal(k8sFormOf({ Type: 'AzureActivity', OperationNameValue: 'x' }), null);
+    assert.equal(sniffK8sAudit({ Type: 'ContainerLogV2', LogMessage: 'x' }), false);
   });
 });

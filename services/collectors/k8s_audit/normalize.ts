@@ -11,6 +11,8 @@ import { SluiceError } from '../../core/errors.ts';
 import { apiActivityHeader, OCSF_VERSION, RAW_CAP_BYTES, type ApiActivity } from '../../core/events.ts';
 import { parseTimestamp, stableRecordUid } from '../aws_cloudtrail/index.ts';
 import { capValue, clip, ipOrDomain, isObj, isPantherField, malformed, optArray, optFirstString, optInteger, optObject, optString, rawText, typeName, unmappedText, type Obj } from './fields.ts';
+import { canonicalLogEntry } from '../gcp_audit/log-entry.ts';
+import { aksTableRowToEvent, isAksAuditTableRow } from './aks-table.ts';
 
 export const SOURCE_TYPE = 'k8s_audit';
 export const PRODUCT_NAME = 'Kubernetes Audit';
@@ -105,12 +107,13 @@ interface Facts {
 // ---------------------------------------------------------------------------------------------
 // Form detection
 
-export type K8sForm = 'native' | 'gke' | 'aks';
+export type K8sForm = 'native' | 'gke' | 'aks' | 'aks-table';
 
 /** Which record form this is, or null when it is none of them. Does not validate the fields. */
 export function k8sFormOf(record: unknown): K8sForm | null {
   if (!isObj(record)) return null;
-  if (isObj(record.protoPayload)) return 'gke';
+  if (isObj(record.protoPayload) || isObj(record.protopayload)) return 'gke';
+  if (isAksAuditTableRow(record)) return 'aks-table';
   const category = record.category;
   if (typeof category === 'string' && /^kube-audit/i.test(category)) return 'aks';
   const kind = record.kind;
@@ -281,6 +284,11 @@ function parseGkeMethod(method: string): { verb: string; group: string | null; v
   return { verb, group: group ?? null, version: version ?? null, resource: resource ?? null, subresource: subresource ?? null };
 }
 
+/** google.rpc.Code -> HTTP status, as documented in google/rpc/code.proto. */
+const RPC_TO_HTTP: Record<number, number> = {
+  1: 499, 2: 500, 3: 400, 4: 504, 5: 404, 6: 409, 7: 403, 8: 429, 9: 400, 10: 409, 11: 400, 12: 501, 13: 500, 14: 503, 15: 500, 16: 401,
+};
+
 const GKE_MAPPED_TOP = new Set(['protoPayload', 'resource', 'timestamp', 'logName', 'insertId']);
 const GKE_MAPPED_PAYLOAD = new Set(['methodName', 'resourceName', 'authenticationInfo', 'requestMetadata', 'request', 'response']);
 
@@ -333,7 +341,10 @@ function gkeFacts(rec: Obj, objectCap: number): { facts: Facts; ctx: Partial<K8s
   const responseStatus = response ? (typeof response.status === 'string' ? response.status : null) : null;
   const responseMessage = response && response.kind === 'Status' ? optString(response, 'message', 'protoPayload.response.message') : null;
   const responseReason = response && response.kind === 'Status' ? optString(response, 'reason', 'protoPayload.response.reason') : null;
-  const code: number | null = responseCode;
+  // Without a Kubernetes Status in the response, the google.rpc code gives the HTTP code by its
+  // documented mapping (PERMISSION_DENIED 7 -> 403, UNAUTHENTICATED 16 -> 401, ...), and a denied
+  // authorization without any code is a 403, so rules on status codes read GKE like the others.
+  const code: number | null = responseCode ?? (rpcCode !== null && rpcCode !== 0 ? (RPC_TO_HTTP[rpcCode] ?? 500) : denied ? 403 : null);
   let statusWord: string | null = null;
   if (responseStatus === 'Failure' || (rpcCode !== null && rpcCode !== 0) || denied) statusWord = 'Failure';
   else if (rpc !== null || response !== null) statusWord = 'Success';
@@ -613,8 +624,25 @@ export function normalizeK8sAudit(record: unknown, opts: K8sNormalizeOptions = {
   const objectCap = opts.objectCapBytes ?? DEFAULT_OBJECT_CAP_BYTES;
   const form = k8sFormOf(record);
   if (form === 'gke') {
-    const { facts, ctx } = gkeFacts(record, objectCap);
-    return build(facts, contextFrom(opts, ctx), record, record, opts);
+    // An export that lower-cased the LogEntry fields (protopayload, logname, insertid) reads as the API writes them.
+    const entry = canonicalLogEntry(record) as Obj;
+    const { facts, ctx } = gkeFacts(entry, objectCap);
+    return build(facts, contextFrom(opts, ctx), record, entry, opts);
+  }
+  if (form === 'aks-table') {
+    const { event, rest } = aksTableRowToEvent(record);
+    const facts = nativeFacts(event, '', objectCap);
+    const resourceId = optString(rest, '_ResourceId', '_ResourceId');
+    const ctx: Partial<K8sContext> = {
+      provider: 'AKS',
+      cluster: resourceId ? (/\/managedClusters\/([^/]+)/i.exec(resourceId)?.[1] ?? null) : null,
+      accountUid: subscriptionOf(resourceId),
+      region: null,
+      logName: typeof rest.Type === 'string' ? rest.Type : null,
+      transportTime: readTime(rest, 'TimeGenerated', 'TimeGenerated'),
+      wrapper: Object.keys(rest).length > 0 ? { key: 'aks', fields: rest } : null,
+    };
+    return build(facts, contextFrom(opts, ctx), record, event, opts);
   }
   if (form === 'aks') {
     const { event, ctx } = aksUnwrap(record);
