@@ -9,6 +9,7 @@ import { buildProcessor } from '../processor/build.ts';
 import { sinkConfig } from '../core/components.ts';
 import { ClickHouseFindingSink, clickhouseSinkSpec } from '../sinks/clickhouse/index.ts';
 import { RemediatorService } from '../remediation/service.ts';
+import { ActionResultWriter } from '../remediation/results.ts';
 import { collectorFor } from './collectors.ts';
 import { startHealthServer } from './health.ts';
 import { createCodec, createTransport, type AppContext } from './wiring.ts';
@@ -95,7 +96,11 @@ export async function runMigrate(ctx: AppContext): Promise<void> {
   }
 }
 
-/** Remediator role: consumes the actions topic and calls the remediation webhook (dry-run by default). */
+/**
+ * Remediator role: consumes the actions topic, calls the remediation webhook and the executors
+ * (S3, EC2, IAM; dry-run by default, nothing allowed until remediation.executors.accounts allows
+ * it), and writes every outcome to the action results topic.
+ */
 export async function runRemediatorRole(ctx: AppContext): Promise<void> {
   requireKafka(ctx, 'remediator');
   const transport = createTransport(ctx);
@@ -103,9 +108,15 @@ export async function runRemediatorRole(ctx: AppContext): Promise<void> {
   try {
     const codec = await createCodec(ctx);
     const producer = await transport.producer();
-    service = new RemediatorService({ transport, deadLetters: new DeadLetterWriter(producer, codec, ctx.config.topics.deadLetter, ctx.clock), config: ctx.config, logger: ctx.logger });
+    service = new RemediatorService(
+      { transport, deadLetters: new DeadLetterWriter(producer, codec, ctx.config.topics.deadLetter, ctx.clock), config: ctx.config, logger: ctx.logger, clock: ctx.clock },
+      undefined,
+      { results: new ActionResultWriter(producer, ctx.config.topics.actionResults) },
+    );
     const consumer = await service.start();
-    ctx.logger.info({ topic: ctx.config.topics.actions, dryRun: ctx.config.remediation.dryRun, webhook: ctx.config.remediation.webhookUrl ? 'configured' : 'none' }, 'remediator consuming');
+    const r = ctx.config.remediation;
+    const allowed = Object.fromEntries(Object.entries(r.executors.accounts).map(([account, a]) => [account, a.allow]));
+    ctx.logger.info({ topic: ctx.config.topics.actions, results: ctx.config.topics.actionResults, dryRun: r.dryRun, webhook: r.webhookUrl ? 'configured' : 'none', executors: allowed }, 'remediator consuming');
     await Promise.race([once(process, 'SIGTERM'), once(process, 'SIGINT'), consumer.done]);
     ctx.logger.info(service.stats, 'remediator stopping');
   } finally {

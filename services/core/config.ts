@@ -21,6 +21,7 @@ export const TopicsConfig = z.strictObject({
   advisory: TopicName.default('sluice.advisory.v1').describe('OSV advisories, keyed by package.'),
   findings: TopicName.default('sluice.findings.v2').describe('Findings as OCSF 1.8.0 JSON (Detection 2004, Compliance 2003, Vulnerability 2002, Data Security 2006), keyed by finding id, for SIEM subscribers. v2: valid OCSF (v1 carried the Sluice-specific finding shape).'),
   actions: TopicName.default('sluice.actions.v1').describe('Remediation action events (JSON) from detectors, e.g. DLP quarantine, for a remediation function.'),
+  actionResults: TopicName.default('sluice.action-results.v1').describe('Outcome of every remediation action (JSON, keyed by action id): done, dry_run, refused, already_done or failed, with the reason; written by the remediator.'),
   enforcement: TopicName.default('sluice.enforcement.v1').describe('Enforcement decisions (JSON), e.g. block a workload edge, for an enforcement agent.'),
   control: TopicName.default('sluice.control.v1').describe('Control messages for detectors (JSON with a "detector" field): flow_baseline modes and resets, config_drift baseline approvals. Read whole by every processor.'),
   deadLetter: TopicName.default('sluice.dlq.v1').describe('Records that could not be read, normalized or processed, with the reason.'),
@@ -255,8 +256,53 @@ export const BASE_CONFIG_SHAPE = {
             'The processor signs each record it writes to the actions and enforcement topics; the remediator acts only on records that verify and dead-letters the others. Required when dryRun is false.',
         ),
       groupId: z.string().min(1).default('sluice-remediator').describe('Consumer group of the remediator role.'),
+      executors: z
+        .strictObject({
+          accounts: z
+            .record(
+              z.string(),
+              z.strictObject({
+                allow: z
+                  .array(z.enum(['s3.quarantine', 's3.delete', 's3.block_public_access', 'ec2.revoke_ingress', 'iam.deactivate_access_key']))
+                  .default([])
+                  .describe('Action kinds the remediator may carry out in this account; every other kind is refused. Example: [s3.quarantine, ec2.revoke_ingress].'),
+                region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'an AWS region, e.g. eu-west-1').default('us-east-1').describe('Region of the API calls (S3, IAM) and of EC2 actions that name none.'),
+                profile: z.string().min(1).optional().describe('Named profile of the shared AWS config (e.g. one that assumes a role in this account). Absent: the default credential chain.'),
+                endpoint: z.url({ protocol: /^https?$/ }).optional().describe('Another endpoint for every AWS API (a local AWS API such as moto, an S3-compatible store). Absent: AWS.'),
+                forcePathStyle: z.boolean().default(false).describe('Path-style S3 URLs (needed by most S3-compatible stores).'),
+                quarantine: z
+                  .strictObject({
+                    bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'an S3 bucket name').describe('Bucket that receives quarantined objects (keep it private, with Block Public Access on).'),
+                    prefix: z.string().max(512).default('quarantine/').describe('Key prefix of quarantined objects: <prefix><source bucket>/<version>/<source key>.'),
+                    legalHold: z.boolean().default(false).describe('Put an Object Lock legal hold on each copy (the bucket needs Object Lock enabled).'),
+                  })
+                  .optional()
+                  .describe('Where s3.quarantine copies objects. Required when s3.quarantine is allowed.'),
+              }),
+            )
+            .default({})
+            .describe("Accounts the executors may act in, by account id. Default: none, so every executor action is refused. Example: { '123456789012': { allow: [s3.quarantine], quarantine: { bucket: sec-quarantine } } }."),
+          defaultAccount: z
+            .string()
+            .regex(/^\d{12}$/, 'an AWS account id: 12 digits')
+            .optional()
+            .describe('Account of actions that name none (DLP object actions carry a bucket, not an account). Absent: the only configured account, if there is exactly one.'),
+          rememberIds: z.number().int().min(1).default(10_000).describe('Action ids remembered as carried out by this process (the oldest are forgotten first); a repeated record is then already_done without an API call.'),
+        })
+        .prefault({})
+        .describe('Executors that carry actions out through the AWS APIs (S3, EC2, IAM), beside the webhook. Dry-run with remediation.dryRun.'),
     })
     .superRefine((r, ctx) => {
+      for (const [id, a] of Object.entries(r.executors.accounts)) {
+        // Checked here rather than by the record's key schema, whose message zod drops ("Invalid key in record").
+        if (!/^\d{12}$/.test(id)) ctx.addIssue({ code: 'custom', path: ['executors', 'accounts', id], message: 'the key must be an AWS account id: 12 digits' });
+        if (a.allow.includes('s3.quarantine') && a.quarantine === undefined) {
+          ctx.addIssue({ code: 'custom', path: ['executors', 'accounts', id, 'quarantine'], message: 'required when s3.quarantine is allowed: the bucket that receives quarantined objects' });
+        }
+      }
+      if (r.executors.defaultAccount !== undefined && !(r.executors.defaultAccount in r.executors.accounts)) {
+        ctx.addIssue({ code: 'custom', path: ['executors', 'defaultAccount'], message: `account ${r.executors.defaultAccount} is not configured under remediation.executors.accounts` });
+      }
       // Unsigned requests that act on a cloud account could be forged by anyone reaching the receiver.
       if (!r.dryRun && r.webhookUrl !== undefined && r.secret === undefined) {
         ctx.addIssue({ code: 'custom', path: ['secret'], message: 'required when dryRun is false (set SLUICE_REMEDIATION_SECRET): webhook requests must be signed' });
@@ -266,7 +312,7 @@ export const BASE_CONFIG_SHAPE = {
       }
     })
     .prefault({})
-    .describe('The remediator role: consumes sluice.actions.v1 and calls the webhook.'),
+    .describe('The remediator role: consumes sluice.actions.v1, calls the webhook and the executors, and writes every outcome to topics.actionResults.'),
   http: z.strictObject({ port: z.number().int().min(0).max(65535).default(8080).describe('Health endpoints port; 0 disables.') }).prefault({}),
 };
 
@@ -367,6 +413,7 @@ export const ENV_VARS = {
   SLUICE_TOPIC_ADVISORY: { path: ['topics', 'advisory'], kind: 'string', doc: 'Advisory topic name.' },
   SLUICE_TOPIC_FINDINGS: { path: ['topics', 'findings'], kind: 'string', doc: 'Findings topic name.' },
   SLUICE_TOPIC_CONTROL: { path: ['topics', 'control'], kind: 'string', doc: 'Control topic name.' },
+  SLUICE_TOPIC_ACTION_RESULTS: { path: ['topics', 'actionResults'], kind: 'string', doc: 'Remediation action results topic name.' },
   SLUICE_TOPIC_DLQ: { path: ['topics', 'deadLetter'], kind: 'string', doc: 'Dead-letter topic name.' },
   SLUICE_REMEDIATION_WEBHOOK_URL: { path: ['remediation', 'webhookUrl'], kind: 'string', doc: 'Remediation webhook URL.' },
   SLUICE_REMEDIATION_SECRET: { path: ['remediation', 'secret'], kind: 'string', doc: 'HMAC key for remediation webhook requests (mount it from a secret).' },

@@ -47,6 +47,7 @@ export interface Topology {
     readonly findings: string;
     readonly deadLetter: string;
     readonly actions: string;
+    readonly actionResults: string;
     readonly enforcement: string;
     /** Read whole by every processor when a running detector takes control messages; else null. */
     readonly control: string | null;
@@ -98,6 +99,7 @@ export function deriveTopology(config: SluiceConfig, registries: ComponentRegist
       findings: config.topics.findings,
       deadLetter: config.topics.deadLetter,
       actions: config.topics.actions,
+      actionResults: config.topics.actionResults,
       enforcement: config.topics.enforcement,
       control: detectors.some((d) => d.takesControl) ? config.topics.control : null,
     },
@@ -128,6 +130,7 @@ export function topologyProblems(topology: Topology, config: SluiceConfig): stri
   claim(topology.topics.findings, 'findings');
   claim(topology.topics.deadLetter, 'dead letters');
   claim(topology.topics.actions, 'actions');
+  claim(topology.topics.actionResults, 'action results');
   claim(topology.topics.enforcement, 'enforcement decisions');
   if (topology.topics.control) claim(topology.topics.control, 'control messages');
   for (const d of topology.detectors) if (d.changelog) claim(d.changelog, `the ${d.name} changelog`);
@@ -157,6 +160,7 @@ export function describeTopology(t: Topology): string[] {
   }
   lines.push(`  findings -> ${t.sinks.map((s) => s.name).join(', ') || '(no sink)'} [${t.topics.findings}]`);
   lines.push(`  side outputs -> actions [${t.topics.actions}], enforcement [${t.topics.enforcement}]`);
+  lines.push(`  remediator: actions [${t.topics.actions}] -> results [${t.topics.actionResults}]`);
   lines.push(`  dead letters -> [${t.topics.deadLetter}]`);
   if (t.topics.control) lines.push(`  control <- [${t.topics.control}] (read whole by every processor)`);
   return lines;

@@ -1,5 +1,13 @@
-/** Remediation hooks: action events of posture failures, and a webhook sender for them. See README.md. */
+/** Remediation: action events, the webhook sender, the executors (S3, EC2, IAM) and their results. See README.md. */
 export { remediationAction } from '../core/actions.ts';
 export type { RemediationAction, RemediationActionInput } from '../core/actions.ts';
 export { RemediationWebhook, signBody, WEBHOOK_HEADERS } from './webhook.ts';
 export type { RemediationWebhookOptions, ActionRecord } from './webhook.ts';
+export { RemediatorService, webhookResult } from './service.ts';
+export type { RemediatorStats } from './service.ts';
+export { ExecutorRunner } from './runner.ts';
+export type { ExecutorRunnerOptions } from './runner.ts';
+export { ACTION_KINDS, parseAction } from './requests.ts';
+export type { ActionKind, ExecutorRequest, ExecutableAction, ParsedAction } from './requests.ts';
+export { ActionResultWriter, OUTCOMES } from './results.ts';
+export type { ActionResult, Outcome } from './results.ts';

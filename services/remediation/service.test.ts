@@ -10,6 +10,7 @@ import { SCHEMA_NAMES, type DeadLetterRecord } from '../core/events.ts';
 import { isCaughtUp } from '../core/transport.ts';
 import { EmbeddedLog } from '../transports/embedded/log.ts';
 import { RemediatorService } from './service.ts';
+import type { ActionResult } from './results.ts';
 import { ACTION_SIGNATURE_HEADER, signActionRecord } from '../core/action-signing.ts';
 import { startActionReceiver } from '../../test/support/action-receiver.ts';
 
@@ -34,7 +35,15 @@ test('the remediator POSTs signed actions once, records skips, and dead-letters 
     await service.stop();
     assert.deepEqual(received.map((r) => r.id), ['a-1', 'a-2'], 'each action id is sent once');
     assert.ok(received.every((r) => /^sha256=[0-9a-f]{64}$/.test(r.signature ?? '')), 'requests are signed');
-    assert.deepEqual(service.stats, { sent: 2, skipped: 1, failed: 0, malformed: 1, unsigned: 0 });
+    // The actions name `quarantine` without an object: the webhook gets them, the executors refuse them.
+    assert.deepEqual(service.stats, { sent: 2, skipped: 1, failed: 0, malformed: 1, unsigned: 0, executors: { done: 0, dry_run: 0, refused: 3, already_done: 0, failed: 0 } });
+    const results = log.readAll(config.topics.actionResults).map((m) => JSON.parse(m.value.toString('utf8')) as ActionResult);
+    // Keyed by action id: the results of one action are in order on one partition.
+    assert.deepEqual(
+      results.map((r) => `${r.action_id} ${r.executor} ${r.outcome}`).sort(),
+      ['a-1 s3.quarantine refused', 'a-1 s3.quarantine refused', 'a-1 webhook already_done', 'a-1 webhook done', 'a-2 s3.quarantine refused', 'a-2 webhook done'],
+    );
+    assert.match(results.find((r) => r.executor === 's3.quarantine')!.reason, /object store null has no executor/);
     const dead = await Promise.all(log.readAll(config.topics.deadLetter).map(async (m) => (await codec.decode<DeadLetterRecord>(m.value, SCHEMA_NAMES.deadLetter)).value));
     assert.equal(dead.length, 1);
     assert.equal(dead[0]!.reason_code, 'SLUICE_ERR_INPUT_MALFORMED');
@@ -54,7 +63,9 @@ test('dry-run (the default) calls nothing and records every action as skipped', 
   await service.start();
   while (!(await isCaughtUp(log, config.remediation.groupId, config.topics.actions))) await log.waitForChange(20);
   await service.stop();
-  assert.deepEqual(service.stats, { sent: 0, skipped: 1, failed: 0, malformed: 0, unsigned: 0 });
+  assert.deepEqual(service.stats, { sent: 0, skipped: 1, failed: 0, malformed: 0, unsigned: 0, executors: { done: 0, dry_run: 0, refused: 1, already_done: 0, failed: 0 } });
+  const results = log.readAll(config.topics.actionResults).map((m) => JSON.parse(m.value.toString('utf8')) as ActionResult);
+  assert.deepEqual(results.map((r) => [r.executor, r.outcome, r.dry_run]), [['webhook', 'dry_run', true], ['s3.delete', 'refused', true]]);
 });
 
 test('the remediator acts only on action records signed with the actions key: unsigned and forged ones are dead-lettered, the webhook never called', async () => {
@@ -84,6 +95,8 @@ test('the remediator acts only on action records signed with the actions key: un
     assert.deepEqual(dead.map((d) => d.reason_code), ['SLUICE_ERR_ACTION_SIGNATURE', 'SLUICE_ERR_ACTION_SIGNATURE', 'SLUICE_ERR_ACTION_SIGNATURE']);
     assert.match(dead[0]!.reason, /^unsigned action record/);
     assert.match(dead[1]!.reason, /does not verify/);
+    const results = log.readAll(config.topics.actionResults).map((m) => JSON.parse(m.value.toString('utf8')) as ActionResult);
+    assert.deepEqual(results.filter((r) => r.executor === 'none').map((r) => [r.action_id, r.outcome]), [['unsigned-1', 'refused'], ['forged-1', 'refused'], ['tampered-1', 'refused']], 'each unverified record gets a refused result');
   } finally {
     receiver.close();
   }

@@ -18,6 +18,48 @@ support="$root/test/support"
 bin_dir="$root/.sluice/test-bin"
 packages=(librdkafka-dev clickhouse-server gcc make patch dpkg-dev curl)
 
+# --- 0. moto: the local AWS API server (PyPI moto, server mode) for the AWS-facing tests (moto.ts) ------
+# MOTO_URL set -> that server. Else a venv in test/support/.cache/moto-venv (reused), or a moto_server
+# already on PATH. As root, python3-venv is apt-installed when Python cannot make a venv. A failure only
+# warns here: the tests that need moto then fail and say how to install it.
+# The default installs the server (flask, flask-cors) and the extras of the services the tests use:
+# 142 MB in ~45 s, where 'moto[server]' (every service's extras: cfn-lint, sympy, docker ...) is 319 MB
+# in 100-300 s on a loaded 2-core machine. SLUICE_TEST_MOTO_SPEC='moto[server]' installs that instead.
+moto_venv="$support/.cache/moto-venv"
+read -r -a moto_spec <<<"${SLUICE_TEST_MOTO_SPEC:-moto[s3,ec2,iam,sqs,sns,kinesis,sts]>=5.1,<6 flask flask-cors}"
+prepare_moto() {
+  if [ -n "${MOTO_URL:-}" ]; then echo "prepare: MOTO_URL is set; the AWS-facing tests use that server"; return 0; fi
+  if [ -e "$moto_venv/.complete" ]; then echo "prepare: moto ready -> test/support/.cache/moto-venv"; return 0; fi
+  if command -v moto_server >/dev/null 2>&1 && moto_server --help >/dev/null 2>&1; then
+    echo "prepare: using moto_server on PATH ($(command -v moto_server))"
+    return 0
+  fi
+  if ! python3 -c 'import ensurepip, venv' >/dev/null 2>&1; then
+    if [ "$(id -u)" = 0 ]; then
+      echo "prepare: installing python3 python3-venv (for moto)"
+      apt-get update -qq
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3 python3-venv >/dev/null
+    else
+      echo "prepare: no python3 with venv; install python3-venv, or set MOTO_URL (AWS-facing tests need moto)" >&2
+      return 1
+    fi
+  fi
+  local t0
+  t0=$(date +%s)
+  # Built in place (a venv's scripts name their own path) and marked complete only when pip succeeded.
+  rm -rf "$moto_venv"
+  mkdir -p "$(dirname "$moto_venv")"
+  if python3 -m venv "$moto_venv" && "$moto_venv/bin/pip" install -q --disable-pip-version-check "${moto_spec[@]}"; then
+    touch "$moto_venv/.complete"
+  else
+    rm -rf "$moto_venv"
+    echo "prepare: pip install ${moto_spec[*]} failed; the AWS-facing tests will fail (or set MOTO_URL)" >&2
+    return 1
+  fi
+  echo "prepare: installed $("$moto_venv/bin/pip" show moto 2>/dev/null | sed -n 's/^Version: /moto /p') in $(( $(date +%s) - t0 ))s -> test/support/.cache/moto-venv"
+}
+prepare_moto || true
+
 if [ -n "${KAFKA_BROKERS:-}" ] && [ -n "${CLICKHOUSE_URL:-}" ]; then
   echo "prepare: KAFKA_BROKERS and CLICKHOUSE_URL are set; using external services"
   exit 0
