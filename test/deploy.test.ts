@@ -265,23 +265,34 @@ test("each Sluice service's environment is a valid config connected to the real 
   }
 });
 
-test('the commented Kafka TLS/SASL example in k8s/ is a valid config once uncommented', () => {
+test('the commented Kafka TLS/SASL example in k8s/ is a valid config once uncommented, with one user and one Secret per role', () => {
   const commented = (f: string): Env =>
     Object.fromEntries([...read(`k8s/${f}`).matchAll(/^\s*#\s*(KAFKA_[A-Z0-9_]+):\s*"([^"]*)"/gm)].map((m) => [m[1]!, m[2]!]));
   const fromConfigMap = commented('configmap.yaml');
-  assert.deepEqual(Object.keys(fromConfigMap).sort(), ['KAFKA_SASL_MECHANISM', 'KAFKA_SASL_USERNAME', 'KAFKA_SSL']);
-  const fromSecret = Object.fromEntries([...read(SECRET_EXAMPLE).matchAll(/^\s*#\s*(KAFKA_[A-Z0-9_]+):\s*"([^"]*)"/gm)].map((m) => [m[1]!, m[2]!]));
-  assert.deepEqual(Object.keys(fromSecret), ['KAFKA_SASL_PASSWORD'], 'the password is in a (commented) Secret');
-  assert.ok(/^#\s*name: sluice-kafka$/m.test(read(SECRET_EXAMPLE)), 'the commented Secret is sluice-kafka');
-  const ref = /#\s*- name: KAFKA_SASL_PASSWORD\n\s*#\s*valueFrom:\n\s*#\s*secretKeyRef:\n\s*#\s*name: sluice-kafka\n\s*#\s*key: KAFKA_SASL_PASSWORD\n/;
+  assert.deepEqual(Object.keys(fromConfigMap).sort(), ['KAFKA_SASL_MECHANISM', 'KAFKA_SSL'], 'the ConfigMap shared by the roles names no Kafka user');
+  // The commented Secrets, one per role: sluice-kafka-<role>, each with the role's password only.
+  const secretText = read(SECRET_EXAMPLE);
+  const roleSecrets = [...secretText.matchAll(/^#\s*name: (sluice-kafka-[a-z]+)$/gm)].map((m) => m[1]!);
+  assert.deepEqual(roleSecrets.sort(), ['sluice-kafka-collector', 'sluice-kafka-processor', 'sluice-kafka-remediator']);
+  const passwords = [...secretText.matchAll(/^\s*#\s*(KAFKA_[A-Z0-9_]+):\s*"([^"]*)"/gm)];
+  assert.deepEqual(passwords.map((m) => m[1]), roleSecrets.map(() => 'KAFKA_SASL_PASSWORD'), 'each role Secret holds KAFKA_SASL_PASSWORD only');
+  // The users are the ones compose's kafka-init creates and grants ACLs to (docs/deploy.md "Kafka users and ACLs").
+  const script = [compose.services['kafka-init'].command].flat().join('\n');
+  const composeUsers = new Set([...script.matchAll(/^\s*user (sluice-[a-z]+) /gm)].map((m) => m[1]!));
+  for (const name of roleSecrets) assert.ok(composeUsers.has(name.replace('sluice-kafka-', 'sluice-')), `${name}: its user has ACLs in kafka-init`);
   for (const w of workloads.filter((w) => !w.variant)) {
     for (const c of containers(w)) {
       const p = procs.find((x) => x.where === `k8s ${workloadName(w)}/${c.name}`)!;
       if (!p.env.KAFKA_BROKERS) continue;
-      const config = resolveConfig(configFromEnv({ ...p.env, ...fromConfigMap, ...fromSecret }));
+      const role = p.role;
+      const ref = new RegExp(
+        `#\\s*- name: KAFKA_SASL_USERNAME\\n\\s*#\\s*value: sluice-${role}\\n\\s*#\\s*- name: KAFKA_SASL_PASSWORD\\n\\s*#\\s*valueFrom:\\n\\s*#\\s*secretKeyRef:\\n\\s*#\\s*name: sluice-kafka-${role}\\n\\s*#\\s*key: KAFKA_SASL_PASSWORD\\n`,
+      );
+      assert.match(read(`k8s/${fileOf.get(w)}`), ref, `${p.where}: commented user sluice-${role} and its password from the Secret sluice-kafka-${role}`);
+      const config = resolveConfig(configFromEnv({ ...p.env, ...fromConfigMap, KAFKA_SASL_USERNAME: `sluice-${role}`, KAFKA_SASL_PASSWORD: 'from-the-role-secret' }));
       assert.equal(config.kafka?.ssl, true, `${p.where}: KAFKA_SSL`);
+      assert.equal(config.kafka?.sasl?.username, `sluice-${role}`, `${p.where}: its own SASL user`);
       assert.ok(config.kafka?.sasl?.password, `${p.where}: SASL mechanism, user and password`);
-      assert.match(read(`k8s/${fileOf.get(w)}`), ref, `${p.where}: commented KAFKA_SASL_PASSWORD secretKeyRef to sluice-kafka`);
     }
   }
 });

@@ -4,7 +4,7 @@ import { outputSignatureHeaders } from './output-signing.ts';
 import type { AvroCodec } from '../core/avro/codec.ts';
 import type { EventMeta, FindingSink, RejectedRecord, SideOutput } from '../core/components.ts';
 import type { SluiceConfig } from '../core/config.ts';
-import { deadLetterEvent, deadLetterPayload, type DeadLetterWriter } from '../core/dead-letter.ts';
+import { CONTENT_STREAMS, deadLetterEvent, deadLetterPayload, type DeadLetterWriter } from '../core/dead-letter.ts';
 import { partitionForKey } from '../core/partitioner.ts';
 import { SluiceError, type ErrorCode } from '../core/errors.ts';
 import type { Finding } from '../core/events.ts';
@@ -14,6 +14,7 @@ import { componentLabels, type ComponentLabels, type LagReading } from '../core/
 import type { Telemetry } from '../core/telemetry.ts';
 import type { ConsumedBatch, Consumer, OutgoingMessage, Producer, Transport } from '../core/transport.ts';
 import { InstrumentedSink } from './runtime/instrumented-sink.ts';
+import { isFinalRefusal, isolateRefused, isRecordTooLarge, writeIsolatingRefused } from './runtime/isolate-refused.ts';
 import type { DetectorPool } from './runtime/pool.ts';
 import type { PackedState } from './runtime/protocol.ts';
 import type { StateManager } from './runtime/state-manager.ts';
@@ -304,7 +305,7 @@ export class ProcessorService {
     await retry.run('sinks', (e) => this.onRetry('sinks', e), async () => {
       const results = await Promise.allSettled([
         ...[...pending].map(async (sink) => {
-          const refused = await this.writeSink(sink, findings, context);
+          const refused = await this.writeSink(stream, sink, findings, context);
           rejects.push(...refused);
           pending.delete(sink);
         }),
@@ -316,14 +317,19 @@ export class ProcessorService {
       const failed = results.find((r) => r.status === 'rejected');
       if (failed) throw failed.reason;
     });
-    await retry.run('side outputs', (e) => this.onRetry('side outputs', e), () => this.writeOutputs(detected.outputs, context));
+    const refusedOutputs = await retry.run('side outputs', (e) => this.onRetry('side outputs', e), () => this.writeOutputs(stream, detected.outputs, context));
+    rejects.push(...refusedOutputs);
     const traceHeaders = rejects.length ? this.deps.telemetry.inject(context) : {};
     await retry.run('dead letters', (e) => this.onRetry('dead letters', e), () => this.deps.deadLetters.write(rejects, traceHeaders));
     await retry.run('changelog', (e) => this.onRetry('changelog', e), () => this.deps.state.persist(detected.changes));
   }
 
-  private async writeOutputs(outputs: readonly SideOutput[], context: TraceContext): Promise<void> {
-    if (outputs.length === 0) return;
+  /**
+   * Writes the side outputs to their topics. One the broker refuses for its size (larger than the
+   * topic's max.message.bytes) is returned as a dead letter, and the others of its topic are written.
+   */
+  private async writeOutputs(stream: StreamName, outputs: readonly SideOutput[], context: TraceContext): Promise<RejectedRecord[]> {
+    if (outputs.length === 0) return [];
     const headers = this.deps.telemetry.inject(context);
     const byTopic = new Map<string, OutgoingMessage[]>();
     for (const o of outputs) {
@@ -335,14 +341,30 @@ export class ProcessorService {
       const signature = outputSignatureHeaders(o.stream, this.deps.config.remediation.actionsKey, topic, o.key, value);
       list.push({ key: o.key, value, headers: { ...headers, 'sluice-output-id': o.value.id, ...signature } });
     }
-    await Promise.all([...byTopic].map(([topic, messages]) => this.deps.producer.send(topic, messages)));
+    const refused = await Promise.all(
+      [...byTopic].map(async ([topic, messages]) =>
+        (await writeIsolatingRefused(messages, (part) => this.deps.producer.send(topic, part), isRecordTooLarge)).map(({ item, error }) => ({ topic, item, error })),
+      ),
+    );
+    return refused.flat().map(({ topic, item, error }) => ({
+      kind: 'dead_letter' as const,
+      stage: 'sink' as const,
+      source: 'processor',
+      position: `${topic} output ${item.headers?.['sluice-output-id'] ?? item.key}`,
+      reasonCode: error.code,
+      reason: `output of ${item.value?.length ?? 0} bytes: ${error.message}`,
+      raw: CONTENT_STREAMS.has(stream) ? Buffer.from(JSON.stringify({ id: item.headers?.['sluice-output-id'] ?? null, key: item.key, omitted: 'content-stream outputs are never dead-lettered whole', size: item.value?.length ?? 0 })) : (item.value ?? Buffer.alloc(0)),
+    }));
   }
 
   /**
    * Writes to one sink. A non-retriable refusal dead-letters what the sink could not take: the
-   * findings its error names in `details.invalid` (then the rest is written again), else all of them.
+   * findings its error names in `details.invalid` (then the rest is written again); when it names
+   * none (a record over the broker's max.message.bytes fails its whole produce request), the
+   * findings are written again by halves down to the single ones it refuses, which alone are
+   * dead-lettered. Findings of a content stream are dead-lettered without their content.
    */
-  private async writeSink(sink: FindingSink, findings: readonly Finding[], context: TraceContext): Promise<RejectedRecord[]> {
+  private async writeSink(stream: StreamName, sink: FindingSink, findings: readonly Finding[], context: TraceContext): Promise<RejectedRecord[]> {
     try {
       await sink.write(findings, { context });
       return [];
@@ -351,21 +373,26 @@ export class ProcessorService {
       // else (retriable, or an unknown error) fails the batch so it is redelivered, never lost.
       if (!(err instanceof SluiceError) || err.retriable) throw err;
       const named = Array.isArray(err.details.invalid) ? (err.details.invalid as Array<{ id: string; reason: string }>) : [];
-      const refused = named.length ? new Map(named.map((i) => [i.id, i.reason])) : new Map(findings.map((f) => [f.id, (err as Error).message]));
-      const rest = findings.filter((f) => !refused.has(f.id));
-      if (named.length && rest.length) await sink.write(rest, { context });
-      const code: ErrorCode = err.code;
-      return findings
-        .filter((f) => refused.has(f.id))
-        .map((f) => ({
-          kind: 'dead_letter' as const,
-          stage: 'sink' as const,
-          source: sink.name,
-          position: `finding ${f.id}`,
-          reasonCode: code,
-          reason: refused.get(f.id)!,
-          raw: Buffer.from(JSON.stringify(f)),
-        }));
+      let refused: Array<{ finding: Finding; code: ErrorCode; reason: string }>;
+      if (named.length) {
+        const reasons = new Map(named.map((i) => [i.id, i.reason]));
+        const rest = findings.filter((f) => !reasons.has(f.id));
+        if (rest.length) await sink.write(rest, { context });
+        const code: ErrorCode = err.code;
+        refused = findings.filter((f) => reasons.has(f.id)).map((f) => ({ finding: f, code, reason: reasons.get(f.id)! }));
+      } else {
+        const alone = await isolateRefused(findings, err, (part) => sink.write(part, { context }), isFinalRefusal);
+        refused = alone.map(({ item, error }) => ({ finding: item, code: error.code, reason: error.message }));
+      }
+      return refused.map(({ finding, code, reason }) => ({
+        kind: 'dead_letter' as const,
+        stage: 'sink' as const,
+        source: sink.name,
+        position: `finding ${finding.id}`,
+        reasonCode: code,
+        reason,
+        raw: findingDeadLetterRaw(stream, finding),
+      }));
     }
   }
 
@@ -478,6 +505,16 @@ export class ProcessorService {
     this.unobserveLag?.();
     this.unobserveLag = undefined;
   }
+}
+
+/**
+ * The raw field of a finding's dead letter: the finding, or for a content stream (object_chunk) only
+ * what identifies it, never the evidence drawn from the content.
+ */
+function findingDeadLetterRaw(stream: StreamName, f: Finding): Buffer {
+  const whole = Buffer.from(JSON.stringify(f));
+  if (!CONTENT_STREAMS.has(stream)) return whole;
+  return Buffer.from(JSON.stringify({ id: f.id, detector: f.detector, rule: f.rule, entity: f.entity, time: f.time, omitted: 'content-stream findings are never dead-lettered whole', size: whole.length }));
 }
 
 /** Buffers (e.g. object chunk content) as base64 in dead-letter JSON. */

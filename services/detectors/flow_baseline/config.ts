@@ -122,18 +122,6 @@ export const FlowBaselineConfig = z.strictObject({
         .min(1)
         .default(1)
         .describe('Applications with a baseline (past discovery) a namespace needs before its new applications are judged against it.'),
-      maxNamespaces: z
-        .number()
-        .int()
-        .min(1)
-        .default(10_000)
-        .describe('Namespace baselines kept in memory per detector instance; the least recently used is dropped beyond this.'),
-      maxEdgesPerNamespace: z
-        .number()
-        .int()
-        .min(1)
-        .default(4096)
-        .describe('Edges kept per namespace baseline; edges beyond this are not added (a namespace that large is judged on what it has).'),
     })
     .prefault({})
     .describe('New applications are watched from their first connection against their namespace\'s baseline (no free discovery day).'),

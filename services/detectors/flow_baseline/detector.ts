@@ -22,7 +22,7 @@ import {
 import { edgeKey, flowEdge, intersectLabels, isReplyFlow, processPart, versionOf } from './identity.ts';
 import { discoveryEndReason, effectiveMode, endDiscovery } from './modes.ts';
 import { applyFlowControl, controlApplies, parseFlowControl, type FlowControl } from './control.ts';
-import { NamespaceBaselines, namespaceOf } from './namespace.ts';
+import { NamespaceBaselines, namespaceOf, type NamespaceBaselineExport } from './namespace.ts';
 import {
   countKeys,
   evictLru,
@@ -62,8 +62,8 @@ export interface FlowBaselineStats extends FlowBaselineCounters {
   workloads: number;
   /** Present when stats({ scan: true }): totals over every held workload. */
   scan?: { edges: number; novelEdges: number; versions: number; discovering: number; active: number; stateBytes: number };
-  /** Namespace baselines held in memory (new applications are judged against them) and their edges. */
-  namespaces: { held: number; edges: number; edgesDropped: number };
+  /** Namespace baselines (derived from the held states; new applications are judged against them) and their distinct edges. */
+  namespaces: { held: number; edges: number };
 }
 
 /** The flow_baseline detector: Detector plus stats() and sweep() for the runtime. */
@@ -93,30 +93,45 @@ export class FlowBaselineDetector implements Detector<NetworkFlow> {
   private highWater = -Infinity;
   private flowsSinceSweep = 0;
   private sweepAllowed = true;
-  /** In-memory namespace baselines, derived from the held applications' states (see namespace.ts). */
-  private readonly namespaces: NamespaceBaselines;
+  /** Namespace baselines, exact counts derived from the held applications' states (see namespace.ts). */
+  private readonly namespaces = new NamespaceBaselines();
+  /** Set by learn() when the current flow changed the application's edges (its namespace share may change). */
+  private edgesChanged = false;
+  private readonly shardOf: ((key: string) => number) | undefined;
 
   constructor(
     private readonly config: FlowBaselineSettings,
-    ctx: Pick<DetectorContext<FlowBaselineState>, 'state' | 'emit'>,
+    ctx: Pick<DetectorContext<FlowBaselineState>, 'state' | 'emit' | 'shardOf'>,
   ) {
     this.state = ctx.state;
     this.emit = ctx.emit;
+    this.shardOf = ctx.shardOf;
     this.sources = new Set(config.sources);
-    this.namespaces = new NamespaceBaselines(config.newApplications.maxNamespaces, config.newApplications.maxEdgesPerNamespace);
   }
 
-  /** After a state shard was restored: fold the restored applications past discovery into their namespace baselines. */
-  restored(keys: readonly string[]): void {
+  /**
+   * Runtime hook after a state shard was (re)loaded from the changelog (start, partition
+   * assignment, a replaced thread, a batch whose delivery failed): that shard's namespace shares
+   * are rebuilt from its restored application states (`keys`), so they are exactly those of the
+   * state's offsets. Without `shard`, every scope is rebuilt from `keys` (default: all held).
+   */
+  restored(keys: readonly string[] = [...this.state.keys()], shard?: number): void {
+    if (shard === undefined) this.namespaces.clear();
+    else this.namespaces.resetScope(shard);
     for (const key of keys) {
       const v = this.state.get(key);
-      if (isFlowBaselineState(v) && v.phase === 'active') this.foldNamespace(key, v);
+      if (isFlowBaselineState(v)) this.namespaces.update(key, this.scopeOf(key), v);
     }
   }
 
-  private foldNamespace(key: string, s: FlowBaselineState): void {
-    const ns = namespaceOf(s);
-    if (ns !== null) this.namespaces.fold(ns, key, s);
+  /** The namespace-baseline scope of an application: the state shard its state lives in (0 outside the processor). */
+  private scopeOf(key: string): number {
+    return this.shardOf?.(key) ?? 0;
+  }
+
+  /** The namespace baselines this instance judges new applications against (sorted plain values). */
+  namespaceBaselines(): NamespaceBaselineExport[] {
+    return this.namespaces.export();
   }
 
   process(e: NetworkFlow, meta: EventMeta): Finding[] {
@@ -139,6 +154,9 @@ export class FlowBaselineDetector implements Detector<NetworkFlow> {
 
     let s = this.load(key);
     const fresh = s === null;
+    // What the namespace share depends on, before this flow changes the state in place.
+    const share0 = s === null ? null : { phase: s.phase, start: s.discovery.start };
+    this.edgesChanged = false;
     if (s === null) s = newState(identityOf(e, key), t);
     // Control messages newer than the last one this workload applied, in time order.
     for (const c of this.controls) {
@@ -161,14 +179,7 @@ export class FlowBaselineDetector implements Detector<NetworkFlow> {
       s.discovery = { start: t, lastNew: t, end: null, reason: null, reported: false };
     }
     const reason = discoveryEndReason(cfg.discovery, s, mode, t);
-    if (reason) {
-      endDiscovery(s, t, reason);
-      this.foldNamespace(key, s);
-    } else if (s.phase === 'active') {
-      // A baseline this instance has not folded yet (held from before, or its namespace was dropped).
-      const ns = namespaceOf(s);
-      if (ns !== null && !this.namespaces.has(ns, key)) this.namespaces.fold(ns, key, s);
-    }
+    if (reason) endDiscovery(s, t, reason);
     const ctx: FindingContext = { key, state: s, event: e, mode, version: versionAt(s, slot) };
     if (s.phase === 'active' && !s.discovery.reported) {
       s.discovery.reported = true;
@@ -204,6 +215,11 @@ export class FlowBaselineDetector implements Detector<NetworkFlow> {
     if (s.phase === 'active' && cfg.versions.removedAfterMs !== null) this.checkRemoved(s, slot, t, ctx, findings);
 
     this.state.set(key, s);
+    // The application's share of its namespace baseline follows its state (also a state held from
+    // before that no restore announced, outside the processor).
+    if (share0 === null || share0.phase !== s.phase || share0.start !== s.discovery.start || this.edgesChanged || !this.namespaces.has(key)) {
+      this.namespaces.update(key, this.scopeOf(key), s);
+    }
     if (fresh) this.bound(key);
     this.maybeSweep(key);
     return findings;
@@ -237,6 +253,7 @@ export class FlowBaselineDetector implements Detector<NetworkFlow> {
   }
 
   private learn(s: FlowBaselineState, k: string, t: number, bit: number): void {
+    this.edgesChanged = true;
     s.edges[k] = [t, t, 1, bit];
     s.discovery.lastNew = t;
     this.counters.edgesLearned++;
@@ -402,6 +419,7 @@ export class FlowBaselineDetector implements Detector<NetworkFlow> {
   private tryDelete(key: string): boolean {
     try {
       this.state.delete(key);
+      this.namespaces.remove(key);
       return true;
     } catch {
       // The runtime refuses deletes of other keys here: stop sweeping inside process().
@@ -444,7 +462,7 @@ export class FlowBaselineDetector implements Detector<NetworkFlow> {
       ...this.counters,
       findings: { ...this.counters.findings },
       workloads: this.state.size,
-      namespaces: { held: this.namespaces.size, edges: this.namespaces.edgeCount(), edgesDropped: this.namespaces.dropped },
+      namespaces: { held: this.namespaces.size, edges: this.namespaces.edgeCount() },
     };
     if (options.scan) {
       const scan = { edges: 0, novelEdges: 0, versions: 0, discovering: 0, active: 0, stateBytes: 0 };

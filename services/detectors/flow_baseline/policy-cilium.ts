@@ -5,8 +5,7 @@
  * Cilium's DNS proxy learns the names), Cilium entities fromEntities/toEntities, ICMP icmps.
  */
 import type { CiliumEgressRule, CiliumIngressRule, CiliumNetworkPolicyObject } from './cilium-schema.ts';
-import { endKey, groupByPorts, policyMetadata, portSpec, type PolicyEnd, type PolicyModel, type PolicyWorkload, type PortSpec } from './policy-connections.ts';
-import { selectorLabels } from './policy-networkpolicy.ts';
+import { connectionsOf, endKey, groupByPorts, policiesPerWorkload, policyMetadata, portSpec, selectorLabels, type PolicyEnd, type PolicyModel, type PolicyWorkload, type PortSpec } from './policy-connections.ts';
 
 /** The label Cilium gives every endpoint with its namespace. */
 export const CILIUM_NAMESPACE_LABEL = 'k8s:io.kubernetes.pod.namespace';
@@ -88,10 +87,7 @@ function rulesFor(
 ): { rules: Array<{ l3s: L3[]; ports: PortSpec[] }>; hasFqdn: boolean } {
   const entries: Array<{ peer: L3; peerKey: string; port: PortSpec }> = [];
   let hasFqdn = false;
-  for (const c of model.connections) {
-    const local = direction === 'ingress' ? c.server : c.client;
-    const remote = direction === 'ingress' ? c.client : c.server;
-    if (local.type !== 'workload' || local.id !== self.id) continue;
+  for (const { c, remote } of connectionsOf(model, self, direction)) {
     const l3 = l3Of(remote, self, model, direction, warn);
     if (!l3) continue;
     const port = portSpec(c);
@@ -137,16 +133,7 @@ function egressRule(l3s: L3[], ports: PortSpec[], dnsVisibility: boolean): Ciliu
 
 /** CiliumNetworkPolicy objects for every workload of `namespace` with usable labels, sorted by name. */
 export function ciliumPolicies(model: PolicyModel, namespace: string, warnings: string[]): CiliumNetworkPolicyObject[] {
-  const out: CiliumNetworkPolicyObject[] = [];
-  const warn = (m: string): void => {
-    if (!warnings.includes(m)) warnings.push(m);
-  };
-  for (const w of [...model.workloads.values()].filter((x) => x.namespace === namespace).sort((a, b) => (a.id < b.id ? -1 : 1))) {
-    const labels = selectorLabels(w);
-    if (!labels) {
-      warn(`${w.id}: no labels known for its pods; no policy written (it stays unrestricted)`);
-      continue;
-    }
+  return policiesPerWorkload(model, namespace, warnings, (w, labels, warn): CiliumNetworkPolicyObject => {
     const ingress = rulesFor(w, model, 'ingress', warn);
     const egress = w.hasState ? rulesFor(w, model, 'egress', warn) : null;
     if (!w.hasState) warn(`${w.id}: no flow from it was seen, so its egress is left unrestricted`);
@@ -161,12 +148,6 @@ export function ciliumPolicies(model: PolicyModel, namespace: string, warnings: 
       if (egress.hasFqdn && !dnsPorts) warn(`${w.id}: toFQDNs rules need DNS visibility, but no DNS (port 53) edge was learned`);
       spec.egress = egress.rules.length ? egress.rules.map((r) => egressRule(r.l3s, r.ports, egress.hasFqdn)) : [{}];
     }
-    out.push({
-      apiVersion: 'cilium.io/v2',
-      kind: 'CiliumNetworkPolicy',
-      metadata: policyMetadata(w, namespace),
-      spec,
-    });
-  }
-  return out;
+    return { apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: policyMetadata(w, namespace), spec };
+  });
 }

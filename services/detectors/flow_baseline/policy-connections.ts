@@ -188,6 +188,46 @@ export function policyMetadata(w: Pick<PolicyWorkload, 'kind' | 'name'>, namespa
   };
 }
 
+/** The learned connections of one workload in one direction (ingress: it serves; egress: it calls), with the other end. */
+export function* connectionsOf(model: PolicyModel, self: PolicyWorkload, direction: 'ingress' | 'egress'): Generator<{ c: PolicyConnection; remote: PolicyEnd }> {
+  for (const c of model.connections) {
+    const local = direction === 'ingress' ? c.server : c.client;
+    if (local.type !== 'workload' || local.id !== self.id) continue;
+    yield { c, remote: direction === 'ingress' ? c.client : c.server };
+  }
+}
+
+/** Usable selector labels, or null (unknown or empty: an empty selector would select every pod). */
+export function selectorLabels(w: PolicyWorkload | undefined): Record<string, string> | null {
+  return w?.labels && Object.keys(w.labels).length > 0 ? w.labels : null;
+}
+
+/**
+ * What both policy formats do for a namespace: every workload of `namespace`, sorted by id, with
+ * usable selector labels is handed to `build` with a `warn` that adds each message once to
+ * `warnings`; a workload without known labels gets no policy, only a warning.
+ */
+export function policiesPerWorkload<T>(
+  model: PolicyModel,
+  namespace: string,
+  warnings: string[],
+  build: (w: PolicyWorkload, labels: Record<string, string>, warn: (m: string) => void) => T,
+): T[] {
+  const out: T[] = [];
+  const warn = (m: string): void => {
+    if (!warnings.includes(m)) warnings.push(m);
+  };
+  for (const w of [...model.workloads.values()].filter((x) => x.namespace === namespace).sort((a, b) => (a.id < b.id ? -1 : 1))) {
+    const labels = selectorLabels(w);
+    if (!labels) {
+      warn(`${w.id}: no labels known for its pods; no policy written (it stays unrestricted)`);
+      continue;
+    }
+    out.push(build(w, labels, warn));
+  }
+  return out;
+}
+
 /** The port sets of one peer, grouped so peers allowed the same ports share one rule. */
 export function groupByPorts<P>(entries: ReadonlyArray<{ peer: P; peerKey: string; port: PortSpec }>): Array<{ peers: P[]; ports: PortSpec[] }> {
   const byPeer = new Map<string, { peer: P; ports: Map<string, PortSpec> }>();

@@ -55,6 +55,15 @@ interface LooseObject {
   spec?: Record<string, unknown>;
 }
 
+/** A function that returns a copy of `policy` broken by an edit. */
+function brokenCopy(policy: object): (edit: (p: LooseObject) => void) => unknown {
+  return (edit) => {
+    const p = structuredClone(policy) as LooseObject;
+    edit(p);
+    return p;
+  };
+}
+
 function yamlObjects(text: string): unknown[] {
   return parseAllDocuments(text)
     .map((d) => d.toJS() as unknown)
@@ -82,11 +91,7 @@ test('NetworkPolicy export validates strictly against the Kubernetes OpenAPI sch
 
 test('the Kubernetes validation used here rejects a broken policy, unknown fields included (the check can fail)', () => {
   const set = buildPolicies(baselines, { namespace: NS, format: 'networkpolicy' });
-  const broken = (edit: (p: LooseObject) => void): unknown => {
-    const p = structuredClone(set.policies[0]!) as unknown as LooseObject;
-    edit(p);
-    return p;
-  };
+  const broken = brokenCopy(set.policies[0]!);
   const rejected: Array<[string, unknown]> = [
     ['unknown spec field', broken((p) => (p.spec!.ingres = []))],
     ['unknown port field', broken((p) => (p.spec!.ingress = [{ ports: [{ protocol: 'TCP', port: 80, portt: 81 }] }]))],
@@ -106,11 +111,7 @@ test('CiliumNetworkPolicy export validates against the Cilium CRD schema, which 
   const set = buildPolicies(baselines, { namespace: NS, format: 'cilium' });
   assert.equal(set.policies.length, 4, 'one per application');
   for (const p of set.policies) assert.deepEqual(ciliumNetworkPolicyErrors(p), [], p.metadata.name);
-  const broken = (edit: (p: LooseObject) => void): unknown => {
-    const p = structuredClone(set.policies[0]!) as unknown as LooseObject;
-    edit(p);
-    return p;
-  };
+  const broken = brokenCopy(set.policies[0]!);
   const rejected: Array<[string, unknown]> = [
     ['unknown spec field', broken((p) => (p.spec!.ingres = []))],
     ['unknown rule field', broken((p) => (p.spec!.egress = [{ toEndpoint: [{ matchLabels: { app: 'x' } }] }]))],

@@ -4,7 +4,7 @@
  * protocols) is left out with a warning; traffic with the pod's own node is always allowed by
  * Kubernetes, so `host` peers need no rule.
  */
-import { endKey, groupByPorts, policyMetadata, portSpec, type PolicyEnd, type PolicyModel, type PolicyWorkload, type PortSpec } from './policy-connections.ts';
+import { connectionsOf, endKey, groupByPorts, policiesPerWorkload, policyMetadata, portSpec, selectorLabels, type PolicyEnd, type PolicyModel, type PolicyWorkload, type PortSpec } from './policy-connections.ts';
 
 /** A NetworkPolicy peer (from/to element). */
 export interface NetworkPolicyPeer {
@@ -37,11 +37,6 @@ export interface NetworkPolicyObject {
 export const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
 
 const L4 = new Set(['TCP', 'UDP', 'SCTP']);
-
-/** Usable selector labels, or null (unknown or empty: an empty selector would select every pod). */
-export function selectorLabels(w: PolicyWorkload | undefined): Record<string, string> | null {
-  return w?.labels && Object.keys(w.labels).length > 0 ? w.labels : null;
-}
 
 function peerOf(end: PolicyEnd, self: PolicyWorkload, model: PolicyModel, warn: (m: string) => void): NetworkPolicyPeer | null | 'implicit' | 'world' {
   switch (end.type) {
@@ -79,10 +74,7 @@ function rules(
   warn: (m: string) => void,
 ): NetworkPolicyRule[] {
   const entries: Array<{ peer: NetworkPolicyPeer; peerKey: string; port: PortSpec }> = [];
-  for (const c of model.connections) {
-    const local = direction === 'ingress' ? c.server : c.client;
-    const remote = direction === 'ingress' ? c.client : c.server;
-    if (local.type !== 'workload' || local.id !== self.id) continue;
+  for (const { c, remote } of connectionsOf(model, self, direction)) {
     const found = peerOf(remote, self, model, warn);
     if (found === null || found === 'implicit') continue;
     // Any external address: every IPv4 and IPv6 address.
@@ -102,16 +94,7 @@ function rules(
 
 /** NetworkPolicy objects for every workload of `namespace` with usable labels, sorted by name. */
 export function networkPolicies(model: PolicyModel, namespace: string, warnings: string[]): NetworkPolicyObject[] {
-  const out: NetworkPolicyObject[] = [];
-  const warn = (m: string): void => {
-    if (!warnings.includes(m)) warnings.push(m);
-  };
-  for (const w of [...model.workloads.values()].filter((x) => x.namespace === namespace).sort((a, b) => (a.id < b.id ? -1 : 1))) {
-    const labels = selectorLabels(w);
-    if (!labels) {
-      warn(`${w.id}: no labels known for its pods; no policy written (it stays unrestricted)`);
-      continue;
-    }
+  return policiesPerWorkload(model, namespace, warnings, (w, labels, warn): NetworkPolicyObject => {
     const policyTypes: Array<'Ingress' | 'Egress'> = w.hasState ? ['Ingress', 'Egress'] : ['Ingress'];
     if (!w.hasState) warn(`${w.id}: no flow from it was seen, so its egress is left unrestricted`);
     const spec: NetworkPolicyObject['spec'] = {
@@ -120,12 +103,6 @@ export function networkPolicies(model: PolicyModel, namespace: string, warnings:
       ingress: rules(w, model, 'ingress', warn),
     };
     if (w.hasState) spec.egress = rules(w, model, 'egress', warn);
-    out.push({
-      apiVersion: 'networking.k8s.io/v1',
-      kind: 'NetworkPolicy',
-      metadata: policyMetadata(w, namespace),
-      spec,
-    });
-  }
-  return out;
+    return { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: policyMetadata(w, namespace), spec };
+  });
 }
