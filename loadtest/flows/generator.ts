@@ -128,28 +128,22 @@ export function flowGenerator(o: GeneratorOptions): FlowGenerator {
 
   const appServices = topo.services.filter((s) => s.namespace !== 'kube-system' && s.namespace !== 'istio-system' && s.kind !== 'CronJob');
   const servers = topo.services.filter((s) => s.ports.length > 0 && s.kind !== 'CronJob');
+
+  /** Deploys a one-replica Deployment `<namespace>/<name>` at `time`: added to the topology at version 1.0.0, with no pods yet. */
+  const deployNew = (namespace: string, name: string, time: number, serves: Pick<ServiceSpec, 'probePort' | 'metricsPort' | 'ports'>): ServiceSpec => {
+    const svc: ServiceSpec = { id: `${namespace}/${name}`, namespace, name, kind: 'Deployment', replicas: 1, lifetimeMs: [3_600_000, 4 * 3_600_000], ...serves, labels: { app: name }, activeFrom: time };
+    topo.services.push(svc);
+    byId.set(svc.id, svc);
+    versions.set(svc.id, '1.0.0');
+    pods.set(svc.id, []);
+    return svc;
+  };
   const drift: Incident[] = [];
   for (let i = 0; i < (o.drift ?? 2); i++) {
     const time = injectFrom + Math.floor(r() * (end - injectFrom) * 0.5);
     const client = pick(r, appServices.filter((s) => s.kind === 'Deployment' && s.name !== 'worker'));
     const name = `drift-${i + 1}`;
-    const svcSpec: ServiceSpec = {
-      id: `${client.namespace}/${name}`,
-      namespace: client.namespace,
-      name,
-      kind: 'Deployment',
-      replicas: 1,
-      lifetimeMs: [3_600_000, 4 * 3_600_000],
-      probePort: 8080,
-      metricsPort: 15090,
-      ports: [8080],
-      labels: { app: name },
-      activeFrom: time,
-    };
-    topo.services.push(svcSpec);
-    byId.set(svcSpec.id, svcSpec);
-    versions.set(svcSpec.id, '1.0.0');
-    pods.set(svcSpec.id, []);
+    const svcSpec = deployNew(client.namespace, name, time, { probePort: 8080, metricsPort: 15090, ports: [8080] });
     topo.edges.push({ client: client.id, server: svcSpec.id, port: 8080, proto: 'TCP', ratePerSec: 0.3, activeFrom: time + 60_000 });
     drift.push({ id: `drift-${i + 1}`, kind: 'lateral_movement', time, workload: client.id, description: `benign: ${client.id} starts calling the new ${svcSpec.id}` });
   }
@@ -217,23 +211,7 @@ export function flowGenerator(o: GeneratorOptions): FlowGenerator {
         // An attacker deploys a new application in the actor's namespace; it resolves names like
         // everyone (benign) and, from its first minute, beacons to a fresh external endpoint.
         const name = `newapp-${i + 1}`;
-        const svc: ServiceSpec = {
-          id: `${actor.namespace}/${name}`,
-          namespace: actor.namespace,
-          name,
-          kind: 'Deployment',
-          replicas: 1,
-          lifetimeMs: [3_600_000, 4 * 3_600_000],
-          probePort: null,
-          metricsPort: null,
-          ports: [],
-          labels: { app: name },
-          activeFrom: time,
-        };
-        topo.services.push(svc);
-        byId.set(svc.id, svc);
-        versions.set(svc.id, '1.0.0');
-        pods.set(svc.id, []);
+        const svc = deployNew(actor.namespace, name, time, { probePort: null, metricsPort: null, ports: [] });
         const ip = freshC2();
         const port = pick(r, [443, 8443, 4444, 8080]);
         const fqdn = r() < 0.5 ? `${suffix(r, 8)}.${pick(r, ['cdn-sync', 'upd-check'])}.net` : null;

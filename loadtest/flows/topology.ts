@@ -119,6 +119,7 @@ export function shopTopology(): Topology {
     { id: 'reports', fqdn: 'reports.partner.example', prefixes: ['93.184.215'], fqdnProbability: 1 },
   ];
   const e = (client: string, server: string, port: number, ratePerSec: number, proto: 'TCP' | 'UDP' = 'TCP'): EdgeSpec => ({ client, server, port, proto, ratePerSec });
+  // The call graph as data, deliberately literal: one e() row per edge, alike by nature.
   const edges: EdgeSpec[] = [
     e('istio-system/istio-ingressgateway', 'shop/frontend', 8080, 3),
     e('shop/frontend', 'shop/catalog', 8080, 2),

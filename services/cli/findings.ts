@@ -146,7 +146,7 @@ function addOutputOptions(cmd: Command): Command {
 }
 
 async function withSession<T>(flags: CommonFlags, fn: (s: ClickHouseSession) => Promise<T>): Promise<T> {
-  const session = openClickHouse(flags);
+  const session = await openClickHouse(flags);
   try {
     return await fn(session);
   } finally {

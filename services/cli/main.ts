@@ -3,28 +3,29 @@ import { Command, CommanderError } from 'commander';
 import { systemClock } from '../core/clock.ts';
 import { SluiceError } from '../core/errors.ts';
 import { createLogger } from '../core/logger.ts';
-import { startTelemetry } from '../core/telemetry.ts';
-import { checkSchemaIdScope } from '../core/avro/registry-setup.ts';
 import { appTopology, loadConfig } from './config.ts';
 import { describeTopology } from '../core/topology.ts';
 import { addCommonOptions, configFromFlags, redactConfig, type CommonFlags } from './options.ts';
 import { bundledSamples, collectorFor, SOURCE_TYPES } from './collectors.ts';
 import { normalizeFiles, NORMALIZE_FORMATS, type NormalizeFormat } from './normalize.ts';
 import { createWriteStream } from 'node:fs';
-import { runPipeline, type PipelineSummary } from './pipeline.ts';
-import { NdjsonSink } from '../sinks/ndjson/index.ts';
+import type { PipelineSummary } from './pipeline.ts';
 import type { AppContext } from './wiring.ts';
-import { publishControl, runCollectorRole, runMigrate, runProcessorRole, runRemediatorRole } from './roles.ts';
-import { parseFlowControl } from '../detectors/flow_baseline/index.ts';
-import { ApprovalMessage } from '../detectors/config_drift/detector.ts';
 import { addDlpCommands, addRuleCommands, addScanCommands } from './offline-commands.ts';
 import { readFileSync } from 'node:fs';
 import { CollectingSink, colorEnabled, printFindings, resolveFormat } from './output.ts';
 import { addFormatOptions, addInputFilterOptions, inputFilterFrom, renderCounts, renderRunSummary } from './output-run.ts';
-import { addVulnsCommands } from './vulns/command.ts';
-import { renderFollowCounts, runCollectorFollowRole, type FollowFlags } from './collector-follow.ts';
+import { addVulnsCommands } from './vulns/cli.ts';
+import type { FollowFlags } from './collector-follow.ts';
 import { addFindingsCommands } from './findings.ts';
 import { addQueryCommand } from './query.ts';
+
+/*
+ * Start-up: this module and what it imports statically are loaded by every command, `--help`
+ * included, so they hold the command definitions and the component specs only. What a command
+ * runs (the pipeline, the roles, Kafka, ClickHouse, OpenTelemetry, the detectors) is imported with
+ * import() in its action; `npm run bench -- startup` measures the result.
+ */
 
 /** The version of this Sluice (package.json). */
 export const VERSION: string = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -33,6 +34,7 @@ export const VERSION: string = (JSON.parse(readFileSync(new URL('../../package.j
 async function withContext<T>(flags: CommonFlags, role: string, fn: (ctx: AppContext) => Promise<T>): Promise<T> {
   const config = configFromFlags(flags);
   const logger = createLogger(config.log.level);
+  const { startTelemetry } = await import('../core/telemetry.ts');
   const telemetry = await startTelemetry({ serviceName: `sluice-${role}` });
   for (const warning of telemetry.config?.warnings ?? []) logger.warn({ warning }, 'OpenTelemetry setting ignored');
   try {
@@ -78,6 +80,7 @@ export function buildProgram(): Command {
       const toTerminal = !flags.output && process.stdout.isTTY === true;
       const format = resolveFormat(flags.format, toTerminal);
       const noColor = flags.color === false;
+      const [{ runPipeline }, { NdjsonSink }] = await Promise.all([import('./pipeline.ts'), import('../sinks/ndjson/index.ts')]);
       const out = format === 'ndjson' ? new NdjsonSink(flags.output) : new CollectingSink();
       const summary = await withContext(flags, 'run', (ctx) =>
         runPipeline(oneShotContext(ctx), { collector: collectorFor(flags.source, ctx.config), inputs, sinks: [out], inputFilter: inputFilterFrom(flags) }),
@@ -127,26 +130,30 @@ export function buildProgram(): Command {
   ).action(async (type: string, flags: CommonFlags & FollowFlags & { input?: string[]; follow?: boolean; include?: string[]; exclude?: string[] }) => {
     if (flags.follow) {
       if (flags.input) throw new SluiceError('SLUICE_ERR_CONFIG_INVALID', '--follow reads from SQS: give either --follow or --input');
+      const { renderFollowCounts, runCollectorFollowRole } = await import('./collector-follow.ts');
       const stats = await withContext(flags, 'collector', (ctx) => runCollectorFollowRole(ctx, type, flags));
       process.stderr.write(renderFollowCounts(stats));
       return;
     }
     if (!flags.input) throw new SluiceError('SLUICE_ERR_CONFIG_INVALID', "the collector role needs --input <paths...>, or --follow to read S3 notifications from SQS");
     const input = flags.input;
+    const { runCollectorRole } = await import('./roles.ts');
     const stats = await withContext(flags, 'collector', (ctx) => runCollectorRole(ctx, type, input, inputFilterFrom(flags)));
     process.stderr.write(renderCounts(stats));
   });
 
   addCommonOptions(program.command('processor').description('Processor role: consumer group running the detectors; writes findings to the sinks.')).action(
-    async (flags: CommonFlags) => withContext(flags, 'processor', runProcessorRole),
+    async (flags: CommonFlags) => withContext(flags, 'processor', async (ctx) => (await import('./roles.ts')).runProcessorRole(ctx)),
   );
 
   addCommonOptions(
-    program.command('remediator').description('Remediator role: consumes sluice.actions.v1 and calls the remediation webhook (dry-run unless remediation.dryRun is false).'),
-  ).action(async (flags: CommonFlags) => withContext(flags, 'remediator', runRemediatorRole));
+    program.command('remediator').description('Remediator role: consumes sluice.actions.v1, runs the allowed executors (S3, EC2, IAM) and the remediation webhook, and writes every outcome to the action-results topic (dry-run unless remediation.dryRun is false).'),
+  ).action(async (flags: CommonFlags) =>
+    withContext(flags, 'remediator', async (ctx) => (await import('./roles.ts')).runRemediatorRole(ctx)),
+  );
 
   addCommonOptions(program.command('migrate').description('Apply the ClickHouse migrations (idempotent).')).action(async (flags: CommonFlags) =>
-    withContext(flags, 'migrate', runMigrate),
+    withContext(flags, 'migrate', async (ctx) => (await import('./roles.ts')).runMigrate(ctx)),
   );
 
   addCommonOptions(
@@ -154,8 +161,9 @@ export function buildProgram(): Command {
       .command('config')
       .description('Validate the configuration and its topology; print the config resolved (secrets redacted) on stdout and the topology on stderr.')
       .option('--topology', 'print the topology (collectors -> streams -> detectors -> sinks, state and side topics) as JSON on stdout instead'),
-  ).action((flags: CommonFlags & { topology?: boolean }) => {
+  ).action(async (flags: CommonFlags & { topology?: boolean }) => {
     const config = configFromFlags(flags);
+    const { checkSchemaIdScope } = await import('../core/avro/registry-setup.ts');
     checkSchemaIdScope(config);
     const topology = appTopology(config);
     if (flags.topology) {
@@ -178,7 +186,9 @@ export function buildProgram(): Command {
   ).action(async (flags: CommonFlags & { namespace: string; workload?: string; cluster?: string; mode: string }) => {
     const scope = { namespace: flags.namespace, ...(flags.workload ? { workload: flags.workload } : {}), ...(flags.cluster ? { cluster: flags.cluster } : {}) };
     const message = { detector: 'flow_baseline', type: 'set_mode', scope, mode: flags.mode, time: Date.now(), id: randomUUID() };
+    const { parseFlowControl } = await import('../detectors/flow_baseline/control.ts');
     parseFlowControl({ type: message.type, scope, mode: message.mode, time: message.time, id: message.id });
+    const { publishControl } = await import('./roles.ts');
     await withContext(flags, 'control', (ctx) => publishControl(ctx, `flow_baseline/${flags.cluster ?? ''}/${flags.namespace}/${flags.workload ?? '*'}`, message));
   });
   const baseline = program.command('baseline').description('Configuration baselines of config_drift.');
@@ -191,7 +201,9 @@ export function buildProgram(): Command {
       .requiredOption('--by <who>', 'who approves (e-mail or ticket id)'),
   ).action(async (resource: string, flags: CommonFlags & { hash?: string; by: string }) => {
     const message = { detector: 'config_drift', type: 'approve', resource, by: flags.by, time: Date.now(), ...(flags.hash ? { hash: flags.hash } : {}) };
+    const { ApprovalMessage } = await import('../detectors/config_drift/detector.ts');
     ApprovalMessage.parse(message);
+    const { publishControl } = await import('./roles.ts');
     await withContext(flags, 'control', (ctx) => publishControl(ctx, `config_drift/${resource}`, message));
   });
 

@@ -1,18 +1,14 @@
 import type { Command } from 'commander';
-import { importSigma } from '../rules/sigma/index.ts';
-import { coverageReport, formatCoverage, loadCatalogues, loadCoverage, loadRulePacks } from '../rules/index.ts';
-import { policyExportCommand } from './policy-export.ts';
 import { SluiceError } from '../core/errors.ts';
 import { readFileSync } from 'node:fs';
-import { parse as parseYaml } from 'yaml';
 import type { DlpConfigInput } from '../detectors/dlp/index.ts';
-import { dlpScanPaths } from './dlp-scan.ts';
 import { once } from 'node:events';
-import { scanCommand } from '../scan/index.ts';
-import { buildScanServer } from '../scan/server.ts';
 import type { Severity } from '../scan/report.ts';
 
-/** Commands that work on local files, without the pipeline: rules, policy export, DLP and IaC scans. */
+/**
+ * Commands that work on local files, without the pipeline: rules, policy export, DLP and IaC scans.
+ * Each action imports what it runs (the rule compiler, the DLP engine, the scan server) when it runs.
+ */
 
 /** `sluice rules import-sigma` and `sluice policy export`. */
 export function addRuleCommands(program: Command): void {
@@ -21,7 +17,8 @@ export function addRuleCommands(program: Command): void {
     .command('import-sigma')
     .description('Convert Sigma rules (aws/cloudtrail, azure/activitylogs, kubernetes/audit) into a Sluice rule pack: YAML on stdout, a report of what was not converted on stderr.')
     .argument('<files...>', 'Sigma rule files (.yml/.yaml)')
-    .action((files: string[]) => {
+    .action(async (files: string[]) => {
+      const { importSigma } = await import('../rules/sigma/index.ts');
       const { yaml, report } = importSigma(files);
       process.stdout.write(yaml);
       for (const r of report) process.stderr.write(`${r.file}${r.rule ? ` [${r.rule}]` : ''}: ${r.problem}\n`);
@@ -34,8 +31,9 @@ export function addRuleCommands(program: Command): void {
     .description('Print, per source, the catalogue behaviours (services/rules/coverage/) with their covering rules and severities, the ATT&CK techniques covered, the entries with no rule, and how much of each bundled catalogue (TrailDiscover, Stratus Red Team) has an entry.')
     .option('-f, --format <format>', 'text or json', 'text')
     .option('--summary', 'text: only the per-source and per-catalogue totals')
-    .action((flags: { format: string; summary?: boolean }) => {
+    .action(async (flags: { format: string; summary?: boolean }) => {
       if (flags.format !== 'text' && flags.format !== 'json') throw new SluiceError('SLUICE_ERR_CONFIG_INVALID', `--format must be text or json, got ${JSON.stringify(flags.format)}`);
+      const { coverageReport, formatCoverage, loadCatalogues, loadCoverage, loadRulePacks } = await import('../rules/index.ts');
       const entries = loadCoverage();
       const packs = loadRulePacks(['@builtin/activity']);
       const report = coverageReport(entries, packs, loadCatalogues());
@@ -61,6 +59,7 @@ export function addRuleCommands(program: Command): void {
       if (flags.format !== 'networkpolicy' && flags.format !== 'cilium') {
         throw new SluiceError('SLUICE_ERR_CONFIG_INVALID', `--format must be networkpolicy or cilium, got ${JSON.stringify(flags.format)}`);
       }
+      const { policyExportCommand } = await import('./policy-export.ts');
       const yaml = await policyExportCommand({ namespace: flags.namespace, format: flags.format, input: flags.input, ...(flags.cluster ? { cluster: flags.cluster } : {}) });
       process.stdout.write(yaml);
     });
@@ -85,6 +84,7 @@ export function addDlpCommands(program: Command): void {
       if (flags.failOn !== undefined && failOn === undefined) {
         throw new SluiceError('SLUICE_ERR_CONFIG_INVALID', `--fail-on must be one of ${Object.keys(SEVERITY_IDS).join(', ')}`);
       }
+      const [{ parse: parseYaml }, { dlpScanPaths }] = await Promise.all([import('yaml'), import('./dlp-scan.ts')]);
       const config = flags.config ? ((parseYaml(readFileSync(flags.config, 'utf8')) as { detectors?: { dlp?: DlpConfigInput } } | null)?.detectors?.dlp ?? {}) : undefined;
       const summary = await dlpScanPaths(
         paths,
@@ -107,13 +107,37 @@ export function addScanCommands(program: Command): void {
     .option('-f, --format <format>', 'text, json or sarif', 'text')
     .option('--fail-on <severity>', 'informational, low, medium, high or critical', 'high')
     .option('--pack <dirs...>', 'rule pack directories (default: the bundled posture pack)')
-    .option('--src-root <dir>', 'SARIF: the source root %SRCROOT% stands for; files under it get relative URIs (default: the git work tree of the working directory, else the working directory)')
-    .action(async (paths: string[], flags: { format: string; failOn: string; pack?: string[]; srcRoot?: string }) => {
+    .option('--src-root <dir>', 'SARIF and baselines: the source root %SRCROOT% stands for; files under it get relative URIs and baseline entries relative paths (default: the git work tree of the working directory, else the working directory)')
+    .option('--rule <ids...>', 'report only these rules (ids or globs such as posture.aws.s3.*)')
+    .option('--skip-rule <ids...>', 'suppress these rules (ids or globs); listed as suppressed, not counted')
+    .option('--baseline <file>', 'suppress the violations this baseline lists (written by --create-baseline): only new ones count')
+    .option('--create-baseline <file>', 'write the current violations as a baseline and exit 0 (2 when a file cannot be read)')
+    .addHelpText(
+      'after',
+      '\nIn the source: `# sluice:skip=<rule>[,<rule>] <reason>` in the block of a resource or right above it (HCL, YAML),\n' +
+        'Kubernetes annotation `sluice.dev/skip: "<rule> <reason>"`, CloudFormation `Metadata: { sluice: { skip: [{ rule, reason }] } }`.\n' +
+        'Suppressed violations stay in the output (text SUPPRESSED lines, JSON `suppressed`, SARIF `suppressions`). See docs/shift-left.md.',
+    )
+    .action(async (paths: string[], flags: { format: string; failOn: string; pack?: string[]; srcRoot?: string; rule?: string[]; skipRule?: string[]; baseline?: string; createBaseline?: string }) => {
       const format = flags.format;
       const failOn = flags.failOn.toLowerCase();
       if (format !== 'text' && format !== 'json' && format !== 'sarif') throw new SluiceError('SLUICE_ERR_CONFIG_INVALID', `--format must be text, json or sarif, got ${JSON.stringify(format)}`);
       if (!(failOn in SEVERITY_IDS)) throw new SluiceError('SLUICE_ERR_CONFIG_INVALID', `--fail-on must be one of ${Object.keys(SEVERITY_IDS).join(', ')}`);
-      process.exitCode = await scanCommand(paths, { format, failOn: failOn as Severity, ...(flags.pack ? { packs: flags.pack } : {}), ...(flags.srcRoot ? { srcRoot: flags.srcRoot } : {}) }, (s) => process.stdout.write(s));
+      const { scanCommand } = await import('../scan/index.ts');
+      process.exitCode = await scanCommand(
+        paths,
+        {
+          format,
+          failOn: failOn as Severity,
+          ...(flags.pack ? { packs: flags.pack } : {}),
+          ...(flags.srcRoot ? { srcRoot: flags.srcRoot } : {}),
+          ...(flags.rule ? { only: flags.rule } : {}),
+          ...(flags.skipRule ? { skipRules: flags.skipRule } : {}),
+          ...(flags.baseline ? { baseline: flags.baseline } : {}),
+          ...(flags.createBaseline ? { createBaseline: flags.createBaseline } : {}),
+        },
+        (s) => process.stdout.write(s),
+      );
     });
 
   program
@@ -125,6 +149,7 @@ export function addScanCommands(program: Command): void {
     .action(async (flags: { port: string; host: string; bodyLimit: string }) => {
       const token = process.env.SLUICE_SCAN_TOKEN;
       if (!token || token.length < 16) throw new SluiceError('SLUICE_ERR_CONFIG_INVALID', 'set SLUICE_SCAN_TOKEN (at least 16 characters) to serve /v1/scan');
+      const { buildScanServer } = await import('../scan/server.ts');
       const app = buildScanServer({ token, bodyLimitBytes: Number(flags.bodyLimit) });
       const address = await app.listen({ port: Number(flags.port), host: flags.host });
       process.stderr.write(`sluice scan-server: listening on ${address}\n`);

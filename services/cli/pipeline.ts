@@ -30,6 +30,10 @@ export interface PipelineSummary {
   topology: Topology;
 }
 
+/** Bounds of the interval at which runPipeline checks that the processor has caught up. */
+const POLL_MIN_MS = 10;
+const POLL_MAX_MS = 100;
+
 /**
  * The main job in one process: collector -> topics -> processor (worker pool) -> sinks.
  * Returns once the processor's group has committed everything the collector published.
@@ -58,10 +62,12 @@ export async function runPipeline(ctx: AppContext, opts: PipelineOptions): Promi
         () => undefined,
         (e: unknown) => e,
       );
-      for (;;) {
+      // Polled from 10 ms, doubling up to 100 ms: a short run ends soon after its last commit,
+      // a long one does not ask the transport for offsets more than ten times a second.
+      for (let pollMs = POLL_MIN_MS; ; pollMs = Math.min(pollMs * 2, POLL_MAX_MS)) {
         const caughtUp = await Promise.all(processor.service.topics.map((t) => isCaughtUp(transport, processor.service.groupId, t)));
         if (caughtUp.every(Boolean)) break;
-        const err = await Promise.race([failed, sleep(100).then(() => undefined)]);
+        const err = await Promise.race([failed, sleep(pollMs).then(() => undefined)]);
         if (err) throw err;
         if (Date.now() > deadline) {
           throw new SluiceError('SLUICE_ERR_TRANSPORT_UNAVAILABLE', `processor did not catch up within ${opts.drainTimeoutMs ?? 120_000} ms`);

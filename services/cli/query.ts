@@ -94,7 +94,7 @@ export function addQueryCommand(program: Command): void {
         await write(`${savedQuerySql(q, database, flags.param ?? [], maxRows)}\n`);
         return;
       }
-      const session = openClickHouse(flags);
+      const session = await openClickHouse(flags);
       try {
         const rows = await runSavedQuery(session, q, flags.param ?? [], maxRows);
         if (format === 'table') {

@@ -6,8 +6,6 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import { SluiceError } from '../core/errors.ts';
 import { SEVERITY } from '../core/events.ts';
 import { createLogger } from '../core/logger.ts';
-import { createClickHouseClient } from '../sinks/clickhouse/client.ts';
-import { errorText } from '../sinks/clickhouse/errors.ts';
 import { configFromFlags, type CommonFlags } from './options.ts';
 
 export interface ClickHouseSession {
@@ -16,11 +14,15 @@ export interface ClickHouseSession {
   close(): Promise<void>;
 }
 
-/** A client for the configured ClickHouse (CLICKHOUSE_URL, --clickhouse-url or the config file). */
-export function openClickHouse(flags: CommonFlags, env: NodeJS.ProcessEnv = process.env): ClickHouseSession {
+/**
+ * A client for the configured ClickHouse (CLICKHOUSE_URL, --clickhouse-url or the config file).
+ * The client library is imported here, when a command opens a session, not at the CLI's start-up.
+ */
+export async function openClickHouse(flags: CommonFlags, env: NodeJS.ProcessEnv = process.env): Promise<ClickHouseSession> {
   const config = configFromFlags(flags, env);
   if (!config.clickhouse) throw new SluiceError('SLUICE_ERR_CONFIG_INVALID', 'this command reads ClickHouse: set CLICKHOUSE_URL or --clickhouse-url');
   const { storeEvents: _storeEvents, ...connection } = config.clickhouse;
+  const { createClickHouseClient } = await import('../sinks/clickhouse/client.ts');
   const client = createClickHouseClient(connection, createLogger(config.log.level));
   return { client, database: config.clickhouse.database, close: () => client.close() };
 }
@@ -31,6 +33,7 @@ export async function querying<T>(what: string, fn: () => Promise<T>): Promise<T
     return await fn();
   } catch (err) {
     if (err instanceof SluiceError) throw err;
+    const { errorText } = await import('../sinks/clickhouse/errors.ts');
     throw new SluiceError('SLUICE_ERR_QUERY_FAILED', `${what}: ${errorText(err)}`, { cause: err });
   }
 }

@@ -5,14 +5,17 @@ import type { AppContext } from '../core/app-context.ts';
 import type { Transport } from '../core/transport.ts';
 import { instrumentTransport } from '../core/telemetry-messaging.ts';
 import { EmbeddedLog } from '../transports/embedded/log.ts';
-import { KafkaTransport } from '../transports/kafka/transport.ts';
+import { LazyKafkaTransport } from './lazy-transport.ts';
 
 export type { AppContext } from '../core/app-context.ts';
 
-/** Kafka when configured, else the embedded log; with the OpenTelemetry messaging metrics recorded around it. */
+/**
+ * Kafka when configured (kafkajs imported on first use: lazy-transport.ts), else the embedded log;
+ * with the OpenTelemetry messaging metrics recorded around it.
+ */
 export function createTransport(ctx: AppContext): Transport {
   const transport = ctx.config.kafka
-    ? new KafkaTransport(ctx.config.kafka, ctx.logger)
+    ? new LazyKafkaTransport(ctx.config.kafka, ctx.logger)
     : new EmbeddedLog({ partitions: ctx.config.topics.partitions, maxBatchSize: ctx.config.processor.maxBatchSize, clock: ctx.clock });
   return instrumentTransport(transport, ctx.telemetry);
 }

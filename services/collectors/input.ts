@@ -15,7 +15,7 @@
  * Nothing here throws on bad bytes: problems come out as error items.
  */
 import { gunzipSync } from 'node:zlib';
-import type { CollectorInput, RejectedRecord } from '../core/components.ts';
+import type { CollectorInput } from '../core/components.ts';
 import type { ErrorCode } from '../core/errors.ts';
 
 export interface InputRecord {
@@ -78,6 +78,39 @@ function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
+/** The bytes, gunzipped when they are gzip (at most `maxBytes` out, a gzip-bomb guard); or why they cannot be. */
+export function gunzipInput(bytes: Buffer, maxBytes: number): { bytes: Buffer } | { error: string } {
+  if (!isGzip(bytes)) return { bytes };
+  try {
+    return { bytes: gunzipSync(bytes, { maxOutputLength: maxBytes }) };
+  } catch (err) {
+    const why = err instanceof RangeError ? `decompressed size exceeds ${maxBytes} bytes` : errorMessage(err);
+    return { error: `gzip input could not be decompressed: ${why}` };
+  }
+}
+
+/** The UTF-8 text of bytes, without a leading byte-order mark. */
+export function utf8Text(bytes: Buffer): string {
+  const text = bytes.toString('utf8');
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
+/** Decompresses (when gzip) and decodes an input; an error message when it cannot. */
+export function decodeInput(input: CollectorInput, maxDecompressedBytes = DEFAULT_MAX_DECOMPRESSED_BYTES): { text: string } | { error: string } {
+  const out = gunzipInput(input.bytes, maxDecompressedBytes);
+  return 'error' in out ? out : { text: utf8Text(out.bytes) };
+}
+
+/** The non-blank lines of a text with their 1-based line numbers, a trailing \r removed (CRLF files). */
+export function* numberedLines(text: string): Generator<{ lineNo: number; line: string }, void, undefined> {
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    let line = lines[i]!;
+    if (line.endsWith('\r')) line = line.slice(0, -1);
+    if (line.trim() !== '') yield { lineNo: i + 1, line };
+  }
+}
+
 /**
  * Splits one input into native records. Lazy: records are produced as the caller iterates.
  * The whole input is held in memory (decompressed), as inputs are single files or messages.
@@ -88,24 +121,13 @@ export function* splitInput(input: CollectorInput, opts: SplitOptions = {}): Gen
   let index = 0;
   const pos = (): string => `${input.name}#${index++}`;
 
-  let bytes = input.bytes;
-  if (isGzip(bytes)) {
-    try {
-      bytes = gunzipSync(bytes, { maxOutputLength: maxOut });
-    } catch (err) {
-      const why = err instanceof RangeError ? `decompressed size exceeds ${maxOut} bytes` : errorMessage(err);
-      yield {
-        kind: 'error',
-        position: pos(),
-        error: { code: 'SLUICE_ERR_INPUT_UNREADABLE', reason: `gzip input could not be decompressed: ${why}` },
-        raw: input.bytes,
-      };
-      return;
-    }
+  const decoded = gunzipInput(input.bytes, maxOut);
+  if ('error' in decoded) {
+    yield { kind: 'error', position: pos(), error: { code: 'SLUICE_ERR_INPUT_UNREADABLE', reason: decoded.error }, raw: input.bytes };
+    return;
   }
-
-  let text = bytes.toString('utf8');
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  const bytes = decoded.bytes;
+  const text = utf8Text(bytes);
 
   const envelopeError = (key: string, bad: unknown, raw: Buffer, line?: number): InputError => ({
     kind: 'error',
@@ -146,12 +168,7 @@ export function* splitInput(input: CollectorInput, opts: SplitOptions = {}): Gen
   }
 
   // NDJSON.
-  const lines = text.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const lineNo = i + 1;
-    let lineText = lines[i]!;
-    if (lineText.endsWith('\r')) lineText = lineText.slice(0, -1);
-    if (lineText.trim() === '') continue;
+  for (const { lineNo, line: lineText } of numberedLines(text)) {
     const raw = Buffer.from(lineText, 'utf8');
     let value: unknown;
     try {
@@ -214,7 +231,5 @@ export function* splitInputSafely(input: CollectorInput, opts: SplitOptions = {}
   }
 }
 
-/** A record rejected at the collect stage by the collector `source`. */
-export function collectReject(source: string, position: string, reasonCode: ErrorCode, reason: string, raw: Buffer): RejectedRecord {
-  return { kind: 'dead_letter', stage: 'collect', source, position, reasonCode, reason, raw };
-}
+/** A record rejected at the collect stage: the same function as `rejected` in fields.ts, under the name some collectors import. */
+export { rejected as collectReject } from './fields.ts';

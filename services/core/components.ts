@@ -1,3 +1,5 @@
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import type { ApiActivity, DeadLetterStage, Finding } from './events.ts';
 import type { ErrorCode } from './errors.ts';
 import type { Clock } from './clock.ts';
@@ -127,6 +129,13 @@ export interface DetectorSpec<S extends StreamName = StreamName, C = unknown, V 
   readonly takesControl?: boolean;
   /** False for detectors that never use ctx.state: no changelog is read or written for them. Default true. */
   readonly stateful?: boolean;
+  /**
+   * Imports the implementation (a dynamic import(), see lazyModule), so that reading the spec
+   * (name, stream, config schema) loads none of the detector's dependencies. create() needs it to
+   * have resolved; a spec without load() can create at once. Importing a detector folder's
+   * index.ts loads it too.
+   */
+  load?(): Promise<void>;
   create(config: C, ctx: DetectorContext<V>): Detector<StreamEvents[S]>;
 }
 
@@ -230,4 +239,73 @@ export function defineSink<C extends { readonly enabled?: boolean | undefined }>
   opts: { requires?: readonly SinkRequirement[]; active?: (config: C, app: SluiceConfig) => boolean } = {},
 ): SinkSpec<C> {
   return { kind: 'sink', name, description, configSchema, requires: opts.requires ?? [], active: opts.active ?? ((config) => config.enabled === true), create };
+}
+
+/**
+ * A component's implementation, imported on first use with a dynamic import(): its spec (name,
+ * description, config schema) stays cheap to import, and a command loads only the dependencies of
+ * the components it builds (@bufbuild/cel, semver, the AWS SDK...).
+ */
+export interface LazyModule<T> {
+  /** Imports it once; later calls return the same promise. A failed import is retried next time. */
+  load(): Promise<T>;
+  /** The loaded value; without a synchronous fallback, throws (a programmer error) when load() has not resolved yet. */
+  get(): T;
+}
+
+/**
+ * `importer` imports the module with import(); `requirer`, if given, loads it synchronously when
+ * get() comes before load() resolved: a processor worker thread builds its detectors while it is
+ * itself imported (piscina loads it with require()), so there they are loaded with requireSibling.
+ */
+export function lazyModule<T>(what: string, importer: () => Promise<T>, requirer?: () => T): LazyModule<T> {
+  let loaded: { value: T } | undefined;
+  let pending: Promise<T> | undefined;
+  return {
+    load: () =>
+      (pending ??= importer().then(
+        (value) => {
+          loaded = { value };
+          return value;
+        },
+        (err: unknown) => {
+          pending = undefined;
+          throw err;
+        },
+      )),
+    get: () => {
+      if (!loaded && requirer) loaded = { value: requirer() };
+      if (!loaded) throw new Error(`${what} is not loaded yet: await its spec's load() before create()`);
+      return loaded.value;
+    },
+  };
+}
+
+/**
+ * Loads the module `<name>` beside `moduleUrl` synchronously with require() (`.ts` from source,
+ * through tsx's require hook; `.js` compiled; ES modules without top-level await, Node >= 20.19).
+ */
+export function requireSibling(moduleUrl: string, name: string): unknown {
+  const ext = moduleUrl.endsWith('.js') ? 'js' : 'ts';
+  return createRequire(moduleUrl)(fileURLToPath(new URL(`./${name}.${ext}`, moduleUrl)));
+}
+
+/**
+ * The implementation `pick` selects from the module `name` beside `moduleUrl` (a spec's
+ * `detector.ts`): `importer` is the spec's own `() => import('./<name>.ts')`, and the synchronous
+ * fallback requires the same file (requireSibling).
+ */
+export function implementationIn<M, T>(moduleUrl: string, name: string, importer: () => Promise<M>, pick: (module: M) => T): LazyModule<T> {
+  return lazyModule(`${name} beside ${moduleUrl}`, async () => pick(await importer()), () => pick(requireSibling(moduleUrl, name) as M));
+}
+
+/**
+ * A detector spec whose class is loaded on first use: load() imports it; create() builds an
+ * instance (requiring the module synchronously when load() has not run, as in a worker thread).
+ */
+export function lazyDetectorSpec<S extends StreamName, C, V = unknown>(
+  spec: Omit<DetectorSpec<S, C, V>, 'kind' | 'load' | 'create'>,
+  implementation: LazyModule<new (config: C, ctx: DetectorContext<V>) => Detector<StreamEvents[S]>>,
+): DetectorSpec<S, C, V> {
+  return { kind: 'detector', ...spec, load: async () => void (await implementation.load()), create: (config, ctx) => new (implementation.get())(config, ctx) };
 }

@@ -20,13 +20,13 @@ export function findingId(detector: string, rule: string, entityKey: string, eve
  * The fields every Sluice finding starts with: id, OCSF class and type, time, severity, message
  * and metadata. Detectors spread it and add finding_info, entity, evidences and the rest.
  */
-export function findingHeader(
+export function findingHeader<C extends FindingClassUid>(
   id: string,
-  classUid: FindingClassUid,
+  classUid: C,
   time: number,
   severity: SeverityName,
   message: string,
-): Pick<Finding, 'id' | 'class_uid' | 'category_uid' | 'activity_id' | 'type_uid' | 'time' | 'severity_id' | 'severity' | 'message' | 'metadata'> {
+): Pick<Finding, 'id' | 'category_uid' | 'activity_id' | 'type_uid' | 'time' | 'severity_id' | 'severity' | 'message' | 'metadata'> & { class_uid: C } {
   return {
     id,
     class_uid: classUid,
@@ -39,6 +39,14 @@ export function findingHeader(
     message,
     metadata: { version: OCSF_VERSION, product: { name: 'Sluice', vendor_name: 'Sluice' }, uid: id },
   };
+}
+
+/** The part of finding_info that names the rule a finding is of: the finding id, the rule's title and description, the rule as analytic. */
+export function ruleFindingInfo(
+  id: string,
+  rule: { readonly id: string; readonly title: string; readonly description: string },
+): Pick<Finding['finding_info'], 'uid' | 'title' | 'desc' | 'analytic'> {
+  return { uid: id, title: rule.title, desc: rule.description, analytic: { uid: rule.id, name: rule.title, type: 'Rule' } };
 }
 
 /** The evidence of one API call as the single-event activity detectors report it. */

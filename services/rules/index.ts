@@ -11,7 +11,7 @@ export { ActivityRuleSet } from './ruleset.ts';
 export type { ActivityEvaluation } from './ruleset.ts';
 export { applyWindows, emptyWindowState, isEmptyState, isStateful, DEFAULT_WINDOW_LIMITS } from './windows.ts';
 export type { WindowDecision, WindowLimits, WindowSlot, WindowState } from './windows.ts';
-export { ACTIVITY_SOURCES, RULE_SEVERITIES, durationMs } from './schema.ts';
+export { ACTIVITY_SOURCES, FINDING_SEVERITY, RULE_SEVERITIES, durationMs } from './schema.ts';
 export type { RuleDoc, RuleSeverity, RuleTestCase } from './schema.ts';
 export { INPUT_VARIABLES, RULE_ENV } from './env.ts';
 export type { RuleInput } from './env.ts';

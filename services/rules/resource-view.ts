@@ -226,9 +226,7 @@ function bucket(f: ResourceFormat, c: Obj): Obj {
     const grants = isObj(acl) ? list(acl.grantList) : [];
     const policyText = at(s, 'BucketPolicy.policyText');
     return {
-      public_access_block: pab
-        ? { block_public_acls: bool(pab.blockPublicAcls), ignore_public_acls: bool(pab.ignorePublicAcls), block_public_policy: bool(pab.blockPublicPolicy), restrict_public_buckets: bool(pab.restrictPublicBuckets) }
-        : null,
+      public_access_block: pab ? publicAccessFlags(pab, 'camel') : null,
       public_access_block_inline: true,
       encryption: isObj(rule) ? { algorithm: text(rule.sseAlgorithm), kms_key: text(rule.kmsMasterKeyID) } : null,
       versioning: text(at(s, 'BucketVersioningConfiguration.status')) === 'Enabled',
@@ -243,9 +241,7 @@ function bucket(f: ResourceFormat, c: Obj): Obj {
     const rule = at(c, 'BucketEncryption.ServerSideEncryptionConfiguration.0.ServerSideEncryptionByDefault');
     const acl = text(c.AccessControl);
     return {
-      public_access_block: pab
-        ? { block_public_acls: bool(pab.BlockPublicAcls), ignore_public_acls: bool(pab.IgnorePublicAcls), block_public_policy: bool(pab.BlockPublicPolicy), restrict_public_buckets: bool(pab.RestrictPublicBuckets) }
-        : null,
+      public_access_block: pab ? publicAccessFlags(pab, 'pascal') : null,
       public_access_block_inline: true,
       encryption: isObj(rule) ? { algorithm: text(rule.SSEAlgorithm), kms_key: text(rule.KMSMasterKeyID) } : null,
       versioning: text(at(c, 'VersioningConfiguration.Status')) === 'Enabled',
@@ -271,14 +267,23 @@ function bucket(f: ResourceFormat, c: Obj): Obj {
 }
 
 function publicAccessBlock(c: Obj): Obj {
-  return {
-    public_access_block: {
-      block_public_acls: bool(c.block_public_acls),
-      ignore_public_acls: bool(c.ignore_public_acls),
-      block_public_policy: bool(c.block_public_policy),
-      restrict_public_buckets: bool(c.restrict_public_buckets),
-    },
-  };
+  return { public_access_block: publicAccessFlags(c, 'snake') };
+}
+
+const PUBLIC_ACCESS_FLAGS = ['block_public_acls', 'ignore_public_acls', 'block_public_policy', 'restrict_public_buckets'] as const;
+
+/**
+ * The four S3 public access block flags of `pab`, whose keys are spelled in snake_case (Terraform),
+ * camelCase (AWS Config) or PascalCase (CloudFormation); the view names them in snake_case.
+ */
+function publicAccessFlags(pab: Obj, spelling: 'snake' | 'camel' | 'pascal'): Obj {
+  const out: Obj = {};
+  for (const flag of PUBLIC_ACCESS_FLAGS) {
+    const pascal = flag.replace(/(?:^|_)([a-z])/g, (_m, ch: string) => ch.toUpperCase());
+    const key = spelling === 'snake' ? flag : spelling === 'pascal' ? pascal : pascal[0]!.toLowerCase() + pascal.slice(1);
+    out[flag] = bool(pab[key]);
+  }
+  return out;
 }
 
 /** IAM policy documents of a user, role, group or policy: the inline ones and the managed policy ARNs. */
@@ -655,8 +660,15 @@ function azureAks(f: ResourceFormat, c: Obj): Obj {
   };
 }
 
+/** A resource kind: its name, the type names (any format) that are of it, and the builder of its view. */
+interface KindEntry {
+  kind: string;
+  types: string[];
+  build: (f: ResourceFormat, c: Obj, type: string) => Obj;
+}
+
 /** Azure types per kind: ARM types (matched without case) and azurerm Terraform types. */
-const AZURE_KINDS: Array<{ kind: string; types: string[]; build: (f: ResourceFormat, c: Obj, type: string) => Obj }> = [
+const AZURE_KINDS: KindEntry[] = [
   { kind: 'azure.network.nsg', types: ['Microsoft.Network/networkSecurityGroups', 'Microsoft.Network/networkSecurityGroups/securityRules', 'azurerm_network_security_group', 'azurerm_network_security_rule'], build: azureNsg },
   { kind: 'azure.storage.account', types: ['Microsoft.Storage/storageAccounts', 'azurerm_storage_account'], build: azureStorage },
   { kind: 'azure.keyvault.vault', types: ['Microsoft.KeyVault/vaults', 'azurerm_key_vault'], build: azureKeyVault },
@@ -683,7 +695,8 @@ const AZURE_KINDS: Array<{ kind: string; types: string[]; build: (f: ResourceFor
 const AZURE_BY_TYPE = new Map(AZURE_KINDS.flatMap((k) => k.types.map((t) => [t.toLowerCase(), k] as const)));
 
 /** AWS types per kind, in each format's spelling. */
-const AWS_KINDS: Array<{ kind: string; types: string[]; build: (f: ResourceFormat, c: Obj, type: string) => Obj }> = [
+// A data table, deliberately literal: one row per resource kind with its type names and view builder.
+const AWS_KINDS: KindEntry[] = [
   { kind: 'aws.s3.bucket', types: ['AWS::S3::Bucket', 'aws_s3_bucket'], build: bucket },
   { kind: 'aws.s3.public_access_block', types: ['aws_s3_bucket_public_access_block'], build: (_f, c) => publicAccessBlock(c) },
   {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { SeverityName } from '../core/events.ts';
 
 /**
  * The YAML form of a rule pack file: `rules:` followed by a list of rules. Field by field in
@@ -10,6 +11,15 @@ export const ACTIVITY_SOURCES = ['aws_cloudtrail', 'azure_activity', 'k8s_audit'
 
 export const RULE_SEVERITIES = ['informational', 'low', 'medium', 'high', 'critical'] as const;
 export type RuleSeverity = (typeof RULE_SEVERITIES)[number];
+
+/** The finding severity (OCSF name) of each rule severity. */
+export const FINDING_SEVERITY: Readonly<Record<RuleSeverity, SeverityName>> = {
+  informational: 'Informational',
+  low: 'Low',
+  medium: 'Medium',
+  high: 'High',
+  critical: 'Critical',
+};
 
 /** `30s`, `10m`, `1h`, `7d`, `500ms`. */
 export const DurationText = z.string().regex(/^\d{1,9}(ms|s|m|h|d)$/, 'a duration such as 30s, 10m, 1h or 7d');

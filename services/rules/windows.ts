@@ -156,16 +156,7 @@ export function applyWindows(
     // The window restarts empty. A replay of the same events fires again with the same finding id
     // (threshold, key, first time), which the sinks store once.
     delete state.slots[slotKey];
-    decision = {
-      emit: true,
-      idParts: ['threshold', key, String(first)],
-      count,
-      firstSeen: first,
-      lastSeen: now,
-      related: recent.map(([, uid]) => uid),
-      thresholdKey: key,
-      dedupKey: null,
-    };
+    decision = { ...decision, idParts: ['threshold', key, String(first)], count, firstSeen: first, related: recent.map(([, uid]) => uid), thresholdKey: key };
   }
 
   const dd = rule.dedup;

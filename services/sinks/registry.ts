@@ -1,15 +1,15 @@
 import type { SinkSpec } from '../core/components.ts';
-import { clickhouseSinkSpec } from './clickhouse/index.ts';
-import { ndjsonSinkSpec } from './ndjson/index.ts';
-import { siemKafkaSinkSpec } from './siem_kafka/index.ts';
-import { slackSinkSpec } from './slack/index.ts';
-import { webhookSinkSpec } from './webhook/index.ts';
-import { pagerdutySinkSpec } from './pagerduty/index.ts';
-import { splunkHecSinkSpec } from './splunk_hec/index.ts';
-import { elasticsearchSinkSpec } from './elasticsearch/index.ts';
-import { snsSinkSpec } from './sns/index.ts';
+import { clickhouseSinkSpec } from './clickhouse/spec.ts';
+import { ndjsonSinkSpec } from './ndjson/spec.ts';
+import { siemKafkaSinkSpec } from './siem_kafka/spec.ts';
+import { slackSinkSpec } from './slack/spec.ts';
+import { webhookSinkSpec } from './webhook/spec.ts';
+import { pagerdutySinkSpec } from './pagerduty/spec.ts';
+import { splunkHecSinkSpec } from './splunk_hec/spec.ts';
+import { elasticsearchSinkSpec } from './elasticsearch/spec.ts';
+import { snsSinkSpec } from './sns/spec.ts';
 
-/** Every findings sink Sluice ships, by name (`sinks.<name>` in the config). */
+/** Every findings sink Sluice ships, by name (`sinks.<name>` in the config); the specs (spec.ts) import no sink module until a sink starts. */
 export const SINK_SPECS = [
   siemKafkaSinkSpec,
   clickhouseSinkSpec,

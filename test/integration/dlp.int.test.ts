@@ -4,19 +4,16 @@
  * action events on the actions topic. A card number is planted across a chunk border; its raw value
  * must appear nowhere in the outputs.
  */
-import { test, after, before } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { systemClock } from '../../services/core/clock.ts';
 import { resolveConfig } from '../../services/cli/config.ts';
-import { silentLogger } from '../../services/core/logger.ts';
-import { createTelemetry } from '../../services/core/telemetry.ts';
 import { objectStorageCollector } from '../../services/collectors/object_storage/index.ts';
 import { runPipeline } from '../../services/cli/pipeline.ts';
-import { createClickHouseClient } from '../../services/sinks/clickhouse/index.ts';
-import { createPipelineTopics, isolatedPipelineConfig } from '../support/pipeline-config.ts';
+import { isolatedPipelineConfig } from '../support/pipeline-config.ts';
+import { pipelineHarness } from './pipeline-harness.ts';
 import { readTopic } from '../support/read-topic.ts';
 
 const { config: base, suffix } = isolatedPipelineConfig('dlp');
@@ -27,13 +24,7 @@ const config = resolveConfig({
     dlp: { enabled: true, policies: [{ name: 'cards-quarantine', action: 'quarantine', dataTypes: ['payment_card'], minCount: 1 }] },
   },
 });
-const ctx = { config, logger: silentLogger(), clock: systemClock, telemetry: createTelemetry({ serviceName: 'sluice-test' }) };
-const clickhouse = createClickHouseClient(config.clickhouse!, ctx.logger);
-before(() => createPipelineTopics(config)); // real Kafka: the topics a deployment would create
-after(async () => {
-  await clickhouse.command({ query: `DROP DATABASE IF EXISTS ${config.clickhouse!.database}` }).catch(() => {});
-  await clickhouse.close();
-});
+const { ctx, clickhouse } = pipelineHarness(config);
 
 const CARD = '4556737586899855';
 const CHUNK = 4096;

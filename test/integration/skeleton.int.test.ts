@@ -1,8 +1,5 @@
-import { test, after, before } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { systemClock } from '../../services/core/clock.ts';
-import { silentLogger } from '../../services/core/logger.ts';
-import { createTelemetry } from '../../services/core/telemetry.ts';
 import { SCHEMA_NAMES, type DeadLetterRecord } from '../../services/core/events.ts';
 import { assertValidOcsf } from '../../services/core/ocsf/index.ts';
 import { AvroCodec } from '../../services/core/avro/codec.ts';
@@ -11,8 +8,8 @@ import { awsCloudTrailCollector } from '../../services/collectors/aws_cloudtrail
 import { runPipeline } from '../../services/cli/pipeline.ts';
 import { bundledSamples } from '../../services/cli/collectors.ts';
 import { KafkaTransport } from '../../services/transports/kafka/transport.ts';
-import { createClickHouseClient } from '../../services/sinks/clickhouse/index.ts';
-import { createPipelineTopics, isolatedPipelineConfig } from '../support/pipeline-config.ts';
+import { isolatedPipelineConfig } from '../support/pipeline-config.ts';
+import { pipelineHarness } from './pipeline-harness.ts';
 import { readTopic } from '../support/read-topic.ts';
 import { resolveConfig } from '../../services/cli/config.ts';
 
@@ -20,13 +17,7 @@ const samples = bundledSamples();
 const { config: base } = isolatedPipelineConfig('skeleton');
 // The spine with the single-event detector only: its six findings on the bundled samples are known.
 const config = resolveConfig({ ...base, detectors: { sensitive_operation: { enabled: true }, signatures: { enabled: false } } });
-const ctx = { config, logger: silentLogger(), clock: systemClock, telemetry: createTelemetry({ serviceName: 'sluice-test' }) };
-const clickhouse = createClickHouseClient(config.clickhouse!, ctx.logger);
-before(() => createPipelineTopics(config)); // real Kafka: the topics a deployment would create
-after(async () => {
-  await clickhouse.command({ query: `DROP DATABASE IF EXISTS ${config.clickhouse!.database}` }).catch(() => {});
-  await clickhouse.close();
-});
+const { ctx, clickhouse } = pipelineHarness(config);
 
 const EXPECTED_RULES = [
   'aws.cloudtrail.logging_stopped',

@@ -18,6 +18,7 @@ SELECT
     max(f_time) AS last_seen
 FROM
 (
+    -- Self-contained on purpose (a saved query runs alone): the compliance status is read as in open_posture_failures.sql.
     SELECT entity_key, rule, title AS f_title, severity AS f_severity, account_uid AS f_account, region AS f_region, time AS f_time, version,
            extract(finding_json, '"compliance":\\{[^{}]*"status":"([A-Za-z]+)"') AS status
     FROM sluice.findings FINAL

@@ -24,6 +24,7 @@ FROM
         extractAll(argMax(standards_json, version), '"([^"]+)"') AS standards
     FROM
     (
+        -- Self-contained on purpose (a saved query runs alone): the compliance status is read as in new_public_exposures.sql.
         SELECT entity_key, rule, account_uid, severity_id, version,
                extract(finding_json, '"compliance":\\{[^{}]*"status":"([A-Za-z]+)"') AS status,
                extract(finding_json, '"compliance":\\{"status_id":[0-9]+,"status":"[A-Za-z]+"(?:,"status_detail":"(?:[^"\\\\]|\\\\.)*")?,"control":"(?:[^"\\\\]|\\\\.)*","standards":\\[([^\\]]*)\\]') AS standards_json

@@ -4,7 +4,6 @@ import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { ManualClock } from '../../core/clock.ts';
 import type { ApiActivity } from '../../core/events.ts';
-import { SluiceError } from '../../core/errors.ts';
 import {
   MALFORMED_NDJSON,
   OTRF_FILE,
@@ -24,6 +23,7 @@ import {
   type AwsCloudTrailConfigInput,
 } from './index.ts';
 import { assertAvroRoundTrip, split } from '../../../test/fixtures/activity-kit.ts';
+import { assertConfigProblems, assertFieldsDocumented, assertOnlyRejects } from '../../../test/fixtures/collector-kit.ts';
 
 /** The collector with a ManualClock, so the ingest time of records without a time is known. */
 function collectorAt(ms: number, config: AwsCloudTrailConfigInput = {}): ReturnType<typeof createAwsCloudTrailCollector> {
@@ -283,11 +283,7 @@ describe('aws_cloudtrail collector on malformed.ndjson', () => {
   });
 
   it('never throws, whatever the bytes', () => {
-    const junk = [Buffer.from([0x00, 0xff, 0xfe, 0x0a, 0x7b]), Buffer.from('{"Records": 5}'), Buffer.from('[1, "a", null]'), Buffer.from([0x1f, 0x8b])];
-    for (const bytes of junk) {
-      const outs = [...collector.collect({ name: 'junk', bytes })];
-      assert.ok(outs.length > 0 && outs.every((o) => o.kind === 'dead_letter'), bytes.toString('hex'));
-    }
+    assertOnlyRejects(collector, [Buffer.from('{"Records": 5}'), Buffer.from('[1, "a", null]'), Buffer.from([0x1f, 0x8b])]);
   });
 });
 
@@ -298,21 +294,11 @@ describe('aws_cloudtrail config and spec', () => {
     assert.equal(cfg.unmappedCapBytes, 64 * 1024);
     assert.equal(cfg.missingTime, 'ingest_time');
     assert.throws(() => parseAwsCloudTrailConfig({ missingTime: 'ingest' }), /missingTime/);
-    assert.throws(
-      () => awsCloudTrailCollector({ rawCapBytes: 70000, bogus: 1 } as never),
-      (err: unknown) =>
-        err instanceof SluiceError &&
-        err.code === 'SLUICE_ERR_CONFIG_INVALID' &&
-        /2 problems/.test(err.message) &&
-        /rawCapBytes/.test(err.message) &&
-        /bogus/.test(err.message),
-    );
+    assertConfigProblems(() => awsCloudTrailCollector({ rawCapBytes: 70000, bogus: 1 } as never), ['rawCapBytes', 'bogus']);
   });
 
   it('documents every config field', () => {
-    for (const [key, field] of Object.entries(AwsCloudTrailConfigSchema.shape)) {
-      assert.ok(field.description && field.description.length > 20, `${key} has a description`);
-    }
+    assertFieldsDocumented(AwsCloudTrailConfigSchema);
   });
 
   it('applies the caps from config', () => {

@@ -1,7 +1,7 @@
-import type { Collector, CollectorInput, CollectorOutput, RejectedRecord } from '../../core/components.ts';
+import type { Collector, CollectorInput, CollectorOutput } from '../../core/components.ts';
 import { systemClock, type Clock } from '../../core/clock.ts';
-import { SluiceError, type ErrorCode } from '../../core/errors.ts';
-import { collectReject, splitInput } from '../input.ts';
+import { splitInput } from '../input.ts';
+import { collectItems } from '../records.ts';
 import type { AwsCloudTrailConfig } from './config.ts';
 import { normalizeCloudTrail, SOURCE_TYPE, type NormalizeOptions } from './normalize.ts';
 
@@ -12,8 +12,6 @@ export interface AwsCloudTrailCollectorDeps {
   /** Source of the ingest time used for records without a time (config missingTime: ingest_time). Default systemClock. */
   clock?: Clock;
 }
-
-const reject = (position: string, reasonCode: ErrorCode, reason: string, raw: Buffer): RejectedRecord => collectReject(SOURCE_TYPE, position, reasonCode, reason, raw);
 
 /**
  * Builds the collector from an already validated config (see parseAwsCloudTrailConfig).
@@ -32,25 +30,10 @@ export function createAwsCloudTrailCollector(config: AwsCloudTrailConfig, deps: 
       unmappedCapBytes: config.unmappedCapBytes,
       ingestTime: config.missingTime === 'ingest_time' ? clock.now() : null,
     };
-    for (const item of splitInput(input, splitOpts)) {
-      if (item.kind === 'error') {
-        yield reject(item.position, item.error.code, item.error.reason, item.raw);
-        continue;
-      }
-      try {
-        const event = normalizeCloudTrail(item.value, normalizeOpts);
-        yield { kind: 'event', stream: 'activity', key: event.actor.user.uid, event, position: item.position };
-      } catch (err) {
-        // A SluiceError is a verdict on the record. Anything else is a normalizer bug: the record
-        // still goes to the dead-letter stream (with the bug's message) rather than stopping the feed.
-        const [code, reason]: [ErrorCode, string] =
-          err instanceof SluiceError
-            ? [err.code, err.message]
-            : ['SLUICE_ERR_INPUT_MALFORMED', `normalizer failed unexpectedly: ${err instanceof Error ? err.message : String(err)}`];
-        const where = item.line === undefined ? '' : `line ${item.line}: `;
-        yield reject(item.position, code, `${where}${reason}`, item.raw);
-      }
-    }
+    yield* collectItems(SOURCE_TYPE, splitInput(input, splitOpts), (item) => {
+      const event = normalizeCloudTrail(item.value, normalizeOpts);
+      return [{ kind: 'event', stream: 'activity', key: event.actor.user.uid, event, position: item.position }];
+    });
   }
 
   return { type: SOURCE_TYPE, collect };

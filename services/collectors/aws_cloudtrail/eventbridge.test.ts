@@ -14,6 +14,15 @@ const FIXTURE = new URL('../../../test/fixtures/cloudtrail/eventbridge/event-clo
 const text = readFileSync(FIXTURE, 'utf8');
 const envelope = JSON.parse(text) as Record<string, unknown>;
 const detail = envelope.detail as Record<string, unknown>;
+/** The envelope's own fields, as read from the fixture: what unwrapEventBridge returns and unmapped.eventBridge keeps. */
+const ENVELOPE_IDENTITY = {
+  id: 'xxxxx-84b9-4e68-a930-03a7f8d62b50',
+  'detail-type': 'AWS API Call via CloudTrail',
+  source: 'aws.rds',
+  account: '687174582794',
+  time: '2021-05-26T09:51:58Z',
+  region: 'us-east-1',
+};
 const apiActivityType = avro.Type.forSchema(JSON.parse(readFileSync(API_ACTIVITY_AVSC, 'utf8')));
 
 describe('CloudTrail via EventBridge', () => {
@@ -21,14 +30,7 @@ describe('CloudTrail via EventBridge', () => {
     const u = unwrapEventBridge(envelope);
     assert.ok(u);
     assert.equal(u.detail, detail);
-    assert.deepEqual(u.envelope, {
-      id: 'xxxxx-84b9-4e68-a930-03a7f8d62b50',
-      'detail-type': 'AWS API Call via CloudTrail',
-      source: 'aws.rds',
-      account: '687174582794',
-      time: '2021-05-26T09:51:58Z',
-      region: 'us-east-1',
-    });
+    assert.deepEqual(u.envelope, ENVELOPE_IDENTITY);
     assert.equal(unwrapEventBridge(detail), null);
     assert.equal(isEventBridgeEnvelope(detail), false);
   });
@@ -48,14 +50,7 @@ describe('CloudTrail via EventBridge', () => {
     const { unmapped: ub, raw_data: rb, ...restBare } = bare;
     assert.deepEqual(restWrapped, restBare);
     const unmapped = JSON.parse(uw) as Record<string, unknown>;
-    assert.deepEqual(unmapped.eventBridge, {
-      id: 'xxxxx-84b9-4e68-a930-03a7f8d62b50',
-      'detail-type': 'AWS API Call via CloudTrail',
-      source: 'aws.rds',
-      account: '687174582794',
-      time: '2021-05-26T09:51:58Z',
-      region: 'us-east-1',
-    });
+    assert.deepEqual(unmapped.eventBridge, ENVELOPE_IDENTITY);
     const { eventBridge: _eb, ...unmappedRest } = unmapped;
     assert.deepEqual(unmappedRest, JSON.parse(ub));
     assert.deepEqual(JSON.parse(rw!), envelope);

@@ -2,38 +2,14 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
-import avro from 'avsc';
-import type { CollectedEvent, CollectorOutput, RejectedRecord } from '../../core/components.ts';
+import type { CollectorOutput } from '../../core/components.ts';
 import type { ConfigState } from '../../core/model/config-state.ts';
-import { SluiceError } from '../../core/errors.ts';
-import { CONFIG_STATE_AVSC, listFixtures, readBytes, readJson } from '../../../test/fixtures/aws_config/load.ts';
+import { listFixtures, readBytes, readJson } from '../../../test/fixtures/aws_config/load.ts';
 import { awsConfigCollector, awsConfigSpec, AwsConfigConfigSchema, sniffAwsConfig } from './index.ts';
+import { assertCollectorSpec, assertConfigProblems, avroRoundTrip, splitOutputs, type SplitOutputs } from '../../../test/fixtures/collector-kit.ts';
 
-const configStateType = avro.Type.forSchema(JSON.parse(readFileSync(CONFIG_STATE_AVSC, 'utf8')) as avro.Schema);
-
-/** Asserts the event is valid for the wire schema and survives encode/decode unchanged. */
-function assertAvroRoundTrip(event: ConfigState, label: string): void {
-  const bad: string[] = [];
-  const valid = configStateType.isValid(event, { errorHook: (path, value) => bad.push(`${path.join('.')}=${JSON.stringify(value)}`) });
-  assert.ok(valid, `${label}: not valid for config_state.v1.avsc: ${bad.join(', ')}`);
-  const decoded: unknown = configStateType.fromBuffer(configStateType.toBuffer(event));
-  assert.deepEqual(JSON.parse(JSON.stringify(decoded)), JSON.parse(JSON.stringify(event)), `${label}: Avro round trip`);
-}
-
-type ConfigOut = Extract<CollectedEvent, { stream: 'config' }>;
-
-function split(outputs: Iterable<CollectorOutput>): { events: ConfigOut[]; rejects: RejectedRecord[]; all: CollectorOutput[] } {
-  const events: ConfigOut[] = [];
-  const rejects: RejectedRecord[] = [];
-  const all: CollectorOutput[] = [];
-  for (const o of outputs) {
-    all.push(o);
-    if (o.kind === 'dead_letter') rejects.push(o);
-    else if (o.stream === 'config') events.push(o);
-    else assert.fail(`event on stream ${o.stream}`);
-  }
-  return { events, rejects, all };
-}
+const assertAvroRoundTrip = avroRoundTrip<ConfigState>('config_state.v1');
+const split = (outputs: Iterable<CollectorOutput>): SplitOutputs<'config'> => splitOutputs(outputs, 'config');
 
 function collectFile(path: string, config = {}): ReturnType<typeof split> {
   return split(awsConfigCollector(config).collect({ name: path, bytes: readBytes(path) }));
@@ -265,17 +241,11 @@ describe('aws_config collector input handling', () => {
 
 describe('aws_config spec', () => {
   it('describes the collector', () => {
-    assert.equal(awsConfigSpec.kind, 'collector');
-    assert.equal(awsConfigSpec.type, 'aws_config');
-    assert.deepEqual(awsConfigSpec.streams, ['config']);
-    assert.equal(awsConfigSpec.create({}).type, 'aws_config');
+    assertCollectorSpec(awsConfigSpec, 'aws_config', ['config']);
   });
 
   it('rejects unknown or invalid config keys, listing every problem', () => {
-    assert.throws(
-      () => awsConfigSpec.create({ rawCapBytes: -1, nope: 1 }),
-      (e: unknown) => e instanceof SluiceError && e.code === 'SLUICE_ERR_CONFIG_INVALID' && /2 problems/.test(e.message),
-    );
+    assertConfigProblems(() => awsConfigSpec.create({ rawCapBytes: -1, nope: 1 }), ['rawCapBytes', 'nope']);
     assert.ok(AwsConfigConfigSchema.safeParse({ repairJson: false, maxConfigurationBytes: 1000 }).success);
   });
 

@@ -1,12 +1,12 @@
-import { collectReject } from '../input.ts';
+import { rejected, rejectionOf } from '../fields.ts';
 import type { Collector, CollectorInput, CollectorOutput, RejectedRecord } from '../../core/components.ts';
-import { SluiceError, type ErrorCode } from '../../core/errors.ts';
+import type { ErrorCode } from '../../core/errors.ts';
 import type { AwsConfigConfig } from './config.ts';
 import { expandRecord, rootContext, type Unit } from './forms.ts';
 import { normalizeConfigItem, SOURCE_TYPE } from './normalize.ts';
 import { readRecords, type ReadItem } from './read.ts';
 
-const reject = (position: string, reasonCode: ErrorCode, reason: string, raw: Buffer): RejectedRecord => collectReject(SOURCE_TYPE, position, reasonCode, reason, raw);
+const reject = (position: string, reasonCode: ErrorCode, reason: string, raw: Buffer): RejectedRecord => rejected(SOURCE_TYPE, position, reasonCode, reason, raw);
 
 function rawBytes(value: unknown, fallback: Buffer): Buffer {
   try {
@@ -15,14 +15,6 @@ function rawBytes(value: unknown, fallback: Buffer): Buffer {
   } catch {
     return fallback;
   }
-}
-
-function describeError(err: unknown): [ErrorCode, string] {
-  // A SluiceError is a verdict on the record. Anything else is a bug (or a stack overflow on absurd
-  // nesting): the record still goes to the dead-letter stream rather than stopping the feed.
-  return err instanceof SluiceError
-    ? [err.code, err.message]
-    : ['SLUICE_ERR_INPUT_MALFORMED', `normalizer failed unexpectedly: ${err instanceof Error ? err.message : String(err)}`];
 }
 
 /**
@@ -48,7 +40,7 @@ export function createAwsConfigCollector(config: AwsConfigConfig): Collector {
         next = records.next();
       } catch (err) {
         // The reader never throws on bad bytes; this is a bug or an engine limit. One rejection, then stop.
-        const [code, reason] = describeError(err);
+        const { code, reason } = rejectionOf(err);
         yield reject(pos(), code, `input could not be read: ${reason}`, input.bytes);
         return;
       }
@@ -63,7 +55,7 @@ export function createAwsConfigCollector(config: AwsConfigConfig): Collector {
       try {
         units = expandRecord(record.value, rootContext(record.repaired));
       } catch (err) {
-        const [code, reason] = describeError(err);
+        const { code, reason } = rejectionOf(err);
         yield reject(pos(), code, `${where}${reason}`, record.raw);
         continue;
       }
@@ -79,7 +71,7 @@ export function createAwsConfigCollector(config: AwsConfigConfig): Collector {
           const event = normalizeConfigItem(unit.item, unit.ctx, unit.raw, normalizeOpts);
           yield { kind: 'event', stream: 'config', key: event.resource.uid, event, position };
         } catch (err) {
-          const [code, reason] = describeError(err);
+          const { code, reason } = rejectionOf(err);
           yield reject(position, code, `${where}${reason}`, unitRaw(unit.raw));
         }
       }

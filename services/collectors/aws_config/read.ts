@@ -15,10 +15,9 @@
  * Both repairs can be turned off (repairJson: false).
  * Envelopes (configurationItems, placebo wrappers, ...) are left to forms.ts, which knows their meaning.
  */
-import { gunzipSync } from 'node:zlib';
 import type { CollectorInput } from '../../core/components.ts';
 import type { ErrorCode } from '../../core/errors.ts';
-import { DEFAULT_MAX_DECOMPRESSED_BYTES, isGzip, splitInput } from '../input.ts';
+import { DEFAULT_MAX_DECOMPRESSED_BYTES, gunzipInput, splitInput, utf8Text } from '../input.ts';
 
 export type ReadItem =
   | { kind: 'record'; value: unknown; raw: Buffer; repaired: string | null; line?: number }
@@ -185,18 +184,13 @@ function message(err: unknown): string {
 
 export function* readRecords(input: CollectorInput, opts: ReadOptions = {}): Generator<ReadItem, void, undefined> {
   const maxOut = opts.maxDecompressedBytes ?? DEFAULT_MAX_DECOMPRESSED_BYTES;
-  let bytes = input.bytes;
-  if (isGzip(bytes)) {
-    try {
-      bytes = gunzipSync(bytes, { maxOutputLength: maxOut });
-    } catch (err) {
-      const why = err instanceof RangeError ? `decompressed size exceeds ${maxOut} bytes` : message(err);
-      yield { kind: 'error', code: 'SLUICE_ERR_INPUT_UNREADABLE', reason: `gzip input could not be decompressed: ${why}`, raw: input.bytes };
-      return;
-    }
+  const decoded = gunzipInput(input.bytes, maxOut);
+  if ('error' in decoded) {
+    yield { kind: 'error', code: 'SLUICE_ERR_INPUT_UNREADABLE', reason: decoded.error, raw: input.bytes };
+    return;
   }
-  let text = bytes.toString('utf8');
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  const bytes = decoded.bytes;
+  const text = utf8Text(bytes);
 
   const trimmed = text.trimStart();
   const first = trimmed[0];

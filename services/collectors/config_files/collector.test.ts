@@ -1,9 +1,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { ManualClock } from '../../core/clock.ts';
-import { SluiceError } from '../../core/errors.ts';
 import { readBytes, readText } from '../../../test/fixtures/config_files/load.ts';
 import { configFilesCollector, configFilesSpec, ConfigFilesConfigSchema, sniffConfigFile } from './index.ts';
+import { assertCollectorSpec, assertConfigProblems } from '../../../test/fixtures/collector-kit.ts';
 
 describe('config_files collector', () => {
   it('stamps events with the clock time and yields what parseConfigFile yields', () => {
@@ -36,17 +36,11 @@ describe('config_files collector', () => {
 
 describe('config_files spec', () => {
   it('describes the collector', () => {
-    assert.equal(configFilesSpec.kind, 'collector');
-    assert.equal(configFilesSpec.type, 'config_files');
-    assert.deepEqual(configFilesSpec.streams, ['config']);
-    assert.equal(configFilesSpec.create({}).type, 'config_files');
+    assertCollectorSpec(configFilesSpec, 'config_files', ['config']);
   });
 
   it('rejects unknown or invalid config keys, listing every problem', () => {
-    assert.throws(
-      () => configFilesSpec.create({ maxFileBytes: 0, extra: true }),
-      (e: unknown) => e instanceof SluiceError && e.code === 'SLUICE_ERR_CONFIG_INVALID' && /2 problems/.test(e.message),
-    );
+    assertConfigProblems(() => configFilesSpec.create({ maxFileBytes: 0, extra: true }), ['maxFileBytes', 'extra']);
     assert.ok(ConfigFilesConfigSchema.safeParse({ rawCapBytes: 1024 }).success);
   });
 

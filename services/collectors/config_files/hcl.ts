@@ -267,24 +267,40 @@ class Parser {
       } else if (c === '[' && this.s.startsWith('[*]', this.i)) {
         this.i += 3;
         e = { t: 'splat', obj: e, each: this.splatTail(false, nl), line: e.line };
-      } else if (c === '.' && /[0-9]/.test(this.peek(1))) {
-        this.i++;
-        const start = this.i;
-        while (/[0-9]/.test(this.peek())) this.i++;
-        e = { t: 'index', obj: e, key: { t: 'lit', value: Number(this.s.slice(start, this.i)), line: e.line }, line: e.line };
-      } else if (c === '.' && isIdStart(this.peek(1))) {
-        this.i++;
-        e = { t: 'attr', obj: e, name: this.ident(), line: e.line };
-      } else if (c === '[') {
-        this.i++;
-        const key = this.expr(true);
-        this.expect(']', true);
-        e = { t: 'index', obj: e, key, line: e.line };
       } else {
-        this.i = save;
-        return e;
+        const next = this.traversal(e, true);
+        if (next === null) {
+          this.i = save;
+          return e;
+        }
+        e = next;
       }
     }
+  }
+
+  /**
+   * One traversal step on `e` at the cursor: `.0` (a numeric index), `.name`, or (when `index`)
+   * `[expr]` but not `[*]`; null, with the cursor unmoved, when none starts here.
+   */
+  private traversal(e: Expr, index: boolean): Expr | null {
+    const c = this.peek();
+    if (c === '.' && /[0-9]/.test(this.peek(1))) {
+      this.i++;
+      const start = this.i;
+      while (/[0-9]/.test(this.peek())) this.i++;
+      return { t: 'index', obj: e, key: { t: 'lit', value: Number(this.s.slice(start, this.i)), line: e.line }, line: e.line };
+    }
+    if (c === '.' && isIdStart(this.peek(1))) {
+      this.i++;
+      return { t: 'attr', obj: e, name: this.ident(), line: e.line };
+    }
+    if (index && c === '[' && !this.s.startsWith('[*]', this.i)) {
+      this.i++;
+      const key = this.expr(true);
+      this.expect(']', true);
+      return { t: 'index', obj: e, key, line: e.line };
+    }
+    return null;
   }
 
   /** The traversal after a splat, applied to each element (`.*.name`, `[*].a[0]`). */
@@ -293,23 +309,12 @@ class Parser {
     for (;;) {
       const save = this.i;
       this.skip(nl);
-      if (this.peek() === '.' && isIdStart(this.peek(1))) {
-        this.i++;
-        e = { t: 'attr', obj: e, name: this.ident(), line: e.line };
-      } else if (this.peek() === '.' && /[0-9]/.test(this.peek(1))) {
-        this.i++;
-        const start = this.i;
-        while (/[0-9]/.test(this.peek())) this.i++;
-        e = { t: 'index', obj: e, key: { t: 'lit', value: Number(this.s.slice(start, this.i)), line: e.line }, line: e.line };
-      } else if (!attrOnly && this.peek() === '[' && !this.s.startsWith('[*]', this.i)) {
-        this.i++;
-        const key = this.expr(true);
-        this.expect(']', true);
-        e = { t: 'index', obj: e, key, line: e.line };
-      } else {
+      const next = this.traversal(e, !attrOnly);
+      if (next === null) {
         this.i = save;
         return e;
       }
+      e = next;
     }
   }
 

@@ -1,22 +1,15 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
-import avro from 'avsc';
 import type { CollectorOutput, RejectedRecord } from '../../core/components.ts';
 import type { ConfigState } from '../../core/model/config-state.ts';
-import { CONFIG_STATE_AVSC, readBytes, readText } from '../../../test/fixtures/config_files/load.ts';
+import { readBytes, readText } from '../../../test/fixtures/config_files/load.ts';
 import { CFN_FUNCTIONS, parseConfigFile, redactSensitive } from './index.ts';
+import { avroRoundTrip } from '../../../test/fixtures/collector-kit.ts';
 
 type Obj = Record<string, unknown>;
 const TIME = Date.UTC(2024, 2, 8, 12, 0, 0);
-const configStateType = avro.Type.forSchema(JSON.parse(readFileSync(CONFIG_STATE_AVSC, 'utf8')) as avro.Schema);
-
-function assertAvroRoundTrip(event: ConfigState, label: string): void {
-  const bad: string[] = [];
-  assert.ok(configStateType.isValid(event, { errorHook: (p) => bad.push(p.join('.')) }), `${label}: invalid at ${bad.join(', ')}`);
-  assert.deepEqual(JSON.parse(JSON.stringify(configStateType.fromBuffer(configStateType.toBuffer(event)))), JSON.parse(JSON.stringify(event)), label);
-}
+const assertAvroRoundTrip = avroRoundTrip<ConfigState>('config_state.v1');
 
 interface Parsed {
   events: ConfigState[];

@@ -10,7 +10,6 @@
  * Line numbers come from the YAML parser (also used on JSON files up to POSITION_MAX_BYTES).
  */
 import { MAX_NESTING, nestingTooDeep } from '../nesting.ts';
-import { gunzipSync } from 'node:zlib';
 import { LineCounter, parseAllDocuments, parseDocument, type Document } from 'yaml';
 import type { CollectorOutput, RejectedRecord } from '../../core/components.ts';
 import type { ErrorCode } from '../../core/errors.ts';
@@ -18,7 +17,7 @@ import { SluiceError } from '../../core/errors.ts';
 import { clip, isObj, isoTime, typeName } from '../aws_config/config-state.ts';
 import { parseConfigTime } from '../aws_config/time.ts';
 import { jsonErrorLocation } from '../aws_config/read.ts';
-import { DEFAULT_MAX_DECOMPRESSED_BYTES, isGzip } from '../input.ts';
+import { DEFAULT_MAX_DECOMPRESSED_BYTES, gunzipInput, utf8Text } from '../input.ts';
 import { CFN_TAGS } from './cfn-yaml.ts';
 import { isCloudFormation, readCloudFormation } from './cloudformation.ts';
 import { isAuditEvent, isKubernetesObject, readKubernetes } from './kubernetes.ts';
@@ -172,22 +171,17 @@ export function parseConfigFile(name: string, bytes: Buffer, opts: ParseOptions 
   const maxFile = opts.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
 
   try {
-    let data = bytes;
-    if (isGzip(data)) {
-      try {
-        data = gunzipSync(data, { maxOutputLength: Math.min(maxOut, maxFile) });
-      } catch (err) {
-        const why = err instanceof RangeError ? `decompressed size exceeds ${Math.min(maxOut, maxFile)} bytes` : errorMessage(err);
-        reject('SLUICE_ERR_INPUT_UNREADABLE', `gzip input could not be decompressed: ${why}`, bytes);
-        return out;
-      }
+    const decoded = gunzipInput(bytes, Math.min(maxOut, maxFile));
+    if ('error' in decoded) {
+      reject('SLUICE_ERR_INPUT_UNREADABLE', decoded.error, bytes);
+      return out;
     }
+    const data = decoded.bytes;
     if (data.length > maxFile) {
       reject('SLUICE_ERR_INPUT_UNREADABLE', `file is ${data.length} bytes, over the ${maxFile}-byte limit`, data.subarray(0, 1024));
       return out;
     }
-    let text = data.toString('utf8');
-    if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+    const text = utf8Text(data);
     if (text.trim() === '') return out;
 
     const base = name.replace(/\.gz$/i, '');

@@ -1,30 +1,15 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
-import avro from 'avsc';
-import type { CollectedEvent, CollectorOutput, RejectedRecord } from '../../core/components.ts';
-import { SluiceError } from '../../core/errors.ts';
+import type { CollectorOutput } from '../../core/components.ts';
 import type { NetworkFlow } from '../../core/model/network-flow.ts';
-import { fixtureBytes, fixtureLines, HUBBLE_FILES, NETWORK_FLOW_AVSC } from '../../../test/fixtures/hubble_flows/load.ts';
+import { fixtureBytes, fixtureLines, HUBBLE_FILES } from '../../../test/fixtures/hubble_flows/load.ts';
 import { HubbleFlowsConfigSchema, hubbleFlowsCollector, hubbleFlowsSpec } from './index.ts';
+import { assertCollectorSpec, assertConfigProblems, assertFieldsDocumented, assertOnlyRejects, avroRoundTrip, splitOutputs, type SplitOutputs } from '../../../test/fixtures/collector-kit.ts';
+import { assertSniffs } from '../../../test/fixtures/hubble_flows/sniff-samples.ts';
 
-const flowType = avro.Type.forSchema(JSON.parse(readFileSync(NETWORK_FLOW_AVSC, 'utf8')));
-
-function assertAvroRoundTrip(event: NetworkFlow, label: string): void {
-  const bad: string[] = [];
-  assert.ok(flowType.isValid(event, { errorHook: (p) => bad.push(p.join('.')) }), `${label}: invalid at ${bad.join(', ')}`);
-  assert.deepEqual(JSON.parse(JSON.stringify(flowType.fromBuffer(flowType.toBuffer(event)))), JSON.parse(JSON.stringify(event)), label);
-}
-
-type FlowOut = Extract<CollectedEvent, { stream: 'flow' }>;
-
-function split(outputs: Iterable<CollectorOutput>): { events: FlowOut[]; rejects: RejectedRecord[] } {
-  const events: FlowOut[] = [];
-  const rejects: RejectedRecord[] = [];
-  for (const o of outputs) (o.kind === 'event' ? events : rejects).push(o as never);
-  return { events, rejects };
-}
+const assertAvroRoundTrip = avroRoundTrip<NetworkFlow>('network_flow.v1');
+const split = (outputs: Iterable<CollectorOutput>): SplitOutputs<'flow'> => splitOutputs(outputs, 'flow');
 
 describe('hubble_flows collector on the fixture files (46 real flows)', () => {
   const collector = hubbleFlowsCollector();
@@ -127,35 +112,23 @@ describe('hubble_flows collector on bad input', () => {
   });
 
   it('never throws, whatever the bytes', () => {
-    const junk = [
-      Buffer.from([0x00, 0xff, 0xfe, 0x0a, 0x7b]),
+    assertOnlyRejects(collector, [
       Buffer.from('{"flow": []}'),
-      Buffer.from('[1, "a", null, {}]'),
-      Buffer.from([0x1f, 0x8b, 0x08]),
       Buffer.from(JSON.stringify({ flow: { time: '2021-06-16T16:52:13Z', IP: {}, source: { labels: ['k8s:'.padEnd(200000, 'x')] } } })),
       Buffer.from(JSON.stringify({ flow: { time: '2021-06-16T16:52:13Z', IP: null, l4: { TCP: { flags: { SYN: 'yes' } } } } })),
       Buffer.from(JSON.stringify({ flow: { time: '2021-06-16T16:52:13Z', source: {}, l7: { latency_ns: '1e9' } } })),
-    ];
-    for (const bytes of junk) {
-      const outs = [...collector.collect({ name: 'junk', bytes })];
-      assert.ok(outs.length > 0 && outs.every((o) => o.kind === 'dead_letter'), bytes.subarray(0, 60).toString('utf8'));
-    }
+    ]);
   });
 });
 
-describe('hubble_flows config and spec', () => {
+describe('hubble_flows config, spec and sniff', () => {
   it('defaults, rejects unknown keys reporting every problem, documents every field', () => {
     const cfg = HubbleFlowsConfigSchema.parse({});
     assert.equal(cfg.cluster, null);
     assert.deepEqual(cfg.imageLabels, ['image', 'app.kubernetes.io/image']);
     assert.equal(cfg.rawCapBytes, 64 * 1024);
-    assert.throws(
-      () => hubbleFlowsCollector({ cluster: '', bogus: 1 } as never),
-      (err: unknown) => err instanceof SluiceError && err.code === 'SLUICE_ERR_CONFIG_INVALID' && /2 problems/.test(err.message) && /cluster/.test(err.message) && /bogus/.test(err.message),
-    );
-    for (const [key, field] of Object.entries(HubbleFlowsConfigSchema.shape)) {
-      assert.ok(field.description && field.description.length > 20, `${key} has a description`);
-    }
+    assertConfigProblems(() => hubbleFlowsCollector({ cluster: '', bogus: 1 } as never), ['cluster', 'bogus']);
+    assertFieldsDocumented(HubbleFlowsConfigSchema);
   });
 
   it('applies the cluster and the caps', () => {
@@ -167,16 +140,11 @@ describe('hubble_flows config and spec', () => {
   });
 
   it('exposes its spec', () => {
-    assert.equal(hubbleFlowsSpec.type, 'hubble_flows');
-    assert.deepEqual(hubbleFlowsSpec.streams, ['flow']);
+    assertCollectorSpec(hubbleFlowsSpec, 'hubble_flows', ['flow']);
     assert.equal(hubbleFlowsSpec.create({ cluster: 'x' }).type, 'hubble_flows');
   });
-});
 
-describe('hubble_flows sniff', () => {
-  it('is true for its own records and false for CloudTrail, Azure, K8s audit, AWS Config, Hubble, VPC, SBOM and OSV records', async () => {
-    const { assertSniffs } = await import('../../../test/fixtures/hubble_flows/sniff-samples.ts');
-    const { hubbleFlowsSpec } = await import('./index.ts');
+  it('sniffs true for its own records, false for CloudTrail, Azure, K8s audit, AWS Config, Hubble, VPC, SBOM and OSV records', () => {
     assertSniffs(hubbleFlowsSpec, 'hubble_flows');
   });
 });

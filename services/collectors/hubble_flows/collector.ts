@@ -1,7 +1,7 @@
 import type { Collector, CollectorInput, CollectorOutput } from '../../core/components.ts';
 import { splitInput } from '../input.ts';
 import type { HubbleFlowsConfig } from './config.ts';
-import { rejected, rejectionOf } from '../fields.ts';
+import { collectItems } from '../records.ts';
 import { normalizeHubbleFlow, SOURCE_TYPE } from './normalize.ts';
 
 /** `hubble observe -o json` writes one object per line; no batch envelope is used. */
@@ -22,20 +22,11 @@ export function createHubbleFlowsCollector(config: HubbleFlowsConfig): Collector
   };
   const splitOpts = { envelopeKeys: HUBBLE_ENVELOPE_KEYS, maxDecompressedBytes: config.maxDecompressedBytes };
 
-  function* collect(input: CollectorInput): Generator<CollectorOutput, void, undefined> {
-    for (const item of splitInput(input, splitOpts)) {
-      if (item.kind === 'error') {
-        yield rejected(SOURCE_TYPE, item.position, item.error.code, item.error.reason, item.raw);
-        continue;
-      }
-      try {
-        const { key, event } = normalizeHubbleFlow(item.value, normalizeOpts);
-        yield { kind: 'event', stream: 'flow', key, event, position: item.position };
-      } catch (err) {
-        const { code, reason } = rejectionOf(err);
-        yield rejected(SOURCE_TYPE, item.position, code, `${item.line === undefined ? '' : `line ${item.line}: `}${reason}`, item.raw);
-      }
-    }
+  function collect(input: CollectorInput): Iterable<CollectorOutput> {
+    return collectItems(SOURCE_TYPE, splitInput(input, splitOpts), (item) => {
+      const { key, event } = normalizeHubbleFlow(item.value, normalizeOpts);
+      return [{ kind: 'event', stream: 'flow', key, event, position: item.position }];
+    });
   }
 
   return { type: SOURCE_TYPE, collect };

@@ -1,20 +1,18 @@
 import { z } from 'zod';
 import { maxDecompressedBytes, parseCollectorConfig, rawCapBytes, unmappedCapBytes } from '../config-common.ts';
 
+/** `cluster`: the cluster name of workload identities (a DNS name, at most 253 characters), or null to derive it; shared with tetragon. */
+export function clusterSetting(description: string) {
+  return z.string().min(1).max(253).nullable().default(null).describe(description).meta({ examples: ['prod-eu-1', null] });
+}
+
 /** Configuration of the hubble_flows collector. Unknown keys are rejected. */
 export const HubbleFlowsConfigSchema = z.strictObject({
-  cluster: z
-    .string()
-    .min(1)
-    .max(253)
-    .nullable()
-    .default(null)
-    .describe(
-      'Cluster name for workload identities when the flow does not name one (endpoint cluster_name). ' +
-        'When null the cluster is derived from the node name (GKE, kind, k3d, minikube naming), then from ' +
-        "Cilium's io.cilium.k8s.policy.cluster label, else `unknown`. Set it for EKS/AKS, whose node names carry no cluster.",
-    )
-    .meta({ examples: ['prod-eu-1', null] }),
+  cluster: clusterSetting(
+    'Cluster name for workload identities when the flow does not name one (endpoint cluster_name). ' +
+      'When null the cluster is derived from the node name (GKE, kind, k3d, minikube naming), then from ' +
+      "Cilium's io.cilium.k8s.policy.cluster label, else `unknown`. Set it for EKS/AKS, whose node names carry no cluster.",
+  ),
   imageLabels: z
     .array(z.string().min(1))
     .max(32)

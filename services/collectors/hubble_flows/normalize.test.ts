@@ -1,23 +1,16 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import avro from 'avsc';
 import { OCSF_VERSION } from '../../core/events.ts';
 import { SluiceError } from '../../core/errors.ts';
 import type { NetworkFlow } from '../../core/model/network-flow.ts';
-import { hubbleRecord, NETWORK_FLOW_AVSC } from '../../../test/fixtures/hubble_flows/load.ts';
+import { hubbleRecord } from '../../../test/fixtures/hubble_flows/load.ts';
 import { stableRecordUid } from '../aws_cloudtrail/index.ts';
 import { normalizeHubbleFlow } from './normalize.ts';
+import { avroRoundTrip } from '../../../test/fixtures/collector-kit.ts';
 
 // Expected values below were written from reading the raw lines in test/fixtures/hubble_flows.
 
-const flowType = avro.Type.forSchema(JSON.parse(readFileSync(NETWORK_FLOW_AVSC, 'utf8')));
-
-function assertAvroRoundTrip(event: NetworkFlow, label: string): void {
-  const bad: string[] = [];
-  assert.ok(flowType.isValid(event, { errorHook: (p) => bad.push(p.join('.')) }), `${label}: invalid at ${bad.join(', ')}`);
-  assert.deepEqual(JSON.parse(JSON.stringify(flowType.fromBuffer(flowType.toBuffer(event)))), JSON.parse(JSON.stringify(event)), label);
-}
+const assertAvroRoundTrip = avroRoundTrip<NetworkFlow>('network_flow.v1');
 
 function unmappedOf(e: NetworkFlow): Record<string, unknown> {
   return JSON.parse(e.unmapped) as Record<string, unknown>;
@@ -28,6 +21,18 @@ const BOOKINFO_KIND_LABELS = (app: string, version: string) => [
   { key: 'sidecar.opentelemetry.io/injected', value: 'bookinfo.otelcol-bookinfo' },
   { key: 'version', value: version },
 ];
+
+/** The productpage identity fields its bookinfo flows carry, whatever names the workload (its pod or its app label). */
+const PRODUCTPAGE = {
+  cluster: 'kind',
+  namespace: 'bookinfo',
+  labels: BOOKINFO_KIND_LABELS('productpage', 'v1'),
+  image_repository: null,
+  image_version: null,
+  service_account: 'bookinfo-productpage',
+  app: 'productpage',
+  app_version: 'v1',
+};
 
 describe('normalizeHubbleFlow: TCP between two bookinfo workloads (kind, tcp line 1)', () => {
   const raw = hubbleRecord('selected-kind-flows.jsonl', 1);
@@ -40,19 +45,7 @@ describe('normalizeHubbleFlow: TCP between two bookinfo workloads (kind, tcp lin
   it('maps both workload identities', () => {
     assert.deepEqual(e.src, {
       type: 'workload',
-      workload: {
-        cluster: 'kind',
-        namespace: 'bookinfo',
-        kind: 'Deployment',
-        name: 'productpage-v1',
-        pod: 'productpage-v1-6b746f74dc-9rcxx',
-        labels: BOOKINFO_KIND_LABELS('productpage', 'v1'),
-        image_repository: null,
-        image_version: null,
-        service_account: 'bookinfo-productpage',
-        app: 'productpage',
-        app_version: 'v1',
-      },
+      workload: { ...PRODUCTPAGE, kind: 'Deployment', name: 'productpage-v1', pod: 'productpage-v1-6b746f74dc-9rcxx' },
       ip: '10.244.0.177',
       port: 35128,
       fqdn: null,
@@ -329,19 +322,8 @@ describe('normalizeHubbleFlow: reserved identities, label-only ends, ICMP', () =
   it('tcp line 4: a source with productpage labels but no pod name is keyed by its app label', () => {
     const { key, event: e } = normalizeHubbleFlow(hubbleRecord('selected-kind-flows.jsonl', 2));
     assert.equal(key, 'kind/bookinfo/app/productpage');
-    assert.deepEqual(e.src.workload, {
-      cluster: 'kind',
-      namespace: 'bookinfo', // from the io.kubernetes.pod.namespace label
-      kind: 'app',
-      name: 'productpage',
-      pod: null,
-      labels: BOOKINFO_KIND_LABELS('productpage', 'v1'),
-      image_repository: null,
-      image_version: null,
-      service_account: 'bookinfo-productpage',
-      app: 'productpage',
-      app_version: 'v1',
-    });
+    // The namespace comes from the io.kubernetes.pod.namespace label.
+    assert.deepEqual(e.src.workload, { ...PRODUCTPAGE, kind: 'app', name: 'productpage', pod: null });
     assert.equal(e.src.ip, '10.244.0.148');
   });
 });

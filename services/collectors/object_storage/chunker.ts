@@ -18,20 +18,15 @@ export const SOURCE_TYPE = 'object_storage';
 export type ObjectChunkOutput = Extract<CollectedEvent, { stream: 'object_chunk' }>;
 
 /** What is known about an object before its content is read. */
-export interface ObjectDescriptor {
-  store: ObjectStore;
-  bucket: string;
-  key: string;
-  version_id: string | null;
-  /** Without surrounding quotes. */
-  etag: string | null;
-  /** Stored size in bytes. */
-  size: number;
-  declared_content_type: string | null;
+export interface ObjectDescriptor
+  extends Pick<StoredObject, 'store' | 'bucket' | 'key' | 'version_id' | 'etag' | 'size' | 'declared_content_type' | 'last_modified'> {
   /** Content-Encoding declared by the store (e.g. S3 metadata), if any. */
   declared_content_encoding: string | null;
-  /** Epoch ms, or null when unknown. */
-  last_modified: number | null;
+}
+
+/** What a store's listing tells of an object before it is read: where it is and its listed size. */
+export function listedObject(ref: Pick<StoredObject, 'store' | 'bucket' | 'key'>, versionId: string | undefined, listedSize: number | undefined): ObjectDescriptor {
+  return { store: ref.store, bucket: ref.bucket, key: ref.key, version_id: versionId ?? null, etag: null, size: listedSize ?? 0, declared_content_type: null, declared_content_encoding: null, last_modified: null };
 }
 
 export interface ChunkContext {
@@ -56,6 +51,11 @@ const PRODUCTS: Record<ObjectStore, { product: string; vendor: string }> = {
 /** The partition key and uid prefix of an object: `<store>://<bucket>/<key>`. */
 export function objectRef(o: { store: string; bucket: string; key: string }): string {
   return `${o.store}://${o.bucket}/${o.key}`;
+}
+
+/** Which stored object, in which version and size: the fields a chunk's object and a reject's reference share. */
+function objectIdentity(d: ObjectDescriptor): Pick<StoredObject, 'store' | 'bucket' | 'key' | 'version_id' | 'etag' | 'size'> {
+  return { store: d.store, bucket: d.bucket, key: d.key, version_id: d.version_id, etag: d.etag, size: d.size };
 }
 
 /** metadata.uid of a chunk: `<store>://<bucket>/<key>@<version_id ?? etag ?? 'unversioned'>#<index>`. */
@@ -146,12 +146,7 @@ export class ChunkAssembler {
     if (this.object === null) {
       const d = this.desc;
       this.object = {
-        store: d.store,
-        bucket: d.bucket,
-        key: d.key,
-        version_id: d.version_id,
-        etag: d.etag,
-        size: d.size,
+        ...objectIdentity(d),
         content_type: sniffContentType(content, { declaredType: d.declared_content_type, key: d.key }),
         declared_content_type: d.declared_content_type,
         content_encoding: this.contentEncoding,
@@ -188,12 +183,7 @@ export class ChunkAssembler {
     const d = this.desc;
     const raw = Buffer.from(
       JSON.stringify({
-        store: d.store,
-        bucket: d.bucket,
-        key: d.key,
-        version_id: d.version_id,
-        etag: d.etag,
-        size: d.size,
+        ...objectIdentity(d),
         decoded_offset: this.decodedBytes,
         chunks_emitted: this.chunkIndex,
       }),

@@ -2,7 +2,6 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { ManualClock } from '../../core/clock.ts';
-import { SluiceError } from '../../core/errors.ts';
 import {
   AWS_MULTI_JSON,
   DOC_VARIOUS,
@@ -17,6 +16,7 @@ import {
 } from '../../../test/fixtures/object_storage/load.ts';
 import { assertAvroRoundTrip, split } from '../../../test/fixtures/object_storage/helpers.ts';
 import { objectStorageCollector, objectStorageSpec } from './index.ts';
+import { assertConfigProblems } from '../../../test/fixtures/collector-kit.ts';
 
 const DOC = readBytes(DOC_VARIOUS); // 4240 bytes
 const DOC_MD5 = 'd3206133cda4525a3781f1976cbc8cab'; // md5sum credsweeper/doc_various
@@ -223,15 +223,7 @@ describe('object_storage collect() never throws on junk', () => {
 
 describe('object_storage config and spec', () => {
   it('rejects bad config, listing every problem', () => {
-    assert.throws(
-      () => objectStorageCollector({ chunkBytes: 100, bogus: 1 } as never),
-      (err: unknown) =>
-        err instanceof SluiceError &&
-        err.code === 'SLUICE_ERR_CONFIG_INVALID' &&
-        /2 problems/.test(err.message) &&
-        /chunkBytes/.test(err.message) &&
-        /bogus/.test(err.message),
-    );
+    assertConfigProblems(() => objectStorageCollector({ chunkBytes: 100, bogus: 1 } as never), ['chunkBytes', 'bogus']);
   });
 
   it('the spec builds the collector; sniff never claims a parsed record', () => {

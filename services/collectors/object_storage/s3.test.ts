@@ -1,6 +1,6 @@
 /**
- * readS3Objects against a real local S3 implementation: s3rver, started here on port 0 with a temp
- * directory, driven through the real S3Client.
+ * readS3Objects against a real local S3 implementation: s3rver (test/support/s3rver.ts), on port 0
+ * with a temp directory, driven through the real S3Client.
  *
  * s3rver runs in a child process started with --openssl-legacy-provider: it signs ListObjectsV2
  * continuation tokens with DES, which OpenSSL 3 (Node >= 17) only offers from its legacy provider,
@@ -8,14 +8,7 @@
  */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { ManualClock } from '../../core/clock.ts';
 import {
   AWS_MULTI_JSON,
@@ -27,6 +20,7 @@ import {
   readBytes,
 } from '../../../test/fixtures/object_storage/load.ts';
 import { assertAvroRoundTrip, collectAll, split, type ObjectChunkOutput } from '../../../test/fixtures/object_storage/helpers.ts';
+import { startS3rver, type S3rverServer } from '../../../test/support/s3rver.ts';
 import { readS3Object, readS3Objects } from './index.ts';
 
 const BUCKET = 'sluice-dlp';
@@ -36,40 +30,14 @@ const DOC_MD5 = 'd3206133cda4525a3781f1976cbc8cab'; // md5sum credsweeper/doc_va
 const GZ_MD5 = 'b1f4c5cdd533ee3a734b035b62ee5479'; // md5sum derived/doc_various.gz
 const EMPTY_MD5 = 'd41d8cd98f00b204e9800998ecf8427e';
 
-const CHILD = `
-const S3rver = require(process.argv[1]);
-const server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory: process.argv[2],
-  configureBuckets: [{ name: '${BUCKET}' }] });
-server.run().then((addr) => process.stdout.write(JSON.stringify({ port: addr.port }) + '\\n'),
-  (err) => { console.error(err); process.exit(1); });
-process.stdin.on('end', () => server.close().then(() => process.exit(0)));
-process.stdin.resume();
-`;
-
 describe('readS3Objects against s3rver', () => {
-  let child: ChildProcess;
-  let dataDir: string;
+  let s3: S3rverServer;
   let client: S3Client;
   const commands: string[] = [];
 
   before(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), 'sluice-s3rver-'));
-    const s3rverPath = createRequire(import.meta.url).resolve('s3rver');
-    child = spawn(process.execPath, ['--openssl-legacy-provider', '-e', CHILD, s3rverPath, dataDir], { stdio: ['pipe', 'pipe', 'inherit'] });
-    const lines = createInterface({ input: child.stdout! });
-    const [line] = (await Promise.race([
-      once(lines, 'line'),
-      once(child, 'exit').then(([code]) => {
-        throw new Error(`s3rver exited with ${String(code)}`);
-      }),
-    ])) as [string];
-    const { port } = JSON.parse(line) as { port: number };
-    client = new S3Client({
-      region: 'us-east-1',
-      endpoint: `http://127.0.0.1:${port}`,
-      forcePathStyle: true,
-      credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
-    });
+    s3 = await startS3rver([BUCKET]);
+    client = s3.client;
     client.middlewareStack.add(
       (next, context) => async (args) => {
         commands.push(String(context.commandName));
@@ -91,14 +59,7 @@ describe('readS3Objects against s3rver', () => {
   });
 
   after(async () => {
-    client?.destroy();
-    if (child && child.exitCode === null) {
-      child.stdin!.end();
-      const timer = setTimeout(() => child.kill(), 5000);
-      await once(child, 'exit');
-      clearTimeout(timer);
-    }
-    rmSync(dataDir, { recursive: true, force: true });
+    await s3?.close();
   });
 
   const byKey = (chunks: ObjectChunkOutput[], key: string): ObjectChunkOutput[] => chunks.filter((c) => c.event.object.key === key);

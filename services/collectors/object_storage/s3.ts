@@ -7,7 +7,7 @@ import type { GetObjectCommandOutput, S3Client } from '@aws-sdk/client-s3';
 import { systemClock, type Clock } from '../../core/clock.ts';
 import type { CollectorOutput } from '../../core/components.ts';
 import type { ObjectStore } from '../../core/model/object-chunk.ts';
-import { ChunkAssembler, chunkStream, objectRef, unquoteEtag, type ChunkContext, type ObjectDescriptor } from './chunker.ts';
+import { ChunkAssembler, chunkStream, listedObject, objectRef, unquoteEtag, type ChunkContext, type ObjectDescriptor } from './chunker.ts';
 import { parseObjectStorageConfig, type ObjectStorageConfig, type ObjectStorageConfigInput } from './config.ts';
 
 export interface S3ReadOptions {
@@ -78,17 +78,7 @@ async function* readOne(
 ): AsyncGenerator<CollectorOutput, void, undefined> {
   const name = objectRef(t) + (t.versionId ? `?versionId=${t.versionId}` : '');
   const ctx: ChunkContext = { config, clock, name };
-  const base: ObjectDescriptor = {
-    store: t.store,
-    bucket: t.bucket,
-    key: t.key,
-    version_id: t.versionId ?? null,
-    etag: null,
-    size: t.listedSize ?? 0,
-    declared_content_type: null,
-    declared_content_encoding: null,
-    last_modified: null,
-  };
+  const base = listedObject(t, t.versionId, t.listedSize);
   if (t.listedSize !== undefined && t.listedSize > config.maxObjectBytes) {
     // chunkStream rejects it without reading; no GET is made.
     yield* chunkStream(base, emptyBody(), ctx);

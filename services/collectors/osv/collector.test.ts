@@ -2,32 +2,19 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
-import avro from 'avsc';
-import type { CollectedEvent, CollectorOutput, RejectedRecord } from '../../core/components.ts';
+import type { CollectorOutput } from '../../core/components.ts';
 import { OCSF_VERSION } from '../../core/events.ts';
 import { SluiceError } from '../../core/errors.ts';
 import type { Advisory } from '../../core/model/advisory.ts';
-import { ADVISORY_AVSC, GO_FILE, osvRecord, osvRecords, PYPI_FILE, readBytes } from '../../../test/fixtures/osv/load.ts';
+import { GO_FILE, osvRecord, osvRecords, PYPI_FILE, readBytes } from '../../../test/fixtures/osv/load.ts';
 import { normalizeOsv, OsvConfigSchema, osvCollector, osvSpec, parseRfc3339 } from './index.ts';
+import { assertCollectorSpec, assertConfigProblems, assertFieldsDocumented, assertOnlyRejects, avroRoundTrip, splitOutputs, type SplitOutputs } from '../../../test/fixtures/collector-kit.ts';
+import { assertSniffs } from '../../../test/fixtures/hubble_flows/sniff-samples.ts';
 
 // Expected values below were written from reading the records (see test/fixtures/osv/SOURCE.md).
 
-const advisoryType = avro.Type.forSchema(JSON.parse(readFileSync(ADVISORY_AVSC, 'utf8')));
-
-function assertAvroRoundTrip(event: Advisory, label: string): void {
-  const bad: string[] = [];
-  assert.ok(advisoryType.isValid(event, { errorHook: (p) => bad.push(p.join('.')) }), `${label}: invalid at ${bad.join(', ')}`);
-  assert.deepEqual(JSON.parse(JSON.stringify(advisoryType.fromBuffer(advisoryType.toBuffer(event)))), JSON.parse(JSON.stringify(event)), label);
-}
-
-type AdvisoryOut = Extract<CollectedEvent, { stream: 'advisory' }>;
-
-function split(outputs: Iterable<CollectorOutput>): { events: AdvisoryOut[]; rejects: RejectedRecord[] } {
-  const events: AdvisoryOut[] = [];
-  const rejects: RejectedRecord[] = [];
-  for (const o of outputs) (o.kind === 'event' ? events : rejects).push(o as never);
-  return { events, rejects };
-}
+const assertAvroRoundTrip = avroRoundTrip<Advisory>('advisory.v1');
+const split = (outputs: Iterable<CollectorOutput>): SplitOutputs<'advisory'> => splitOutputs(outputs, 'advisory');
 
 describe('osv collector on the fixture records (7 Go, 6 PyPI)', () => {
   const collector = osvCollector();
@@ -236,18 +223,11 @@ describe('osv bad records', () => {
   });
 
   it('never throws, whatever the bytes', () => {
-    const junk = [
-      Buffer.from([0x00, 0xff, 0xfe, 0x0a, 0x7b]),
+    assertOnlyRejects(osvCollector(), [
       Buffer.from('{"vulns": {}}'),
-      Buffer.from('[1, "a", null, {}]'),
-      Buffer.from([0x1f, 0x8b, 0x08]),
       Buffer.from(JSON.stringify({ id: 'A-1', modified: '2024-02-30T00:00:00Z', affected: [] })),
       Buffer.from(JSON.stringify({ id: 'A-1', modified: '2024-01-01T00:00:00Z', affected: [{ package: { ecosystem: 'x', name: 'y' }, severity: [{ type: 1 }] }] })),
-    ];
-    for (const bytes of junk) {
-      const outs = [...osvCollector().collect({ name: 'junk', bytes })];
-      assert.ok(outs.length > 0 && outs.every((o) => o.kind === 'dead_letter'), bytes.subarray(0, 60).toString('utf8'));
-    }
+    ]);
   });
 
   it('parseRfc3339 accepts year 1 and fractions, rejects impossible dates', () => {
@@ -259,25 +239,20 @@ describe('osv bad records', () => {
   });
 });
 
-describe('osv config and spec', () => {
+describe('osv config, spec and sniff', () => {
   it('defaults, rejects unknown keys, documents every field', () => {
     const cfg = OsvConfigSchema.parse({});
     assert.deepEqual([cfg.detailsMaxChars, cfg.maxVersions, cfg.maxReferences], [8192, 1000, 100]);
-    assert.throws(() => osvCollector({ maxVersions: -1, bogus: true } as never), (err: unknown) => err instanceof SluiceError && err.code === 'SLUICE_ERR_CONFIG_INVALID' && /2 problems/.test(err.message));
-    for (const [key, field] of Object.entries(OsvConfigSchema.shape)) assert.ok(field.description && field.description.length > 20, key);
+    assertConfigProblems(() => osvCollector({ maxVersions: -1, bogus: true } as never), ['maxVersions', 'bogus']);
+    assertFieldsDocumented(OsvConfigSchema);
   });
 
   it('exposes its spec', () => {
-    assert.equal(osvSpec.type, 'osv');
-    assert.deepEqual(osvSpec.streams, ['advisory']);
+    assertCollectorSpec(osvSpec, 'osv', ['advisory']);
     assert.equal(osvSpec.create({ maxVersions: 10 }).type, 'osv');
   });
-});
 
-describe('osv sniff', () => {
-  it('is true for its own records and false for CloudTrail, Azure, K8s audit, AWS Config, Hubble, VPC, SBOM and OSV records', async () => {
-    const { assertSniffs } = await import('../../../test/fixtures/hubble_flows/sniff-samples.ts');
-    const { osvSpec } = await import('./index.ts');
+  it('sniffs true for its own records, false for CloudTrail, Azure, K8s audit, AWS Config, Hubble, VPC, SBOM and OSV records', () => {
     assertSniffs(osvSpec, 'osv');
   });
 });

@@ -1,8 +1,8 @@
 import type { Collector, CollectorInput, CollectorOutput } from '../../core/components.ts';
 import { splitInput } from '../input.ts';
-import { rejected, rejectionOf } from '../fields.ts';
+import { collectItems } from '../records.ts';
 import type { OsvConfig } from './config.ts';
-import { normalizeOsv, SOURCE_TYPE, type NormalizedAdvisory } from './normalize.ts';
+import { normalizeOsv, SOURCE_TYPE } from './normalize.ts';
 
 /** The osv.dev API (`/v1/query`, `/v1/querybatch` results) wraps records in `vulns`. */
 export const OSV_ENVELOPE_KEYS: readonly string[] = ['vulns'];
@@ -22,22 +22,10 @@ export function createOsvCollector(config: OsvConfig): Collector {
   };
   const splitOpts = { envelopeKeys: OSV_ENVELOPE_KEYS, maxDecompressedBytes: config.maxDecompressedBytes };
 
-  function* collect(input: CollectorInput): Generator<CollectorOutput, void, undefined> {
-    for (const item of splitInput(input, splitOpts)) {
-      if (item.kind === 'error') {
-        yield rejected(SOURCE_TYPE, item.position, item.error.code, item.error.reason, item.raw);
-        continue;
-      }
-      let advisories: NormalizedAdvisory[];
-      try {
-        advisories = normalizeOsv(item.value, opts);
-      } catch (err) {
-        const { code, reason } = rejectionOf(err);
-        yield rejected(SOURCE_TYPE, item.position, code, `${item.line === undefined ? '' : `line ${item.line}: `}${reason}`, item.raw);
-        continue;
-      }
-      for (const { key, event } of advisories) yield { kind: 'event', stream: 'advisory', key, event, position: item.position };
-    }
+  function collect(input: CollectorInput): Iterable<CollectorOutput> {
+    return collectItems(SOURCE_TYPE, splitInput(input, splitOpts), (item) =>
+      normalizeOsv(item.value, opts).map(({ key, event }) => ({ kind: 'event', stream: 'advisory', key, event, position: item.position })),
+    );
   }
 
   return { type: SOURCE_TYPE, collect };

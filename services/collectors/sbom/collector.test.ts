@@ -1,9 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
-import avro from 'avsc';
-import type { CollectedEvent, CollectorOutput, RejectedRecord } from '../../core/components.ts';
+import type { CollectorOutput, RejectedRecord } from '../../core/components.ts';
 import { OCSF_VERSION } from '../../core/events.ts';
 import { SluiceError } from '../../core/errors.ts';
 import type { ImageInventory } from '../../core/model/image-inventory.ts';
@@ -11,7 +9,6 @@ import {
   ALPINE_CDX_JSON,
   ALPINE_CDX_XML,
   ALPINE_ZLIB_CDX,
-  IMAGE_INVENTORY_AVSC,
   ONLY_UNIMPORTANT_SPDX,
   readBytes,
   readJson,
@@ -19,19 +16,15 @@ import {
   WITH_DUPLICATES_CDX_XML,
 } from '../../../test/fixtures/sbom/load.ts';
 import { stableRecordUid } from '../aws_cloudtrail/index.ts';
+import { assertCollectorSpec, assertFieldsDocumented, assertOnlyRejects, avroRoundTrip, type StreamOut } from '../../../test/fixtures/collector-kit.ts';
 import { cycloneDxXmlToJson, normalizeSbom, parsePurl, SbomConfigSchema, sbomCollector, sbomSpec, sourcePackage } from './index.ts';
+import { assertSniffs } from '../../../test/fixtures/hubble_flows/sniff-samples.ts';
 
 // Expected values below were written from reading the SBOM files (see test/fixtures/sbom/SOURCE.md).
 
-const inventoryType = avro.Type.forSchema(JSON.parse(readFileSync(IMAGE_INVENTORY_AVSC, 'utf8')));
+const assertAvroRoundTrip = avroRoundTrip<ImageInventory>('image_inventory.v1');
 
-function assertAvroRoundTrip(event: ImageInventory, label: string): void {
-  const bad: string[] = [];
-  assert.ok(inventoryType.isValid(event, { errorHook: (p) => bad.push(p.join('.')) }), `${label}: invalid at ${bad.join(', ')}`);
-  assert.deepEqual(JSON.parse(JSON.stringify(inventoryType.fromBuffer(inventoryType.toBuffer(event)))), JSON.parse(JSON.stringify(event)), label);
-}
-
-type InventoryOut = Extract<CollectedEvent, { stream: 'image_inventory' }>;
+type InventoryOut = StreamOut<'image_inventory'>;
 
 function collectOne(name: string, bytes: Buffer, config: Parameters<typeof sbomCollector>[0] = {}): InventoryOut | RejectedRecord {
   // The whole inventory only; the per-package records are tested in package-records.test.ts.
@@ -373,18 +366,11 @@ describe('sbom: formats it refuses, and bad documents', () => {
   it('never throws, whatever the bytes', () => {
     let deep: Record<string, unknown> = { name: 'leaf' };
     for (let i = 0; i < 40; i++) deep = { name: `n${i}`, components: [deep] };
-    const junk = [
-      Buffer.from([0x00, 0xff, 0xfe, 0x0a, 0x7b]),
+    assertOnlyRejects(sbomCollector(), [
       Buffer.from('{"bomFormat":"CycloneDX","specVersion":"1.4","components":[{"name":'),
-      Buffer.from('[1, "a", null, {}]'),
-      Buffer.from([0x1f, 0x8b, 0x08]),
       Buffer.from(JSON.stringify({ bomFormat: 'CycloneDX', specVersion: '1.5', components: [deep] })),
       Buffer.from(JSON.stringify({ bomFormat: 'CycloneDX', specVersion: '1.5', metadata: { tools: 'syft' } })),
-    ];
-    for (const bytes of junk) {
-      const outs = [...sbomCollector().collect({ name: 'junk', bytes })];
-      assert.ok(outs.length > 0 && outs.every((o) => o.kind === 'dead_letter'), bytes.subarray(0, 60).toString('utf8'));
-    }
+    ]);
   });
 });
 
@@ -406,24 +392,19 @@ describe('purl helpers', () => {
   });
 });
 
-describe('sbom config and spec', () => {
+describe('sbom config, spec and sniff', () => {
   it('rejects unknown keys, documents every field, applies the raw cap', () => {
     assert.throws(() => sbomCollector({ bogus: 1 } as never), (err: unknown) => err instanceof SluiceError && err.code === 'SLUICE_ERR_CONFIG_INVALID');
-    for (const [key, field] of Object.entries(SbomConfigSchema.shape)) assert.ok(field.description && field.description.length > 20, key);
+    assertFieldsDocumented(SbomConfigSchema);
     const [o] = [...sbomCollector({ rawCapBytes: 0 }).collect({ name: 'a', bytes: readBytes(ALPINE_ZLIB_CDX) })];
     assert.equal(o?.kind === 'event' && o.stream === 'image_inventory' && o.event.raw_data, null);
   });
 
   it('exposes its spec', () => {
-    assert.equal(sbomSpec.type, 'sbom');
-    assert.deepEqual(sbomSpec.streams, ['image_inventory']);
+    assertCollectorSpec(sbomSpec, 'sbom', ['image_inventory']);
   });
-});
 
-describe('sbom sniff', () => {
-  it('is true for its own records and false for CloudTrail, Azure, K8s audit, AWS Config, Hubble, VPC, SBOM and OSV records', async () => {
-    const { assertSniffs } = await import('../../../test/fixtures/hubble_flows/sniff-samples.ts');
-    const { sbomSpec } = await import('./index.ts');
+  it('sniffs true for its own records, false for CloudTrail, Azure, K8s audit, AWS Config, Hubble, VPC, SBOM and OSV records', () => {
     assertSniffs(sbomSpec, 'sbom');
   });
 

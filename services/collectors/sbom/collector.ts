@@ -1,10 +1,10 @@
 import type { Collector, CollectorInput, CollectorOutput } from '../../core/components.ts';
 import type { ErrorCode } from '../../core/errors.ts';
-import { splitInput } from '../input.ts';
-import { rejected, rejectionOf } from '../fields.ts';
-import { decodeInput } from '../vpc_flow_logs/parse.ts';
+import { decodeInput, splitInput } from '../input.ts';
+import { rejected } from '../fields.ts';
+import { collectItems, recordOutputs } from '../records.ts';
 import type { SbomConfig } from './config.ts';
-import { normalizeCycloneDxXml, normalizeSbom, SOURCE_TYPE } from './normalize.ts';
+import { normalizeCycloneDxXml, normalizeSbom, SOURCE_TYPE, type NormalizedInventory } from './normalize.ts';
 import { packageRecords } from './package-records.ts';
 
 /** SBOM files are one document each; no batch envelope. */
@@ -38,6 +38,12 @@ export function createSbomCollector(config: SbomConfig): Collector {
   const opts = { rawCapBytes: config.rawCapBytes, maxXmlBytes: config.maxDecompressedBytes };
   const splitOpts = { envelopeKeys: SBOM_ENVELOPE_KEYS, maxDecompressedBytes: config.maxDecompressedBytes };
 
+  /** The events of one document at `position`: its inventory, then (packageRecords on) one record per package. */
+  function inventoryEvents({ key, event }: NormalizedInventory, position: string): CollectorOutput[] {
+    const records = config.packageRecords ? packageRecords(event) : [];
+    return [{ key, event }, ...records].map((r) => ({ kind: 'event', stream: 'image_inventory', key: r.key, event: r.event, position }));
+  }
+
   function* collect(input: CollectorInput): Generator<CollectorOutput, void, undefined> {
     const decoded = decodeInput(input, config.maxDecompressedBytes);
     if ('error' in decoded) {
@@ -46,14 +52,7 @@ export function createSbomCollector(config: SbomConfig): Collector {
     }
     if (isXmlText(decoded.text)) {
       const position = `${input.name}#0`;
-      try {
-        const { key, event } = normalizeCycloneDxXml(decoded.text, opts);
-        yield { kind: 'event', stream: 'image_inventory', key, event, position };
-        if (config.packageRecords) for (const r of packageRecords(event)) yield { kind: 'event', stream: 'image_inventory', key: r.key, event: r.event, position };
-      } catch (err) {
-        const { code, reason } = rejectionOf(err);
-        yield rejected(SOURCE_TYPE, position, code, reason, input.bytes);
-      }
+      yield* recordOutputs(SOURCE_TYPE, { position, raw: input.bytes }, () => inventoryEvents(normalizeCycloneDxXml(decoded.text, opts), position));
       return;
     }
     const unsupported = unsupportedFormat(decoded.text);
@@ -61,20 +60,7 @@ export function createSbomCollector(config: SbomConfig): Collector {
       yield rejected(SOURCE_TYPE, `${input.name}#0`, UNSUPPORTED_FORMAT_CODE, unsupported, input.bytes);
       return;
     }
-    for (const item of splitInput(input, splitOpts)) {
-      if (item.kind === 'error') {
-        yield rejected(SOURCE_TYPE, item.position, item.error.code, item.error.reason, item.raw);
-        continue;
-      }
-      try {
-        const { key, event } = normalizeSbom(item.value, opts);
-        yield { kind: 'event', stream: 'image_inventory', key, event, position: item.position };
-        if (config.packageRecords) for (const r of packageRecords(event)) yield { kind: 'event', stream: 'image_inventory', key: r.key, event: r.event, position: item.position };
-      } catch (err) {
-        const { code, reason } = rejectionOf(err);
-        yield rejected(SOURCE_TYPE, item.position, code, `${item.line === undefined ? '' : `line ${item.line}: `}${reason}`, item.raw);
-      }
-    }
+    yield* collectItems(SOURCE_TYPE, splitInput(input, splitOpts), (item) => inventoryEvents(normalizeSbom(item.value, opts), item.position));
   }
 
   return { type: SOURCE_TYPE, collect };

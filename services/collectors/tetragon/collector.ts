@@ -1,7 +1,7 @@
 import type { Collector, CollectorInput, CollectorOutput } from '../../core/components.ts';
 import { splitInput } from '../input.ts';
 import type { TetragonConfig } from './config.ts';
-import { rejected, rejectionOf } from '../fields.ts';
+import { collectItems } from '../records.ts';
 import { normalizeTetragonEvent, SOURCE_TYPE } from './normalize.ts';
 
 /**
@@ -19,20 +19,11 @@ export function createTetragonCollector(config: TetragonConfig): Collector {
   };
   const splitOpts = { envelopeKeys: [] as string[], maxDecompressedBytes: config.maxDecompressedBytes };
 
-  function* collect(input: CollectorInput): Generator<CollectorOutput, void, undefined> {
-    for (const item of splitInput(input, splitOpts)) {
-      if (item.kind === 'error') {
-        yield rejected(SOURCE_TYPE, item.position, item.error.code, item.error.reason, item.raw);
-        continue;
-      }
-      try {
-        const r = normalizeTetragonEvent(item.value, opts);
-        if (r.event) yield { kind: 'event', stream: 'flow', key: r.key, event: r.event, position: item.position };
-      } catch (err) {
-        const { code, reason } = rejectionOf(err);
-        yield rejected(SOURCE_TYPE, item.position, code, `${item.line === undefined ? '' : `line ${item.line}: `}${reason}`, item.raw);
-      }
-    }
+  function collect(input: CollectorInput): Iterable<CollectorOutput> {
+    return collectItems(SOURCE_TYPE, splitInput(input, splitOpts), (item) => {
+      const r = normalizeTetragonEvent(item.value, opts);
+      return r.event ? [{ kind: 'event', stream: 'flow', key: r.key, event: r.event, position: item.position }] : [];
+    });
   }
 
   return { type: SOURCE_TYPE, collect };

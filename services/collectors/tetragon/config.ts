@@ -1,20 +1,13 @@
 import { z } from 'zod';
 import { maxDecompressedBytes, parseCollectorConfig, rawCapBytes, unmappedCapBytes } from '../config-common.ts';
-import { HubbleFlowsConfigSchema } from '../hubble_flows/config.ts';
+import { clusterSetting, HubbleFlowsConfigSchema } from '../hubble_flows/config.ts';
 
 /** Configuration of the tetragon collector. Unknown keys are rejected. */
 export const TetragonConfigSchema = z.strictObject({
-  cluster: z
-    .string()
-    .min(1)
-    .max(253)
-    .nullable()
-    .default(null)
-    .describe(
-      'Cluster name of the workload identities. When null it is derived from the event\'s node_name (GKE, kind, k3d, minikube naming), else `unknown`; ' +
-        'set it so the identities match the ones hubble_flows gives for the same cluster.',
-    )
-    .meta({ examples: ['prod-eu-1', null] }),
+  cluster: clusterSetting(
+    'Cluster name of the workload identities. When null it is derived from the event\'s node_name (GKE, kind, k3d, minikube naming), else `unknown`; ' +
+      'set it so the identities match the ones hubble_flows gives for the same cluster.',
+  ),
   identity: HubbleFlowsConfigSchema.shape.identity,
   rawCapBytes: rawCapBytes(
     'Largest raw event (UTF-8 JSON bytes) kept in raw_data; larger events get raw_data null. At most 64 KiB; 0 never keeps raw_data (raw events hold the process arguments).',

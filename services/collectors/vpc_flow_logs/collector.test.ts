@@ -2,38 +2,20 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
-import avro from 'avsc';
-import type { CollectedEvent, CollectorOutput, RejectedRecord } from '../../core/components.ts';
+import type { CollectorOutput } from '../../core/components.ts';
 import { OCSF_VERSION } from '../../core/events.ts';
 import { SluiceError } from '../../core/errors.ts';
 import type { NetworkFlow } from '../../core/model/network-flow.ts';
-import { NETWORK_FLOW_AVSC } from '../../../test/fixtures/hubble_flows/load.ts';
 import { logLines, pantherCases, pantherLog, V2_LOG, V5_LOG } from '../../../test/fixtures/vpc_flow_logs/load.ts';
 import { stableRecordUid } from '../aws_cloudtrail/index.ts';
 import { normalizeVpcRecord, parseHeader, VpcFlowLogsConfigSchema, vpcFlowLogsCollector, vpcFlowLogsSpec } from './index.ts';
+import { assertCollectorSpec, assertFieldsDocumented, assertOnlyRejects, avroRoundTrip, splitOutputs, type SplitOutputs } from '../../../test/fixtures/collector-kit.ts';
+import { assertSniffs } from '../../../test/fixtures/hubble_flows/sniff-samples.ts';
 
 // Expected values below were written from reading the fixture lines (see test/fixtures/vpc_flow_logs/SOURCE.md).
 
-const flowType = avro.Type.forSchema(JSON.parse(readFileSync(NETWORK_FLOW_AVSC, 'utf8')));
-
-function assertAvroRoundTrip(event: NetworkFlow, label: string): void {
-  const bad: string[] = [];
-  assert.ok(flowType.isValid(event, { errorHook: (p) => bad.push(p.join('.')) }), `${label}: invalid at ${bad.join(', ')}`);
-  assert.deepEqual(JSON.parse(JSON.stringify(flowType.fromBuffer(flowType.toBuffer(event)))), JSON.parse(JSON.stringify(event)), label);
-}
-
-type FlowOut = Extract<CollectedEvent, { stream: 'flow' }>;
-
-function split(outputs: Iterable<CollectorOutput>): { events: FlowOut[]; rejects: RejectedRecord[]; all: Array<FlowOut | RejectedRecord> } {
-  const events: FlowOut[] = [];
-  const rejects: RejectedRecord[] = [];
-  const all: Array<FlowOut | RejectedRecord> = [];
-  for (const o of outputs) {
-    (o.kind === 'event' ? events : rejects).push(o as never);
-    all.push(o as never);
-  }
-  return { events, rejects, all };
-}
+const assertAvroRoundTrip = avroRoundTrip<NetworkFlow>('network_flow.v1');
+const split = (outputs: Iterable<CollectorOutput>): SplitOutputs<'flow'> => splitOutputs(outputs, 'flow');
 
 const collector = vpcFlowLogsCollector();
 
@@ -304,33 +286,26 @@ describe('vpc_flow_logs: bad input', () => {
   });
 
   it('never throws, whatever the bytes', () => {
-    const junk = [
-      Buffer.from([0x00, 0xff, 0xfe, 0x0a, 0x7b]),
+    const hugeAccount = Buffer.from(`2 ${'9'.repeat(100000)} eni-1 1.1.1.1 10.0.0.1 1 22 6 1 40 1 2 ACCEPT OK`);
+    assertOnlyRejects(collector, [
       Buffer.from('{"logEvents": 5}'),
-      Buffer.from('[1, "a", null, {}]'),
       Buffer.from([0x1f, 0x8b, 0x00]),
       Buffer.from('2 123 eni-1 - - - - - - - x y - OK'),
       Buffer.from('version srcaddr dstaddr\n{"srcaddr": '),
-      Buffer.from(`2 ${'9'.repeat(100000)} eni-1 1.1.1.1 10.0.0.1 1 22 6 1 40 1 2 ACCEPT OK`),
-    ];
-    for (const bytes of junk) {
-      const outs = [...collector.collect({ name: 'junk', bytes })];
-      assert.ok(outs.length > 0 && outs.every((o) => o.kind === 'dead_letter'), bytes.subarray(0, 40).toString('hex'));
-    }
-    const [huge] = [...collector.collect({ name: 'huge', bytes: junk[6]! })];
+      hugeAccount,
+    ]);
+    const [huge] = [...collector.collect({ name: 'huge', bytes: hugeAccount })];
     assert.equal(huge?.kind === 'dead_letter' && huge.reason, 'line 1: account-id is longer than 2048 characters');
   });
 });
 
-describe('vpc_flow_logs config and spec', () => {
+describe('vpc_flow_logs config, spec and sniff', () => {
   it('rejects unknown keys and documents every field', () => {
     assert.throws(
       () => vpcFlowLogsCollector({ bogus: 1 } as never),
       (err: unknown) => err instanceof SluiceError && err.code === 'SLUICE_ERR_CONFIG_INVALID' && /bogus/.test(err.message),
     );
-    for (const [key, field] of Object.entries(VpcFlowLogsConfigSchema.shape)) {
-      assert.ok(field.description && field.description.length > 20, `${key} has a description`);
-    }
+    assertFieldsDocumented(VpcFlowLogsConfigSchema);
   });
 
   it('applies the caps', () => {
@@ -341,16 +316,10 @@ describe('vpc_flow_logs config and spec', () => {
   });
 
   it('exposes its spec', () => {
-    assert.equal(vpcFlowLogsSpec.type, 'vpc_flow_logs');
-    assert.deepEqual(vpcFlowLogsSpec.streams, ['flow']);
-    assert.equal(vpcFlowLogsSpec.create().type, 'vpc_flow_logs');
+    assertCollectorSpec(vpcFlowLogsSpec, 'vpc_flow_logs', ['flow']);
   });
-});
 
-describe('vpc_flow_logs sniff', () => {
-  it('is true for its own records and false for CloudTrail, Azure, K8s audit, AWS Config, Hubble, VPC, SBOM and OSV records', async () => {
-    const { assertSniffs } = await import('../../../test/fixtures/hubble_flows/sniff-samples.ts');
-    const { vpcFlowLogsSpec } = await import('./index.ts');
+  it('sniffs true for its own records, false for CloudTrail, Azure, K8s audit, AWS Config, Hubble, VPC, SBOM and OSV records', () => {
     assertSniffs(vpcFlowLogsSpec, 'vpc_flow_logs');
   });
 });

@@ -1,9 +1,10 @@
 import type { Collector, CollectorInput, CollectorOutput } from '../../core/components.ts';
-import { splitInput } from '../input.ts';
-import { rejected, rejectionOf } from '../fields.ts';
+import { decodeInput, splitInput } from '../input.ts';
+import { rejected } from '../fields.ts';
+import { collectItems, recordOutputs, type RecordPlace } from '../records.ts';
 import type { VpcFlowLogsConfig } from './config.ts';
 import { normalizeVpcFields, normalizeVpcRecord, SOURCE_TYPE, type NormalizedFlow } from './normalize.ts';
-import { decodeInput, splitVpcText } from './parse.ts';
+import { splitVpcText } from './parse.ts';
 
 /** CloudWatch Logs subscription payloads carry the records in `logEvents`. */
 export const VPC_ENVELOPE_KEYS: readonly string[] = ['logEvents'];
@@ -17,15 +18,10 @@ export const VPC_ENVELOPE_KEYS: readonly string[] = ['logEvents'];
 export function createVpcFlowLogsCollector(config: VpcFlowLogsConfig): Collector {
   const opts = { rawCapBytes: config.rawCapBytes, unmappedCapBytes: config.unmappedCapBytes };
 
-  function* attempt(position: string, raw: Buffer, line: number | undefined, run: () => NormalizedFlow): Generator<CollectorOutput> {
-    try {
-      const { key, event } = run();
-      yield { kind: 'event', stream: 'flow', key, event, position };
-    } catch (err) {
-      const { code, reason } = rejectionOf(err);
-      yield rejected(SOURCE_TYPE, position, code, `${line === undefined ? '' : `line ${line}: `}${reason}`, raw);
-    }
-  }
+  const flowEvent = ({ key, event }: NormalizedFlow, position: string): CollectorOutput[] => [{ kind: 'event', stream: 'flow', key, event, position }];
+  /** The flow event of one record, or its reject when `run` throws. */
+  const attempt = (place: RecordPlace, run: () => NormalizedFlow): Iterable<CollectorOutput> =>
+    recordOutputs(SOURCE_TYPE, place, () => flowEvent(run(), place.position));
 
   function* collect(input: CollectorInput): Generator<CollectorOutput, void, undefined> {
     const decoded = decodeInput(input, config.maxDecompressedBytes);
@@ -35,10 +31,8 @@ export function createVpcFlowLogsCollector(config: VpcFlowLogsConfig): Collector
     }
     const first = decoded.text.trimStart()[0];
     if (first === '{' || first === '[') {
-      for (const item of splitInput(input, { envelopeKeys: VPC_ENVELOPE_KEYS, maxDecompressedBytes: config.maxDecompressedBytes })) {
-        if (item.kind === 'error') yield rejected(SOURCE_TYPE, item.position, item.error.code, item.error.reason, item.raw);
-        else yield* attempt(item.position, item.raw, item.line, () => normalizeVpcRecord(item.value, opts));
-      }
+      const items = splitInput(input, { envelopeKeys: VPC_ENVELOPE_KEYS, maxDecompressedBytes: config.maxDecompressedBytes });
+      yield* collectItems(SOURCE_TYPE, items, (item) => flowEvent(normalizeVpcRecord(item.value, opts), item.position));
       return;
     }
     for (const item of splitVpcText(input, decoded.text)) {
@@ -53,10 +47,10 @@ export function createVpcFlowLogsCollector(config: VpcFlowLogsConfig): Collector
           yield rejected(SOURCE_TYPE, item.position, 'SLUICE_ERR_INPUT_MALFORMED', `line ${item.line}: not valid JSON: ${why}`, item.raw);
           continue;
         }
-        yield* attempt(item.position, item.raw, item.line, () => normalizeVpcRecord(value, opts));
+        yield* attempt(item, () => normalizeVpcRecord(value, opts));
       } else {
         const text = item.raw.toString('utf8');
-        yield* attempt(item.position, item.raw, item.line, () => normalizeVpcFields(item.fields, { rawText: text }, opts));
+        yield* attempt(item, () => normalizeVpcFields(item.fields, { rawText: text }, opts));
       }
     }
   }

@@ -3,10 +3,9 @@
  * fields, then one record per line, usually gzip'd) and to CloudWatch Logs (no header, default
  * format). Turns one input into field maps with positions, without judging the values.
  */
-import { gunzipSync } from 'node:zlib';
 import type { CollectorInput } from '../../core/components.ts';
 import type { ErrorCode } from '../../core/errors.ts';
-import { isGzip, DEFAULT_MAX_DECOMPRESSED_BYTES } from '../input.ts';
+import { numberedLines } from '../input.ts';
 
 /** The default (version 2) format, in order. */
 export const VPC_DEFAULT_FIELDS: readonly string[] = Object.freeze([
@@ -68,21 +67,8 @@ export function looksLikeDefaultRecord(line: string): boolean {
   return t.length === 14 && /^\d{1,3}$/.test(t[0]!) && ['OK', 'NODATA', 'SKIPDATA'].includes(t[13]!);
 }
 
-/** Decompresses (when gzip) and decodes an input; an error message when it cannot. */
-export function decodeInput(input: CollectorInput, maxDecompressedBytes = DEFAULT_MAX_DECOMPRESSED_BYTES): { text: string } | { error: string } {
-  let bytes = input.bytes;
-  if (isGzip(bytes)) {
-    try {
-      bytes = gunzipSync(bytes, { maxOutputLength: maxDecompressedBytes });
-    } catch (err) {
-      const why = err instanceof RangeError ? `decompressed size exceeds ${maxDecompressedBytes} bytes` : err instanceof Error ? err.message : String(err);
-      return { error: `gzip input could not be decompressed: ${why}` };
-    }
-  }
-  let text = bytes.toString('utf8');
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  return { text };
-}
+/** Decompresses (when gzip) and decodes an input (input.ts); re-exported for the collectors that import it from here. */
+export { decodeInput } from '../input.ts';
 
 /**
  * Splits flow log text into records. The first non-blank line may be a header (it then names the
@@ -94,12 +80,7 @@ export function* splitVpcText(input: CollectorInput, text: string): Generator<Te
   let index = 0;
   const pos = (): string => `${input.name}#${index++}`;
   let names: readonly string[] | null = null;
-  const lines = text.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const lineNo = i + 1;
-    let line = lines[i]!;
-    if (line.endsWith('\r')) line = line.slice(0, -1);
-    if (line.trim() === '') continue;
+  for (const { lineNo, line } of numberedLines(text)) {
     const raw = Buffer.from(line, 'utf8');
     if (names === null) {
       const header = parseHeader(line);

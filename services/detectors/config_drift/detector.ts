@@ -1,10 +1,9 @@
 import type { Detector, DetectorContext, EventMeta } from '../../core/components.ts';
-import type { Finding, SeverityName } from '../../core/events.ts';
+import type { Finding } from '../../core/events.ts';
 import type { ConfigState } from '../../core/model/config-state.ts';
 import { findingId, findingHeader } from '../../core/finding-id.ts';
 import type { KeyedState } from '../../core/state.ts';
-import type { RuleSeverity } from '../../rules/index.ts';
-import { parseConfiguration } from '../../rules/index.ts';
+import { FINDING_SEVERITY, parseConfiguration } from '../../rules/index.ts';
 import type { ConfigDriftConfig } from './config.ts';
 import { diffConfigurations, type ConfigDiff } from './diff.ts';
 import { riskSignalsOf, type RiskSignal } from './risks.ts';
@@ -22,8 +21,6 @@ export const ApprovalMessage = z.strictObject({
 });
 
 export const DETECTOR_NAME = 'config_drift';
-
-const SEV: Record<RuleSeverity, SeverityName> = { informational: 'Informational', low: 'Low', medium: 'Medium', high: 'High', critical: 'Critical' };
 
 /**
  * Keeps per resource its current configuration and a baseline (the first seen, or an approved
@@ -114,7 +111,7 @@ export class ConfigDriftDetector implements Detector<ConfigState> {
   private finding(e: ConfigState, meta: EventMeta, s: RiskSignal, diff: ConfigDiff | null, prev: DriftState): Finding {
     const rule = `config_drift.${s.rule}`;
     const id = findingId(DETECTOR_NAME, rule, meta.key, [e.metadata.uid, s.key]);
-    const sev = SEV[s.severity];
+    const sev = FINDING_SEVERITY[s.severity];
     const baselineDiffers = e.change_type === 'delete' ? true : prev.baselineHash !== e.configuration_hash;
     return {
       ...findingHeader(id, 2004, e.time, sev, `${s.title}: ${e.resource.type} ${e.resource.uid} (${e.change_type}${diff ? `, ${diff.total} path${diff.total === 1 ? '' : 's'} changed` : ''})`),

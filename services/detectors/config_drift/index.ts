@@ -1,19 +1,8 @@
-import type { DetectorSpec } from '../../core/components.ts';
-import { ConfigDriftConfig } from './config.ts';
-import { ConfigDriftDetector, DETECTOR_NAME } from './detector.ts';
-import type { DriftState } from './state.ts';
+import { configDriftSpec } from './spec.ts';
 
-/** The config_drift detector: per-resource configuration history, structured diffs, risky-change findings. */
-export const configDriftSpec: DetectorSpec<'config', ConfigDriftConfig, DriftState> = {
-  kind: 'detector',
-  name: DETECTOR_NAME,
-  stream: 'config',
-  description:
-    'Configuration drift per resource: current configuration and baseline (first seen or approved), a structured masked diff on each change, and a finding for each risky change (world-open ports, public access block removed, encryption or logging off, public policies, privileged pods, cluster-admin bindings), deletions and re-creations.',
-  configSchema: ConfigDriftConfig,
-  takesControl: true,
-  create: (config, ctx) => new ConfigDriftDetector(config, ctx),
-};
+/** The config_drift detector's spec (spec.ts); importing this whole folder loads its implementation too. */
+export { configDriftSpec };
+await configDriftSpec.load?.();
 
 export { ConfigDriftConfig } from './config.ts';
 export { ConfigDriftDetector, DETECTOR_NAME } from './detector.ts';

@@ -3,8 +3,8 @@
  * one per validated match, and one object verdict per object. Evidence is masked here; no raw value
  * is put in any field.
  */
-import { OCSF_VERSION, SEVERITY, type Finding, type SeverityName } from '../../core/events.ts';
-import { findingId } from '../../core/finding-id.ts';
+import type { Finding, SeverityName } from '../../core/events.ts';
+import { findingHeader, findingId } from '../../core/finding-id.ts';
 import type { StoredObject } from '../../core/model/object-chunk.ts';
 import type { DataCategory } from './types.ts';
 import type { MaskedValue } from './masking.ts';
@@ -69,17 +69,11 @@ function base(
   o: StoredObject,
   time: number,
   severity: SeverityName,
-): Omit<DataSecurityFinding, 'message' | 'finding_info' | 'count' | 'evidences' | 'confidence_score' | 'data_security'> {
+  message: string,
+): Omit<DataSecurityFinding, 'finding_info' | 'count' | 'evidences' | 'confidence_score' | 'data_security'> {
   return {
-    id,
-    class_uid: 2006,
-    category_uid: 2,
-    activity_id: 1,
-    type_uid: 200601,
-    time,
-    severity_id: SEVERITY[severity],
-    severity,
-    metadata: { version: OCSF_VERSION, product: { name: 'Sluice', vendor_name: 'Sluice' }, uid: id },
+    ...findingHeader(id, 2006, time, severity, message),
+    type_uid: 200601, // the header's class_uid * 100 + 1, as the literal DataSecurityFinding declares
     detector: DETECTOR_NAME,
     rule,
     entity: { kind: 'object', key },
@@ -96,8 +90,7 @@ export function matchFinding(m: ObjectMatch, o: StoredObject, key: string, maske
   const shown = masked.masked ?? masked.hash ?? '****';
   const what = m.subtype ? `${def.title} (${m.subtype})` : def.title;
   return {
-    ...base(id, def.id, key, o, m.time, m.severity),
-    message: `${what} in ${key} at byte ${m.offset}: ${shown} (confidence ${m.confidence})`,
+    ...base(id, def.id, key, o, m.time, m.severity, `${what} in ${key} at byte ${m.offset}: ${shown} (confidence ${m.confidence})`),
     finding_info: {
       uid: id,
       title: def.title,
@@ -167,8 +160,7 @@ export function verdictFinding(v: VerdictSummary, o: StoredObject, key: string, 
         : `${key}: no sensitive data found`;
   const actions = v.actions.length ? `; actions: ${v.actions.map((a) => `${a.action} (${a.policy})`).join(', ')}` : '';
   return {
-    ...base(id, VERDICT_RULE, key, o, time, v.highest),
-    message: `${head}${actions}`,
+    ...base(id, VERDICT_RULE, key, o, time, v.highest, `${head}${actions}`),
     finding_info: {
       uid: id,
       title: 'DLP object verdict',

@@ -144,12 +144,8 @@ export class ObjectScanner {
       if (i < 0) return;
       const p = st.pending.splice(i, 1)[0]!;
       st.pendingBytes -= p.size;
-      let content: Buffer;
-      try {
-        content = this.sealer.open(p.data);
-      } catch (err) {
-        if (!(err instanceof SealError)) throw err;
-        st.counters.carryLost++;
+      const content = this.openSealed(st, p.data);
+      if (content === null) {
         this.skipTo(step, p.index + 1, p.offset + p.size);
         continue;
       }
@@ -205,17 +201,24 @@ export class ObjectScanner {
     if (chunk.isLast) step.done = true;
   }
 
+  /** Sealed state bytes opened, or null (counted in carryLost) when they cannot be opened (SealError). */
+  private openSealed(st: DlpObjectState, sealed: string): Buffer | null {
+    try {
+      return this.sealer.open(sealed);
+    } catch (err) {
+      if (!(err instanceof SealError)) throw err;
+      st.counters.carryLost++;
+      return null;
+    }
+  }
+
   /** Scans carry + `fresh` (ending at object offset `end`); keeps the matches starting in [committed, D). */
   private scanWindow(step: Step, fresh: Buffer, end: number, final: boolean, chunk: { uid: string; index: number; offset: number; time: number }): void {
     const st = step.st;
     const enc = st.encoding!;
     const unit = unitBytes(enc);
-    let carry: Buffer;
-    try {
-      carry = this.sealer.open(st.carry);
-    } catch (err) {
-      if (!(err instanceof SealError)) throw err;
-      st.counters.carryLost++;
+    let carry = this.openSealed(st, st.carry);
+    if (carry === null) {
       carry = EMPTY;
       st.carryStart = end - fresh.length;
       st.committed = Math.max(st.committed, st.carryStart);

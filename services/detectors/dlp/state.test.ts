@@ -10,30 +10,18 @@ import { makeSample, Rng } from './samples.ts';
 import { addGap, newObjectState, StateSealer, takeFromGap, type DlpObjectState } from './state.ts';
 import { chunksOf } from './testing.ts';
 
-/** A KeyedState that keeps only JSON text, as the changelog does: every get() parses what set() serialized. */
-class JsonKeyedState<V> implements KeyedState<V> {
-  readonly texts = new Map<string, string>();
+/** A KeyedState that keeps only what survives JSON, as the changelog does: set() stores a JSON round trip, get() hands out a fresh copy. */
+class JsonKeyedState<V> extends MemoryKeyedState<V> {
+  /** Longest JSON text set so far. */
   maxBytes = 0;
-  get(key: string): V | undefined {
-    const t = this.texts.get(key);
-    return t === undefined ? undefined : (JSON.parse(t) as V);
+  override get(key: string): V | undefined {
+    const v = super.get(key);
+    return v === undefined ? undefined : (JSON.parse(JSON.stringify(v)) as V);
   }
-  set(key: string, value: V): void {
+  override set(key: string, value: V): void {
     const t = JSON.stringify(value);
     this.maxBytes = Math.max(this.maxBytes, t.length);
-    this.texts.set(key, t);
-  }
-  delete(key: string): void {
-    this.texts.delete(key);
-  }
-  has(key: string): boolean {
-    return this.texts.has(key);
-  }
-  get size(): number {
-    return this.texts.size;
-  }
-  keys(): IterableIterator<string> {
-    return this.texts.keys();
+    super.set(key, JSON.parse(t) as V);
   }
 }
 

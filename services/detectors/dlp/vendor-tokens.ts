@@ -44,6 +44,7 @@ export interface TokenFormat {
  * Formats, by vendor. Sources: each vendor's API documentation or its token-format announcement
  * (prefixes such as `sk-ant-`, `gsk_`, `hf_`, `dop_v1_`, `glsa_`, `hvs.`, `npm_`, `pypi-`...).
  */
+// A data table, deliberately literal: one row per token format, alike by nature (not logic to factor).
 export const TOKEN_FORMATS: readonly TokenFormat[] = [
   // AI platforms
   { vendor: 'anthropic', anchors: ['sk-ant-'], body: 'sk-ant-(?:api|admin|sid|oat|ort)\\d{2}-[A-Za-z0-9_\\-]{80,120}', publicPrefix: 'sk-ant-', maxLength: 140 },

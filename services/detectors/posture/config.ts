@@ -1,14 +1,14 @@
 import { z } from 'zod';
+import { ruleDetectorSettings } from '../../rules/settings.ts';
 
 /** Config of the posture detector (`detectors.posture`). */
 export const PostureConfig = z.strictObject({
-  enabled: z.boolean().default(true).describe('Run the posture rules on the config stream. Cheap: one view and the rules of its kind per change, about 10 rules per resource.'),
-  packs: z
-    .array(z.string().min(1))
-    .min(1)
-    .default(['@builtin/posture'])
-    .describe('Rule pack directories holding posture rules (applies_to.input: resource). "@builtin/posture" is services/rules/packs/posture; other entries are paths. Example: ["@builtin/posture", "/etc/sluice/posture"].'),
-  disabledRules: z.array(z.string().min(1)).default([]).describe('Rule ids not to run, e.g. ["posture.k8s.default_namespace"]. An id no pack defines is a config error.'),
+  ...ruleDetectorSettings({
+    enabled: 'Run the posture rules on the config stream. Cheap: one view and the rules of its kind per change, about 10 rules per resource.',
+    builtin: 'posture',
+    packs: 'Rule pack directories holding posture rules (applies_to.input: resource). "@builtin/posture" is services/rules/packs/posture; other entries are paths. Example: ["@builtin/posture", "/etc/sluice/posture"].',
+    disabledExample: 'posture.k8s.default_namespace',
+  }),
   remediationActions: z.boolean().default(true).describe('Emit a remediation action on the actions stream for each new failure of a rule that has a remediation text.'),
   maxRulesPerResource: z.number().int().min(16).max(4096).default(512).describe('Failing rule ids kept per resource; beyond it the extra failures are still reported but not remembered (they are reported again on the next change).'),
 });

@@ -1,21 +1,13 @@
 import type { EventMeta } from '../../core/components.ts';
-import type { Finding, SeverityName } from '../../core/events.ts';
+import type { Finding } from '../../core/events.ts';
 import type { ConfigState } from '../../core/model/config-state.ts';
-import { findingId, findingHeader } from '../../core/finding-id.ts';
-import type { CompiledRule, RuleSeverity } from '../../rules/index.ts';
+import { findingId, findingHeader, ruleFindingInfo } from '../../core/finding-id.ts';
+import { FINDING_SEVERITY, type CompiledRule } from '../../rules/index.ts';
 
 export const DETECTOR_NAME = 'posture';
 
 /** A rule's status on a resource: `fail` (the condition holds) or `pass` (resolved). */
 export type PostureStatus = 'fail' | 'pass';
-
-export const SEVERITY_NAMES: Record<RuleSeverity, SeverityName> = {
-  informational: 'Informational',
-  low: 'Low',
-  medium: 'Medium',
-  high: 'High',
-  critical: 'Critical',
-};
 
 /** `CIS AWS Foundations 3.0.0 2.1.4; AWS FSBP S3.8`. */
 export function complianceText(rule: CompiledRule): string {
@@ -29,16 +21,13 @@ export function complianceText(rule: CompiledRule): string {
  */
 export function postureFinding(rule: CompiledRule, status: PostureStatus, e: ConfigState, meta: EventMeta, reason: string): Finding {
   const id = findingId(DETECTOR_NAME, rule.id, meta.key, [e.metadata.uid, status]);
-  const sev = status === 'fail' ? SEVERITY_NAMES[rule.severity] : 'Informational';
+  const sev = status === 'fail' ? FINDING_SEVERITY[rule.severity] : 'Informational';
   const where = e.location ? ` (${e.location.file}${e.location.line !== null ? `:${e.location.line}` : ''})` : '';
   const message = status === 'fail' ? `${rule.title}: ${e.resource.type} ${e.resource.uid}${where}` : `Resolved: ${rule.title}: ${e.resource.type} ${e.resource.uid} (${reason})`;
   return {
     ...findingHeader(id, 2003, e.time, sev, message),
     finding_info: {
-      uid: id,
-      title: rule.title,
-      desc: rule.description,
-      analytic: { uid: rule.id, name: rule.title, type: 'Rule' },
+      ...ruleFindingInfo(id, rule),
       attacks: [],
       first_seen_time: e.time,
       last_seen_time: e.time,

@@ -1,18 +1,8 @@
-import type { DetectorSpec } from '../../core/components.ts';
-import { PostureConfig } from './config.ts';
-import { PostureDetector, type PostureState } from './detector.ts';
-import { DETECTOR_NAME } from './finding.ts';
+import { postureSpec } from './spec.ts';
 
-/** The posture detector: CEL posture rules on resource configurations, findings on status transitions only. */
-export const postureSpec: DetectorSpec<'config', PostureConfig, PostureState> = {
-  kind: 'detector',
-  name: DETECTOR_NAME,
-  stream: 'config',
-  description:
-    'Posture rules (CIS AWS Foundations, CIS Kubernetes, Pod Security Standards) on resource configurations from AWS Config, Kubernetes and IaC; an OCSF Compliance Finding when a rule starts failing or is resolved, and a remediation action per new failure.',
-  configSchema: PostureConfig,
-  create: (config, ctx) => new PostureDetector(config, ctx),
-};
+/** The posture detector's spec (spec.ts); importing this whole folder loads its implementation too. */
+export { postureSpec };
+await postureSpec.load?.();
 
 export { PostureConfig } from './config.ts';
 export { PostureDetector, loadPostureRules } from './detector.ts';

@@ -16,6 +16,7 @@ const op = (pattern: string, weight: number, technique: string | null = null): S
  * destruction (4-5), secrets (3), sharing and exposure (3), Kubernetes and Azure equivalents.
  * The most specific matching pattern wins (most literal characters); config `sensitivity` overrides.
  */
+// A data table, deliberately literal: one op() row per operation, alike by nature (not logic to factor).
 export const DEFAULT_SENSITIVITY: readonly SensitiveOperation[] = [
   // Logging and security tooling.
   op('cloudtrail:StopLogging', 5, 'T1562.008'),

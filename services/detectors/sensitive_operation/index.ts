@@ -1,18 +1,9 @@
-import type { DetectorSpec } from '../../core/components.ts';
-import type { z } from 'zod';
-import { SensitiveOperationConfig } from './config.ts';
-import { DETECTOR_NAME, SensitiveOperationDetector } from './detector.ts';
+import { sensitiveOperationSpec } from './spec.ts';
 
 export { SensitiveOperationDetector, DETECTOR_NAME } from './detector.ts';
 export { SENSITIVE_RULES } from './rules.ts';
 export { SensitiveOperationConfig } from './config.ts';
 
-export const sensitiveOperationSpec: DetectorSpec<'activity', z.output<typeof SensitiveOperationConfig>> = {
-  kind: 'detector',
-  name: DETECTOR_NAME,
-  stream: 'activity',
-  description: 'Flags single events that are sensitive on their own: log tampering, root use, MFA-less console logins.',
-  configSchema: SensitiveOperationConfig,
-  stateful: false,
-  create: (config) => new SensitiveOperationDetector(config),
-};
+/** The sensitive_operation detector's spec (spec.ts); importing this whole folder loads its implementation too. */
+export { sensitiveOperationSpec };
+await sensitiveOperationSpec.load?.();

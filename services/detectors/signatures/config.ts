@@ -1,21 +1,17 @@
 import { z } from 'zod';
-
-const SEVERITIES = ['informational', 'low', 'medium', 'high', 'critical'] as const;
+import { RULE_SEVERITIES } from '../../rules/schema.ts';
+import { ruleDetectorSettings } from '../../rules/settings.ts';
 
 /** Config of the signatures detector (`detectors.signatures`). */
 export const SignaturesConfig = z.strictObject({
-  enabled: z.boolean().default(true).describe('Run the signature rules on the activity stream.'),
-  packs: z
-    .array(z.string().min(1))
-    .min(1)
-    .default(['@builtin/activity'])
-    .describe('Rule pack directories, read recursively for *.yaml. "@builtin/activity" is the pack shipped in services/rules/packs/activity; other entries are paths, relative to the working directory. Example: ["@builtin/activity", "/etc/sluice/rules"].'),
-  disabledRules: z
-    .array(z.string().min(1))
-    .default([])
-    .describe('Rule ids not to run, e.g. ["aws.iam.access_key_created"]. An id that no pack defines is a config error.'),
+  ...ruleDetectorSettings({
+    enabled: 'Run the signature rules on the activity stream.',
+    builtin: 'activity',
+    packs: 'Rule pack directories, read recursively for *.yaml. "@builtin/activity" is the pack shipped in services/rules/packs/activity; other entries are paths, relative to the working directory. Example: ["@builtin/activity", "/etc/sluice/rules"].',
+    disabledExample: 'aws.iam.access_key_created',
+  }),
   severityOverrides: z
-    .record(z.string().min(1), z.enum(SEVERITIES))
+    .record(z.string().min(1), z.enum(RULE_SEVERITIES))
     .default({})
     .describe('Severity per rule id, replacing the pack\'s, e.g. {"aws.s3.bucket_policy_public": "critical"}. Unknown ids are a config error.'),
   maxWindowsPerPrincipal: z

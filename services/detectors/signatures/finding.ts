@@ -1,17 +1,9 @@
 import type { EventMeta } from '../../core/components.ts';
-import type { ApiActivity, Finding, SeverityName } from '../../core/events.ts';
-import { apiCallEvidence, findingId, findingHeader } from '../../core/finding-id.ts';
-import type { CompiledRule, RuleSeverity, WindowDecision } from '../../rules/index.ts';
+import type { ApiActivity, Finding } from '../../core/events.ts';
+import { apiCallEvidence, findingId, findingHeader, ruleFindingInfo } from '../../core/finding-id.ts';
+import { FINDING_SEVERITY, type CompiledRule, type RuleSeverity, type WindowDecision } from '../../rules/index.ts';
 
 export const DETECTOR_NAME = 'signatures';
-
-const SEVERITY_NAMES: Record<RuleSeverity, SeverityName> = {
-  informational: 'Informational',
-  low: 'Low',
-  medium: 'Medium',
-  high: 'High',
-  critical: 'Critical',
-};
 
 function duration(ms: number): string {
   for (const [unit, size] of [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000], ['s', 1000]] as const) {
@@ -33,7 +25,7 @@ export function toFinding(
 ): Finding {
   const id = findingId(DETECTOR_NAME, rule.id, meta.key, d.idParts);
   const who = e.actor.user.name ?? e.actor.user.uid;
-  const sev = SEVERITY_NAMES[severity];
+  const sev = FINDING_SEVERITY[severity];
   const where = e.cloud.region ? ` in ${e.cloud.region}` : '';
   const message = rule.threshold
     ? `${rule.title}: ${d.count} matching events by ${who} within ${duration(rule.threshold.windowMs)}, the last ${e.api.operation} on ${e.api.service_name}${where}`
@@ -48,10 +40,7 @@ export function toFinding(
   return {
     ...findingHeader(id, 2004, e.time, sev, message),
     finding_info: {
-      uid: id,
-      title: rule.title,
-      desc: rule.description,
-      analytic: { uid: rule.id, name: rule.title, type: 'Rule' },
+      ...ruleFindingInfo(id, rule),
       attacks: rule.mitre.map((m) => (m.tactic ? { technique_uid: m.technique_uid, tactic: m.tactic } : { technique_uid: m.technique_uid })),
       first_seen_time: d.firstSeen,
       last_seen_time: d.lastSeen,

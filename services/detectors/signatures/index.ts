@@ -1,19 +1,8 @@
-import type { DetectorSpec } from '../../core/components.ts';
-import type { WindowState } from '../../rules/index.ts';
-import { SignaturesConfig } from './config.ts';
-import { SignaturesDetector } from './detector.ts';
-import { DETECTOR_NAME } from './finding.ts';
+import { signaturesSpec } from './spec.ts';
 
-/** The signatures detector: the CEL rule packs (services/rules) run on the activity stream. */
-export const signaturesSpec: DetectorSpec<'activity', SignaturesConfig, WindowState> = {
-  kind: 'detector',
-  name: DETECTOR_NAME,
-  stream: 'activity',
-  description:
-    'Signature rules (YAML packs with CEL conditions, dedup and thresholds) over API activity from CloudTrail, Azure Activity and Kubernetes audit; one OCSF Detection Finding per emitted match.',
-  configSchema: SignaturesConfig,
-  create: (config, ctx) => new SignaturesDetector(config, ctx),
-};
+/** The signatures detector's spec (spec.ts); importing this whole folder loads its implementation too. */
+export { signaturesSpec };
+await signaturesSpec.load?.();
 
 export { SignaturesConfig } from './config.ts';
 export { SignaturesDetector } from './detector.ts';

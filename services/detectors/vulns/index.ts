@@ -1,20 +1,8 @@
-import type { DetectorSpec } from '../../core/components.ts';
-import { VulnsConfig } from './config.ts';
-import { VulnsDetector } from './detector.ts';
-import { DETECTOR_NAME } from './finding.ts';
-import type { VulnsState } from './state.ts';
+import { vulnsSpec } from './spec.ts';
 
-/** The vulns detector: SBOM packages x OSV advisories, joined by package in keyed state; rescans on new advisories. */
-export const vulnsSpec: DetectorSpec<'image_inventory' | 'advisory', VulnsConfig, VulnsState> = {
-  kind: 'detector',
-  name: DETECTOR_NAME,
-  stream: 'advisory',
-  alsoReads: ['image_inventory'],
-  description:
-    'Vulnerable image packages: joins per-package image inventory records with OSV advisories by package identity in keyed state; an OCSF Vulnerability Finding (2002) per (image, package, vulnerability) when an image or an advisory arrives, resolved when the advisory is withdrawn or a fixed version is installed. A new advisory re-evaluates only the images holding its package.',
-  configSchema: VulnsConfig,
-  create: (config, ctx) => new VulnsDetector(config, ctx),
-};
+/** The vulns detector's spec (spec.ts); importing this whole folder loads its implementation too. */
+export { vulnsSpec };
+await vulnsSpec.load?.();
 
 export { VulnsConfig } from './config.ts';
 export { VulnsDetector } from './detector.ts';

@@ -1,5 +1,6 @@
 import { PublishCommand, SNSClient, SNSServiceException, type MessageAttributeValue, type PublishCommandInput, type SNSClientConfig } from '@aws-sdk/client-sns';
 import type { Finding } from '../../core/events.ts';
+import { isFifoTopic, topicRegion } from './arn.ts';
 import { findingToOcsf } from '../../core/ocsf/index.ts';
 import { AlertSink, type AlertOutcome, type AlertRequest, type AlertResponse, type AlertSinkOptions, subjectOf, wholeRequestOutcome } from '../alerting/sink.ts';
 
@@ -8,16 +9,7 @@ export const SNS_SUBJECT_MAX = 99;
 /** SNS limits MessageGroupId and MessageDeduplicationId to 128 characters. */
 const SNS_ID_MAX = 128;
 
-/** The region of a topic ARN (`arn:<partition>:sns:<region>:<account>:<name>`), if it is one. */
-export function topicRegion(topicArn: string): string | undefined {
-  const m = /^arn:[a-z0-9-]+:sns:([a-z0-9-]+):\d{12}:[A-Za-z0-9_.-]+$/.exec(topicArn);
-  return m?.[1];
-}
-
-/** True for a FIFO topic (its name ends in `.fifo`): messages then need a group and a deduplication id. */
-export function isFifoTopic(topicArn: string): boolean {
-  return topicArn.endsWith('.fifo');
-}
+export { isFifoTopic, topicRegion };
 
 /**
  * The Subject of a finding (email subscribers see it): `[High] <title>: <principal>`, printable

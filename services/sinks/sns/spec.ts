@@ -1,12 +1,13 @@
 import { z } from 'zod';
-import { defineSink } from '../../core/components.ts';
-import { deliveryFields, filterFields, requireWhenEnabled } from '../alerting/config.ts';
-import { SnsSink, topicRegion } from './sink.ts';
+import { alertSinkConfig, defineAlertSink, setOnly, type AlertSinkCommon } from '../alerting/spec.ts';
+import { lazySink } from '../lazy.ts';
+import { topicRegion } from './arn.ts';
 
 /** `sinks.sns`: each finding published as OCSF JSON to an AWS SNS topic. */
-export const SnsSinkConfig = z
-  .strictObject({
-    enabled: z.boolean().default(false).describe('Publish every finding (OCSF JSON) to the SNS topic `topicArn`. Example: true.'),
+export const SnsSinkConfig = alertSinkConfig(
+  'sns',
+  'Publish every finding (OCSF JSON) to the SNS topic `topicArn`. Example: true.',
+  {
     topicArn: z
       .string()
       .refine((v) => topicRegion(v) !== undefined, { message: 'must be an SNS topic ARN (arn:aws:sns:<region>:<account>:<name>)' })
@@ -19,23 +20,20 @@ export const SnsSinkConfig = z
       .url({ protocol: /^https?$/ })
       .optional()
       .describe('Another SNS endpoint (a VPC endpoint, LocalStack); default: the region\'s public endpoint. Example: "http://localhost:4566".'),
-    ...filterFields('Medium'),
-    ...deliveryFields(),
-  })
-  .superRefine(requireWhenEnabled('sns', { topicArn: 'set' }));
+  },
+  'Medium',
+  { topicArn: 'set' },
+);
 export type SnsSinkConfig = z.output<typeof SnsSinkConfig>;
 
-export const snsSinkSpec = defineSink<SnsSinkConfig>(
+export const snsSinkSpec = defineAlertSink(
   'sns',
   'Each finding published to an AWS SNS topic (Message = OCSF JSON, short Subject, message attributes severity/detector/rule for subscription filters; FIFO topics get MessageGroupId and MessageDeduplicationId = finding id); credentials from the AWS default provider chain.',
   SnsSinkConfig,
-  (config, ctx) =>
-    new SnsSink({
-      topicArn: config.topicArn!,
-      ...(config.region ? { region: config.region } : {}),
-      ...(config.endpoint ? { endpoint: config.endpoint } : {}),
-      filter: config,
-      delivery: config,
-      logger: ctx.logger,
-    }),
+  (config) => ({ topicArn: config.topicArn!, ...setOnly({ region: config.region, endpoint: config.endpoint }) }),
+  // The AWS SDK is imported when the sink starts (lazy.ts), not with the spec.
+  lazySink<{ topicArn: string; region?: string; endpoint?: string } & AlertSinkCommon>('sns', async () => {
+    const { SnsSink } = await import('./sink.ts');
+    return (options) => new SnsSink(options);
+  }),
 );

@@ -3,6 +3,7 @@
  * Each part is compared as alternating non-digit and digit runs; in non-digit runs letters sort
  * before non-letters and `~` sorts before everything, even the end of the part.
  */
+import { splitEpoch } from './epoch.ts';
 
 export interface DpkgVersion {
   epoch: number;
@@ -12,18 +13,10 @@ export interface DpkgVersion {
 
 /** Parses `[epoch:]upstream[-revision]`; null when the epoch is not a number or the upstream is empty. */
 export function parseDpkg(text: string): DpkgVersion | null {
-  const v = text.trim();
-  let epoch = 0;
-  let rest = v;
-  const colon = v.indexOf(':');
-  if (colon >= 0) {
-    if (!/^\d+$/.test(v.slice(0, colon))) return null;
-    epoch = Number(v.slice(0, colon));
-    rest = v.slice(colon + 1);
-  }
-  const dash = rest.lastIndexOf('-');
-  const upstream = dash >= 0 ? rest.slice(0, dash) : rest;
-  const revision = dash >= 0 ? rest.slice(dash + 1) : '';
+  const split = splitEpoch(text.trim());
+  if (split === null) return null;
+  const { epoch, version: upstream } = split;
+  const revision = split.release ?? '';
   if (!/^[A-Za-z0-9.+~:-]+$/.test(upstream) || !/^[A-Za-z0-9.+~]*$/.test(revision)) return null;
   return { epoch, upstream, revision };
 }

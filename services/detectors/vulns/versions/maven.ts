@@ -49,6 +49,13 @@ export function parseMaven(text: string): Item {
     if (isDigit) list.push({ kind: 'int', value: BigInt(s === '' ? '0' : s) });
     else list.push(stringItem(s, nextIsDigit));
   };
+  /** Starts a sublist inside the current list and continues in it (ComparableVersion's `-` and digit/letter transitions). */
+  const openList = (): void => {
+    const sub: Item[] = [];
+    list.push({ kind: 'list', items: sub });
+    list = sub;
+    stack.push(sub);
+  };
   for (let i = 0; i < version.length; i++) {
     const c = version[i]!;
     if (c === '.') {
@@ -59,28 +66,19 @@ export function parseMaven(text: string): Item {
       if (i === start) list.push({ kind: 'int', value: 0n });
       else push(version.slice(start, i), false);
       start = i + 1;
-      const sub: Item[] = [];
-      list.push({ kind: 'list', items: sub });
-      list = sub;
-      stack.push(sub);
+      openList();
     } else if (/[0-9]/.test(c)) {
       if (!isDigit && i > start) {
         push(version.slice(start, i), true);
         start = i;
-        const sub: Item[] = [];
-        list.push({ kind: 'list', items: sub });
-        list = sub;
-        stack.push(sub);
+        openList();
       }
       isDigit = true;
     } else {
       if (isDigit && i > start) {
         push(version.slice(start, i), false);
         start = i;
-        const sub: Item[] = [];
-        list.push({ kind: 'list', items: sub });
-        list = sub;
-        stack.push(sub);
+        openList();
       }
       isDigit = false;
     }

@@ -4,6 +4,7 @@
  * segments compare numerically and beat letter segments; `~` sorts before everything (also the
  * end), `^` after the end but before any further segment.
  */
+import { splitEpoch, type EpochSplit } from './epoch.ts';
 
 export function rpmvercmp(a: string, b: string): number {
   if (a === b) return 0;
@@ -57,25 +58,11 @@ export function rpmvercmp(a: string, b: string): number {
   return i >= a.length ? -1 : 1;
 }
 
-export interface RpmVersion {
-  epoch: number;
-  version: string;
-  release: string | null;
-}
+export type RpmVersion = EpochSplit;
 
 export function parseRpm(text: string): RpmVersion | null {
   const v = text.trim();
-  if (v === '') return null;
-  let epoch = 0;
-  let rest = v;
-  const colon = v.indexOf(':');
-  if (colon >= 0) {
-    if (!/^\d+$/.test(v.slice(0, colon))) return null;
-    epoch = Number(v.slice(0, colon));
-    rest = v.slice(colon + 1);
-  }
-  const dash = rest.lastIndexOf('-');
-  return dash >= 0 ? { epoch, version: rest.slice(0, dash), release: rest.slice(dash + 1) } : { epoch, version: rest, release: null };
+  return v === '' ? null : splitEpoch(v);
 }
 
 /** Epoch, then version, then release (a missing release compares equal, as rpm does for a bare version). */
