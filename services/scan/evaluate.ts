@@ -3,7 +3,8 @@ import { parseConfigFile } from '../collectors/config_files/index.ts';
 import { terraformModuleContext, type TerraformModuleContext } from '../collectors/config_files/terraform-hcl.ts';
 import type { ConfigState } from '../core/model/config-state.ts';
 import { configStateView, loadRulePacks, ResourceRuleSet, type CompiledRule } from '../rules/index.ts';
-import { exitCodeOf, type ScanError, type ScanReport, type Severity, type Violation } from './report.ts';
+import { exitCodeOf, type ScanError, type ScanReport, type Severity, type SuppressedViolation, type Violation } from './report.ts';
+import { commentSkips, findSkip, resourceSkips, ruleSelected, skipRuleSkips } from './suppressions.ts';
 
 /** One input file: a name (shown in reports, never opened) and its bytes. */
 export interface ScanFile {
@@ -61,6 +62,17 @@ function violation(e: ConfigState, r: CompiledRule): Violation {
   };
 }
 
+function parseJson(text: string | null): unknown {
+  if (!text) return null;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return null;
+  }
+}
+
+const byPlace = (a: Violation, b: Violation): number => a.file.localeCompare(b.file) || (a.line ?? 0) - (b.line ?? 0) || a.resource.localeCompare(b.resource) || a.rule.localeCompare(b.rule);
+
 /** A scan stopped because the input holds more resources than allowed (`maxResources`). */
 export interface ScanLimitExceeded {
   resources: number;
@@ -74,16 +86,24 @@ export interface ScanLimitExceeded {
  * maxResources, the scan stops at the first file that takes the count beyond it and says so
  * instead of a report (the scan server answers 413).
  */
-export function scanFiles(files: readonly ScanFile[], opts: { failOn: Severity; rules: ResourceRuleSet; errors?: ScanError[] }): ScanReport;
-export function scanFiles(
-  files: readonly ScanFile[],
-  opts: { failOn: Severity; rules: ResourceRuleSet; errors?: ScanError[]; maxResources: number },
-): ScanReport | { limit: ScanLimitExceeded };
-export function scanFiles(
-  files: readonly ScanFile[],
-  opts: { failOn: Severity; rules: ResourceRuleSet; errors?: ScanError[]; maxResources?: number },
-): ScanReport | { limit: ScanLimitExceeded } {
+/** Options of scanFiles besides the rules: which rules to report (`--rule`), which to skip (`--skip-rule`). */
+export interface ScanFilesOptions {
+  failOn: Severity;
+  rules: ResourceRuleSet;
+  errors?: ScanError[];
+  /** Rule ids or globs to report; empty or absent: all. */
+  only?: readonly string[];
+  /** Rule ids or globs whose violations are suppressed (kind skip_rule). */
+  skipRules?: readonly string[];
+}
+
+export function scanFiles(files: readonly ScanFile[], opts: ScanFilesOptions): ScanReport;
+export function scanFiles(files: readonly ScanFile[], opts: ScanFilesOptions & { maxResources: number }): ScanReport | { limit: ScanLimitExceeded };
+export function scanFiles(files: readonly ScanFile[], opts: ScanFilesOptions & { maxResources?: number }): ScanReport | { limit: ScanLimitExceeded } {
   const violations: Violation[] = [];
+  const suppressed: SuppressedViolation[] = [];
+  const only = opts.only ?? [];
+  const cliSkips = skipRuleSkips(opts.skipRules ?? []);
   const errors: ScanError[] = [...(opts.errors ?? [])];
   const skipped: string[] = [];
   let resources = 0;
@@ -101,20 +121,35 @@ export function scanFiles(
     if (opts.maxResources !== undefined && resources + events.length > opts.maxResources) {
       return { limit: { resources: resources + events.length, maxResources: opts.maxResources, file: f.name } };
     }
+    const byLine = commentSkips(
+      f.name,
+      f.bytes.toString('utf8'),
+      events.flatMap((e) => (e.location?.line ? [e.location.line] : [])),
+    );
     for (const e of events) {
       resources++;
-      for (const rule of opts.rules.evaluate(configStateView(e)).failed) violations.push(violation(e, rule));
+      const failed = opts.rules.evaluate(configStateView(e)).failed.filter((r) => ruleSelected(r.id, only));
+      if (failed.length === 0) continue;
+      const skips = [...(e.location?.line ? (byLine.get(e.location.line) ?? []) : []), ...resourceSkips(parseJson(e.configuration), parseJson(e.unmapped)), ...cliSkips];
+      for (const rule of failed) {
+        const v = violation(e, rule);
+        const suppression = findSkip(skips, rule.id);
+        if (suppression) suppressed.push({ ...v, suppression });
+        else violations.push(v);
+      }
     }
   }
-  violations.sort((a, b) => a.file.localeCompare(b.file) || (a.line ?? 0) - (b.line ?? 0) || a.resource.localeCompare(b.resource) || a.rule.localeCompare(b.rule));
+  violations.sort(byPlace);
+  suppressed.sort(byPlace);
   const summary: Record<Severity, number> = { critical: 0, high: 0, medium: 0, low: 0, informational: 0 };
   for (const v of violations) summary[v.severity]++;
   return {
     tool: 'sluice scan',
     files: files.length,
     resources,
-    rules: opts.rules.rules.length,
+    rules: only.length === 0 ? opts.rules.rules.length : opts.rules.rules.filter((r) => ruleSelected(r.id, only)).length,
     violations,
+    suppressed,
     errors,
     skipped,
     summary,

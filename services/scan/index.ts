@@ -10,7 +10,8 @@ import { RULE_SEVERITIES } from '../rules/index.ts';
 import { postureRuleSet, scanFiles, type ScanFile } from './evaluate.ts';
 import { formatText } from './format.ts';
 import { toSarif } from './sarif.ts';
-import type { ScanError, Severity } from './report.ts';
+import { exitCodeOf, type ScanError, type ScanReport, type Severity } from './report.ts';
+import { applyBaseline, BaselineError, readBaseline, writeBaseline } from './suppressions.ts';
 
 export { scanFiles, postureRuleSet } from './evaluate.ts';
 export type { ScanFile } from './evaluate.ts';
@@ -18,7 +19,9 @@ export { formatText } from './format.ts';
 export { toSarif, SARIF_SCHEMA_URI } from './sarif.ts';
 export type { SarifOptions } from './sarif.ts';
 export { exitCodeOf, SEVERITY_RANK } from './report.ts';
-export type { ScanReport, Violation, ScanError, Severity } from './report.ts';
+export type { ScanReport, Violation, ScanError, Severity, SuppressedViolation, Suppression, SuppressionKind } from './report.ts';
+export { readBaseline, writeBaseline, applyBaseline, BaselineError } from './suppressions.ts';
+export type { BaselineFile } from './suppressions.ts';
 export { buildScanServer } from './server.ts';
 export type { ScanServerOptions } from './server.ts';
 
@@ -28,8 +31,24 @@ export interface ScanOptions {
   failOn: Severity;
   /** Rule packs (default ['@builtin/posture']). */
   packs?: string[];
-  /** SARIF: the directory `%SRCROOT%` stands for; files under it get URIs relative to it (default: the git work tree of the working directory, else the working directory). */
+  /** SARIF: the directory `%SRCROOT%` stands for; files under it get URIs relative to it (default: the git work tree of the working directory, else the working directory). Baseline entries name files relative to it too. */
   srcRoot?: string;
+  /** `--rule`: report only these rules (ids or globs). */
+  only?: string[];
+  /** `--skip-rule`: suppress these rules (ids or globs); reported as suppressed. */
+  skipRules?: string[];
+  /** `--baseline <file>`: suppress the violations the baseline lists. */
+  baseline?: string;
+  /** `--create-baseline <file>`: write the current violations as a baseline and exit 0 (2 on read errors). */
+  createBaseline?: string;
+}
+
+/** The report with the baseline's violations moved to `suppressed`; the summary and exit code recomputed. */
+function withBaseline(report: ScanReport, path: string, srcRoot: string, cwd: string): ScanReport {
+  const { kept, suppressed } = applyBaseline(report.violations, readBaseline(path), path, srcRoot, cwd);
+  const summary: Record<Severity, number> = { critical: 0, high: 0, medium: 0, low: 0, informational: 0 };
+  for (const v of kept) summary[v.severity]++;
+  return { ...report, violations: kept, suppressed: [...report.suppressed, ...suppressed], summary, exit_code: exitCodeOf(kept, report.errors, report.fail_on) };
 }
 
 const IAC_FILE = /(\.(ya?ml|json|template|tf|tfvars)(\.gz)?|^Kustomization)$/i;
@@ -163,12 +182,31 @@ export async function scanCommand(paths: string[], options: ScanOptions, out: (s
   }
   const cwd = process.cwd();
   const srcRoot = options.srcRoot !== undefined ? resolve(cwd, options.srcRoot) : workTreeOf(cwd);
-  if (options.format === 'sarif' && !(existsSync(srcRoot) && statSync(srcRoot).isDirectory())) {
+  if ((options.format === 'sarif' || options.baseline || options.createBaseline) && !(existsSync(srcRoot) && statSync(srcRoot).isDirectory())) {
     out(`sluice scan: --src-root must be a directory, got ${srcRoot}\n`);
     return 2;
   }
+  if (options.baseline && options.createBaseline) {
+    out('sluice scan: --baseline and --create-baseline do not go together\n');
+    return 2;
+  }
   const { files, errors } = readScanInputs(paths);
-  const report = scanFiles(files, { failOn: options.failOn, rules, errors });
+  let report = scanFiles(files, { failOn: options.failOn, rules, errors, only: options.only ?? [], skipRules: options.skipRules ?? [] });
+  if (options.createBaseline) {
+    const doc = writeBaseline(options.createBaseline, report.violations, srcRoot, cwd);
+    out(`sluice scan: wrote a baseline of ${doc.entries.length} violation${doc.entries.length === 1 ? '' : 's'} to ${options.createBaseline}${report.errors.length ? `; ${report.errors.length} file(s) could not be read (exit 2)` : ''}\n`);
+    for (const e of report.errors) out(`${e.file}  ERROR  ${e.message}\n`);
+    return report.errors.length > 0 ? 2 : 0;
+  }
+  if (options.baseline) {
+    try {
+      report = withBaseline(report, options.baseline, srcRoot, cwd);
+    } catch (err) {
+      if (!(err instanceof BaselineError)) throw err;
+      out(`sluice scan: ${err.message}\n`);
+      return 2;
+    }
+  }
   if (options.format === 'json') out(`${JSON.stringify(report, null, 2)}\n`);
   else if (options.format === 'sarif') out(`${JSON.stringify(toSarif(report, { srcRoot, cwd }), null, 2)}\n`);
   else out(formatText(report));

@@ -26,6 +26,23 @@ export interface Violation {
   compliance: string;
 }
 
+/** Where a suppression came from; SARIF kind `inSource` for comment, annotation and metadata, `external` for the others. */
+export type SuppressionKind = 'comment' | 'annotation' | 'metadata' | 'baseline' | 'skip_rule';
+
+/** Why a violation is not counted (services/scan/suppressions.ts). */
+export interface Suppression {
+  kind: SuppressionKind;
+  /** The reason given ('' when none was). */
+  justification: string;
+  /** Where it was written: `file:line`, the annotation key, the baseline file, `--skip-rule <rule>`. */
+  source: string;
+}
+
+/** A violation kept in the report but not counted: it does not change the summary or the exit code. */
+export interface SuppressedViolation extends Violation {
+  suppression: Suppression;
+}
+
 /** A file or document that could not be read. */
 export interface ScanError {
   file: string;
@@ -39,6 +56,8 @@ export interface ScanReport {
   resources: number;
   rules: number;
   violations: Violation[];
+  /** Violations suppressed in the source, by --skip-rule or by a baseline: reported, not counted. */
+  suppressed: SuppressedViolation[];
   errors: ScanError[];
   /** Files found in directories that hold no infrastructure-as-code (ignored). */
   skipped: string[];

@@ -4,7 +4,7 @@
  * sarif-uri.ts); the tool's version and informationUri come from package.json.
  */
 import { readFileSync } from 'node:fs';
-import type { ScanReport, Severity } from './report.ts';
+import type { ScanReport, Severity, SuppressionKind, Violation } from './report.ts';
 import { artifactLocation, originalUriBaseIds } from './sarif-uri.ts';
 
 /** The `$schema` written into the log: the `$id` of the OASIS SARIF 2.1.0 JSON schema. */
@@ -43,15 +43,19 @@ const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = { critical: 'error
 /** GitHub code scanning reads `security-severity` (0.1-10) to rank results. */
 const SECURITY_SEVERITY: Record<Severity, string> = { critical: '9.5', high: '8.0', medium: '5.5', low: '3.0', informational: '1.0' };
 
+/** In-source suppressions (comments, annotations, template metadata) and external ones (baseline, --skip-rule). */
+const SARIF_SUPPRESSION_KIND: Record<SuppressionKind, 'inSource' | 'external'> = { comment: 'inSource', annotation: 'inSource', metadata: 'inSource', baseline: 'external', skip_rule: 'external' };
+
 /** A SARIF 2.1.0 log of the report: one run, the rules that fired, one result per violation. */
 export function toSarif(r: ScanReport, options: SarifOptions = {}): Record<string, unknown> {
   const version = options.toolVersion ?? PACKAGE.version;
   const informationUri = absoluteUri(options.informationUri ?? PACKAGE.homepage);
   const location = (file: string) => artifactLocation(file, options.srcRoot, options.cwd);
-  const ruleIds = [...new Set(r.violations.map((v) => v.rule))].sort();
+  const all: Violation[] = [...r.violations, ...r.suppressed];
+  const ruleIds = [...new Set(all.map((v) => v.rule))].sort();
   const index = new Map(ruleIds.map((id, i) => [id, i]));
   const rules = ruleIds.map((id) => {
-    const v = r.violations.find((x) => x.rule === id)!;
+    const v = all.find((x) => x.rule === id)!;
     return {
       id,
       name: id.split('.').slice(-1)[0]!,
@@ -62,7 +66,7 @@ export function toSarif(r: ScanReport, options: SarifOptions = {}): Record<strin
       properties: { tags: ['security', ...v.compliance.split('; ').filter(Boolean)], 'security-severity': SECURITY_SEVERITY[v.severity], severity: v.severity },
     };
   });
-  const results = r.violations.map((v) => ({
+  const result = (v: Violation) => ({
     ruleId: v.rule,
     ruleIndex: index.get(v.rule)!,
     level: LEVEL[v.severity],
@@ -77,7 +81,15 @@ export function toSarif(r: ScanReport, options: SarifOptions = {}): Record<strin
       },
     ],
     partialFingerprints: { 'sluiceResource/v1': `${v.resource}#${v.rule}` },
-  }));
+  });
+  // SARIF §3.35: a suppressed result stays in the log with its suppressions; viewers hide it.
+  const results = [
+    ...r.violations.map(result),
+    ...r.suppressed.map((v) => ({
+      ...result(v),
+      suppressions: [{ kind: SARIF_SUPPRESSION_KIND[v.suppression.kind], status: 'accepted', justification: v.suppression.justification || '(no reason given)', properties: { sluiceKind: v.suppression.kind, source: v.suppression.source } }],
+    })),
+  ];
   return {
     $schema: SARIF_SCHEMA_URI,
     version: '2.1.0',

@@ -84,3 +84,23 @@ test('the sink user cannot create the schema; `sluice migrate` with the migratio
     await admin.close();
   }
 });
+
+test('the Grafana user reads the Sluice database, sets per-query limits, and can neither write nor run DDL', async () => {
+  const GRAFANA = { username: 'sluice_grafana', password: 'sluice-grafana-dev-only' };
+  const migrator = createClickHouseClient({ url: ch.url, ...MIGRATE, database: 'default' }, logger);
+  const grafana = createClickHouseClient({ url: ch.url, ...GRAFANA, database: 'sluice' }, logger);
+  try {
+    // The schema may or may not exist yet, depending on test order: create a table of its own.
+    await migrator.command({ query: 'CREATE DATABASE IF NOT EXISTS sluice' });
+    await migrator.command({ query: 'CREATE TABLE IF NOT EXISTS sluice.grafana_probe (a UInt8) ENGINE = Memory' });
+    await migrator.command({ query: 'INSERT INTO sluice.grafana_probe VALUES (7)' });
+    const rs = await grafana.query({ query: 'SELECT a FROM sluice.grafana_probe', format: 'JSONEachRow', clickhouse_settings: { max_execution_time: 30 } });
+    assert.deepEqual(await rs.json(), [{ a: 7 }], 'reads, with a per-query setting (readonly=2 allows it)');
+    await assert.rejects(grafana.command({ query: 'INSERT INTO sluice.grafana_probe VALUES (8)' }), /readonly|Cannot execute query in readonly mode|Not enough privileges/, 'no INSERT');
+    await assert.rejects(grafana.command({ query: 'DROP TABLE sluice.grafana_probe' }), /readonly|DDL queries are prohibited|Not enough privileges/, 'no DDL');
+  } finally {
+    await migrator.command({ query: 'DROP TABLE IF EXISTS sluice.grafana_probe' }).catch(() => undefined);
+    await migrator.close();
+    await grafana.close();
+  }
+});
