@@ -27,7 +27,29 @@ export const RetryConfig = z
   })
   .describe('Retries of one request.');
 
-/** Delivery fields: request timeout, retries, and the memory of ids already delivered. */
+export const RateLimitConfig = z
+  .strictObject({
+    perMinute: z
+      .number()
+      .int()
+      .min(0)
+      .max(100_000)
+      .default(0)
+      .describe(
+        'Findings sent to this output at most per minute (a token bucket refilled evenly); 0: no limit. Findings over the limit are not sent here: ' +
+          'they are counted (rate_limited), logged at most once a minute with their number, and stay on the findings topic and in ClickHouse. Example: 30.',
+      ),
+    burst: z
+      .number()
+      .int()
+      .min(1)
+      .max(100_000)
+      .optional()
+      .describe('Findings that may go at once after a quiet period (the bucket size); default: perMinute. Example: 10.'),
+  })
+  .describe('A storm of findings must not flood a chat channel or a pager: the most this output is sent.');
+
+/** Delivery fields: request timeout, retries, the memory of ids already delivered, the rate limit. */
 export function deliveryFields() {
   return {
     timeoutMs: z.number().int().min(100).max(300_000).default(10_000).describe('Timeout of one HTTP request. Example: 10000.'),
@@ -39,6 +61,7 @@ export function deliveryFields() {
       .max(10_000_000)
       .default(100_000)
       .describe('Finding ids remembered as delivered (dedup within the process); the oldest are forgotten first. Example: 100000.'),
+    rateLimit: RateLimitConfig.prefault({}),
   };
 }
 
@@ -57,6 +80,8 @@ export interface DeliveryConfig {
   timeoutMs: number;
   retry: { attempts: number; baseDelayMs: number; maxDelayMs: number };
   rememberIds: number;
+  /** Absent or perMinute 0: no limit. */
+  rateLimit?: { perMinute: number; burst?: number | undefined };
 }
 
 /** True for an http(s) URL. */

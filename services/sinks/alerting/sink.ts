@@ -53,6 +53,8 @@ export interface AlertSinkStats {
   /** Requests sent again after a retriable failure. */
   retries: number;
   requests: number;
+  /** Not sent: over delivery.rateLimit (still on the findings topic and in ClickHouse). */
+  rateLimited: number;
 }
 
 export interface AlertSinkOptions {
@@ -61,6 +63,31 @@ export interface AlertSinkOptions {
   logger?: Logger;
   /** Findings per request (1 for per-alert services). */
   batchSize?: number;
+  /** Epoch ms (tests); default Date.now. */
+  now?: () => number;
+}
+
+/** A token bucket: `take()` is true while the rate allows one more. */
+export class RateLimiter {
+  private tokens: number;
+  private last: number;
+  private readonly capacity: number;
+  private readonly perMs: number;
+
+  constructor(perMinute: number, burst: number | undefined, now: number) {
+    this.capacity = Math.max(1, burst ?? perMinute);
+    this.perMs = perMinute / 60_000;
+    this.tokens = this.capacity;
+    this.last = now;
+  }
+
+  take(now: number): boolean {
+    this.tokens = Math.min(this.capacity, this.tokens + Math.max(0, now - this.last) * this.perMs);
+    this.last = now;
+    if (this.tokens < 1) return false;
+    this.tokens -= 1;
+    return true;
+  }
 }
 
 const MAX_BODY = 64 * 1024;
@@ -89,7 +116,12 @@ export function wholeRequestOutcome(findings: readonly Finding[], res: AlertResp
 
 export abstract class AlertSink implements FindingSink {
   abstract readonly name: string;
-  readonly stats: AlertSinkStats = { delivered: 0, filtered: 0, duplicates: 0, refused: 0, retries: 0, requests: 0 };
+  readonly stats: AlertSinkStats = { delivered: 0, filtered: 0, duplicates: 0, refused: 0, retries: 0, requests: 0, rateLimited: 0 };
+  private readonly limiter: RateLimiter | undefined;
+  private readonly now: () => number;
+  /** Rate-limited findings not yet reported in a log line, and when the last line was written. */
+  private unreported = 0;
+  private lastReport = Number.NEGATIVE_INFINITY;
   private readonly delivered = new Set<string>();
   private readonly refusedIds = new Map<string, string>();
   private readonly ruleMatch: ((rule: string) => boolean) | undefined;
@@ -98,6 +130,27 @@ export abstract class AlertSink implements FindingSink {
   constructor(protected readonly options: AlertSinkOptions) {
     this.ruleMatch = options.filter.rules.length ? picomatch(options.filter.rules, { dot: true }) : undefined;
     this.minSeverity = SEVERITY[options.filter.minSeverity];
+    this.now = options.now ?? Date.now;
+    const rate = options.delivery.rateLimit;
+    this.limiter = rate && rate.perMinute > 0 ? new RateLimiter(rate.perMinute, rate.burst, this.now()) : undefined;
+  }
+
+  /** Whether the rate limit lets this finding go; counts and reports (once a minute) those it holds back. */
+  private withinRate(f: Finding): boolean {
+    if (!this.limiter) return true;
+    const now = this.now();
+    if (this.limiter.take(now)) return true;
+    this.stats.rateLimited++;
+    this.unreported++;
+    if (now - this.lastReport >= 60_000) {
+      this.options.logger?.warn(
+        { sink: this.name, rateLimited: this.unreported, perMinute: this.options.delivery.rateLimit?.perMinute, example: f.id },
+        'alert output rate limit reached: findings not sent to this output (they stay on the findings topic and in ClickHouse)',
+      );
+      this.unreported = 0;
+      this.lastReport = now;
+    }
+    return false;
   }
 
   /** The request carrying these findings. */
@@ -167,6 +220,7 @@ export abstract class AlertSink implements FindingSink {
         continue;
       }
       inCall.add(f.id);
+      if (!this.withinRate(f)) continue;
       todo.push(f);
     }
     const size = Math.max(1, this.options.batchSize ?? 1);

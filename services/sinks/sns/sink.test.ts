@@ -82,7 +82,7 @@ test('sns: one signed Publish per finding: TopicArn, Message = OCSF JSON, Subjec
     assert.deepEqual(attributes(p), { severity: ['String', 'High'], detector: ['String', 'signatures'], rule: ['String', 'aws.cloudtrail.logging_stopped'] });
     assert.equal(p.has('MessageGroupId'), false);
     assert.equal(p.has('MessageDeduplicationId'), false);
-    assert.deepEqual({ ...s.stats }, { delivered: 1, filtered: 0, duplicates: 1, refused: 0, retries: 0, requests: 1 });
+    assert.deepEqual({ ...s.stats }, { delivered: 1, filtered: 0, duplicates: 1, refused: 0, retries: 0, requests: 1, rateLimited: 0 });
     await s.close();
   } finally {
     await srv.close();

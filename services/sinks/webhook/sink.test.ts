@@ -57,7 +57,7 @@ test('alert outputs: filter by minimum severity, detector and rule glob; dedup b
     ]);
     await sink.write([keep]);
     assert.deepEqual(srv.requests.map((r) => (JSON.parse(r.body) as { finding_info: { uid: string } }).finding_info.uid), [keep.id]);
-    assert.deepEqual({ ...sink.stats }, { delivered: 1, filtered: 3, duplicates: 2, refused: 0, retries: 0, requests: 1 });
+    assert.deepEqual({ ...sink.stats }, { delivered: 1, filtered: 3, duplicates: 2, refused: 0, retries: 0, requests: 1, rateLimited: 0 });
   } finally {
     await srv.close();
   }
