@@ -82,9 +82,17 @@ export function buildProgram(): Command {
       const noColor = flags.color === false;
       const [{ runPipeline }, { NdjsonSink }] = await Promise.all([import('./pipeline.ts'), import('../sinks/ndjson/index.ts')]);
       const out = format === 'ndjson' ? new NdjsonSink(flags.output) : new CollectingSink();
+      const { ProgressLine } = await import('./progress.ts');
+      const progress = new ProgressLine(process.stderr);
       const summary = await withContext(flags, 'run', (ctx) =>
-        runPipeline(oneShotContext(ctx), { collector: collectorFor(flags.source, ctx.config), inputs, sinks: [out], inputFilter: inputFilterFrom(flags) }),
-      );
+        runPipeline(oneShotContext(ctx), {
+          collector: collectorFor(flags.source, ctx.config),
+          inputs,
+          sinks: [out],
+          inputFilter: inputFilterFrom(flags),
+          ...(progress.active ? { onProgress: (p) => progress.update(p) } : {}),
+        }),
+      ).finally(() => progress.done());
       if (out instanceof CollectingSink) {
         const file = flags.output ? createWriteStream(flags.output) : undefined;
         const stream = file ?? process.stdout;

@@ -4,7 +4,7 @@ import type { Collector, FindingSink } from '../core/components.ts';
 import { DeadLetterWriter } from '../core/dead-letter.ts';
 import { SluiceError } from '../core/errors.ts';
 import { isCaughtUp } from '../core/transport.ts';
-import { collectFiles, type CollectorRunStats } from '../collectors/service.ts';
+import { collectFiles, type CollectProgress, type CollectorRunStats } from '../collectors/service.ts';
 import type { InputFilter } from '../collectors/inputs.ts';
 import type { Topology } from '../core/topology.ts';
 import { buildProcessor } from '../processor/build.ts';
@@ -19,6 +19,8 @@ export interface PipelineOptions {
   drainTimeoutMs?: number;
   /** --include / --exclude for the files inside input directories. */
   inputFilter?: InputFilter;
+  /** Called after each input file is published (the terminal progress line). */
+  onProgress?: (p: CollectProgress) => void;
 }
 
 export interface PipelineSummary {
@@ -51,7 +53,7 @@ export async function runPipeline(ctx: AppContext, opts: PipelineOptions): Promi
       try {
         const deadLetters = new DeadLetterWriter(producer, codec, ctx.config.topics.deadLetter, ctx.clock);
         collected = await collectFiles(
-          { collector: opts.collector, producer, codec, deadLetters, topics: ctx.config.topics, logger: ctx.logger, telemetry: ctx.telemetry, inputFilter: opts.inputFilter },
+          { collector: opts.collector, producer, codec, deadLetters, topics: ctx.config.topics, logger: ctx.logger, telemetry: ctx.telemetry, inputFilter: opts.inputFilter, ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) },
           opts.inputs,
         );
       } finally {

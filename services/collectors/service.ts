@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import type { AvroCodec } from '../core/avro/codec.ts';
 import type { Collector } from '../core/components.ts';
 import type { SluiceConfig } from '../core/config.ts';
@@ -10,6 +11,9 @@ import { readInputOrReject } from './files.ts';
 import type { CappedCollector } from './fields.ts';
 import { selectInputFiles, type InputFilter, type SkippedInput } from './inputs.ts';
 import { EventPublisher } from './publisher.ts';
+import type { CollectProgress } from './progress.ts';
+
+export type { CollectProgress } from './progress.ts';
 
 export interface CollectorRunStats {
   /** Files read. */
@@ -39,6 +43,17 @@ export interface CollectorServiceDeps {
   batchSize?: number;
   /** --include / --exclude for the files inside input directories. */
   inputFilter?: InputFilter;
+  /** Called after each input file (e.g. the terminal progress line of `sluice run`). */
+  onProgress?: (p: CollectProgress) => void;
+}
+
+/** A file's size in bytes, 0 when it cannot be read (the read itself then reports why). */
+function fileSize(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
+  }
 }
 
 /**
@@ -59,10 +74,20 @@ export async function collectFiles(deps: CollectorServiceDeps, paths: readonly s
     telemetry: deps.telemetry,
     ...(deps.batchSize !== undefined ? { batchSize: deps.batchSize } : {}),
   });
-  for (const file of files) {
+  const sizes = deps.onProgress ? files.map(fileSize) : [];
+  const progress: CollectProgress = { filesDone: 0, filesTotal: files.length, bytesDone: 0, bytesTotal: sizes.reduce((a, b) => a + b, 0), read: 0, normalized: 0, deadLettered: 0 };
+  for (const [i, file] of files.entries()) {
     const input = await readInputOrReject(file, deps.collector.type);
     const outputs = 'reject' in input ? [input.reject] : deps.collector.collect({ name: file, bytes: input.bytes });
     for (const out of outputs) await publisher.add(out);
+    if (deps.onProgress) {
+      progress.filesDone = i + 1;
+      progress.bytesDone += sizes[i]!;
+      progress.read = publisher.counts.read;
+      progress.normalized = publisher.counts.normalized;
+      progress.deadLettered = publisher.counts.deadLettered;
+      deps.onProgress({ ...progress });
+    }
   }
   await publisher.flush();
   const { counts } = publisher;
