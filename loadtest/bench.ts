@@ -1,6 +1,6 @@
 /**
  * `npm run bench -- <name> [options]`: benchmarks that print JSON numbers. Speed and memory targets
- * live here, not in unit tests. Names: normalize, pipeline, runtime, flows, flows-eval, dlp, detect, activity-eval, posture, vulns, startup.
+ * live here, not in unit tests. Names: normalize, pipeline, runtime, flows, flows-eval, dlp, detect, activity-eval, posture, vulns, startup, produce.
  */
 import { runNormalizeBench } from './normalize.bench.ts';
 import { runPipelineBench } from './pipeline.bench.ts';
@@ -13,6 +13,7 @@ import { runActivityEval } from './activity/eval.ts';
 import { runPostureBench } from '../services/scan/index.ts';
 import { runVulnsBench } from './vulns.bench.ts';
 import { runStartupBench } from './startup.bench.ts';
+import { runProduceBench } from './produce.bench.ts';
 
 const BENCHES: Record<string, (args: string[]) => Promise<unknown>> = {
   normalize: runNormalizeBench,
@@ -24,6 +25,7 @@ const BENCHES: Record<string, (args: string[]) => Promise<unknown>> = {
   posture: runPostureBench,
   vulns: runVulnsBench,
   startup: runStartupBench,
+  produce: runProduceBench,
   detect: runDetectBench,
   'activity-eval': async (args: string[]) => {
     // The signature pack next to principal_anomaly: findings of either count for an attack.

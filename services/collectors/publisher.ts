@@ -35,13 +35,19 @@ interface PublishBatch {
   /** traceparent / tracestate of the span, copied into each message's headers. */
   traceHeaders: Record<string, string>;
   read: number;
+  /** The round's events by topic, and its rejects (dead letters). */
+  pending: Map<string, OutgoingMessage[]>;
+  rejects: RejectedRecord[];
 }
 
 /**
  * Publishes a collector's outputs: events (Avro, keyed by entity) to their stream's topic, rejects
- * to the dead-letter topic. Outputs are buffered and sent in rounds of `batchSize`; flush() sends
- * what is buffered and resolves once the broker acknowledged all of it (acks=all), so a caller
- * that flushed may treat every output it added before as delivered. Every round is one span; its
+ * to the dead-letter topic. Outputs are buffered and sent in rounds of `batchSize`. One round is in flight
+ * while the next is built (normalizing and encoding overlap the broker's round trip); a round starts
+ * only once the one before it was acknowledged, so the order per key is kept. A failed round is
+ * thrown by the next add() or by flush(). flush() sends what is buffered and resolves once the
+ * broker acknowledged all of it (acks=all), so a caller that flushed may treat every output it
+ * added before as delivered. Every round is one span; its
  * trace context travels in the message headers to the processor. A record the broker refuses for
  * its size is dead-lettered (position, uid and size; never its content). A registry outage
  * (retriable SluiceError) is thrown: it is not the record's fault.
@@ -50,11 +56,11 @@ export class EventPublisher {
   readonly counts: PublishCounts = { read: 0, normalized: 0, deadLettered: 0, byStream: {} };
   private readonly labels: ComponentLabels;
   private readonly batchSize: number;
-  private readonly pending = new Map<string, OutgoingMessage[]>();
   /** Input position of each pending message, for a dead letter if the broker refuses it. */
   private readonly positions = new WeakMap<OutgoingMessage, string>();
-  private rejects: RejectedRecord[] = [];
   private batch: PublishBatch | undefined;
+  /** The round being sent (at most one), and whether it failed. */
+  private inFlight: Promise<void> | undefined;
 
   constructor(private readonly deps: EventPublisherDeps) {
     this.labels = componentLabels('collector', deps.source);
@@ -64,33 +70,19 @@ export class EventPublisher {
   /** Buffers one output (encoding events); sends a round when batchSize records are buffered. */
   async add(out: CollectorOutput): Promise<void> {
     const { deps, counts } = this;
-    counts.read++;
-    const batch = (this.batch ??= this.openBatch());
-    batch.read++;
     try {
-      if (out.kind === 'dead_letter') {
-        counts.deadLettered++;
-        this.rejects.push(out);
-      } else {
+      // Encode first: the round is picked after the only await, so concurrent add() calls never
+      // put a message into a round that is already being sent.
+      let encoded: { topic: string; value: Buffer } | RejectedRecord;
+      if (out.kind === 'dead_letter') encoded = out;
+      else {
         const topic = topicFor(out.stream, deps.topics);
         try {
-          const value = await deps.codec.encode(topic, STREAMS[out.stream].schema, out.event);
-          let list = this.pending.get(topic);
-          if (!list) this.pending.set(topic, (list = []));
-          const message: OutgoingMessage = {
-            key: out.key,
-            value,
-            headers: { ...batch.traceHeaders, 'sluice-source': deps.source, 'sluice-event-uid': out.event.metadata.uid },
-          };
-          this.positions.set(message, out.position);
-          list.push(message);
-          counts.normalized++;
-          counts.byStream[out.stream] = (counts.byStream[out.stream] ?? 0) + 1;
+          encoded = { topic, value: await deps.codec.encode(topic, STREAMS[out.stream].schema, out.event) };
         } catch (err) {
           // A registry outage is not the record's fault: stop with a clear error.
           if (err instanceof SluiceError && err.retriable) throw err;
-          counts.deadLettered++;
-          this.rejects.push({
+          encoded = {
             kind: 'dead_letter',
             stage: 'collect',
             source: deps.source,
@@ -98,10 +90,29 @@ export class EventPublisher {
             reasonCode: 'SLUICE_ERR_SCHEMA_ENCODE',
             reason: (err as Error).message,
             raw: Buffer.from(JSON.stringify(out.event)),
-          });
+          };
         }
       }
-      if (counts.read % this.batchSize === 0) await this.flush();
+      counts.read++;
+      const batch = (this.batch ??= this.openBatch());
+      batch.read++;
+      if ('kind' in encoded) {
+        counts.deadLettered++;
+        batch.rejects.push(encoded);
+      } else if (out.kind !== 'dead_letter') {
+        let list = batch.pending.get(encoded.topic);
+        if (!list) batch.pending.set(encoded.topic, (list = []));
+        const message: OutgoingMessage = {
+          key: out.key,
+          value: encoded.value,
+          headers: { ...batch.traceHeaders, 'sluice-source': deps.source, 'sluice-event-uid': out.event.metadata.uid },
+        };
+        this.positions.set(message, out.position);
+        list.push(message);
+        counts.normalized++;
+        counts.byStream[out.stream] = (counts.byStream[out.stream] ?? 0) + 1;
+      }
+      if (batch.read >= this.batchSize) await this.startRound();
     } catch (err) {
       this.fail(err);
       throw err;
@@ -110,9 +121,32 @@ export class EventPublisher {
 
   /** Sends what is buffered; resolves once the broker acknowledged every message (events and dead letters). */
   async flush(): Promise<void> {
+    await this.startRound();
+    await this.settle();
+  }
+
+  /** Sends the buffered round once the round in flight is acknowledged (its failure is thrown here). */
+  private async startRound(): Promise<void> {
     const current = this.batch;
     this.batch = undefined;
-    if (current) await this.publish(current);
+    if (!current) return;
+    try {
+      await this.settle();
+    } catch (err) {
+      recordError(current.span, err);
+      current.span.end();
+      throw err;
+    }
+    const sending = this.publish(current);
+    sending.catch(() => undefined); // observed by settle()
+    this.inFlight = sending;
+  }
+
+  /** Waits for the round in flight; rethrows its failure once. */
+  private async settle(): Promise<void> {
+    const sending = this.inFlight;
+    this.inFlight = undefined;
+    if (sending) await sending;
   }
 
   /**
@@ -122,8 +156,8 @@ export class EventPublisher {
   fail(err: unknown): void {
     const current = this.batch;
     this.batch = undefined;
-    this.pending.clear();
-    this.rejects = [];
+    // A round already in flight was sent; its outcome no longer matters to a caller that gave up.
+    this.inFlight = undefined;
     if (current) {
       recordError(current.span, err);
       current.span.end();
@@ -137,7 +171,7 @@ export class EventPublisher {
       { kind: SpanKind.PRODUCER, attributes: { 'sluice.collector': this.deps.source } },
       ROOT_CONTEXT,
     );
-    return { span, traceHeaders: telemetry.inject(trace.setSpan(ROOT_CONTEXT, span)), read: 0 };
+    return { span, traceHeaders: telemetry.inject(trace.setSpan(ROOT_CONTEXT, span)), read: 0, pending: new Map(), rejects: [] };
   }
 
   private async publish(current: PublishBatch): Promise<void> {
@@ -146,7 +180,7 @@ export class EventPublisher {
     telemetry.metrics.received(labels, current.read);
     let sent = 0;
     try {
-      for (const [topic, messages] of this.pending) {
+      for (const [topic, messages] of current.pending) {
         if (!messages.length) continue;
         try {
           await deps.producer.send(topic, messages);
@@ -165,7 +199,7 @@ export class EventPublisher {
               if (!isTooLarge(one)) throw one;
               counts.normalized--;
               counts.deadLettered++;
-              this.rejects.push({
+              current.rejects.push({
                 kind: 'dead_letter',
                 stage: 'collect',
                 source: deps.source,
@@ -178,17 +212,13 @@ export class EventPublisher {
           }
         }
       }
-      this.pending.clear();
-      const dead = this.rejects;
-      this.rejects = [];
+      const dead = current.rejects;
       if (dead.length) {
         await deps.deadLetters.write(dead, current.traceHeaders);
         countRejects(telemetry, labels, dead);
       }
       current.span.setAttributes({ 'sluice.records_read': current.read, 'messaging.batch.message_count': sent, 'sluice.dead_lettered': dead.length });
     } catch (err) {
-      this.pending.clear();
-      this.rejects = [];
       telemetry.metrics.error(labels, 'request_failed', 'sending');
       recordError(current.span, err);
       throw err;

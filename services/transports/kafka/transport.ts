@@ -16,6 +16,7 @@ import type {
 import { assertKafkajsPatched } from './patch-guard.ts';
 import { CoPartitionedAssigner } from './co-partitioned-assigner.ts';
 import { kafkaSecurityOptions } from './security.ts';
+import { compressionType, registerKafkaCodecs } from './codecs.ts';
 
 /** kafkajs protocol error types meaning the records can never be accepted as they are. */
 const TOO_LARGE_TYPES = new Set(['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE', 'INVALID_RECORD']);
@@ -107,6 +108,7 @@ export class KafkaTransport implements Transport {
     private readonly logger: Logger,
   ) {
     assertKafkajsPatched();
+    registerKafkaCodecs();
     const log = logger.child({ component: 'kafkajs' });
     this.kafka = new Kafka({
       clientId: config.clientId,
@@ -160,6 +162,7 @@ export class KafkaTransport implements Transport {
       await producer.disconnect();
     };
     this.closers.push(close);
+    const compression = compressionType(this.config.compression);
     return {
       send: async (topic, messages) => {
         if (messages.length === 0) return;
@@ -167,6 +170,7 @@ export class KafkaTransport implements Transport {
           await producer.send({
             topic,
             acks: -1,
+            compression,
             messages: messages.map((m) => ({
               key: m.key,
               value: m.value,
