@@ -1,7 +1,8 @@
 /**
  * One worker thread of the flows bench: generates its flows (not timed), then times the detector
  * in-process: a learning pass (discovery) and a monitoring pass (the same traffic a day later,
- * every edge known). Measures the state: JSON bytes and heap growth per tracked edge.
+ * every edge known). Measures the state: JSON bytes and heap growth per tracked edge and per
+ * application. With `l7`, flows carry HTTP and DNS records and flow_baseline learns them.
  */
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -21,6 +22,8 @@ export interface BenchWorkerInput {
   services: number;
   fanout: number;
   seed: number;
+  /** Generate L7 records and learn them (flow_baseline l7.enabled). */
+  l7: boolean;
 }
 
 /** What a worker reports. */
@@ -37,6 +40,12 @@ export interface BenchWorkerResult {
   heapBytes: number | null;
   heapBytesPerEdge: number | null;
   alertsOnReplay: number;
+  /** Flows carrying an L7 record. */
+  l7Flows: number;
+  httpPaths: number;
+  dnsNames: number;
+  jsonBytesPerApplication: number;
+  heapBytesPerApplication: number | null;
 }
 
 /** A forced GC (exposed through a fresh context: --expose-gc cannot be given to one worker thread). */
@@ -63,6 +72,7 @@ function run(input: BenchWorkerInput): BenchWorkerResult {
     durationMs: 30 * DAY,
     drift: 0,
     rollouts: 0,
+    l7: input.l7,
   });
   const flows: Array<{ key: string; event: NetworkFlow }> = [];
   for (const g of gen.flows()) {
@@ -71,7 +81,8 @@ function run(input: BenchWorkerInput): BenchWorkerResult {
   }
   const span = flows.length ? flows[flows.length - 1]!.event.time - flows[0]!.event.time + 1 : 0;
   const state = new MemoryKeyedState<FlowBaselineState>();
-  const config = FlowBaselineConfig.parse({ enabled: true, discovery: { maxMs: span + DAY / 2, stableMs: 0 } });
+  const config = FlowBaselineConfig.parse({ enabled: true, discovery: { maxMs: span + DAY / 2, stableMs: 0 }, l7: { enabled: input.l7 } });
+  const l7Flows = flows.reduce((n, f) => n + (f.event.l7 ? 1 : 0), 0);
   const detector = new FlowBaselineDetector(config, { state, emit: () => undefined });
   gc();
   let offset = 0;
@@ -108,6 +119,11 @@ function run(input: BenchWorkerInput): BenchWorkerResult {
     heapBytes: hasGc ? heapBytes : null,
     heapBytesPerEdge: hasGc ? Math.round(heapBytes / Math.max(1, edges)) : null,
     alertsOnReplay: alerts,
+    l7Flows,
+    httpPaths: stats.scan!.httpPaths,
+    dnsNames: stats.scan!.dnsNames,
+    jsonBytesPerApplication: Math.round(stats.scan!.stateBytes / Math.max(1, stats.workloads)),
+    heapBytesPerApplication: hasGc ? Math.round(heapBytes / Math.max(1, stats.workloads)) : null,
   };
 }
 

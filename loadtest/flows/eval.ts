@@ -7,6 +7,7 @@
  * Options: --hours=N (6) --discovery-hours=N (2) --incidents=N per kind (40) --seed=N (1)
  *          --rate-scale=X (1) --drift=N benign new edges after discovery (2) --kinds=a,b (all) --quiet
  *          --new-applications=off (new applications learn unreported, as before issue 22)
+ *          --l7 (flows carry HTTP and DNS records; adds the L7 kinds http_path and dns_name)
  * Targets: recall >= 0.95 per kind, <= 1 false alert per 10,000 benign flows after discovery.
  */
 import { pathToFileURL } from 'node:url';
@@ -16,7 +17,7 @@ import { FlowBaselineConfig } from '../../services/detectors/flow_baseline/index
 import { FlowBaselineDetector } from '../../services/detectors/flow_baseline/index.ts';
 import { RULES } from '../../services/detectors/flow_baseline/index.ts';
 import type { FlowBaselineState } from '../../services/detectors/flow_baseline/index.ts';
-import { flowGenerator, INJECTED_KINDS, type InjectedKind, type Truth } from './generator.ts';
+import { flowGenerator, INJECTED_KINDS, L7_KINDS, type InjectedKind, type Truth } from './generator.ts';
 import { shopTopology } from './topology.ts';
 
 const HOUR = 3_600_000;
@@ -55,12 +56,14 @@ const EXPECTED_RULE: Record<InjectedKind, (f: Finding) => boolean> = {
   version_backdoor: (f) => f.rule === RULES.versionChange,
   port_scan: (f) => f.rule === RULES.burst,
   new_workload: (f) => f.rule === RULES.newApplicationEdge,
+  http_path: (f) => f.rule === RULES.newHttpPath || (f.rule === RULES.versionChange && f.evidences[0]?.l7_protocol === 'http'),
+  dns_name: (f) => f.rule === RULES.newDnsName || (f.rule === RULES.versionChange && f.evidences[0]?.l7_protocol === 'dns'),
 };
 
 /** Runs the detector over one generated scenario and scores it. */
 export function evaluateKind(
   kind: InjectedKind,
-  o: { hours: number; discoveryHours: number; incidents: number; seed: number; rateScale: number; drift: number; judgeNew?: 'namespace' | 'off' },
+  o: { hours: number; discoveryHours: number; incidents: number; seed: number; rateScale: number; drift: number; judgeNew?: 'namespace' | 'off'; l7?: boolean },
 ): KindResult {
   const t0 = performance.now();
   const start = Date.UTC(2025, 0, 6, 0, 0, 0);
@@ -73,6 +76,8 @@ export function evaluateKind(
     injectFromMs: (o.discoveryHours + 0.25) * HOUR,
     incidents: { [kind]: o.incidents },
     drift: o.drift,
+    // The L7 kinds need L7 records.
+    l7: o.l7 === true || L7_KINDS.includes(kind),
   });
   const state = new MemoryKeyedState<FlowBaselineState>();
   const config = FlowBaselineConfig.parse({ enabled: true, mode: 'monitor', discovery: { maxMs: o.discoveryHours * HOUR }, newApplications: { judge: o.judgeNew ?? 'namespace' } });
@@ -134,9 +139,11 @@ export async function runFlowsEval(args: string[]): Promise<unknown> {
     rateScale: opt(args, 'rate-scale', 1),
     drift: opt(args, 'drift', 2),
     judgeNew: args.includes('--new-applications=off') ? ('off' as const) : ('namespace' as const),
+    l7: args.includes('--l7'),
   };
   const kindsArg = args.find((a) => a.startsWith('--kinds='))?.slice(8);
-  const kinds = kindsArg ? (kindsArg.split(',').filter((k) => (INJECTED_KINDS as readonly string[]).includes(k)) as InjectedKind[]) : [...INJECTED_KINDS];
+  const known: readonly string[] = [...INJECTED_KINDS, ...L7_KINDS];
+  const kinds = kindsArg ? (kindsArg.split(',').filter((k) => known.includes(k)) as InjectedKind[]) : [...INJECTED_KINDS, ...(o.l7 ? L7_KINDS : [])];
   const quiet = args.includes('--quiet');
   const results: KindResult[] = [];
   for (const kind of kinds) {

@@ -11,15 +11,22 @@
  *   port_scan         a pod probes 60-150 ports of other workloads (RST replies);
  *   new_workload      a new application is deployed and beacons to a new external endpoint from
  *                     its first minute (judged against its namespace's baseline).
+ * With `l7`, two more (L7_KINDS):
+ *   http_path         a client sends requests its server never served on a known HTTP edge
+ *                     (an admin or debug route, or a new method such as DELETE);
+ *   dns_name          a pod resolves a name its application never resolved (a fresh domain).
  * Deterministic for a seed.
  */
-import { cidrBucket, flowKey, isExternalIp, type FlowEndpoint, type FlowWorkload, type NetworkFlow } from '../../services/core/model/network-flow.ts';
+import { cidrBucket, flowKey, isExternalIp, type FlowEndpoint, type FlowL7, type FlowWorkload, type NetworkFlow } from '../../services/core/model/network-flow.ts';
 import { int, pick, poisson, rng, suffix } from './random.ts';
 import type { ExternalSpec, ServiceSpec, Topology } from './topology.ts';
 
 /** The kinds of injected incidents. */
-export type InjectedKind = 'lateral_movement' | 'c2_egress' | 'version_backdoor' | 'port_scan' | 'new_workload';
+export type InjectedKind = 'lateral_movement' | 'c2_egress' | 'version_backdoor' | 'port_scan' | 'new_workload' | 'http_path' | 'dns_name';
+/** The L3/L4 kinds (no L7 records needed). */
 export const INJECTED_KINDS: readonly InjectedKind[] = ['lateral_movement', 'c2_egress', 'version_backdoor', 'port_scan', 'new_workload'];
+/** The L7 kinds: they need the generator's `l7` records. */
+export const L7_KINDS: readonly InjectedKind[] = ['http_path', 'dns_name'];
 
 /** Ground truth of an injected flow. */
 export interface Truth {
@@ -67,6 +74,13 @@ export interface GeneratorOptions {
    * calling (a legitimate new edge, so a false alert by construction). Default 2.
    */
   drift?: number;
+  /**
+   * L7 records, as with Cilium L7 visibility: a workload-to-workload TCP connection on port 8080
+   * carries an HTTP request (on its data flow) and response (on its last reply), with one of the
+   * server's routes and fresh numeric ids or UUIDs in the path; a lookup to CoreDNS carries the
+   * query of a name the client uses (its servers' service names, its external APIs). Default false.
+   */
+  l7?: boolean;
 }
 
 interface Pod {
@@ -166,7 +180,9 @@ export function flowGenerator(o: GeneratorOptions): FlowGenerator {
       }
     }
   };
-  const kinds = INJECTED_KINDS.map((k, ki) => [k, ki] as const);
+  const kinds = [...INJECTED_KINDS, ...L7_KINDS].map((k, ki) => [k, ki] as const);
+  const httpEdges = topo.edges.filter((e) => e.proto === 'TCP' && e.port === 8080 && !e.server.startsWith('ext:') && e.activeFrom === undefined);
+  const dnsClients = appServices.filter((s) => s.name !== 'worker' && topo.edges.some((e) => e.client === s.id));
   for (const [kind, ki] of kinds) {
     const n = o.incidents?.[kind] ?? 0;
     const times = spread(n, ki);
@@ -207,6 +223,48 @@ export function flowGenerator(o: GeneratorOptions): FlowGenerator {
         incidents.push({ id, kind, time, workload: actor.id, description: `${actor.id} new version ${mode === 'egress' ? `calls ${fqdn ?? ip}:${port}` : `listens on ${port}`}` });
         rollouts.push({ time, svc: actor.id, backdoor: { incident: id, mode, ip, fqdn, port, until } });
         rollouts.push({ time: until + 60_000, svc: actor.id, backdoor: null });
+      } else if (kind === 'http_path') {
+        const edge = httpEdges[(i * 7 + ki) % httpEdges.length]!;
+        const client = byId.get(edge.client)!;
+        const server = byId.get(edge.server)!;
+        // Each incident its own route (a fresh word), so no incident hides behind another's finding.
+        const word = suffix(r, 6);
+        const [method, path] = pick(r, [
+          ['GET', `/admin/export-${word}`],
+          ['POST', `/internal/debug/${word}`],
+          ['DELETE', `/api/v1/${word}/${int(r, 1, 99999)}`],
+          ['GET', `/api/v1/users/${int(r, 1, 99999)}/${word}`],
+          ['GET', `/actuator/${word}`],
+        ] as const);
+        const requests = int(r, 1, 3);
+        incidents.push({ id, kind, time, workload: client.id, description: `${client.id} -> ${server.id}:8080 ${method} ${path} x${requests}` });
+        for (let q = 0; q < requests; q++) {
+          injections.push({
+            time: time + q * int(r, 2_000, 10_000),
+            run: (now, out) => {
+              const a = livePod(client);
+              const b = livePod(server);
+              if (a && b) conn(now, endpointOfPod(a, ephemeral()), endpointOfPod(b, 8080), 'TCP', a.node, { kind, incident: id }, out, false, httpL7With(b.svc, 8080, method, path));
+            },
+          });
+        }
+      } else if (kind === 'dns_name') {
+        const client = dnsClients[(i * 7 + ki) % dnsClients.length]!;
+        const name = `${suffix(r, 10)}.${pick(r, ['exfil-drop', 'pastebin-mirror', 'dyn-upd', 'tunnel-dns'])}.${pick(r, ['net', 'io', 'xyz'])}`;
+        const lookups = int(r, 1, 3);
+        incidents.push({ id, kind, time, workload: client.id, description: `${client.id} resolves ${name} x${lookups}` });
+        for (let q = 0; q < lookups; q++) {
+          injections.push({
+            time: time + q * int(r, 5_000, 30_000),
+            run: (now, out) => {
+              const a = livePod(client);
+              const d = topo.dns ? livePod(byId.get(topo.dns.service)) : undefined;
+              // Through the search list first (as a pod's resolver does), or fully qualified.
+              const query = q % 2 === 0 ? `${name}.${client.namespace}.svc.cluster.local.` : `${name}.`;
+              if (a && d && topo.dns) conn(now, endpointOfPod(a, ephemeral()), endpointOfPod(d, topo.dns.port), 'UDP', a.node, { kind, incident: id }, out, false, dnsQueryL7(query));
+            },
+          });
+        }
       } else if (kind === 'new_workload') {
         // An attacker deploys a new application in the actor's namespace; it resolves names like
         // everyone (benign) and, from its first minute, beacons to a fresh external endpoint.
@@ -314,7 +372,7 @@ export function flowGenerator(o: GeneratorOptions): FlowGenerator {
     return { type: 'host', workload: null, ip, port, fqdn: null, cidr_bucket: null, is_external: false, instance_uid: null, interface_uid: null };
   }
 
-  function mk(time: number, src: FlowEndpoint, dst: FlowEndpoint, proto: 'TCP' | 'UDP', flags: number | null, reply: boolean, activity: 1 | 2 | 3 | 6, node: string, noReplyInfo: boolean, truth: Truth | null): GeneratedFlow {
+  function mk(time: number, src: FlowEndpoint, dst: FlowEndpoint, proto: 'TCP' | 'UDP', flags: number | null, reply: boolean, activity: 1 | 2 | 3 | 6, node: string, noReplyInfo: boolean, truth: Truth | null, l7: FlowL7 | null = null): GeneratedFlow {
     const event: NetworkFlow = {
       class_uid: 4001,
       category_uid: 4,
@@ -328,11 +386,11 @@ export function flowGenerator(o: GeneratorOptions): FlowGenerator {
       metadata: { uid: `g${o.seed}-${seq++}`, version: '1.3.0', product_name: 'Hubble', vendor_name: 'Cilium', log_name: 'L3_L4', original_time: '', source: 'loadtest' },
       src,
       dst,
-      connection_info: { protocol_name: proto, protocol_num: proto === 'TCP' ? 6 : 17, direction: 'egress', l7_protocol: null, tcp_flags: flags, icmp_type: null, icmp_code: null },
+      connection_info: { protocol_name: proto, protocol_num: proto === 'TCP' ? 6 : 17, direction: 'egress', l7_protocol: l7 ? (l7.dns ? 'dns' : 'http') : null, tcp_flags: flags, icmp_type: null, icmp_code: null },
       verdict: 'FORWARDED',
       verdict_reason: null,
       traffic: null,
-      l7: null,
+      l7,
       process: null,
       cloud: null,
       node_name: node,
@@ -343,7 +401,7 @@ export function flowGenerator(o: GeneratorOptions): FlowGenerator {
   }
 
   /** One connection: request and reply flows (TCP: SYN, SYN-ACK, data, FIN; or SYN, RST when closed). */
-  function conn(now: number, client: FlowEndpoint, server: FlowEndpoint, proto: 'TCP' | 'UDP', node: string, truth: Truth | null, out: Pending[], closed = false): void {
+  function conn(now: number, client: FlowEndpoint, server: FlowEndpoint, proto: 'TCP' | 'UDP', node: string, truth: Truth | null, out: Pending[], closed = false, l7: { req: FlowL7; res: FlowL7 } | null = null): void {
     const t0 = now + int(r, 0, 990);
     const noInfo = r() < (o.missingReplyInfo ?? 0.05);
     const lat = int(r, 1, 8);
@@ -352,8 +410,8 @@ export function flowGenerator(o: GeneratorOptions): FlowGenerator {
     const cp = client.port;
     const sp = server.port;
     if (proto === 'UDP') {
-      out.push({ t: t0, f: mk(t0, c(cp), s(sp), 'UDP', null, false, 6, node, noInfo, truth) });
-      out.push({ t: t0 + lat, f: mk(t0 + lat, s(sp), c(cp), 'UDP', null, true, 6, node, noInfo, truth) });
+      out.push({ t: t0, f: mk(t0, c(cp), s(sp), 'UDP', null, false, 6, node, noInfo, truth, l7?.req ?? null) });
+      out.push({ t: t0 + lat, f: mk(t0 + lat, s(sp), c(cp), 'UDP', null, true, 6, node, noInfo, truth, l7?.res ?? null) });
       return;
     }
     out.push({ t: t0, f: mk(t0, c(cp), s(sp), 'TCP', TCP.SYN, false, 1, node, noInfo, truth) });
@@ -362,11 +420,70 @@ export function flowGenerator(o: GeneratorOptions): FlowGenerator {
       return;
     }
     out.push({ t: t0 + lat, f: mk(t0 + lat, s(sp), c(cp), 'TCP', TCP.SYN | TCP.ACK, true, 6, node, noInfo, truth) });
-    out.push({ t: t0 + 2 * lat, f: mk(t0 + 2 * lat, c(cp), s(sp), 'TCP', TCP.ACK | TCP.PSH, false, 6, node, noInfo, truth) });
-    out.push({ t: t0 + 3 * lat + 2, f: mk(t0 + 3 * lat + 2, s(sp), c(cp), 'TCP', TCP.ACK | TCP.FIN, true, 2, node, noInfo, truth) });
+    out.push({ t: t0 + 2 * lat, f: mk(t0 + 2 * lat, c(cp), s(sp), 'TCP', TCP.ACK | TCP.PSH, false, 6, node, noInfo, truth, l7?.req ?? null) });
+    out.push({ t: t0 + 3 * lat + 2, f: mk(t0 + 3 * lat + 2, s(sp), c(cp), 'TCP', TCP.ACK | TCP.FIN, true, 2, node, noInfo, truth, l7?.res ?? null) });
   }
 
   const ephemeral = (): number => int(r, 32768, 60999);
+
+  // ---- L7 (opt-in) --------------------------------------------------------------------------
+  const ROUTES: ReadonlyArray<[method: string, path: (id: () => string) => string]> = [
+    ['GET', (id) => `/api/v1/items/${id()}`],
+    ['GET', () => '/api/v1/items'],
+    ['POST', () => '/api/v1/orders'],
+    ['GET', (id) => `/api/v1/orders/${id()}/status`],
+    ['PUT', (id) => `/api/v1/carts/${id()}`],
+    ['GET', () => '/healthz'],
+  ];
+  const numericId = (): string => String(int(r, 1, 9_999_999));
+  const uuid = (): string => Array.from({ length: 5 }, (_, i) => Array.from({ length: [8, 4, 4, 4, 12][i]! }, () => '0123456789abcdef'[int(r, 0, 15)]).join('')).join('-');
+  /** The routes a server offers (2-4 of ROUTES, fixed per server name). */
+  function routesOf(server: string): Array<(typeof ROUTES)[number]> {
+    let h = 0;
+    for (let i = 0; i < server.length; i++) h = (h * 31 + server.charCodeAt(i)) >>> 0;
+    const n = 2 + (h % 3);
+    return Array.from({ length: n }, (_, i) => ROUTES[(h + i * 7) % ROUTES.length]!);
+  }
+  function httpL7(server: ServiceSpec, port: number): { req: FlowL7; res: FlowL7 } {
+    const [method, path] = pick(r, routesOf(server.id));
+    return httpL7With(server, port, method, path(r() < 0.5 ? numericId : uuid));
+  }
+  function httpL7With(server: ServiceSpec, port: number, method: string, path: string): { req: FlowL7; res: FlowL7 } {
+    const url = `http://${server.name}.${server.namespace}:${port}${path}`;
+    const http = { method, url, code: null, protocol: 'HTTP/1.1' };
+    return {
+      req: { type: 'REQUEST', latency_ns: null, http, dns: null, kafka: null },
+      res: { type: 'RESPONSE', latency_ns: int(r, 200_000, 9_000_000), http: { ...http, code: 200 }, dns: null, kafka: null },
+    };
+  }
+  /** The names a service resolves: its servers' service names and its external APIs' FQDNs. */
+  const namesOf = new Map<string, string[]>();
+  function dnsL7(client: ServiceSpec): { req: FlowL7; res: FlowL7 } | null {
+    let names = namesOf.get(client.id);
+    if (!names) {
+      names = [];
+      for (const e of topo.edges) {
+        if (e.client !== client.id) continue;
+        if (e.server.startsWith('ext:')) {
+          const fqdn = externals.get(e.server.slice(4))?.fqdn;
+          if (fqdn) names.push(`${fqdn}.`);
+        } else {
+          const srv = byId.get(e.server);
+          if (srv) names.push(`${srv.name}.${srv.namespace}.svc.cluster.local.`);
+        }
+      }
+      namesOf.set(client.id, names);
+    }
+    if (!names.length) return null;
+    return dnsQueryL7(pick(r, names));
+  }
+  function dnsQueryL7(query: string): { req: FlowL7; res: FlowL7 } {
+    const dns = { query, qtypes: ['A'], rcode: null, rcode_name: null, ips: [], rrtypes: [], ttl: null };
+    return {
+      req: { type: 'REQUEST', latency_ns: null, http: null, dns, kafka: null },
+      res: { type: 'RESPONSE', latency_ns: int(r, 100_000, 2_000_000), http: null, dns: { ...dns, rcode: 0, rcode_name: 'NOERROR', ips: ['10.96.0.1'], rrtypes: ['A'], ttl: 30 }, kafka: null },
+    };
+  }
   function livePod(s: ServiceSpec | undefined): Pod | undefined {
     const list = s ? pods.get(s.id) : undefined;
     return list && list.length ? pick(r, list) : undefined;
@@ -401,7 +518,7 @@ export function flowGenerator(o: GeneratorOptions): FlowGenerator {
           conn(now, endpointOfPod(a, ephemeral()), externalEnd(externalIp(ext), e.port, r() < ext.fqdnProbability ? ext.fqdn : null), e.proto, a.node, null, out);
         } else {
           const b = livePod(byId.get(e.server));
-          if (b) conn(now, endpointOfPod(a, ephemeral()), endpointOfPod(b, e.port), e.proto, a.node, null, out);
+          if (b) conn(now, endpointOfPod(a, ephemeral()), endpointOfPod(b, e.port), e.proto, a.node, null, out, false, o.l7 && e.proto === 'TCP' && e.port === 8080 ? httpL7(b.svc, e.port) : null);
         }
       }
     }
@@ -410,7 +527,7 @@ export function flowGenerator(o: GeneratorOptions): FlowGenerator {
       for (const p of pods.get(s.id)!) {
         if (dns && s !== dns && topo.dns && r() < topo.dns.ratePerPodPerSec * scale) {
           const d = livePod(dns);
-          if (d) conn(now, endpointOfPod(p, ephemeral()), endpointOfPod(d, topo.dns.port), 'UDP', p.node, null, out);
+          if (d) conn(now, endpointOfPod(p, ephemeral()), endpointOfPod(d, topo.dns.port), 'UDP', p.node, null, out, false, o.l7 ? dnsL7(s) : null);
         }
         const phase = (p.ip.charCodeAt(p.ip.length - 1) * 997) % 60_000;
         if (s.probePort !== null && (now + phase) % topo.probeEveryMs < 1000) {

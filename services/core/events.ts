@@ -62,6 +62,7 @@ export const SCHEMA_NAMES = {
   objectChunk: 'sluice.ObjectChunk',
   imageInventory: 'sluice.ImageInventory',
   advisory: 'sluice.Advisory',
+  processActivity: 'sluice.ocsf.ProcessActivity',
   finding: 'sluice.ocsf.Finding',
   deadLetter: 'sluice.DeadLetter',
 } as const;

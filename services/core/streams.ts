@@ -6,6 +6,7 @@ import type { NetworkFlow } from './model/network-flow.ts';
 import type { ObjectChunk } from './model/object-chunk.ts';
 import type { ImageInventory } from './model/image-inventory.ts';
 import type { Advisory } from './model/advisory.ts';
+import type { ProcessEvent } from './model/process-event.ts';
 
 /** The normalized event type of each logical stream. Each stream has one topic and one Avro schema. */
 export interface StreamEvents {
@@ -15,11 +16,12 @@ export interface StreamEvents {
   object_chunk: ObjectChunk;
   image_inventory: ImageInventory;
   advisory: Advisory;
+  process: ProcessEvent;
 }
 
 export type StreamName = keyof StreamEvents;
 
-type TopicKey = Exclude<keyof SluiceConfig['topics'], 'partitions' | 'findings' | 'deadLetter' | 'actions' | 'enforcement' | 'control'>;
+type TopicKey = Exclude<keyof SluiceConfig['topics'], 'partitions' | 'findings' | 'deadLetter' | 'actions' | 'enforcement' | 'control' | 'rescan'>;
 
 /** Per stream: its Avro record name, the topics-config key naming its topic, and what it is keyed by. */
 export const STREAMS: { readonly [S in StreamName]: { schema: string; topic: TopicKey; key: string } } = {
@@ -29,6 +31,7 @@ export const STREAMS: { readonly [S in StreamName]: { schema: string; topic: Top
   object_chunk: { schema: SCHEMA_NAMES.objectChunk, topic: 'objectChunk', key: 'object reference (store/bucket/key)' },
   image_inventory: { schema: SCHEMA_NAMES.imageInventory, topic: 'imageInventory', key: 'image digest; its per-package records by package (ecosystem/name)' },
   advisory: { schema: SCHEMA_NAMES.advisory, topic: 'advisory', key: 'package (ecosystem/name)' },
+  process: { schema: SCHEMA_NAMES.processActivity, topic: 'process', key: 'application (the key of its flows)' },
 };
 
 export function topicFor(stream: StreamName, topics: SluiceConfig['topics']): string {

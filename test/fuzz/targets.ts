@@ -52,8 +52,8 @@ function checkOutputs(spec: CollectorSpec, outs: CollectorOutput[]): Outcome {
 
 /**
  * Collectors whose README documents inputs that yield nothing: config_files (a file with no
- * resource), object_storage (an empty object), tetragon (events that are not network calls, e.g.
- * process_exec: the feed is mostly those, dead-lettering them would flood the DLQ).
+ * resource), object_storage (an empty object), tetragon (events that are neither network calls nor
+ * process exec/exit, e.g. other kprobes and tracepoints: dead-lettering them would flood the DLQ).
  */
 const MAY_YIELD_NOTHING = new Set(['config_files', 'object_storage', 'tetragon']);
 

@@ -5,8 +5,9 @@
  *      (strictly against the official Kubernetes OpenAPI schema and Cilium's CRD, test/fixtures/schemas,
  *      and kubernetes-models for the protocol enum), every flow of the set is allowed (NetworkPolicy:
  *      except edges it cannot express, each named in a warning) and injected flows are denied;
- *   3. injects lateral movement, C2 egress, a new-version egress and a scan: each must alert with
- *      the right identities;
+ *   3. injects lateral movement, C2 egress, a new-version egress, a scan, a new HTTP path and a new
+ *      DNS name (the last two made from real L7 flows of the set): each must alert with the right
+ *      identities;
  *   4. prints the edges learned against the naive (destination, port) pairs, and state bytes per edge;
  *      and, for information, alerts when learning the first half of each file and checking the rest.
  *   node --import tsx test/shared-data/check-flow-baseline.ts [shared-data-dir]
@@ -59,7 +60,7 @@ const replay = h.run(all.map((f) => ({ key: f.key, event: { ...f.event, time: f.
 const replayAlerts = alerts(replay);
 const stats = h.detector.stats({ scan: true });
 const naive = new Set(all.map((f) => `${f.key}>${f.event.dst.workload ? `${f.event.dst.workload.namespace}/${f.event.dst.workload.name}` : f.event.dst.ip}:${f.event.dst.port}/${f.event.connection_info.protocol_name}`));
-console.log(`learned: workloads ${stats.workloads}, edges ${stats.scan!.edges} (naive destination:port pairs ${naive.size}), skipped flows ${stats.skipped}`);
+console.log(`learned: workloads ${stats.workloads}, edges ${stats.scan!.edges} (naive destination:port pairs ${naive.size}), HTTP (method, path pattern) ${stats.scan!.httpPaths}, DNS names ${stats.scan!.dnsNames}, skipped flows ${stats.skipped}`);
 console.log(`state: ${stats.scan!.stateBytes} JSON bytes, ${Math.round(stats.scan!.stateBytes / Math.max(1, stats.scan!.edges))} bytes per edge (with per-workload overhead)`);
 console.log(`learning findings ${learning.length}; replay findings ${replay.length} (discovery ended ${replay.filter((f) => f.rule === RULES.discoveryEnded).length}), replay alerts ${replayAlerts.length} (target 0)`);
 for (const f of replayAlerts.slice(0, 10)) console.log(`  ALERT ${f.message}`);
@@ -157,6 +158,24 @@ const injections: Array<[string, KeyedFlow[], (fs: ReturnType<typeof alerts>) =>
   ],
   ['scan from reviews-v2', Array.from({ length: 50 }, (_, i) => ({ key: 'kind/bookinfo/app/reviews', event: probe(bi('reviews-v2'), workloadEnd(bi('details-v1'), 0), 1000 + i) })), (fs) => fs.some((f) => f.rule === RULES.burst)],
 ];
+// L7: a real request of the set with another path, a real lookup with another name.
+const realL7 = (pred: (e: NetworkFlow) => boolean): KeyedFlow | undefined => {
+  const f = all.find((x) => x.event.l7 !== null && pred(x.event));
+  return f ? { key: f.key, event: structuredClone(f.event) } : undefined;
+};
+const httpReq = realL7((e) => e.l7!.type === 'REQUEST' && e.src.workload?.app === 'productpage' && e.l7!.http?.url === 'http://details:9080/details/0');
+const dnsReq = realL7((e) => e.l7!.type === 'REQUEST' && e.src.workload?.app === 'ratings' && e.l7!.dns !== null);
+if (!httpReq || !dnsReq) failures.push('the set has no productpage -> details HTTP request or ratings DNS lookup to inject L7 cases from');
+else {
+  httpReq.event.l7!.http!.url = 'http://details:9080/admin/users/export';
+  httpReq.event.metadata.uid = 'inj-http';
+  dnsReq.event.l7!.dns!.query = 'update.c2-example.net.bookinfo.svc.cluster.local.';
+  dnsReq.event.metadata.uid = 'inj-dns';
+  injections.push(
+    ['new HTTP path productpage -> details GET /admin/users/export', [httpReq], (fs) => fs.some((f) => f.rule === RULES.newHttpPath && f.entity.key === httpReq.key && f.evidences[0]?.http_path_pattern === '/admin/users/export')],
+    ['new DNS name from ratings: update.c2-example.net', [dnsReq], (fs) => fs.some((f) => f.rule === RULES.newDnsName && f.entity.key === dnsReq.key && f.evidences[0]?.dns_name === 'update.c2-example.net')],
+  );
+}
 let detected = 0;
 for (const [name, flows, ok] of injections) {
   const found = alerts(h.run(flows.map((f, i) => ({ key: f.key, event: { ...f.event, time: t + i * 10 } }))));

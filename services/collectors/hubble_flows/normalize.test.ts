@@ -290,6 +290,19 @@ describe('normalizeHubbleFlow: DNS', () => {
   });
 });
 
+describe('normalizeHubbleFlow: Kafka', () => {
+  it('an L7 Kafka record (the http line 1 flow carrying a Kafka produce request instead): api key and version, topic, correlation id; zero error code left out by proto3', () => {
+    const rec = structuredClone(hubbleRecord('basic-sample-5-http-flows.jsonl', 1)) as { flow: { l7: unknown } };
+    rec.flow.l7 = { type: 'REQUEST', kafka: { api_version: 7, api_key: 'produce', correlation_id: 12, topic: 'orders' } };
+    const { event: e } = normalizeHubbleFlow(rec);
+    assert.equal(e.connection_info.l7_protocol, 'kafka');
+    assert.deepEqual(e.l7?.kafka, { api_key: 'produce', api_version: 7, topic: 'orders', error_code: null, correlation_id: 12 });
+    assertAvroRoundTrip(e, 'kafka');
+    rec.flow.l7 = { type: 'REQUEST', kafka: { api_version: 'seven', api_key: 'produce' } };
+    assert.throws(() => normalizeHubbleFlow(rec), /l7\.kafka\.api_version/);
+  });
+});
+
 describe('normalizeHubbleFlow: reserved identities, label-only ends, ICMP', () => {
   it('icmp line 1: host -> health EchoRequest', () => {
     const { key, event: e } = normalizeHubbleFlow(hubbleRecord('basic-sample-400-icmpv4-flows.jsonl', 1));

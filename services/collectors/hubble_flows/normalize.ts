@@ -339,11 +339,12 @@ function readL7(flow: Obj): { l7: FlowL7 | null; protocol: ConnectionInfo['l7_pr
   if (kafka) {
     out.kafka = {
       api_key: optString(kafka, 'api_key', 'l7.kafka.api_key'),
+      api_version: optInt(kafka, 'api_version', 'l7.kafka.api_version', { min: 0, max: 32767 }),
       topic: optString(kafka, 'topic', 'l7.kafka.topic'),
       error_code: optInt(kafka, 'error_code', 'l7.kafka.error_code', { min: -2147483648, max: 2147483647 }),
       correlation_id: optInt(kafka, 'correlation_id', 'l7.kafka.correlation_id', { min: -2147483648, max: 2147483647 }),
     };
-    const k = without(kafka, ['api_key', 'topic', 'error_code', 'correlation_id']);
+    const k = without(kafka, ['api_key', 'api_version', 'topic', 'error_code', 'correlation_id']);
     if (Object.keys(k).length > 0) rest.kafka = k;
   }
   const protocol = out.http ? 'http' : out.dns ? 'dns' : out.kafka ? 'kafka' : null;

@@ -14,6 +14,17 @@ export const TetragonConfigSchema = z.strictObject({
     [65536, 4096],
   ),
   unmappedCapBytes: unmappedCapBytes('exec ids, cwd, uid, container id, image id, socket statistics, ...', { survivesInRaw: false }),
+  processEvents: z
+    .boolean()
+    .default(true)
+    .describe('Emit process_exec and process_exit as OCSF Process Activity (1007) events on the `process` stream (read by process_baseline); false drops them as before.'),
+  maxAncestors: z
+    .number()
+    .int()
+    .min(0)
+    .max(64)
+    .default(8)
+    .describe('Ancestors beyond the parent whose binaries a process event keeps (Tetragon sends `ancestors` with --enable-ancestors); the rest are counted in unmapped.'),
   maxDecompressedBytes: maxDecompressedBytes(),
 });
 

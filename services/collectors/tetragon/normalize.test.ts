@@ -51,13 +51,18 @@ test('process_close, process_listen, a host process, and a tcp_connect kprobe', 
   assert.ok(schema.isValid(k));
 });
 
-test('the collector: network calls become flows; exec, exit and other kprobes are not flows; bad records are dead letters', () => {
+test('the collector: network calls become flows, exec and exit process events, other kprobes nothing; bad records are dead letters', () => {
   const outs = [...tetragonCollector().collect({ name: 'sel', bytes: fixture('security-observability-selected.jsonl') })];
   assert.deepEqual(
-    outs.map((o) => (o.kind === 'event' ? `${o.position} ${o.event.metadata.log_name}` : `${o.position} dead`)),
-    ['sel#0 process_connect', 'sel#1 process_close', 'sel#3 process_connect', 'sel#4 process_close', 'sel#6 process_listen', 'sel#8 process_connect'],
+    outs.map((o) => (o.kind === 'event' ? `${o.position} ${o.stream} ${o.event.metadata.log_name}` : `${o.position} dead`)),
+    [
+      'sel#0 flow process_connect', 'sel#1 flow process_close', 'sel#2 process process_exec', 'sel#3 flow process_connect', 'sel#4 flow process_close',
+      'sel#5 process process_exit', 'sel#6 flow process_listen', 'sel#8 flow process_connect',
+    ],
+    'exec and exit go to the process stream; the write kprobe (#7) is neither',
   );
-  assert.deepEqual([...tetragonCollector().collect({ name: 'exec', bytes: fixture('testdata-events.jsonl') })], [], 'process_exec events give no flow');
+  const execs = [...tetragonCollector({ processEvents: false }).collect({ name: 'exec', bytes: fixture('testdata-events.jsonl') })];
+  assert.deepEqual(execs, [], 'with processEvents false, process_exec events give nothing');
   const bad = [...tetragonCollector().collect({ name: 'bad', bytes: Buffer.from('{"process_connect":{"process":{"binary":"/x"},"destination_ip":"999.1.1.1"},"time":"2022-02-01T18:01:56.419Z"}\n{"hello":1}\nnot json\n') })];
   assert.deepEqual(bad.map((o) => o.kind), ['dead_letter', 'dead_letter', 'dead_letter']);
   assert.match(bad[0]!.kind === 'dead_letter' ? bad[0]!.reason : '', /destination_ip "999\.1\.1\.1" is not an IP address/);

@@ -6,7 +6,6 @@
 import { isIP } from 'node:net';
 import { OCSF_VERSION, RAW_CAP_BYTES } from '../../core/events.ts';
 import {
-  applicationOf,
   cidrBucket,
   DEFAULT_APPLICATION_RULES,
   flowKey,
@@ -18,10 +17,11 @@ import {
   type NetworkActivityName,
   type NetworkFlow,
 } from '../../core/model/network-flow.ts';
-import { parseImageReference } from '../../core/model/image-inventory.ts';
 import { parseTimestamp, stableRecordUid } from '../aws_cloudtrail/index.ts';
 import { cappedJson, cappedRaw, clip, isObj, malformed, optInt, optObject, optObjectArray, optString, typeName, type Obj } from '../fields.ts';
-import { clusterFromNodeName, workloadFromPodName } from '../hubble_flows/workload.ts';
+import { clusterFromNodeName } from '../hubble_flows/workload.ts';
+import { maskRecordArguments } from './arguments.ts';
+import { workloadOf } from './pod.ts';
 
 export const SOURCE_TYPE = 'tetragon';
 
@@ -147,48 +147,6 @@ function processInfo(p: Obj | null, path: string): ProcessInfo {
   return { binary, pid, podObj, rest };
 }
 
-function workloadOf(pod: Obj, cluster: string, rules: ApplicationRules | null): { workload: FlowWorkload; container: string | null; rest: Obj } {
-  const namespace = optString(pod, 'namespace', 'process.pod.namespace');
-  const name = optString(pod, 'name', 'process.pod.name');
-  if (name === null) malformed('process.pod.name is missing');
-  if (name.length > 253) malformed('process.pod.name is longer than 253 characters');
-  const container = optObject(pod, 'container', 'process.pod.container');
-  const image = container ? optObject(container, 'image', 'process.pod.container.image') : null;
-  const imageName = image ? optString(image, 'name', 'process.pod.container.image.name') : null;
-  const imageId = image ? optString(image, 'id', 'process.pod.container.image.id') : null;
-  const ref = imageName ? parseImageReference(imageName) : null;
-  const digest = imageId ? /@(sha256:[0-9a-f]{64})$/.exec(imageId)?.[1] ?? null : null;
-  const labelsObj = optObject(pod, 'pod_labels', 'process.pod.pod_labels') ?? {};
-  const labels = Object.entries(labelsObj)
-    .filter(([, v]) => typeof v === 'string')
-    .map(([key, value]) => ({ key, value: value as string }))
-    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-  const derived = workloadFromPodName(name);
-  const workloadObj = optString(pod, 'workload', 'process.pod.workload');
-  const workloadKind = optString(pod, 'workload_kind', 'process.pod.workload_kind');
-  const workload: FlowWorkload = {
-    cluster,
-    namespace,
-    kind: workloadObj && workloadKind ? workloadKind : derived.kind,
-    name: workloadObj ?? derived.name,
-    pod: name,
-    labels,
-    image_repository: ref?.repository ?? null,
-    // A `latest` tag names no version: the digest of the running image does.
-    image_version: ref?.tag && ref.tag !== 'latest' ? ref.tag : (ref?.digest ?? digest ?? ref?.tag ?? null),
-    service_account: null,
-  };
-  if (rules) {
-    const { app, version } = applicationOf(workload, rules);
-    workload.app = app;
-    workload.app_version = version;
-  }
-  const rest: Obj = {};
-  if (container) for (const k of ['id', 'start_time', 'pid']) if (container[k] !== undefined) rest[`container_${k}`] = container[k];
-  if (imageId) rest.image_id = imageId;
-  return { workload, container: container ? optString(container, 'name', 'process.pod.container.name') : null, rest };
-}
-
 function end(ip: string | null, p: number | null, workload: FlowWorkload | null, hostProcess: boolean): FlowEndpoint {
   const type = workload ? 'workload' : hostProcess ? 'host' : ip === null ? 'unknown' : isExternalIp(ip) ? 'external' : 'ip';
   return {
@@ -268,7 +226,7 @@ export function normalizeTetragonEvent(record: unknown, opts: TetragonNormalizeO
     cloud: null,
     node_name: nodeName,
     unmapped: cappedJson(unmapped, opts.unmappedCapBytes ?? RAW_CAP_BYTES),
-    raw_data: cappedRaw(JSON.stringify(record), opts.rawCapBytes ?? RAW_CAP_BYTES),
+    raw_data: cappedRaw(JSON.stringify(maskRecordArguments(record)), opts.rawCapBytes ?? RAW_CAP_BYTES),
   };
   return { key: flowKey(src, cluster, w ? null : 'host'), event };
 }

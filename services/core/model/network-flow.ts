@@ -102,7 +102,14 @@ export interface FlowL7 {
     rrtypes: string[];
     ttl: number | null;
   } | null;
-  kafka: { api_key: string | null; topic: string | null; error_code: number | null; correlation_id: number | null } | null;
+  kafka: {
+    api_key: string | null;
+    /** Kafka API version of the request (Hubble `api_version`); absent in records written before it was kept. */
+    api_version?: number | null;
+    topic: string | null;
+    error_code: number | null;
+    correlation_id: number | null;
+  } | null;
 }
 
 export interface FlowProcess {

@@ -6,11 +6,14 @@ import type { OcsfObject } from './common.ts';
 import { configStateToOcsf } from './config-state.ts';
 import { findingToOcsf as findingOcsf } from './finding.ts';
 import { networkActivityToOcsf } from './network-activity.ts';
+import type { ProcessEvent } from '../model/process-event.ts';
+import { processActivityToOcsf } from './process-activity.ts';
 import { assertValidOcsf } from './validate.ts';
 
 export { apiActivityToOcsf, authenticationToOcsf } from './api-activity.ts';
 export { configStateToOcsf } from './config-state.ts';
 export { networkActivityToOcsf } from './network-activity.ts';
+export { processActivityToOcsf } from './process-activity.ts';
 export { compact, type OcsfObject, type OcsfValue } from './common.ts';
 export { OCSF_SCHEMA_VERSION } from './schema.ts';
 export { assertValidOcsf, ocsfProblems, type OcsfProblem } from './validate.ts';
@@ -34,7 +37,7 @@ export function findingToOcsf(f: Finding): OcsfObject {
 
 /**
  * The OCSF form of a normalized event of one of the OCSF streams (activity 6003, flow 4001,
- * config 5023), or null for the streams that are not OCSF events (object chunks, image
+ * config 5023, process 1007), or null for the streams that are not OCSF events (object chunks, image
  * inventories, advisories), which keep their own documented records.
  */
 export function eventToOcsf(event: unknown): OcsfObject | null {
@@ -46,13 +49,15 @@ export function eventToOcsf(event: unknown): OcsfObject | null {
       return checked(networkActivityToOcsf(event as NetworkFlow), 'Network Activity event');
     case 5023:
       return checked(configStateToOcsf(event as ConfigState), 'Cloud Resources Inventory Info event');
+    case 1007:
+      return checked(processActivityToOcsf(event as ProcessEvent), 'Process Activity event');
     default:
       return null;
   }
 }
 
 /** Findings and events alike: the OCSF form of anything Sluice publishes. */
-export function toOcsf(record: Finding | ApiActivity | NetworkFlow | ConfigState): OcsfObject {
+export function toOcsf(record: Finding | ApiActivity | NetworkFlow | ConfigState | ProcessEvent): OcsfObject {
   if ('finding_info' in record) return findingToOcsf(record);
   const o = eventToOcsf(record);
   if (!o) throw new Error(`no OCSF form for class ${(record as { class_uid?: unknown }).class_uid}`);

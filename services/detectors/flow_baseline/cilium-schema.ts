@@ -3,7 +3,7 @@
  * small strict zod schema that buildPolicies checks every export against at run time (a guard
  * against a builder bug): EndpointSelector, fromEndpoints/toEndpoints, fromEntities/toEntities,
  * fromCIDR/toCIDR, toFQDNs matchName/matchPattern, toPorts PortProtocol {port: string, protocol
- * TCP|UDP|SCTP|ANY}, ICMPField {family IPv4|IPv6, type}, L7 DNS rules. Objects are strict: a field
+ * TCP|UDP|SCTP|ANY}, ICMPField {family IPv4|IPv6, type}, L7 DNS and HTTP rules. Objects are strict: a field
  * we do not write fails. Conformance to Cilium itself is proved in the tests, against the
  * openAPIV3Schema of Cilium's own CRD (test/fixtures/schemas/cilium, test/support/official-schemas).
  */
@@ -26,10 +26,21 @@ export const PortProtocolSchema = z.strictObject({
   protocol: z.enum(['TCP', 'UDP', 'SCTP', 'ANY']),
 });
 
-/** PortRule: ports plus optional L7 rules (DNS only here). */
+/** PortRuleHTTP as written: a method regex (`^GET$`) and a path regex (l7.ts pathRegex), both RE2-compatible extended POSIX regexes. */
+export const PortRuleHttpSchema = z.strictObject({
+  method: z.string().regex(/^\^[A-Z]{1,16}\$$/, 'an anchored method').optional(),
+  path: z.string().min(2).max(2048).regex(/^\^\/.*\$$/, 'an anchored path regex'),
+});
+
+/** PortRule: ports plus optional L7 rules: DNS (the DNS proxy's visibility) or HTTP (learned requests), never both. */
 export const PortRuleSchema = z.strictObject({
   ports: z.array(PortProtocolSchema).min(1),
-  rules: z.strictObject({ dns: z.array(z.strictObject({ matchPattern: z.string().min(1) })).min(1) }).optional(),
+  rules: z
+    .union([
+      z.strictObject({ dns: z.array(z.strictObject({ matchPattern: z.string().min(1) })).min(1) }),
+      z.strictObject({ http: z.array(PortRuleHttpSchema).min(1) }),
+    ])
+    .optional(),
 });
 
 /** ICMPRule: fields of family and type (0-255). */

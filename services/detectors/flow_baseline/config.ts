@@ -125,6 +125,73 @@ export const FlowBaselineConfig = z.strictObject({
     })
     .prefault({})
     .describe('New applications are watched from their first connection against their namespace\'s baseline (no free discovery day).'),
+  l7: z
+    .strictObject({
+      enabled: z
+        .boolean()
+        .default(true)
+        .describe('Learn HTTP (method, path pattern) per edge and the DNS names each application resolves from L7 flows (Hubble L7 visibility), and report new ones after discovery.'),
+      http: z
+        .strictObject({
+          severity: z
+            .enum(['Informational', 'Low', 'Medium', 'High', 'Critical'])
+            .default('Low')
+            .describe('Severity of `flow_baseline.new_http_path` when the method is known on the edge and only the path pattern is new (APIs grow; generalisation can miss a parameter).'),
+          newMethodSeverity: z
+            .enum(['Informational', 'Low', 'Medium', 'High', 'Critical'])
+            .default('Medium')
+            .describe('Severity of `flow_baseline.new_http_path` when the edge never carried that method (e.g. the first DELETE or PUT where only GET was seen).'),
+          maxPathsPerEdge: z
+            .number()
+            .int()
+            .min(1)
+            .max(10_000)
+            .default(64)
+            .describe('(method, path pattern) pairs learned per edge; the least recently used is evicted beyond this.'),
+          maxPaths: z.number().int().min(1).max(100_000).default(512).describe('(method, path pattern) pairs learned per application over all its edges (LRU).'),
+        })
+        .prefault({})
+        .describe('HTTP paths: numeric ids, UUIDs, hex ids, dates, long tokens and emails in a path become `{id}`.'),
+      dns: z
+        .strictObject({
+          severity: z
+            .enum(['Informational', 'Low', 'Medium', 'High', 'Critical'])
+            .default('Medium')
+            .describe('Severity of `flow_baseline.new_dns_name`: the application resolved a name it never resolved.'),
+          maxNames: z.number().int().min(1).max(100_000).default(256).describe('DNS names learned per application (LRU).'),
+          resolvers: z
+            .array(z.string().min(1).max(253))
+            .max(100)
+            .default(['coredns', 'kube-dns', 'node-local-dns'])
+            .describe(
+              'Applications that are DNS resolvers: the names they look up are their clients\' (forwarded), so they are not learned or reported for them. ' +
+                'An application that answers DNS (a DNS reply from it) is also one.',
+            ),
+        })
+        .prefault({})
+        .describe('DNS names (search-list expansions reduced to the asked name; id-like labels become `*`).'),
+    })
+    .prefault({})
+    .describe('L7 learning (HTTP paths, DNS names) on the flows that carry an L7 record.'),
+  sharedServices: z
+    .strictObject({
+      minClients: z
+        .number()
+        .int()
+        .min(0)
+        .default(3)
+        .describe(
+          'A served port (protocol, port) that already has this many distinct workload clients in the baseline is a shared service (CoreDNS, ' +
+            'Prometheus targets, a message broker): a new workload client of it is learned and reported as `flow_baseline.new_shared_service_client` ' +
+            '(severity below), not as a new edge. The client\'s own outbound edge is still judged in its state. 0 turns this off.',
+        ),
+      severity: z
+        .enum(['Informational', 'Low', 'Medium', 'High', 'Critical'])
+        .default('Informational')
+        .describe('Severity of `flow_baseline.new_shared_service_client`.'),
+    })
+    .prefault({})
+    .describe('New clients of shared services (every new application is a new client of CoreDNS).'),
   limits: z
     .strictObject({
       maxEdges: z.number().int().min(1).max(100_000).default(512).describe('Baseline edges per workload; the least recently used is evicted beyond this.'),

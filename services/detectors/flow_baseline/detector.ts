@@ -14,23 +14,27 @@ import {
   discoveryEndedFinding,
   DETECTOR_NAME,
   edgesRemovedFinding,
+  l7Finding,
   newApplicationEdgeFinding,
   newEdgeFinding,
+  sharedServiceClientFinding,
   versionChangeFinding,
   type FindingContext,
 } from './findings.ts';
-import { edgeKey, flowEdge, intersectLabels, isReplyFlow, processPart, versionOf } from './identity.ts';
+import { edgeKey, flowEdge, intersectLabels, isReplyFlow, parseEdgeKey, processPart, versionOf } from './identity.ts';
+import { edgeBase, httpKey, l7Observation, type L7Observation } from './l7.ts';
 import { discoveryEndReason, effectiveMode, endDiscovery } from './modes.ts';
 import { applyFlowControl, controlApplies, parseFlowControl, type FlowControl } from './control.ts';
 import { NamespaceBaselines, namespaceOf, type NamespaceBaselineExport } from './namespace.ts';
 import {
   countKeys,
   evictLru,
-  isFlowBaselineState,
   newState,
   observeVersion,
   prunePeerLabels,
+  readState,
   versionAt,
+  type EdgeRecord,
   type FlowBaselineState,
   type NovelRecord,
 } from './state.ts';
@@ -42,6 +46,14 @@ export interface FlowBaselineCounters {
   skipped: number;
   edgesLearned: number;
   novelEdges: number;
+  /** HTTP (method, path pattern) pairs and DNS names learned. */
+  l7Learned: number;
+  /** L7 items seen outside the baseline (new or again after the dedup window). */
+  l7Novel: number;
+  /** L7 findings not raised because the application passed `burst.maxFindings` in the window. */
+  l7Suppressed: number;
+  /** L7 items evicted by the per-edge or per-application bounds. */
+  l7Evicted: number;
   findings: Record<string, number>;
   blockDecisions: number;
   findingsSuppressed: number;
@@ -61,7 +73,7 @@ export interface FlowBaselineCounters {
 export interface FlowBaselineStats extends FlowBaselineCounters {
   workloads: number;
   /** Present when stats({ scan: true }): totals over every held workload. */
-  scan?: { edges: number; novelEdges: number; versions: number; discovering: number; active: number; stateBytes: number };
+  scan?: { edges: number; novelEdges: number; versions: number; discovering: number; active: number; stateBytes: number; httpPaths: number; dnsNames: number };
   /** Namespace baselines (derived from the held states; new applications are judged against them) and their distinct edges. */
   namespaces: { held: number; edges: number };
 }
@@ -77,6 +89,10 @@ export class FlowBaselineDetector implements Detector<NetworkFlow> {
     skipped: 0,
     edgesLearned: 0,
     novelEdges: 0,
+    l7Learned: 0,
+    l7Novel: 0,
+    l7Suppressed: 0,
+    l7Evicted: 0,
     findings: {},
     blockDecisions: 0,
     findingsSuppressed: 0,
@@ -107,7 +123,11 @@ export class FlowBaselineDetector implements Detector<NetworkFlow> {
     this.emit = ctx.emit;
     this.shardOf = ctx.shardOf;
     this.sources = new Set(config.sources);
+    this.resolvers = new Set(config.l7.dns.resolvers);
   }
+
+  /** Applications configured as DNS resolvers (l7.dns.resolvers). */
+  private readonly resolvers: ReadonlySet<string>;
 
   /**
    * Runtime hook after a state shard was (re)loaded from the changelog (start, partition
@@ -119,8 +139,8 @@ export class FlowBaselineDetector implements Detector<NetworkFlow> {
     if (shard === undefined) this.namespaces.clear();
     else this.namespaces.resetScope(shard);
     for (const key of keys) {
-      const v = this.state.get(key);
-      if (isFlowBaselineState(v)) this.namespaces.update(key, this.scopeOf(key), v);
+      const v = readState(this.state.get(key), NaN, this.config.discovery.maxMs);
+      if (v) this.namespaces.update(key, this.scopeOf(key), v);
     }
   }
 
@@ -152,7 +172,7 @@ export class FlowBaselineDetector implements Detector<NetworkFlow> {
     const key = meta.key;
     if (t > this.highWater) this.highWater = t;
 
-    let s = this.load(key);
+    let s = this.load(key, t);
     const fresh = s === null;
     // What the namespace share depends on, before this flow changes the state in place.
     const share0 = s === null ? null : { phase: s.phase, start: s.discovery.start };
@@ -212,6 +232,13 @@ export class FlowBaselineDetector implements Detector<NetworkFlow> {
       const next = intersectLabels(had, pw.labels);
       if (next !== had && next !== null) s.peerLabels[edge.peer] = next;
     }
+    if (cfg.l7.enabled && e.l7) {
+      // An application that answers DNS is a resolver: the names it forwards are its clients'.
+      if (!s.l7.resolver && ((reply && e.l7.dns) || this.resolvers.has(s.identity.name))) s.l7.resolver = true;
+      const obs = l7Observation(e, reply, s.identity.namespace);
+      // L7 is judged on edges of the baseline only: a new edge is already reported as such.
+      if (obs && s.edges[k] && !(obs.kind === 'dns' && s.l7.resolver)) this.l7(s, k, obs, t, bit, slot, learnable, ctx, findings);
+    }
     if (s.phase === 'active' && cfg.versions.removedAfterMs !== null) this.checkRemoved(s, slot, t, ctx, findings);
 
     this.state.set(key, s);
@@ -244,12 +271,80 @@ export class FlowBaselineDetector implements Detector<NetworkFlow> {
   }
 
   /** The held state of a key, or null when absent or not of this layout (then it is rebuilt). */
-  private load(key: string): FlowBaselineState | null {
+  private load(key: string, t: number): FlowBaselineState | null {
     const v = this.state.get(key);
     if (v === undefined) return null;
-    if (isFlowBaselineState(v)) return v;
+    const s = readState(v, t, this.config.discovery.maxMs);
+    if (s) return s;
     this.counters.statesDiscarded++;
     return null;
+  }
+
+  /**
+   * One L7 observation on a baseline edge: learned while the application learns (discovery, or
+   * the L7 learning window of a migrated state), else judged: a (method, path pattern) or DNS name
+   * outside the baseline is reported once per dedup window (new_http_path, new_dns_name, or
+   * version_change when a young version with a predecessor first uses it), at most
+   * `burst.maxFindings` L7 findings per window. L7 findings never emit block decisions.
+   */
+  private l7(s: FlowBaselineState, k: string, obs: L7Observation, t: number, bit: number, slot: number, learnable: boolean, ctx: FindingContext, findings: Finding[]): void {
+    const cfg = this.config;
+    const l7 = s.l7;
+    const base = edgeBase(k);
+    const itemKey = obs.kind === 'http' ? httpKey(base, obs.method, obs.pattern) : obs.name;
+    const map = obs.kind === 'http' ? l7.http : l7.dns;
+    const known = map[itemKey];
+    if (known) {
+      if (t > known[1]) known[1] = t;
+      known[2]++;
+      known[3] |= bit;
+      return;
+    }
+    if (l7.learnUntil !== null && t >= l7.learnUntil) l7.learnUntil = null;
+    if (s.phase === 'discover' || l7.learnUntil !== null) {
+      if (!learnable) return;
+      map[itemKey] = [t, t, 1, bit];
+      this.counters.l7Learned++;
+      const evicted = obs.kind === 'http' ? boundHttp(l7.http, base, cfg.l7.http.maxPathsPerEdge, cfg.l7.http.maxPaths) : evictLru(l7.dns, cfg.l7.dns.maxNames, countKeys(l7.dns));
+      this.counters.l7Evicted += evicted;
+      return;
+    }
+    const nk = `${obs.kind === 'http' ? 'h' : 'd'}|${itemKey}`;
+    let n: NovelRecord | undefined = l7.novel[nk];
+    if (!n) {
+      const v = versionAt(s, slot);
+      n = [t, t, 0, 0, -1, v !== undefined && v.prev !== null && t - v.first <= cfg.versions.changeWindowMs ? 1 : 0];
+      l7.novel[nk] = n;
+      const size = countKeys(l7.novel);
+      if (size > cfg.limits.maxNovelEdges) {
+        evictLru(l7.novel, cfg.limits.maxNovelEdges, size);
+        if (!l7.novel[nk]) l7.novel[nk] = n;
+      }
+    }
+    if (t > n[1]) n[1] = t;
+    n[2]++;
+    n[3] |= bit;
+    if (n[4] >= 0 && t - n[4] < cfg.dedupWindowMs) return;
+    n[4] = t;
+    this.counters.l7Novel++;
+    if (t - l7.burst[0] >= cfg.burst.windowMs || t < l7.burst[0]) l7.burst = [t, 0];
+    if (++l7.burst[1] > cfg.burst.maxFindings) {
+      this.counters.l7Suppressed++;
+      return;
+    }
+    let severity = cfg.l7.dns.severity;
+    let subject: Parameters<typeof l7Finding>[3];
+    if (obs.kind === 'http') {
+      const prefix = `${base}|${obs.method}|`;
+      let methodKnown = false;
+      for (const key in l7.http) if (key.startsWith(prefix)) { methodKnown = true; break; }
+      severity = methodKnown ? cfg.l7.http.severity : cfg.l7.http.newMethodSeverity;
+      subject = { kind: 'http', method: obs.method, pattern: obs.pattern, code: obs.code, newMethod: !methodKnown };
+    } else {
+      subject = { kind: 'dns', name: obs.name, query: obs.query, rcode: obs.rcode };
+    }
+    const previous = n[5] === 1 ? versionAt(s, versionAt(s, slot)?.prev ?? null) : null;
+    findings.push(this.count(l7Finding(ctx, k, nk, subject, n[0], n[2], severity, previous)));
   }
 
   private learn(s: FlowBaselineState, k: string, t: number, bit: number): void {
@@ -330,6 +425,15 @@ export class FlowBaselineDetector implements Detector<NetworkFlow> {
     findings: Finding[],
   ): void {
     const cfg = this.config;
+    if (dir === 'in' && cfg.sharedServices.minClients > 0 && k.startsWith('i|w:')) {
+      const clients = sharedServiceClients(s, k);
+      if (clients >= cfg.sharedServices.minClients) {
+        // A new client of a shared service: learned (its own outbound edge is judged in its state).
+        this.learn(s, k, t, bit);
+        findings.push(this.count(sharedServiceClientFinding(ctx, k, clients, cfg.sharedServices.severity)));
+        return;
+      }
+    }
     let n: NovelRecord | undefined = s.novel[k];
     if (!n) {
       const v = versionAt(s, slot);
@@ -396,8 +500,8 @@ export class FlowBaselineDetector implements Detector<NetworkFlow> {
     const byAge: Array<[string, number]> = [];
     for (const key of this.state.keys()) {
       if (key === current) continue;
-      const v = this.state.get(key);
-      byAge.push([key, isFlowBaselineState(v) ? v.last : -Infinity]);
+      const v = readState(this.state.get(key), NaN, this.config.discovery.maxMs);
+      byAge.push([key, v ? v.last : -Infinity]);
     }
     byAge.sort((a, b) => a[1] - b[1]);
     let excess = this.state.size - target;
@@ -441,8 +545,8 @@ export class FlowBaselineDetector implements Detector<NetworkFlow> {
     const idle: string[] = [];
     for (const key of this.state.keys()) {
       if (key === keep) continue;
-      const v = this.state.get(key);
-      if (!isFlowBaselineState(v) || now - v.last >= ttl) idle.push(key);
+      const v = readState(this.state.get(key), NaN, this.config.discovery.maxMs);
+      if (!v || now - v.last >= ttl) idle.push(key);
     }
     let n = 0;
     for (const key of idle) {
@@ -465,10 +569,12 @@ export class FlowBaselineDetector implements Detector<NetworkFlow> {
       namespaces: { held: this.namespaces.size, edges: this.namespaces.edgeCount() },
     };
     if (options.scan) {
-      const scan = { edges: 0, novelEdges: 0, versions: 0, discovering: 0, active: 0, stateBytes: 0 };
+      const scan = { edges: 0, novelEdges: 0, versions: 0, discovering: 0, active: 0, stateBytes: 0, httpPaths: 0, dnsNames: 0 };
       for (const key of this.state.keys()) {
-        const v = this.state.get(key);
-        if (!isFlowBaselineState(v)) continue;
+        const v = readState(this.state.get(key), NaN, this.config.discovery.maxMs);
+        if (!v) continue;
+        scan.httpPaths += countKeys(v.l7.http);
+        scan.dnsNames += countKeys(v.l7.dns);
         scan.edges += countKeys(v.edges);
         scan.novelEdges += countKeys(v.novel);
         scan.versions += v.versions.length;
@@ -483,8 +589,8 @@ export class FlowBaselineDetector implements Detector<NetworkFlow> {
 
   /** The mode in force for a held workload (for tests and tooling), or null when not held. */
   modeOf(key: string): FlowMode | null {
-    const v = this.state.get(key);
-    return isFlowBaselineState(v) ? effectiveMode(this.config, v) : null;
+    const v = readState(this.state.get(key), NaN, this.config.discovery.maxMs);
+    return v ? effectiveMode(this.config, v) : null;
   }
 }
 
@@ -498,4 +604,45 @@ function identityOf(e: NetworkFlow, key: string): FlowBaselineState['identity'] 
   const parts = key.split('/');
   const cluster = parts.length === 4 && parts[1] === '-' && parts[2] === 'reserved' ? parts[0]! : null;
   return { type: e.src.type, cluster, namespace: null, kind: e.src.type, name: bucket ?? e.src.type, image_repository: null };
+}
+
+/** Distinct workload clients the baseline holds on the served (protocol, port) of inbound edge `k`. */
+function sharedServiceClients(s: FlowBaselineState, k: string): number {
+  const e = parseEdgeKey(k);
+  const suffix = `|${e.proto}|${e.port}`;
+  const peers = new Set<string>();
+  for (const key in s.edges) {
+    if (!key.startsWith('i|w:')) continue;
+    const p = parseEdgeKey(key);
+    if (`|${p.proto}|${p.port}` === suffix && p.peer !== e.peer) peers.add(p.peer);
+  }
+  return peers.size;
+}
+
+/**
+ * Keeps the HTTP items of one edge within `perEdge` and all of them within `total`, evicting the
+ * least recently used; returns how many were evicted.
+ */
+function boundHttp(http: Record<string, EdgeRecord>, base: string, perEdge: number, total: number): number {
+  const prefix = `${base}|`;
+  const ofEdge: Record<string, EdgeRecord> = {};
+  let n = 0;
+  let all = 0;
+  for (const key in http) {
+    all++;
+    if (key.startsWith(prefix)) {
+      ofEdge[key] = http[key]!;
+      n++;
+    }
+  }
+  let evicted = 0;
+  if (n > perEdge) {
+    const before = n;
+    evictLru(ofEdge, perEdge, n);
+    for (const key in http) if (key.startsWith(prefix) && !ofEdge[key]) delete http[key];
+    evicted += before - perEdge;
+    all -= before - perEdge;
+  }
+  if (all > total) evicted += evictLru(http, total, all);
+  return evicted;
 }

@@ -18,6 +18,9 @@ export const RULES = {
   burst: 'flow_baseline.new_edge_burst',
   edgesRemoved: 'flow_baseline.edges_removed',
   discoveryEnded: 'flow_baseline.discovery_ended',
+  newHttpPath: 'flow_baseline.new_http_path',
+  newDnsName: 'flow_baseline.new_dns_name',
+  sharedServiceClient: 'flow_baseline.new_shared_service_client',
 } as const;
 export type FlowBaselineRule = (typeof RULES)[keyof typeof RULES];
 
@@ -54,6 +57,18 @@ const INFO: Record<FlowBaselineRule, RuleInfo> = {
   [RULES.discoveryEnded]: {
     title: 'Flow baseline discovery ended',
     desc: 'The workload left discovery: from now on edges outside its baseline are reported (monitor) or blocked (protect).',
+  },
+  [RULES.newHttpPath]: {
+    title: 'HTTP request outside the application baseline',
+    desc: 'An HTTP method and path pattern (path parameters generalised) that the application never used on this edge during discovery.',
+  },
+  [RULES.newDnsName]: {
+    title: 'DNS name never resolved by the application',
+    desc: 'The application resolved a DNS name it never resolved during discovery: a new external dependency, or a lookup for command and control or exfiltration.',
+  },
+  [RULES.sharedServiceClient]: {
+    title: 'New client of a shared service',
+    desc: 'A workload that never used this served port before became its client, on a port the server already serves to several workloads (DNS, metrics, a broker). Learned into the baseline.',
   },
 };
 
@@ -343,4 +358,77 @@ export function blockDecision(c: FindingContext, finding: Finding, scope: 'edge'
       reason: finding.message,
     },
   };
+}
+
+/** What an L7 finding is about (l7.ts): an HTTP request or a DNS lookup. */
+export type L7Subject =
+  | { kind: 'http'; method: string; pattern: string; code: number | null; newMethod: boolean }
+  | { kind: 'dns'; name: string; query: string; rcode: number | null };
+
+function l7Attacks(edge: EdgeParts, subject: L7Subject): Finding['finding_info']['attacks'] {
+  if (subject.kind === 'dns') return [{ technique_uid: 'T1071.004', tactic: 'Command and Control' }, { technique_uid: 'T1568', tactic: 'Command and Control' }];
+  if (edge.dir === 'in') return [{ technique_uid: 'T1190', tactic: 'Initial Access' }];
+  if (peerClass(edge.peer) === 'external') return [{ technique_uid: 'T1071.001', tactic: 'Command and Control' }];
+  return [{ technique_uid: 'T1210', tactic: 'Lateral Movement' }];
+}
+
+/**
+ * An HTTP (method, path pattern) or DNS name outside the application's L7 baseline (rules
+ * new_http_path, new_dns_name), or, when first used by a version younger than the change window
+ * that has a predecessor, a version_change carrying the L7 fields. `severity` comes from config.
+ * Only the generalised path pattern is put in a finding: the URL's query string and its id-like
+ * segments (tokens, emails, ids) never are, as they can carry secrets.
+ */
+export function l7Finding(
+  c: FindingContext,
+  edgeKey: string,
+  itemKey: string,
+  subject: L7Subject,
+  firstSeen: number,
+  count: number,
+  severity: SeverityName,
+  previous: VersionRecord | undefined | null,
+): Finding {
+  const edge = parseEdgeKey(edgeKey);
+  const v = c.version?.version ? ` (version ${c.version.version})` : '';
+  const versionChange = previous !== null;
+  const rule = versionChange ? RULES.versionChange : subject.kind === 'http' ? RULES.newHttpPath : RULES.newDnsName;
+  const what =
+    subject.kind === 'http'
+      ? edge.dir === 'out'
+        ? `sent ${subject.method} ${subject.pattern} to ${describePeer(edge.peer)} on ${edge.proto}/${edge.port}`
+        : `served ${subject.method} ${subject.pattern} to ${describePeer(edge.peer)} on ${edge.proto}/${edge.port}`
+      : `resolved ${subject.name}`;
+  const why = subject.kind === 'http' ? (subject.newMethod ? 'a method this edge never carried' : 'a path outside its baseline') : 'a name it never resolved';
+  const diff = versionChange ? `${previous?.version ?? 'unknown'} -> ${c.version?.version ?? 'unknown'}` : null;
+  const message = versionChange
+    ? `${c.key} version ${c.version?.version ?? 'unknown'} ${what}, which no earlier version did (version ${diff}, mode ${c.mode})`
+    : `${c.key}${v} ${what}: ${why} (mode ${c.mode})`;
+  const fields: Evidence =
+    subject.kind === 'http'
+      ? { l7_protocol: 'http', http_method: subject.method, http_path_pattern: subject.pattern, http_status: subject.code, http_new_method: subject.newMethod }
+      : { l7_protocol: 'dns', dns_name: subject.name, dns_query: subject.query, dns_rcode: subject.rcode };
+  const versionFields: Evidence = versionChange
+    ? { previous_version: previous?.version ?? null, version_diff: diff, version_first_seen: c.version?.first ?? null }
+    : {};
+  return base(rule, severity, c, [itemKey], message, firstSeen, count, [{ ...edgeEvidence(c, edge, firstSeen, count), ...fields, ...versionFields }], [
+    ...(versionChange ? [{ technique_uid: 'T1525', tactic: 'Persistence' }] : []),
+    ...l7Attacks(edge, subject),
+  ]);
+}
+
+/** A new workload client of a shared service (rule new_shared_service_client): learned, reported once. */
+export function sharedServiceClientFinding(c: FindingContext, edgeKey: string, clients: number, severity: SeverityName): Finding {
+  const edge = parseEdgeKey(edgeKey);
+  return base(
+    RULES.sharedServiceClient,
+    severity,
+    c,
+    [edgeKey],
+    `${c.key} has a new client, ${describePeer(edge.peer)}, on ${edge.proto}/${edge.port}, which it already serves to ${clients} workloads (learned; mode ${c.mode})`,
+    c.event.time,
+    1,
+    [{ ...edgeEvidence(c, edge, c.event.time, 1), shared_service_clients: clients }],
+    [],
+  );
 }

@@ -3,9 +3,12 @@
  * namespace. Pure. Workload peers become fromEndpoints/toEndpoints (with the namespace label),
  * CIDR buckets fromCIDR/toCIDR, FQDNs toFQDNs (with a DNS rule on the workload's DNS edges so
  * Cilium's DNS proxy learns the names), Cilium entities fromEntities/toEntities, ICMP icmps.
+ * Learned HTTP requests become L7 rules (`toPorts[].rules.http: [{method, path}]`) on their port,
+ * and the external names the workload resolved become toFQDNs egress rules on the ports it used
+ * towards external peers.
  */
 import type { CiliumEgressRule, CiliumIngressRule, CiliumNetworkPolicyObject } from './cilium-schema.ts';
-import { connectionsOf, endKey, groupByPorts, policiesPerWorkload, policyMetadata, portSpec, selectorLabels, type PolicyEnd, type PolicyModel, type PolicyWorkload, type PortSpec } from './policy-connections.ts';
+import { connectionsOf, endKey, groupByPorts, type HttpRule, policiesPerWorkload, policyMetadata, portSpec, selectorLabels, type PolicyEnd, type PolicyModel, type PolicyWorkload, type PortSpec } from './policy-connections.ts';
 
 /** The label Cilium gives every endpoint with its namespace. */
 export const CILIUM_NAMESPACE_LABEL = 'k8s:io.kubernetes.pod.namespace';
@@ -68,15 +71,22 @@ function portsPart(ports: readonly PortSpec[], dnsVisibility: boolean): Pick<Cil
   const out: Pick<CiliumEgressRule, 'toPorts' | 'icmps'> = {};
   if (l4.length) {
     const dns = dnsVisibility ? l4.filter((p) => p.port === 53) : [];
-    const rest = l4.filter((p) => !dns.includes(p));
+    const http = l4.filter((p) => p.http && p.http.length && p.protocol === 'TCP' && !dns.includes(p));
+    const rest = l4.filter((p) => !dns.includes(p) && !http.includes(p));
     out.toPorts = [];
     if (rest.length) out.toPorts.push({ ports: rest.map((p) => ({ port: String(p.port), protocol: p.protocol as 'TCP' | 'UDP' | 'SCTP' })) });
+    // One port rule per HTTP port: its L7 rules allow exactly the learned (method, path) pairs.
+    for (const p of http) out.toPorts.push({ ports: [{ port: String(p.port), protocol: 'TCP' }], rules: { http: p.http!.map(httpRule) } });
     if (dns.length) {
       out.toPorts.push({ ports: dns.map((p) => ({ port: '53', protocol: p.protocol as 'TCP' | 'UDP' | 'SCTP' })), rules: { dns: [{ matchPattern: '*' }] } });
     }
   }
   if (icmp.length) out.icmps = [{ fields: icmp.map((p) => ({ family: p.protocol === 'ICMPv6' ? ('IPv6' as const) : ('IPv4' as const), type: p.port })) }];
   return out;
+}
+
+function httpRule(r: HttpRule): { method?: string; path: string } {
+  return r.method ? { method: `^${r.method}$`, path: r.path } : { path: r.path };
 }
 
 function rulesFor(
@@ -96,7 +106,7 @@ function rulesFor(
       continue;
     }
     if (l3.kind === 'fqdn') hasFqdn = true;
-    entries.push({ peer: l3, peerKey: l3Key(l3), port });
+    entries.push({ peer: l3, peerKey: l3Key(l3), port: c.http ? { ...port, http: c.http } : port });
   }
   // One L3 kind per rule (toFQDNs may not share a rule with other L3 selectors).
   const byKind = new Map<string, typeof entries>();
@@ -121,14 +131,44 @@ function ingressRule(l3s: L3[], ports: PortSpec[]): CiliumIngressRule {
   return { ...r, ...portsPart(ports, false) };
 }
 
+/** matchName for a name as learned; matchPattern when it was generalised (a `*` label). */
+function fqdnSelector(name: string): { matchName: string } | { matchPattern: string } {
+  return name.includes('*') ? { matchPattern: name } : { matchName: name };
+}
+
 function egressRule(l3s: L3[], ports: PortSpec[], dnsVisibility: boolean): CiliumEgressRule {
   const r: CiliumEgressRule = {};
   const first = l3s[0]!;
   if (first.kind === 'endpoints') r.toEndpoints = l3s.map((x) => (x as Extract<L3, { kind: 'endpoints' }>).selector);
   else if (first.kind === 'entities') r.toEntities = l3s.map((x) => (x as Extract<L3, { kind: 'entities' }>).entity);
   else if (first.kind === 'cidr') r.toCIDR = l3s.map((x) => (x as Extract<L3, { kind: 'cidr' }>).cidr);
-  else r.toFQDNs = l3s.map((x) => ({ matchName: (x as Extract<L3, { kind: 'fqdn' }>).name }));
+  else r.toFQDNs = l3s.map((x) => fqdnSelector((x as Extract<L3, { kind: 'fqdn' }>).name));
   return { ...r, ...portsPart(ports, dnsVisibility && first.kind !== 'fqdn') };
+}
+
+/**
+ * The toFQDNs rule for the external names a workload resolved and that no FQDN edge names already:
+ * on the ports it used towards external peers (FQDN, CIDR bucket or world), so a connection that
+ * Hubble saw as an address is allowed again after the address changes. Null when there is none.
+ */
+function resolvedNamesRule(w: PolicyWorkload, model: PolicyModel, warn: (m: string) => void): { l3s: L3[]; ports: PortSpec[] } | null {
+  if (!w.dnsNames.length) return null;
+  const fqdnPeers = new Set<string>();
+  const ports = new Map<string, PortSpec>();
+  for (const { c, remote } of connectionsOf(model, w, 'egress')) {
+    if (remote.type === 'fqdn') fqdnPeers.add(remote.fqdn);
+    if (remote.type !== 'fqdn' && remote.type !== 'cidr' && !(remote.type === 'entity' && remote.entity === 'world')) continue;
+    const p = portSpec(c);
+    if (typeof p !== 'string' && L4.has(p.protocol)) ports.set(`${p.protocol}/${p.port}`, { protocol: p.protocol, port: p.port });
+  }
+  const names = w.dnsNames.filter((n) => !fqdnPeers.has(n));
+  if (!names.length) return null;
+  if (!ports.size) {
+    warn(`${w.id}: ${names.length} resolved external name(s) (${names.slice(0, 3).join(', ')}${names.length > 3 ? ', …' : ''}) have no learned external connection; no toFQDNs rule written for them`);
+    return null;
+  }
+  const sorted = [...ports.values()].sort((a, b) => (a.protocol === b.protocol ? a.port - b.port : a.protocol < b.protocol ? -1 : 1));
+  return { l3s: names.map((name) => ({ kind: 'fqdn', name })), ports: sorted };
 }
 
 /** CiliumNetworkPolicy objects for every workload of `namespace` with usable labels, sorted by name. */
@@ -144,6 +184,11 @@ export function ciliumPolicies(model: PolicyModel, namespace: string, warnings: 
       ingress: ingress.rules.length ? ingress.rules.map((r) => ingressRule(r.l3s, r.ports)) : [{}],
     };
     if (egress) {
+      const fqdnRule = resolvedNamesRule(w, model, warn);
+      if (fqdnRule) {
+        egress.rules.push(fqdnRule);
+        egress.hasFqdn = true;
+      }
       const dnsPorts = egress.rules.some((r) => r.l3s[0]!.kind !== 'fqdn' && r.ports.some((p) => p.port === 53 && L4.has(p.protocol)));
       if (egress.hasFqdn && !dnsPorts) warn(`${w.id}: toFQDNs rules need DNS visibility, but no DNS (port 53) edge was learned`);
       spec.egress = egress.rules.length ? egress.rules.map((r) => egressRule(r.l3s, r.ports, egress.hasFqdn)) : [{}];

@@ -3,6 +3,7 @@
  * labels of every workload: the model both policy formats are written from. Pure.
  */
 import { parseEdgeKey, parsePeer, type PeerIdentity } from './identity.ts';
+import { isClusterName, parseHttpKey, pathRegex } from './l7.ts';
 import type { FlowBaselineState } from './state.ts';
 
 /** A workload as policies see it: namespace, kind and name (clusters are merged unless one is chosen). */
@@ -16,6 +17,14 @@ export interface PolicyWorkload {
   labels: Record<string, string> | null;
   /** True when the workload has its own baseline (it sent flows), so its egress is known. */
   hasState: boolean;
+  /** DNS names outside the cluster it resolved (l7.ts dnsName; `*` where generalised), sorted. */
+  dnsNames: string[];
+}
+
+/** An L7 HTTP rule: the method (absent: any) and the path regex (l7.ts pathRegex) of a learned pattern. */
+export interface HttpRule {
+  method?: string;
+  path: string;
 }
 
 /** One end of an allowed connection. */
@@ -27,6 +36,8 @@ export interface PolicyConnection {
   server: PolicyEnd;
   proto: string;
   port: string;
+  /** HTTP requests learned on it (from the client's or the server's L7 baseline); absent: none seen. */
+  http?: HttpRule[];
 }
 
 /** The model: workloads by id, connections (deduplicated), and problems found on the way. */
@@ -97,7 +108,7 @@ export function policyModel(baselines: Iterable<readonly [string, FlowBaselineSt
   const touch = (namespace: string, kind: string, name: string): PolicyWorkload => {
     const id = `${namespace}/${kind}/${name}`;
     let w = workloads.get(id);
-    if (!w) workloads.set(id, (w = { id, namespace, kind, name, labels: null, hasState: false }));
+    if (!w) workloads.set(id, (w = { id, namespace, kind, name, labels: null, hasState: false, dnsNames: [] }));
     return w;
   };
 
@@ -121,6 +132,11 @@ export function policyModel(baselines: Iterable<readonly [string, FlowBaselineSt
     const w = touch(id.namespace, id.kind, id.name);
     w.hasState = true;
     observe(w, s.labels);
+    // Resolvers forward their clients' names; only an application's own lookups become toFQDNs.
+    if (s.l7 && !s.l7.resolver) {
+      for (const name of Object.keys(s.l7.dns)) if (FQDN_RULE_NAME.test(name) && name.length <= 253 && !isClusterName(name) && !w.dnsNames.includes(name)) w.dnsNames.push(name);
+      w.dnsNames.sort();
+    }
     pending.push([s, w]);
   }
   // A workload's pods as its peers saw them count too (some ends carry no labels in Hubble).
@@ -137,7 +153,16 @@ export function policyModel(baselines: Iterable<readonly [string, FlowBaselineSt
     ...pending.map(([s, w]): [FlowBaselineState, PolicyEnd, string] => [s, { type: 'workload', id: w.id }, w.id]),
     ...others.map(([s, end]): [FlowBaselineState, PolicyEnd, string] => [s, end, endKey(end)]),
   ];
+  const byDedup = new Map<string, PolicyConnection>();
   for (const [s, local, name] of sources) {
+    // The HTTP requests learned on each edge of this baseline (edge key without process -> rules).
+    const httpOf = new Map<string, HttpRule[]>();
+    for (const hk of Object.keys(s.l7?.http ?? {})) {
+      const { edge, method, pattern } = parseHttpKey(hk);
+      const list = httpOf.get(edge) ?? [];
+      list.push(method === 'OTHER' ? { path: pathRegex(pattern) } : { method, path: pathRegex(pattern) });
+      httpOf.set(edge, list);
+    }
     for (const k of Object.keys(s.edges)) {
       const edge = parseEdgeKey(k);
       const p = parsePeer(edge.peer);
@@ -159,8 +184,16 @@ export function policyModel(baselines: Iterable<readonly [string, FlowBaselineSt
       const conn: PolicyConnection =
         edge.dir === 'out' ? { client: local, server: peer, proto: edge.proto, port: edge.port } : { client: peer, server: local, proto: edge.proto, port: edge.port };
       const dedup = `${endKey(conn.client)}>${endKey(conn.server)}|${conn.proto}|${conn.port}`;
+      const http = httpOf.get(`${edge.dir === 'out' ? 'o' : 'i'}|${edge.peer}|${edge.proto}|${edge.port}`);
+      const held = byDedup.get(dedup);
+      if (held) {
+        if (http) held.http = mergeHttp(held.http, http);
+        continue;
+      }
       if (seen.has(dedup)) continue;
       seen.add(dedup);
+      if (http) conn.http = mergeHttp(undefined, http);
+      byDedup.set(dedup, conn);
       connections.push(conn);
     }
   }
@@ -170,6 +203,16 @@ export function policyModel(baselines: Iterable<readonly [string, FlowBaselineSt
     return x < y ? -1 : x > y ? 1 : 0;
   });
   return { workloads, connections, warnings };
+}
+
+/** Names a toFQDNs rule can carry: DNS labels (a generalised one is `*`), at least two. Others (underscores, odd bytes) are left out. */
+const FQDN_RULE_NAME = /^(?:\*|[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)(?:\.(?:\*|[a-z0-9](?:[a-z0-9-]*[a-z0-9])?))+$/;
+
+/** The union of two HTTP rule lists, deduplicated and sorted (by path, then method). */
+function mergeHttp(a: HttpRule[] | undefined, b: readonly HttpRule[]): HttpRule[] {
+  const byKey = new Map<string, HttpRule>();
+  for (const r of [...(a ?? []), ...b]) byKey.set(`${r.path} ${r.method ?? ''}`, r);
+  return [...byKey].sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)).map(([, r]) => r);
 }
 
 /** Kubernetes object names: lower-case alphanumerics, `-` and `.`, at most 253, alphanumeric at both ends. */
@@ -234,12 +277,15 @@ export function groupByPorts<P>(entries: ReadonlyArray<{ peer: P; peerKey: strin
   for (const e of entries) {
     let g = byPeer.get(e.peerKey);
     if (!g) byPeer.set(e.peerKey, (g = { peer: e.peer, ports: new Map() }));
-    g.ports.set(`${e.port.protocol}/${e.port.port}`, e.port);
+    const key = `${e.port.protocol}/${e.port.port}`;
+    const had = g.ports.get(key);
+    // A port with HTTP rules from one connection and none from another (L4 only) keeps the L4 allowance.
+    g.ports.set(key, had && (!had.http || !e.port.http) ? { protocol: had.protocol, port: had.port } : had?.http && e.port.http ? { ...had, http: mergeHttp(had.http, e.port.http) } : e.port);
   }
   const byPorts = new Map<string, { peers: Array<[string, P]>; ports: PortSpec[] }>();
   for (const [peerKey, g] of [...byPeer].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     const ports = [...g.ports.values()].sort((a, b) => (a.protocol === b.protocol ? a.port - b.port : a.protocol < b.protocol ? -1 : 1));
-    const sig = ports.map((p) => `${p.protocol}/${p.port}`).join(',');
+    const sig = ports.map((p) => `${p.protocol}/${p.port}${p.http ? JSON.stringify(p.http) : ''}`).join(',');
     let r = byPorts.get(sig);
     if (!r) byPorts.set(sig, (r = { peers: [], ports }));
     r.peers.push([peerKey, g.peer]);
@@ -251,6 +297,8 @@ export function groupByPorts<P>(entries: ReadonlyArray<{ peer: P; peerKey: strin
 export interface PortSpec {
   protocol: string;
   port: number;
+  /** L7 HTTP rules on this port for this peer (Cilium only); absent: L4 only. */
+  http?: HttpRule[];
 }
 
 /** The port of a connection as a PortSpec, or a reason why it has none. */

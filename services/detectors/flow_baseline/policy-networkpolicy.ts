@@ -1,7 +1,7 @@
 /**
  * The policy model -> Kubernetes NetworkPolicy (networking.k8s.io/v1) objects, one per workload
  * of the namespace. Pure. What NetworkPolicy cannot say (FQDNs, Cilium entities, ICMP, other
- * protocols) is left out with a warning; traffic with the pod's own node is always allowed by
+ * protocols, learned HTTP rules and resolved names) is left out with a warning; traffic with the pod's own node is always allowed by
  * Kubernetes, so `host` peers need no rule.
  */
 import { connectionsOf, endKey, groupByPorts, policiesPerWorkload, policyMetadata, portSpec, selectorLabels, type PolicyEnd, type PolicyModel, type PolicyWorkload, type PortSpec } from './policy-connections.ts';
@@ -84,7 +84,13 @@ function rules(
       warn(`${self.id}: ${direction} ${endKey(remote)} ${typeof port === 'string' ? port : `${port.protocol} type ${port.port}`} cannot be expressed in a NetworkPolicy; left out`);
       continue;
     }
-    for (const peer of peers) entries.push({ peer, peerKey: JSON.stringify(peer), port });
+    if (c.http?.length) {
+      warn(
+        `${self.id}: ${c.http.length} learned HTTP rule(s) on ${direction} ${endKey(remote)} ${port.protocol}/${port.port} cannot be expressed in a NetworkPolicy (L3/L4 only); ` +
+          'the port is allowed for every request (use --format cilium for L7 rules)',
+      );
+    }
+    for (const peer of peers) entries.push({ peer, peerKey: JSON.stringify(peer), port: { protocol: port.protocol, port: port.port } });
   }
   return groupByPorts(entries).map((g) => {
     const ports = g.ports.map((p) => ({ protocol: p.protocol, port: p.port }));
@@ -103,6 +109,12 @@ export function networkPolicies(model: PolicyModel, namespace: string, warnings:
       ingress: rules(w, model, 'ingress', warn),
     };
     if (w.hasState) spec.egress = rules(w, model, 'egress', warn);
+    if (w.dnsNames.length) {
+      warn(
+        `${w.id}: ${w.dnsNames.length} resolved external name(s) (${w.dnsNames.slice(0, 3).join(', ')}${w.dnsNames.length > 3 ? ', …' : ''}) cannot be expressed in a NetworkPolicy ` +
+          '(no FQDN rules); its external egress is allowed by address only (use --format cilium for toFQDNs)',
+      );
+    }
     return { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: policyMetadata(w, namespace), spec };
   });
 }

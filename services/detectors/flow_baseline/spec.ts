@@ -8,7 +8,7 @@ export const flowBaselineSpec = lazyDetectorSpec<'flow', FlowBaselineSettings, F
     name: 'flow_baseline',
     stream: 'flow',
     description:
-      'Learns how each workload talks (peer workload or external endpoint, port, protocol) by identity, then alerts on or blocks edges outside that baseline; new image versions inherit it and their new edges are reported as behaviour changes.',
+      'Learns how each workload talks (peer workload or external endpoint, port, protocol, and from L7 flows its HTTP paths and DNS names) by identity, then alerts on or blocks edges outside that baseline; new image versions inherit it and their new edges are reported as behaviour changes.',
     configSchema: FlowBaselineConfig,
     stateful: true,
     takesControl: true,

@@ -41,7 +41,7 @@ test('a value of another layout is discarded and rebuilt, not thrown on', () => 
   state.set(KEY, { v: 0, edges: 'corrupt' } as unknown as FlowBaselineState);
   const h = harness({}, state);
   assert.doesNotThrow(() => h.run([toPort(443, 0)]));
-  assert.equal(h.state.get(KEY)!.v, 1);
+  assert.equal(h.state.get(KEY)!.v, 2);
   assert.equal(h.detector.stats().statesDiscarded, 1);
 });
 

@@ -33,10 +33,37 @@ export interface VersionRecord {
 /** Why discovery ended. */
 export type DiscoveryEndReason = 'duration' | 'stable' | 'control';
 
+/**
+ * What an application does at L7 (l7.ts): HTTP (method, path pattern) per edge and the DNS names it
+ * resolves, each an EdgeRecord (first, last, count, version mask), bounded and LRU like the edges.
+ */
+export interface L7State {
+  /** `<o|i>|<peer>|<proto>|<port>|<METHOD>|<pattern>` -> record; at most `l7.http.maxPathsPerEdge` per edge, `l7.http.maxPaths` in all. */
+  http: Record<string, EdgeRecord>;
+  /** DNS name (l7.ts dnsName) -> record; at most `l7.dns.maxNames`. */
+  dns: Record<string, EdgeRecord>;
+  /** L7 items outside the baseline (`h|<http key>`, `d|<name>`), for deduplication; at most `limits.maxNovelEdges`. Rule: 0 new, 1 a new version's. */
+  novel: Record<string, NovelRecord>;
+  /**
+   * While not null, L7 items are learned until this event time even past discovery: a state
+   * migrated from layout 1 (no L7 baseline yet) learns L7 for `discovery.maxMs` first.
+   */
+  learnUntil: number | null;
+  /** The application serves DNS (an inbound edge on port 53): it is a resolver, the names it forwards are not its own. */
+  resolver: boolean;
+  /** [window start, L7 findings in it]: at most `burst.maxFindings` L7 findings per window, the rest are counted. */
+  burst: [start: number, findings: number];
+}
+
+/** A fresh, empty L7 state. */
+export function newL7State(learnUntil: number | null): L7State {
+  return { http: {}, dns: {}, novel: {}, learnUntil, resolver: false, burst: [0, 0] };
+}
+
 /** The state of one workload (or other source entity) key. */
 export interface FlowBaselineState {
-  /** State layout version. */
-  v: 1;
+  /** State layout version (2: with `l7`; a layout-1 value is migrated by readState). */
+  v: 2;
   identity: {
     type: FlowEndpointType;
     cluster: string | null;
@@ -86,12 +113,14 @@ export interface FlowBaselineState {
   };
   /** The last control message applied. */
   control: { id: string | null; type: string; time: number } | null;
+  /** HTTP paths and DNS names (layout 2). */
+  l7: L7State;
 }
 
 /** A fresh state for a workload first seen at `time`. */
 export function newState(identity: FlowBaselineState['identity'], time: number): FlowBaselineState {
   return {
-    v: 1,
+    v: 2,
     identity,
     labels: null,
     peerLabels: {},
@@ -108,6 +137,7 @@ export function newState(identity: FlowBaselineState['identity'], time: number):
     burst: [time, 0, 0],
     counters: { edgesEvicted: 0, novelEvicted: 0, versionsEvicted: 0, findingsSuppressed: 0, resets: 0 },
     control: null,
+    l7: newL7State(null),
   };
 }
 
@@ -117,9 +147,14 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 
 /** A cheap shape check of a value read back from ctx.state (another layout or a corrupt value fails). */
 export function isFlowBaselineState(v: unknown): v is FlowBaselineState {
+  return isStateShape(v, 2) && isRecord((v as Record<string, unknown>).l7);
+}
+
+/** The shape shared by layouts 1 and 2. */
+function isStateShape(v: unknown, layout: 1 | 2): boolean {
   return (
     isRecord(v) &&
-    v.v === 1 &&
+    v.v === layout &&
     isRecord(v.identity) &&
     (v.phase === 'discover' || v.phase === 'active') &&
     isRecord(v.discovery) &&
@@ -132,6 +167,20 @@ export function isFlowBaselineState(v: unknown): v is FlowBaselineState {
     Array.isArray(v.burst) &&
     isRecord(v.counters)
   );
+}
+
+/**
+ * A value read back from ctx.state as the current layout, or null (another layout or corrupt: it
+ * is rebuilt). A layout-1 value (before L7 learning) is migrated in place: it gets an empty L7
+ * state that learns until `time + l7LearnMs` (its L3/L4 baseline is kept as it is).
+ */
+export function readState(v: unknown, time: number, l7LearnMs: number): FlowBaselineState | null {
+  if (isFlowBaselineState(v)) return v;
+  if (!isStateShape(v, 1)) return null;
+  const s = v as unknown as Omit<FlowBaselineState, 'v' | 'l7'> & { v: number; l7?: L7State };
+  s.v = 2;
+  s.l7 = newL7State((Number.isFinite(time) ? Math.max(time, s.last) : s.last) + l7LearnMs);
+  return s as FlowBaselineState;
 }
 
 /** Counts the keys of a record without allocating an array. */
@@ -220,6 +269,9 @@ export function forgetVersion(s: FlowBaselineState, slot: number): void {
   for (const v of s.versions) if (v.prev === slot) v.prev = null;
   for (const k in s.edges) s.edges[k]![3] &= ~bit;
   for (const k in s.novel) s.novel[k]![3] &= ~bit;
+  for (const k in s.l7.http) s.l7.http[k]![3] &= ~bit;
+  for (const k in s.l7.dns) s.l7.dns[k]![3] &= ~bit;
+  for (const k in s.l7.novel) s.l7.novel[k]![3] &= ~bit;
   s.counters.versionsEvicted++;
 }
 
@@ -238,6 +290,7 @@ export function resetBaseline(s: FlowBaselineState, time: number): void {
   s.phase = 'discover';
   s.discovery = { start: time, lastNew: time, end: null, reason: null, reported: false };
   s.burst = [time, 0, 0];
+  s.l7 = newL7State(null);
   s.counters.resets++;
 }
 

@@ -21,6 +21,8 @@ export interface Attempt {
   server: EvalEnd;
   protocol: string;
   port: number | null;
+  /** The HTTP request of an L7 flow (method, `:path` with its query, as Envoy sees it); absent for L3/L4 flows. */
+  http?: { method: string; path: string };
   /** For messages. */
   label: string;
 }
@@ -90,11 +92,19 @@ export function attemptOf(f: NetworkFlow, labels: LabelRegistry): Attempt {
     const t = f.connection_info.icmp_type;
     port = t === 0 ? 8 : t === 129 ? 128 : t;
   }
+  // The request line, parsed here on its own (not with the detector's l7.ts): `:path` keeps the query.
+  let http: Attempt['http'];
+  const url = f.l7?.http?.url;
+  if (url) {
+    const m = /^[a-z]+:\/\/[^/]*(\/[^#]*)?/i.exec(url);
+    http = { method: f.l7!.http!.method ?? '', path: m ? (m[1] ?? '/') : url };
+  }
   return {
     client: endOf(c, labels),
     server: endOf(s, labels),
     protocol: proto,
     port,
+    ...(http ? { http } : {}),
     label: `${wid(c) ?? c.type}:${c.ip} -> ${wid(s) ?? s.type}:${s.ip} ${proto}/${port ?? '-'}${reply ? ' (from a reply)' : ''}`,
   };
 }

@@ -5,8 +5,11 @@
  * prefixes, namespace label, else the policy's namespace), from/toEntities, from/toCIDR,
  * toFQDNs matchName, toPorts (port string, protocol or ANY), icmps. A rule with no L3 part and
  * an L4 part allows any peer; an empty rule `{}` allows nothing. Cilium allows traffic from the
- * local host by default.
+ * local host by default. A port rule with `rules.http` lets an HTTP request through only when one
+ * rule's method and path regexes (RE2, full match as Envoy does) match it; an attempt without an
+ * HTTP request (an L3/L4 flow) is judged on its port only. toFQDNs matchPattern: `*` is one label.
  */
+import { RE2JS } from '@bufbuild/re2';
 import { inCidr, type Attempt, type EvalEnd } from './attempts.ts';
 
 type Labels = Record<string, string>;
@@ -21,7 +24,7 @@ interface RuleLike {
   fromCIDR?: string[];
   toCIDR?: string[];
   toFQDNs?: Array<{ matchName?: string; matchPattern?: string }>;
-  toPorts?: Array<{ ports?: Array<{ port: string; protocol?: string }> }>;
+  toPorts?: Array<{ ports?: Array<{ port: string; protocol?: string }>; rules?: { http?: Array<{ method?: string; path?: string }> } }>;
   icmps?: Array<{ fields: Array<{ family?: string; type: number | string }> }>;
 }
 /** The parts of a CiliumNetworkPolicy the evaluator reads. */
@@ -61,14 +64,16 @@ function l3(rule: RuleLike, dir: 'ingress' | 'egress'): { present: boolean; matc
       (eps ?? []).some((s) => selectorMatches(s, end, ns)) ||
       entityMatches(ents ?? [], end) ||
       (end.kind === 'external' && (cidrs ?? []).some((c) => inCidr(end.ip, c))) ||
-      (end.kind === 'external' && !!end.fqdn && (fqdns ?? []).some((f) => f.matchName === end.fqdn!.toLowerCase())),
+      (end.kind === 'external' && !!end.fqdn && (fqdns ?? []).some((f) => f.matchName === end.fqdn!.toLowerCase() || (!!f.matchPattern && patternMatches(f.matchPattern, end.fqdn!.toLowerCase())))),
   };
 }
 
 function l4Matches(rule: RuleLike, a: Attempt): boolean {
   if (!rule.toPorts && !rule.icmps) return true;
-  const portOk = (rule.toPorts ?? []).some((pr) =>
-    (pr.ports ?? []).some((p) => Number(p.port) === a.port && (!p.protocol || p.protocol === 'ANY' || p.protocol === a.protocol)),
+  const portOk = (rule.toPorts ?? []).some(
+    (pr) =>
+      (pr.ports ?? []).some((p) => Number(p.port) === a.port && (!p.protocol || p.protocol === 'ANY' || p.protocol === a.protocol)) &&
+      (!pr.rules?.http || !a.http || pr.rules.http.some((h) => fullMatch(h.method, a.http!.method) && fullMatch(h.path, a.http!.path))),
   );
   const icmpOk = (rule.icmps ?? []).some((r) =>
     r.fields.some((f) => Number(f.type) === a.port && ((f.family ?? 'IPv4') === 'IPv6' ? a.protocol === 'ICMPv6' : a.protocol === 'ICMPv4')),
@@ -94,4 +99,14 @@ function sideAllows(policies: readonly CnpLike[], local: EvalEnd, remote: EvalEn
 /** True when the policies let `a.client` open the connection and `a.server` accept it. */
 export function ciliumAllows(policies: readonly CnpLike[], a: Attempt): boolean {
   return sideAllows(policies, a.client, a.server, a, 'egress') && sideAllows(policies, a.server, a.client, a, 'ingress');
+}
+
+function fullMatch(regex: string | undefined, value: string): boolean {
+  return regex === undefined || RE2JS.compile(regex).matches(value);
+}
+
+/** A toFQDNs matchPattern: `*` matches the characters of one DNS label. */
+function patternMatches(pattern: string, name: string): boolean {
+  const re = new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('[-a-z0-9_]*')}$`);
+  return re.test(name);
 }
