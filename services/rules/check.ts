@@ -310,3 +310,86 @@ function opsOf(e: Expr, field: string): Set<string> | null {
       return null;
   }
 }
+
+/**
+ * The operations a condition allows, as patterns: exact values and the prefixes, suffixes and
+ * substrings of `event.api.operation.startsWith/endsWith/contains('…')` (lower-cased; on the
+ * operation or its lower-cased forms), joined by `&&` (the more selective side) and `||` (both
+ * sides). For conditions the exact index (operationFilter) cannot key, such as Azure's
+ * `event.api.operation.endsWith('/DELETE')`. A superset of the operations the condition accepts:
+ * the index compares the lower-cased operation, and only ASCII patterns are kept, for which
+ * lower-casing the operation keeps the pattern where it was.
+ */
+export interface OperationPatterns {
+  readonly exact: readonly string[];
+  readonly prefix: readonly string[];
+  readonly suffix: readonly string[];
+  readonly contains: readonly string[];
+}
+
+interface PatternSets {
+  exact: Set<string>;
+  prefix: Set<string>;
+  suffix: Set<string>;
+  contains: Set<string>;
+}
+
+const PATTERN_METHODS: Record<string, 'prefix' | 'suffix' | 'contains'> = { startsWith: 'prefix', endsWith: 'suffix', contains: 'contains' };
+
+/** How many events a filter lets through, roughly: substrings most, exact values least. */
+function breadth(f: PatternSets): number {
+  return f.contains.size * 10_000 + (f.prefix.size + f.suffix.size) * 100 + f.exact.size;
+}
+
+function patternsOf(e: Expr): PatternSets | null {
+  if (e.exprKind.case !== 'callExpr') return null;
+  const c = e.exprKind.value;
+  const [a, b] = c.args;
+  if (c.target && c.args.length === 1 && PATTERN_METHODS[c.function] && isOperationRef(c.target, 'operation') && a) {
+    const lit = stringConst(a);
+    // eslint-disable-next-line no-control-regex
+    if (lit === null || lit === '' || !/^[\x00-\x7f]*$/.test(lit)) return null;
+    const out: PatternSets = { exact: new Set(), prefix: new Set(), suffix: new Set(), contains: new Set() };
+    out[PATTERN_METHODS[c.function]!].add(lit.toLowerCase());
+    return out;
+  }
+  switch (c.function) {
+    case '_&&_': {
+      const l = a ? patternsOf(a) : null;
+      const r = b ? patternsOf(b) : null;
+      if (l && r) return breadth(l) <= breadth(r) ? l : r;
+      return l ?? r;
+    }
+    case '_||_': {
+      const l = a ? patternsOf(a) : null;
+      const r = b ? patternsOf(b) : null;
+      if (!l || !r) return null;
+      return {
+        exact: new Set([...l.exact, ...r.exact]),
+        prefix: new Set([...l.prefix, ...r.prefix]),
+        suffix: new Set([...l.suffix, ...r.suffix]),
+        contains: new Set([...l.contains, ...r.contains]),
+      };
+    }
+    case '_==_':
+    case '@in': {
+      const ops = opsOf(e, 'operation');
+      return ops === null ? null : { exact: ops, prefix: new Set(), suffix: new Set(), contains: new Set() };
+    }
+    default:
+      return null;
+  }
+}
+
+/** The operation patterns of a condition (see OperationPatterns), or null when it pins none. */
+export function operationPatterns(p: ParsedCondition): OperationPatterns | null {
+  const f = patternsOf(p.parsed.expr);
+  if (f === null) return null;
+  const list = (s: Set<string>): string[] => [...s].sort();
+  return { exact: list(f.exact), prefix: list(f.prefix), suffix: list(f.suffix), contains: list(f.contains) };
+}
+
+/** Whether a lower-cased operation passes the patterns. */
+export function matchesPatterns(op: string, p: OperationPatterns): boolean {
+  return p.exact.includes(op) || p.prefix.some((x) => op.startsWith(x)) || p.suffix.some((x) => op.endsWith(x)) || p.contains.some((x) => op.includes(x));
+}

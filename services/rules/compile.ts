@@ -1,10 +1,11 @@
 import { isCelError, plan } from '@bufbuild/cel';
 import type { ApiActivity } from '../core/events.ts';
-import { checkExpression, operationFilter, parseCondition, serviceFilter, type ParsedCondition } from './check.ts';
+import { checkExpression, operationFilter, operationPatterns, parseCondition, serviceFilter, type OperationPatterns, type ParsedCondition } from './check.ts';
 import { RULE_ENV, type RuleInput } from './env.ts';
 import { str, toPlain } from './helpers.ts';
 import { durationMs, MAX_PERIOD_MS, MAX_WINDOW_MS, type RuleDoc, type RuleSeverity, type RuleTestCase } from './schema.ts';
-import { activityBindings } from './view.ts';
+import { compileNative, UNKNOWN, type NativeFn } from './native.ts';
+import { activityBindings, nativeInputOf } from './view.ts';
 
 /** The CEL bindings a rule is evaluated with (see view.ts activityBindings). */
 export type RuleBindings = Readonly<Record<string, unknown>>;
@@ -54,6 +55,12 @@ export interface CompiledRule {
   readonly operations: ReadonlySet<string> | null;
   /** Lower-cased services the condition requires (`event.api.service_name`), or null: the second index key. */
   readonly services: ReadonlySet<string> | null;
+  /**
+   * When `operations` is null: the operation patterns the condition requires (prefixes, suffixes,
+   * substrings and exact values, check.ts operationPatterns), or null. The index key of rules such
+   * as `event.api.operation.endsWith('/DELETE')` that pin neither the operation nor the service.
+   */
+  readonly operationPatterns: OperationPatterns | null;
   /** Evaluates the condition. */
   test(bindings: RuleBindings): ConditionResult;
   /** Evaluates the dedup key expression ('' when absent or on error). */
@@ -71,8 +78,25 @@ function planOf(p: ParsedCondition): Planned {
   return (ctx) => fn(ctx);
 }
 
-function valueText(fn: Planned | null, b: RuleBindings): string {
+/** Runs a native function on the bindings' native input; UNKNOWN when there is none or it cannot decide. */
+function runNative(nat: NativeFn | null, b: RuleBindings): unknown {
+  if (nat === null) return UNKNOWN;
+  const input = nativeInputOf(b);
+  if (input === null) return UNKNOWN;
+  try {
+    return nat(input);
+  } catch {
+    return UNKNOWN;
+  }
+}
+
+function valueText(fn: Planned | null, nat: NativeFn | null, b: RuleBindings): string {
   if (!fn) return '';
+  const n = runNative(nat, b);
+  if (n !== UNKNOWN && (n === null || typeof n !== 'object')) {
+    const s = str(n);
+    return s.length > 256 ? s.slice(0, 256) : s;
+  }
   const v = fn(b);
   if (isCelError(v)) return '';
   const s = str(v === null || typeof v !== 'object' ? v : toPlain(v));
@@ -90,11 +114,25 @@ export interface CompileOptions {
    * now; each expression is parsed and planned when first evaluated, so a process only pays for
    * the rules its events reach.
    */
-  readonly prechecked?: { readonly operations: readonly string[] | null; readonly services: readonly string[] | null };
+  readonly prechecked?: {
+    readonly operations: readonly string[] | null;
+    readonly services: readonly string[] | null;
+    /** Absent in packs precompiled before the patterns existed: then the rule is keyed as before. */
+    readonly operationPatterns?: OperationPatterns | null;
+  };
 }
 
 /** The planned expressions of a rule: condition, dedup key, threshold key, distinct value. */
 type Plans = readonly [Planned, Planned | null, Planned | null, Planned | null];
+
+/** Their native forms (native.ts), null where nothing can be evaluated natively. */
+type Natives = readonly [NativeFn | null, NativeFn | null, NativeFn | null, NativeFn | null];
+
+/** The native forms of parsed expressions (activity rules only: native.ts reads `event`). */
+function nativesOf(input: RuleInput, exprs: ReadonlyArray<ParsedCondition | null>): Natives {
+  const one = (p: ParsedCondition | null | undefined): NativeFn | null => (input === 'activity' && p ? compileNative(p.parsed.expr) : null);
+  return [one(exprs[0]), one(exprs[1]), one(exprs[2]), one(exprs[3])];
+}
 
 function windowsOf(doc: RuleDoc): { periodMs: number; windowMs: number } {
   return { periodMs: doc.dedup ? durationMs(doc.dedup.period) : 0, windowMs: doc.threshold ? durationMs(doc.threshold.window) : 0 };
@@ -108,7 +146,14 @@ function mitreOf(doc: RuleDoc): RuleAttack[] {
 }
 
 /** The compiled rule around its plans (given now, or made on first use). */
-function ruleOf(doc: RuleDoc, where: { file: string; line: number }, plans: () => Plans, operations: ReadonlySet<string> | null, services: ReadonlySet<string> | null): CompiledRule {
+function ruleOf(
+  doc: RuleDoc,
+  where: { file: string; line: number },
+  plans: () => Plans,
+  natives: () => Natives,
+  index: { operations: ReadonlySet<string> | null; services: ReadonlySet<string> | null; operationPatterns: OperationPatterns | null },
+): CompiledRule {
+  const { operations, services } = index;
   const { periodMs, windowMs } = windowsOf(doc);
   return {
     id: doc.id,
@@ -134,7 +179,11 @@ function ruleOf(doc: RuleDoc, where: { file: string; line: number }, plans: () =
     line: where.line,
     operations,
     services,
+    operationPatterns: operations === null ? index.operationPatterns : null,
     test(b) {
+      // The native evaluator answers when it can (the same answer CEL gives), CEL otherwise.
+      const n = runNative(natives()[0], b);
+      if (n === true || n === false) return n;
       let v: unknown;
       try {
         v = plans()[0](b);
@@ -145,9 +194,9 @@ function ruleOf(doc: RuleDoc, where: { file: string; line: number }, plans: () =
       if (isCelError(v)) return { error: v.message };
       return { error: `condition gave ${typeof v}, not a bool` };
     },
-    dedupKey: (b) => valueText(plans()[1], b),
-    thresholdKey: (b) => valueText(plans()[2], b),
-    distinctValue: (b) => (doc.threshold?.distinct ? valueText(plans()[3], b) : null),
+    dedupKey: (b) => valueText(plans()[1], natives()[1], b),
+    thresholdKey: (b) => valueText(plans()[2], natives()[2], b),
+    distinctValue: (b) => (doc.threshold?.distinct ? valueText(plans()[3], natives()[3], b) : null),
   };
 }
 
@@ -163,16 +212,21 @@ function parsedOrThrow(text: string): ParsedCondition {
  */
 export function compileRule(doc: RuleDoc, where: { file: string; line: number }, options: CompileOptions = {}): CompileResult {
   if (options.prechecked) {
-    const { operations, services } = options.prechecked;
-    let plans: Plans | undefined;
-    const lazy = (): Plans =>
-      (plans ??= [
-        planOf(parsedOrThrow(doc.condition)),
-        doc.dedup ? planOf(parsedOrThrow(doc.dedup.key)) : null,
-        doc.threshold?.key ? planOf(parsedOrThrow(doc.threshold.key)) : null,
-        doc.threshold?.distinct ? planOf(parsedOrThrow(doc.threshold.distinct)) : null,
+    const { operations, services, operationPatterns: patterns } = options.prechecked;
+    let parsed: ReadonlyArray<ParsedCondition | null> | undefined;
+    const parseAll = (): ReadonlyArray<ParsedCondition | null> =>
+      (parsed ??= [
+        parsedOrThrow(doc.condition),
+        doc.dedup ? parsedOrThrow(doc.dedup.key) : null,
+        doc.threshold?.key ? parsedOrThrow(doc.threshold.key) : null,
+        doc.threshold?.distinct ? parsedOrThrow(doc.threshold.distinct) : null,
       ]);
-    return { rule: ruleOf(doc, where, lazy, operations ? new Set(operations) : null, services ? new Set(services) : null), problems: [] };
+    let plans: Plans | undefined;
+    let natives: Natives | undefined;
+    const lazy = (): Plans => (plans ??= parseAll().map((p) => (p === null ? null : planOf(p))) as unknown as Plans);
+    const lazyNatives = (): Natives => (natives ??= nativesOf(doc.applies_to.input, parseAll()));
+    const index = { operations: operations ? new Set(operations) : null, services: services ? new Set(services) : null, operationPatterns: patterns ?? null };
+    return { rule: ruleOf(doc, where, lazy, lazyNatives, index), problems: [] };
   }
   const problems: string[] = [];
   const input = doc.applies_to.input;
@@ -204,7 +258,11 @@ export function compileRule(doc: RuleDoc, where: { file: string; line: number },
   } catch (err) {
     return { rule: null, problems: [`CEL planning failed: ${err instanceof Error ? err.message : String(err)}`] };
   }
-  return { rule: ruleOf(doc, where, () => plans, operationFilter(cond), serviceFilter(cond)), problems: [] };
+  let natives: Natives | undefined;
+  const lazyNatives = (): Natives => (natives ??= nativesOf(input, [cond, dedupKey, thrKey, distinct]));
+  const operations = operationFilter(cond);
+  const index = { operations, services: serviceFilter(cond), operationPatterns: operations === null ? operationPatterns(cond) : null };
+  return { rule: ruleOf(doc, where, () => plans, lazyNatives, index), problems: [] };
 }
 
 /** Evaluates one activity rule's condition on one event (for tools and tests; the rule set batches this). */

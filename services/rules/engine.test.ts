@@ -258,6 +258,12 @@ const TEXT = `rules:
     severity: low
     applies_to: { classes: [6003] }
     condition: event.actor.user.type == 'Root'
+  - id: t.by_pattern
+    title: t
+    description: d
+    severity: low
+    applies_to: { sources: [azure_activity] }
+    condition: event.status_id == 1 && (event.api.operation == 'MICROSOFT.AUTHORIZATION/LOCKS/DELETE' || event.api.operation.endsWith('/PROVIDERS/MICROSOFT.AUTHORIZATION/LOCKS/DELETE') || lower(event.api.operation).startsWith('microsoft.insights/'))
 `;
 
 test('the index keys rules by source, operation (case-insensitive) and service', () => {
@@ -269,6 +275,20 @@ test('the index keys rules by source, operation (case-insensitive) and service',
   assert.deepEqual(ids({ api: { operation: 'ListBuckets', service_name: 's3.amazonaws.com' } }), ['t.always']);
   assert.deepEqual(ids({ api: { operation: 'create', service_name: 'k8s:core/pods' } }, 'k8s_audit'), ['t.by_lower_op', 't.always']);
   assert.deepEqual(ids({ api: { operation: 'DeleteTrail', service_name: 'cloudtrail.amazonaws.com' } }, 'azure_activity'), ['t.always']);
+  // Operation patterns: exact values, suffixes and prefixes, compared lower-cased.
+  const azure = (operation: string) => ids({ api: { operation, service_name: 'MICROSOFT.AUTHORIZATION' } }, 'azure_activity');
+  assert.deepEqual(azure('MICROSOFT.AUTHORIZATION/LOCKS/DELETE'), ['t.always', 't.by_pattern']);
+  assert.deepEqual(azure('MICROSOFT.RESOURCES/SUBSCRIPTIONS/RESOURCEGROUPS/PROVIDERS/MICROSOFT.AUTHORIZATION/LOCKS/DELETE'), ['t.always', 't.by_pattern']);
+  assert.deepEqual(azure('Microsoft.Insights/ActivityLogAlerts/Delete'), ['t.always', 't.by_pattern']);
+  assert.deepEqual(azure('MICROSOFT.AUTHORIZATION/LOCKS/WRITE'), ['t.always']);
+  const rule = rules.find((r) => r.id === 't.by_pattern')!;
+  assert.equal(rule.operations, null);
+  assert.deepEqual(rule.operationPatterns, {
+    exact: ['microsoft.authorization/locks/delete'],
+    prefix: ['microsoft.insights/'],
+    suffix: ['/providers/microsoft.authorization/locks/delete'],
+    contains: [],
+  });
 });
 
 test('the index never hides a match: on every test event of the bundled pack, indexed evaluation equals evaluating every rule', () => {

@@ -131,3 +131,28 @@ test('a resource (posture) rule binds `resource`, may not read `event`, and eval
   const bad = compileRuleSources([{ file: 'r.yaml', text: `${head}    condition: \"event.api.operation == 'x'\"\n` }]).problems;
   assert.match(bad[0]!.problem, /"event" is the variable of activity rules; resource rules read resource/);
 });
+
+test('the precompiled form keeps every index key, operation patterns included, and the rules answer the same', async () => {
+  const { precompilePacks } = await import('./precompiled.ts');
+  const { compileRule } = await import('./compile.ts');
+  const { readdirSync, readFileSync } = await import('node:fs');
+  const { relative } = await import('node:path');
+  const files = (dir: string): string[] =>
+    readdirSync(dir, { withFileTypes: true }).flatMap((d) => (d.isDirectory() ? files(join(dir, d.name)) : /\.ya?ml$/.test(d.name) ? [join(dir, d.name)] : []));
+  const activity = join(BUILTIN_PACKS_DIR, 'activity');
+  const { rules } = compileRuleSources(files(activity).map((f) => ({ file: relative(activity, f), text: readFileSync(f, 'utf8') })));
+  const byId = new Map(rules.map((r) => [r.id, r]));
+  const pre = precompilePacks(activity, byId);
+  let patterned = 0;
+  for (const entries of Object.values(pre.files)) {
+    for (const e of JSON.parse(JSON.stringify(entries)) as typeof entries) {
+      const full = byId.get(e.doc.id)!;
+      const r = compileRule(e.doc, { file: 'x', line: e.line }, { prechecked: { operations: e.operations, services: e.services, operationPatterns: e.operationPatterns ?? null } }).rule!;
+      assert.deepEqual(r.operations, full.operations, e.doc.id);
+      assert.deepEqual(r.services, full.services, e.doc.id);
+      assert.deepEqual(r.operationPatterns, full.operationPatterns, e.doc.id);
+      if (r.operationPatterns !== null) patterned++;
+    }
+  }
+  assert.ok(patterned >= 3, `only ${patterned} rules keyed by operation patterns`);
+});

@@ -127,8 +127,8 @@ export function loadRulePacks(dirs: readonly string[]): CompiledRule[] {
       // The compiled build: rules checked at build time, no YAML to parse (see precompiled.ts).
       for (const [f, entries] of prefiles) {
         const rel = relative(process.cwd(), join(BUILTIN_PACKS_DIR, f));
-        for (const { line, doc, operations, services } of entries) {
-          const r = compileRule(doc, { file: rel && !rel.startsWith('..') ? rel : join(BUILTIN_PACKS_DIR, f), line }, { prechecked: { operations, services } });
+        for (const { line, doc, operations, services, operationPatterns } of entries) {
+          const r = compileRule(doc, { file: rel && !rel.startsWith('..') ? rel : join(BUILTIN_PACKS_DIR, f), line }, { prechecked: { operations, services, operationPatterns: operationPatterns ?? null } });
           if (r.rule) prebuilt.push(r.rule);
           else for (const p of r.problems) problems.push({ file: f, line, rule: doc.id, problem: p });
         }

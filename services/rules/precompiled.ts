@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
+import type { OperationPatterns } from './check.ts';
 import { RuleFileSchema, RuleSchema, type RuleDoc } from './schema.ts';
 
 /**
@@ -20,6 +21,8 @@ export interface PrecompiledRule {
   /** The index keys computed from the condition at build time (CompiledRule.operations / services). */
   readonly operations: readonly string[] | null;
   readonly services: readonly string[] | null;
+  /** CompiledRule.operationPatterns (absent in files built before it existed). */
+  readonly operationPatterns?: OperationPatterns | null;
 }
 
 /** What the build takes from the full compile of each rule. */
@@ -27,6 +30,7 @@ export interface CompiledFacts {
   readonly line: number;
   readonly operations: ReadonlySet<string> | null;
   readonly services: ReadonlySet<string> | null;
+  readonly operationPatterns: OperationPatterns | null;
 }
 
 export interface PrecompiledPacks {
@@ -62,7 +66,7 @@ export function precompilePacks(packsDir: string, facts: ReadonlyMap<string, Com
       const f = facts.get(doc.id);
       if (!f) throw new Error(`precompile: rule ${doc.id} is not in the compiled packs`);
       const list = (s: ReadonlySet<string> | null): string[] | null => (s ? [...s].sort() : null);
-      return { line: f.line, doc: { ...doc, tests: [] }, operations: list(f.operations), services: list(f.services) };
+      return { line: f.line, doc: { ...doc, tests: [] }, operations: list(f.operations), services: list(f.services), operationPatterns: f.operationPatterns };
     });
   }
   return { files };

@@ -1,4 +1,5 @@
 import type { ApiActivity } from '../core/events.ts';
+import { matchesPatterns } from './check.ts';
 import type { CompiledRule, RuleBindings } from './compile.ts';
 import { activityBindings } from './view.ts';
 
@@ -14,6 +15,8 @@ export interface ActivityEvaluation {
 
 interface Bucket {
   byOperation: Map<string, CompiledRule[]>;
+  /** Rules keyed by operation patterns (prefix, suffix, substring), checked when the cache misses. */
+  byPattern: CompiledRule[];
   byService: Map<string, CompiledRule[]>;
   always: CompiledRule[];
 }
@@ -30,9 +33,10 @@ const CACHE_CAP = 20_000;
 /**
  * The activity rules of a pack, indexed so that an event is only evaluated against the rules that
  * can match it: by source (applies_to.sources), then by operation (the values of
- * `event.api.operation` the condition requires, see check.ts operationFilter) or, for rules that do
- * not pin the operation, by service (`event.api.service_name`). Rules keep their
- * load order in every result.
+ * `event.api.operation` the condition requires, see check.ts operationFilter), else by service
+ * (`event.api.service_name`), else by operation pattern (the prefixes, suffixes or substrings it
+ * requires, check.ts operationPatterns). Candidates are cached per
+ * (source, operation, service, class). Rules keep their load order in every result.
  */
 export class ActivityRuleSet {
   readonly rules: readonly CompiledRule[];
@@ -46,9 +50,10 @@ export class ActivityRuleSet {
     for (const r of this.rules) {
       for (const source of r.sources ?? [ANY_SOURCE]) {
         let b = this.buckets.get(source);
-        if (!b) this.buckets.set(source, (b = { byOperation: new Map(), byService: new Map(), always: [] }));
+        if (!b) this.buckets.set(source, (b = { byOperation: new Map(), byPattern: [], byService: new Map(), always: [] }));
         if (r.operations !== null) for (const op of r.operations) addTo(b.byOperation, op, r);
         else if (r.services !== null) for (const svc of r.services) addTo(b.byService, svc, r);
+        else if (r.operationPatterns !== null) b.byPattern.push(r);
         else b.always.push(r);
       }
     }
@@ -66,6 +71,7 @@ export class ActivityRuleSet {
     for (const b of [this.buckets.get(source), this.buckets.get(ANY_SOURCE)]) {
       if (!b) continue;
       for (const r of b.byOperation.get(op) ?? []) out.add(r);
+      for (const r of b.byPattern) if (matchesPatterns(op, r.operationPatterns!)) out.add(r);
       for (const r of b.byService.get(svc) ?? []) out.add(r);
       for (const r of b.always) out.add(r);
     }

@@ -1,4 +1,5 @@
 import type { ApiActivity } from '../core/events.ts';
+import type { NativeInput } from './native.ts';
 
 /**
  * Read-only, lazily converted views of plain JSON values for the CEL evaluator.
@@ -100,18 +101,71 @@ export function parseObject(text: string | null): Record<string, unknown> {
   }
 }
 
+/** The key under which activity bindings carry their NativeInput (native.ts); not a CEL variable. */
+export const NATIVE_INPUT: unique symbol = Symbol('sluice.rules.nativeInput');
+
+/** The bindings of one activity event: the CEL variables and the native evaluator's input. */
+export type ActivityBindings = {
+  readonly event: ObjectView;
+  readonly raw: ObjectView;
+  readonly [NATIVE_INPUT]: NativeInput;
+};
+
+/** The native input carried by bindings made by activityBindings, or null for other bindings. */
+export function nativeInputOf(bindings: object): NativeInput | null {
+  const v = (bindings as { readonly [NATIVE_INPUT]?: NativeInput })[NATIVE_INPUT];
+  return v ?? null;
+}
+
+/**
+ * The bindings of one event, as one object: the CEL variables `event` and `raw` (getters: the views
+ * are made when CEL first reads them, so when the native evaluator answers every rule of the event
+ * none is) and the NativeInput (`unmapped` parsed once, for both evaluators). No closure is made per
+ * event.
+ */
+class EventBindings implements ActivityBindings, NativeInput {
+  private view: ObjectView | null = null;
+  private rawView: ObjectView | null = null;
+  private rawObj: ObjectView | null = null;
+  private parsed: Record<string, unknown> | null = null;
+  private withParsed: Record<string, unknown> | null = null;
+
+  constructor(readonly activity: ApiActivity) {}
+
+  get event(): ObjectView {
+    return (this.view ??= new ObjectView(this.activity as unknown as Record<string, unknown>, { unmapped: () => this.unmapped() }));
+  }
+
+  // `raw` is a top-level variable: a view whose every access goes through the lazily parsed record.
+  get raw(): ObjectView {
+    return (this.rawView ??= new LazyView(() => this.rawRecord()));
+  }
+
+  private rawRecord(): ObjectView {
+    return (this.rawObj ??= new ObjectView(parseObject(this.activity.raw_data)));
+  }
+
+  get [NATIVE_INPUT](): NativeInput {
+    return this;
+  }
+
+  unmapped(): Record<string, unknown> {
+    return (this.parsed ??= parseObject(this.activity.unmapped));
+  }
+
+  parsedEvent(): Record<string, unknown> {
+    return (this.withParsed ??= { ...(this.activity as unknown as Record<string, unknown>), unmapped: this.unmapped() });
+  }
+}
+
 /**
  * The CEL bindings of an activity rule: `event` is the normalized event with `unmapped` parsed into
  * an object (`{}` when absent or truncated) and `raw_data` kept as text (`null` over the raw cap);
- * `raw` is the parsed raw record (`{}` when raw_data is null). Both parses happen on first use.
+ * `raw` is the parsed raw record (`{}` when raw_data is null). Both parses happen on first use, and
+ * `unmapped` is parsed once for CEL and the native evaluator together.
  */
-export function activityBindings(event: ApiActivity): { event: ObjectView; raw: ObjectView } {
-  let rawObj: ObjectView | null = null;
-  const raw = (): ObjectView => (rawObj ??= new ObjectView(parseObject(event.raw_data)));
-  const view = new ObjectView(event as unknown as Record<string, unknown>, { unmapped: () => parseObject(event.unmapped) });
-  // `raw` is a top-level variable: a view whose every access goes through the lazily parsed record.
-  const rawView = new LazyView(raw);
-  return { event: view, raw: rawView };
+export function activityBindings(event: ApiActivity): ActivityBindings {
+  return new EventBindings(event);
 }
 
 /** An ObjectView whose source object is produced on first access. */

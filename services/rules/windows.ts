@@ -45,18 +45,69 @@ export interface WindowLimits {
 
 export const DEFAULT_WINDOW_LIMITS: WindowLimits = { maxSlots: 256, maxRelated: 20, maxSeen: 256 };
 
+function byTime(a: readonly [number, string], b: readonly [number, string]): number {
+  return a[0] - b[0];
+}
+
+function ascending(a: number, b: number): number {
+  return a - b;
+}
+
 /** True when the slot already counted this event uid. */
 function seenBefore(slot: WindowSlot | undefined, uid: string): boolean {
   return slot?.seen !== undefined && Object.hasOwn(slot.seen, uid);
 }
 
-/** Records the uid in the slot's seen set, dropping the oldest beyond maxSeen. */
-function markSeen(slot: WindowSlot, uid: string, time: number, limits: WindowLimits): void {
+/** Number of own keys of a record, without listing them. */
+function sizeOf(rec: Record<string, unknown>): number {
+  let n = 0;
+  for (const k in rec) if (Object.hasOwn(rec, k)) n++;
+  return n;
+}
+
+/**
+ * Drops the entries of a `uid|value -> time` record whose time is not after `floor`, in place (the
+ * others keep their order), and counts the rest. A new empty record when there is none.
+ */
+function keepAfter(rec: Record<string, number> | undefined, floor: number): { rec: Record<string, number>; size: number } {
+  if (rec === undefined) return { rec: {}, size: 0 };
+  const keys = Object.keys(rec);
+  let size = 0;
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i]!;
+    if (rec[k]! > floor) size++;
+    else delete rec[k];
+  }
+  return { rec, size };
+}
+
+/**
+ * Records the uid in the slot's seen set, dropping the oldest beyond maxSeen (the earliest times;
+ * among equal times the first inserted). `size` is the set's size before, when the caller knows it.
+ */
+function markSeen(slot: WindowSlot, uid: string, time: number, limits: WindowLimits, size?: number): void {
   const seen = (slot.seen ??= {});
+  const had = Object.hasOwn(seen, uid);
   seen[uid] = time;
   const max = limits.maxSeen ?? 256;
+  const n = size === undefined ? sizeOf(seen) : size + (had ? 0 : 1);
+  if (n <= max) return;
+  if (n === max + 1) {
+    // One over (a set at its cap gained a uid): drop the single oldest, without sorting.
+    let oldest: string | null = null;
+    let oldestTime = Infinity;
+    for (const k in seen) {
+      if (!Object.hasOwn(seen, k)) continue;
+      const t = seen[k]!;
+      if (oldest === null || t < oldestTime) {
+        oldest = k;
+        oldestTime = t;
+      }
+    }
+    if (oldest !== null) delete seen[oldest];
+    return;
+  }
   const keys = Object.keys(seen);
-  if (keys.length <= max) return;
   keys.sort((a, b) => seen[a]! - seen[b]!);
   for (const k of keys.slice(0, keys.length - max)) delete seen[k];
 }
@@ -119,43 +170,61 @@ export function applyWindows(
     const slot: WindowSlot = existing ?? { exp: now + thr.windowMs, recent: [] };
     const ref = Math.max(now, slot.exp - thr.windowMs);
     const floor = ref - thr.windowMs;
-    const recent = (slot.recent ?? []).filter(([t]) => t > floor);
+    // Kept in time order (stable): stored sorted, so a sort is needed only for an event older than the last.
+    const recent: Array<[number, string]> = [];
+    let sorted = true;
+    for (const r of slot.recent ?? []) {
+      if (!(r[0] > floor)) continue;
+      if (recent.length > 0 && recent[recent.length - 1]![0] > r[0]) sorted = false;
+      recent.push(r);
+    }
+    if (recent.length > 0 && recent[recent.length - 1]![0] > now) sorted = false;
     recent.push([now, event.uid]);
-    recent.sort((a, b) => a[0] - b[0]);
+    if (!sorted) recent.sort(byTime);
     while (recent.length > limits.maxRelated) recent.shift();
     let count: number;
     let first: number;
     const distinct = rule.distinctValue(bindings);
     if (distinct !== null) {
-      const vals: Record<string, number> = {};
-      for (const [v, t] of Object.entries(slot.vals ?? {})) if (t > floor) vals[v] = t;
+      const vals = keepAfter(slot.vals, floor).rec;
       vals[distinct] = Math.max(vals[distinct] ?? now, now);
-      count = Object.keys(vals).length;
-      first = Math.min(...Object.values(vals));
+      count = 0;
+      first = Infinity;
+      for (const v in vals) {
+        if (!Object.hasOwn(vals, v)) continue;
+        count++;
+        if (vals[v]! < first) first = vals[v]!;
+      }
       slot.vals = vals;
     } else {
-      const times = (slot.times ?? []).filter((t) => t > floor);
+      const times: number[] = [];
+      let inOrder = true;
+      for (const t of slot.times ?? []) {
+        if (!(t > floor)) continue;
+        if (times.length > 0 && times[times.length - 1]! > t) inOrder = false;
+        times.push(t);
+      }
+      if (times.length > 0 && times[times.length - 1]! > now) inOrder = false;
       times.push(now);
-      times.sort((a, b) => a - b);
+      if (!inOrder) times.sort(ascending);
       while (times.length > thr.count) times.shift();
       count = times.length;
       first = times[0]!;
       slot.times = times;
     }
-    const seen: Record<string, number> = {};
-    for (const [u, t] of Object.entries(slot.seen ?? {})) if (t > floor) seen[u] = t;
-    slot.seen = seen;
-    markSeen(slot, event.uid, now, limits);
+    const seen = keepAfter(slot.seen, floor);
+    slot.seen = seen.rec;
+    markSeen(slot, event.uid, now, limits, seen.size);
     if (count < thr.count) {
       slot.recent = recent;
       slot.exp = ref + thr.windowMs;
-      state.slots[slotKey] = slot;
+      putSlot(state, slotKey, slot);
       bound(state, now, limits);
       return { emit: false, reason: 'threshold_pending' };
     }
     // The window restarts empty. A replay of the same events fires again with the same finding id
     // (threshold, key, first time), which the sinks store once.
-    delete state.slots[slotKey];
+    dropSlot(state, slotKey);
     decision = { ...decision, idParts: ['threshold', key, String(first)], count, firstSeen: first, related: recent.map(([, uid]) => uid), thresholdKey: key };
   }
 
@@ -177,24 +246,77 @@ export function applyWindows(
     }
     const opened: WindowSlot = { exp: now + dd.periodMs, start: now, n: 1, ...(slot?.seen ? { seen: slot.seen } : {}) };
     markSeen(opened, event.uid, now, limits);
-    state.slots[slotKey] = opened;
+    putSlot(state, slotKey, opened);
     decision = { ...decision, idParts: ['dedup', key, String(now)], dedupKey: key };
   }
   bound(state, now, limits);
   return decision;
 }
 
+/**
+ * What bound() knows of a state it has seen: its slot count and a time no slot expires before.
+ * Kept beside the state (never in it: the state is the changelogged JSON), for the `slots` object
+ * it was computed on, and updated by putSlot/dropSlot, the only writers of `slots`; a state read
+ * back from the changelog is a new object and is counted afresh. So a principal with many windows
+ * is not walked slot by slot on each of its events, only when a slot may have expired.
+ */
+interface SlotStats {
+  readonly slots: Record<string, WindowSlot>;
+  count: number;
+  /** A time no slot expires before (slots only move their exp later). */
+  minExp: number;
+}
+
+const slotStats = new WeakMap<WindowState, SlotStats>();
+
+function statsOf(state: WindowState): SlotStats | undefined {
+  const s = slotStats.get(state);
+  return s !== undefined && s.slots === state.slots ? s : undefined;
+}
+
+function putSlot(state: WindowState, key: string, slot: WindowSlot): void {
+  const s = statsOf(state);
+  if (s !== undefined) {
+    if (!Object.hasOwn(state.slots, key)) s.count++;
+    if (slot.exp < s.minExp) s.minExp = slot.exp;
+  }
+  state.slots[key] = slot;
+}
+
+function dropSlot(state: WindowState, key: string): void {
+  if (!Object.hasOwn(state.slots, key)) return;
+  delete state.slots[key];
+  const s = statsOf(state);
+  if (s !== undefined) s.count--;
+}
+
 /** Drops expired slots, then the earliest-expiring ones beyond the cap. */
 function bound(state: WindowState, now: number, limits: WindowLimits): void {
-  for (const [k, s] of Object.entries(state.slots)) if (s.exp < now) delete state.slots[k];
-  const keys = Object.keys(state.slots);
-  if (keys.length <= limits.maxSlots) return;
-  keys.sort((a, b) => state.slots[a]!.exp - state.slots[b]!.exp);
-  for (const k of keys.slice(0, keys.length - limits.maxSlots)) delete state.slots[k];
+  const known = statsOf(state);
+  if (known !== undefined && known.minExp >= now && known.count <= limits.maxSlots) return;
+  let n = 0;
+  let minExp = Infinity;
+  for (const k of Object.keys(state.slots)) {
+    const exp = state.slots[k]!.exp;
+    if (exp < now) delete state.slots[k];
+    else {
+      n++;
+      if (exp < minExp) minExp = exp;
+    }
+  }
+  if (n > limits.maxSlots) {
+    const keys = Object.keys(state.slots);
+    keys.sort((a, b) => state.slots[a]!.exp - state.slots[b]!.exp);
+    for (const k of keys.slice(0, keys.length - limits.maxSlots)) delete state.slots[k];
+    n = limits.maxSlots;
+  }
+  slotStats.set(state, { slots: state.slots, count: n, minExp });
 }
 
 /** True when a state holds nothing worth keeping (the caller deletes it). */
 export function isEmptyState(state: WindowState): boolean {
+  const known = statsOf(state);
+  if (known !== undefined) return known.count === 0;
   for (const _ in state.slots) return false;
   return true;
 }
