@@ -49,6 +49,8 @@ export interface Topology {
     readonly actions: string;
     readonly actionResults: string;
     readonly enforcement: string;
+    /** Re-scan requests (config_rescan -> the aws_config_rescan role). */
+    readonly rescan: string;
     /** Read whole by every processor when a running detector takes control messages; else null. */
     readonly control: string | null;
   };
@@ -101,6 +103,7 @@ export function deriveTopology(config: SluiceConfig, registries: ComponentRegist
       actions: config.topics.actions,
       actionResults: config.topics.actionResults,
       enforcement: config.topics.enforcement,
+      rescan: config.topics.rescan,
       control: detectors.some((d) => d.takesControl) ? config.topics.control : null,
     },
   };
@@ -132,6 +135,7 @@ export function topologyProblems(topology: Topology, config: SluiceConfig): stri
   claim(topology.topics.actions, 'actions');
   claim(topology.topics.actionResults, 'action results');
   claim(topology.topics.enforcement, 'enforcement decisions');
+  claim(topology.topics.rescan, 're-scan requests');
   if (topology.topics.control) claim(topology.topics.control, 'control messages');
   for (const d of topology.detectors) if (d.changelog) claim(d.changelog, `the ${d.name} changelog`);
   return problems;
@@ -159,8 +163,10 @@ export function describeTopology(t: Topology): string[] {
     lines.push(`  ${s.producers.join(', ') || '(no collector)'} -> ${s.name} [${s.topic}, keyed by ${s.key}] -> ${consumers.join(', ') || '(no detector enabled)'}`);
   }
   lines.push(`  findings -> ${t.sinks.map((s) => s.name).join(', ') || '(no sink)'} [${t.topics.findings}]`);
-  lines.push(`  side outputs -> actions [${t.topics.actions}], enforcement [${t.topics.enforcement}]`);
-  lines.push(`  remediator: actions [${t.topics.actions}] -> results [${t.topics.actionResults}]`);
+  lines.push(`  side outputs -> actions [${t.topics.actions}], enforcement [${t.topics.enforcement}], re-scan requests [${t.topics.rescan}]`);
+  lines.push(`  aws_config_rescan: re-scan requests [${t.topics.rescan}] -> AWS Config -> config [${t.streams.find((s) => s.name === 'config')?.topic ?? 'config topic'}]`);
+  lines.push(`  remediator: actions [${t.topics.actions}] -> results [${t.topics.actionResults}] (stored in ClickHouse action_results when configured)`);
+  lines.push(`  enforcer: enforcement [${t.topics.enforcement}] -> network policies, results [${t.topics.actionResults}]`);
   lines.push(`  dead letters -> [${t.topics.deadLetter}]`);
   if (t.topics.control) lines.push(`  control <- [${t.topics.control}] (read whole by every processor)`);
   return lines;

@@ -4,7 +4,8 @@
  * ATT&CK techniques, its catalogue references (`traildiscover:<eventSource>:<eventName>`,
  * `stratus:<technique>`, `falco:<rule>`, ...) and the rules that cover it, or `none` with the
  * reason. `sluice rules coverage` prints it; the tests check every referenced rule exists and
- * every entry of the bundled catalogues (`coverage/catalogues/`) has an entry.
+ * every entry of the bundled catalogues (`coverage/catalogues/`) has an entry. It also prints the
+ * posture rules' count per benchmark (benchmarkCounts), read from their `compliance` mappings.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -207,5 +208,55 @@ export function formatCoverage(report: CoverageReport, opts: { entries?: readonl
   }
   if (report.unknownRules.length > 0) lines.push(`Entries naming rules no pack defines: ${report.unknownRules.join(', ')}`);
   if (report.unlistedRules.length > 0) lines.push(`Alert rules no entry names (${report.unlistedRules.length}): ${report.unlistedRules.join(', ')}`);
+  return `${lines.join('\n')}\n`;
+}
+
+/** One benchmark (a compliance `standard` without its version) and the posture rules mapped to it. */
+export interface BenchmarkCount {
+  /** The standard as the rules name it, version left out: `CIS AWS Foundations`, `AWS FSBP`, `Pod Security Standards baseline`. */
+  benchmark: string;
+  /** The versions the rules cite, e.g. ['1.5.0', '3.0.0']. */
+  versions: string[];
+  /** Distinct resource rules mapped to at least one of its controls. */
+  rules: number;
+  /** Distinct controls those rules check. */
+  controls: number;
+}
+
+/** `CIS AWS Foundations 3.0.0` -> [`CIS AWS Foundations`, `3.0.0`]; a standard without a trailing version stays whole. */
+export function splitStandard(standard: string): [string, string | null] {
+  const m = /^(.*\S)\s+v?(\d+(?:\.\d+)*)$/.exec(standard.trim());
+  return m ? [m[1]!, m[2]!] : [standard.trim(), null];
+}
+
+/**
+ * The posture (resource) rules' count per benchmark, read from their `compliance` mappings: a rule
+ * counts once per benchmark however many of its controls it names; rules of other inputs are left
+ * out. Sorted by rule count, then name.
+ */
+export function benchmarkCounts(rules: readonly CompiledRule[]): BenchmarkCount[] {
+  const by = new Map<string, { versions: Set<string>; rules: Set<string>; controls: Set<string> }>();
+  for (const r of rules) {
+    if (r.input !== 'resource') continue;
+    for (const c of r.compliance) {
+      const [benchmark, version] = splitStandard(c.standard);
+      let b = by.get(benchmark);
+      if (!b) by.set(benchmark, (b = { versions: new Set(), rules: new Set(), controls: new Set() }));
+      if (version) b.versions.add(version);
+      b.rules.add(r.id);
+      b.controls.add(`${version ?? ''}:${c.control}`);
+    }
+  }
+  return [...by]
+    .map(([benchmark, b]) => ({ benchmark, versions: [...b.versions].sort((x, y) => x.localeCompare(y, 'en', { numeric: true })), rules: b.rules.size, controls: b.controls.size }))
+    .sort((a, b) => b.rules - a.rules || a.benchmark.localeCompare(b.benchmark));
+}
+
+/** The per-benchmark table as text, for `sluice rules coverage`. */
+export function formatBenchmarks(counts: readonly BenchmarkCount[], postureRules: number): string {
+  const width = Math.max(9, ...counts.map((c) => c.benchmark.length));
+  const lines = [`Posture rules per benchmark (${postureRules} resource rules; a rule mapped to several benchmarks counts in each)`];
+  lines.push(`  ${'benchmark'.padEnd(width)} ${'rules'.padStart(5)} ${'controls'.padStart(8)}  versions`);
+  for (const c of counts) lines.push(`  ${c.benchmark.padEnd(width)} ${String(c.rules).padStart(5)} ${String(c.controls).padStart(8)}  ${c.versions.join(', ') || '-'}`);
   return `${lines.join('\n')}\n`;
 }

@@ -1,4 +1,8 @@
 import type { ConfigState } from '../core/model/config-state.ts';
+import { AWS_SERVICE_KINDS, lambdaFunctionPolicy, redshiftAuditLogging } from './resource-view-aws-services.ts';
+import { GCP_KINDS } from './resource-view-gcp.ts';
+import { ACCOUNT_KINDS } from './resource-view-account.ts';
+import { at, bool, first, isObj, list, num, policyDocument, text, type KindEntry, type Obj, type ResourceFormat } from './resource-view-util.ts';
 
 /**
  * Resource views: one normalized shape per kind of resource, whatever the source. The same
@@ -10,13 +14,7 @@ import type { ConfigState } from '../core/model/config-state.ts';
  * configuration stays available as `resource.config`. Field by field in README.md ("Resource views").
  */
 
-/**
- * The shape a configuration comes in: live AWS Config, a Kubernetes object, or an IaC format.
- * `terraform_plan` is the shape of a plan's `values`, also used for Terraform HCL source (read
- * into that shape); `arm` an Azure Resource Manager resource; `aws_api` the AWS API's JSON
- * (`aws ecs register-task-definition --cli-input-json`).
- */
-export type ResourceFormat = 'aws_config' | 'cloudformation' | 'terraform_plan' | 'kubernetes' | 'arm' | 'aws_api';
+export type { ResourceFormat } from './resource-view-util.ts';
 
 /** What a view is built from: the resource type as its source names it and its configuration object. */
 export interface ResourceInput {
@@ -28,6 +26,8 @@ export interface ResourceInput {
   region?: string | null;
   account_uid?: string | null;
   tags?: Record<string, string>;
+  /** When the configuration was observed (epoch ms; a ConfigState's time): views that age (ACM expiry) count from it. */
+  observed_ms?: number | null;
 }
 
 /** A normalized resource: common fields, the kind, the kind's fields and the native configuration. */
@@ -45,80 +45,7 @@ export interface ResourceView {
   [field: string]: unknown;
 }
 
-type Obj = Record<string, unknown>;
-
-function isObj(v: unknown): v is Obj {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
-}
-
-/** The value at a dotted path (numeric segments index arrays); undefined when any step is missing. */
-function at(o: unknown, path: string): unknown {
-  let cur: unknown = o;
-  for (const seg of path.split('.')) {
-    if (Array.isArray(cur) && /^\d+$/.test(seg)) cur = cur[Number(seg)];
-    else if (isObj(cur) && Object.hasOwn(cur, seg)) cur = cur[seg];
-    else return undefined;
-  }
-  return cur;
-}
-
-/** The first path that holds a value (not undefined/null). */
-function first(o: unknown, ...paths: string[]): unknown {
-  for (const p of paths) {
-    const v = at(o, p);
-    if (v !== undefined && v !== null) return v;
-  }
-  return undefined;
-}
-
-/** A boolean from true/false/'true'/'false'; other values give the fallback. */
-function bool(v: unknown, fallback: boolean | null = false): boolean | null {
-  if (typeof v === 'boolean') return v;
-  if (v === 'true' || v === 'True') return true;
-  if (v === 'false' || v === 'False') return false;
-  return fallback;
-}
-
-function num(v: unknown, fallback: number | null = null): number | null {
-  if (typeof v === 'number' && Number.isFinite(v)) return v;
-  if (typeof v === 'string' && /^-?\d+(\.\d+)?$/.test(v.trim())) return Number(v);
-  return fallback;
-}
-
-function text(v: unknown): string | null {
-  if (typeof v === 'string') return v;
-  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
-  return null;
-}
-
-function list(v: unknown): unknown[] {
-  if (v === undefined || v === null) return [];
-  return Array.isArray(v) ? v : [v];
-}
-
-/** A policy document from an object, JSON text or URL-encoded JSON text (AWS Config IAM items); null otherwise. */
-export function policyDocument(v: unknown): Obj | null {
-  if (isObj(v)) return v;
-  if (typeof v !== 'string' || v === '') return null;
-  for (const candidate of [v, safeDecode(v)]) {
-    if (candidate === null) continue;
-    try {
-      const parsed: unknown = JSON.parse(candidate);
-      if (isObj(parsed)) return parsed;
-    } catch {
-      // try the next form
-    }
-  }
-  return null;
-}
-
-function safeDecode(s: string): string | null {
-  try {
-    return decodeURIComponent(s);
-  } catch {
-    return null;
-  }
-}
+export { policyDocument } from './resource-view-util.ts';
 
 // ---------------------------------------------------------------- AWS kinds
 
@@ -189,6 +116,8 @@ function securityGroupRules(f: ResourceFormat, c: Obj, type: string): Obj {
 }
 
 interface AclEntry {
+  /** Rule number: entries are evaluated lowest first per direction; null when the source gives none. */
+  rule_number: number | null;
   egress: boolean;
   action: string;
   protocol: string;
@@ -197,24 +126,56 @@ interface AclEntry {
   cidr: string | null;
 }
 
-function aclEntry(egress: unknown, action: unknown, protocol: unknown, cidr: unknown, from: unknown, to: unknown): AclEntry {
+function aclEntry(ruleNumber: unknown, egress: unknown, action: unknown, protocol: unknown, cidr: unknown, from: unknown, to: unknown): AclEntry {
   const p = permission(protocol, from, to, []);
-  return { egress: bool(egress) ?? false, action: (text(action) ?? 'allow').toLowerCase(), protocol: p.protocol, from_port: p.from_port, to_port: p.to_port, cidr: text(cidr) };
+  return { rule_number: num(ruleNumber), egress: bool(egress) ?? false, action: (text(action) ?? 'allow').toLowerCase(), protocol: p.protocol, from_port: p.from_port, to_port: p.to_port, cidr: text(cidr) };
 }
 
+/** Ports the NACL view judges reachable from anywhere: SSH and RDP (CIS AWS 5.1). */
+export const NACL_ADMIN_PORTS: readonly number[] = [22, 3389];
+const WORLD_CIDRS = ['0.0.0.0/0', '::/0'];
+
+/**
+ * The TCP ports of `ports` that inbound traffic from anywhere reaches, with the entries judged as
+ * AWS does: in rule-number order, the first entry that matches decides. For each address family
+ * the first entry with a world CIDR (0.0.0.0/0, ::/0) that covers the port decides for most of the
+ * internet: a narrower deny before it only shields part of it, so an allow-all after it still
+ * counts as open, and a world deny before an allow-all closes the port. Entries without a rule
+ * number keep their written order after numbered ones.
+ */
+function worldOpenPorts(entries: AclEntry[], egress: boolean, ports: readonly number[]): number[] {
+  const ordered = entries
+    .map((e, i) => ({ e, i }))
+    .filter(({ e }) => e.egress === egress)
+    .sort((a, b) => (a.e.rule_number ?? Number.MAX_SAFE_INTEGER) - (b.e.rule_number ?? Number.MAX_SAFE_INTEGER) || a.i - b.i)
+    .map(({ e }) => e);
+  return ports.filter((port) =>
+    WORLD_CIDRS.some((world) => {
+      const decisive = ordered.find((e) => e.cidr === world && (e.protocol === '-1' || e.protocol === 'tcp') && e.from_port <= port && e.to_port >= port);
+      return decisive !== undefined && decisive.action === 'allow';
+    }),
+  );
+}
+
+/**
+ * A network ACL and its entries (rule number, direction, action, protocol, ports, CIDR).
+ * `admin_ports_open_to_world` applies rule order (worldOpenPorts). A template's
+ * `AWS::EC2::NetworkAclEntry` / `aws_network_acl_rule` is one entry of an ACL whose other entries
+ * are other resources: it is judged alone (an allow is open unless that same entry denies).
+ */
 function networkAcl(f: ResourceFormat, c: Obj, type: string): Obj {
   let entries: AclEntry[];
   if (f === 'aws_config') {
-    entries = list(c.entries).filter(isObj).map((e) => aclEntry(e.egress, e.ruleAction, e.protocol, e.cidrBlock ?? e.ipv6CidrBlock, at(e, 'portRange.from'), at(e, 'portRange.to')));
+    entries = list(c.entries).filter(isObj).map((e) => aclEntry(e.ruleNumber, e.egress, e.ruleAction, e.protocol, e.cidrBlock ?? e.ipv6CidrBlock, at(e, 'portRange.from'), at(e, 'portRange.to')));
   } else if (f === 'cloudformation') {
-    entries = type === 'AWS::EC2::NetworkAclEntry' ? [aclEntry(c.Egress, c.RuleAction, c.Protocol, c.CidrBlock ?? c.Ipv6CidrBlock, at(c, 'PortRange.From'), at(c, 'PortRange.To'))] : [];
+    entries = type === 'AWS::EC2::NetworkAclEntry' ? [aclEntry(c.RuleNumber, c.Egress, c.RuleAction, c.Protocol, c.CidrBlock ?? c.Ipv6CidrBlock, at(c, 'PortRange.From'), at(c, 'PortRange.To'))] : [];
   } else if (type === 'aws_network_acl_rule') {
-    entries = [aclEntry(c.egress, c.rule_action, c.protocol, c.cidr_block ?? c.ipv6_cidr_block, c.from_port, c.to_port)];
+    entries = [aclEntry(c.rule_number, c.egress, c.rule_action, c.protocol, c.cidr_block ?? c.ipv6_cidr_block, c.from_port, c.to_port)];
   } else {
-    const side = (v: unknown, egress: boolean): AclEntry[] => list(v).filter(isObj).map((e) => aclEntry(egress, e.action, e.protocol, e.cidr_block ?? e.ipv6_cidr_block, e.from_port, e.to_port));
+    const side = (v: unknown, egress: boolean): AclEntry[] => list(v).filter(isObj).map((e) => aclEntry(e.rule_no, egress, e.action, e.protocol, e.cidr_block ?? e.ipv6_cidr_block, e.from_port, e.to_port));
     entries = [...side(c.ingress, false), ...side(c.egress, true)];
   }
-  return { entries };
+  return { entries, admin_ports_open_to_world: worldOpenPorts(entries, false, NACL_ADMIN_PORTS) };
 }
 
 function bucket(f: ResourceFormat, c: Obj): Obj {
@@ -338,22 +299,59 @@ const b = (aws: string[], cfn: string[], tf: string[], fallback: unknown = false
 const n = (aws: string[], cfn: string[], tf: string[], fallback: unknown = null): FieldRule => ({ kind: 'num', paths: { aws_config: aws, cloudformation: cfn, terraform_plan: tf }, fallback });
 const t = (aws: string[], cfn: string[], tf: string[], fallback: unknown = null): FieldRule => ({ kind: 'text', paths: { aws_config: aws, cloudformation: cfn, terraform_plan: tf }, fallback });
 
-const trail = fields({
+const trailFields = fields({
   multi_region: b(['isMultiRegionTrail'], ['IsMultiRegionTrail'], ['is_multi_region_trail']),
   log_file_validation: b(['logFileValidationEnabled'], ['EnableLogFileValidation'], ['enable_log_file_validation']),
   kms_key: t(['kmsKeyId'], ['KMSKeyId'], ['kms_key_id']),
-  logging: b(['supplementary.TrailStatus.isLogging', 'isLogging'], ['IsLogging'], ['enable_logging'], true),
   cloudwatch_logs: t(['cloudWatchLogsLogGroupArn'], ['CloudWatchLogsLogGroupArn'], ['cloud_watch_logs_group_arn']),
   include_global_events: b(['includeGlobalServiceEvents'], ['IncludeGlobalServiceEvents'], ['include_global_service_events'], true),
 });
 
-const kmsKey = fields({
-  rotation: b(['keyRotationEnabled', 'supplementary.KeyRotationStatus.keyRotationEnabled'], ['EnableKeyRotation'], ['enable_key_rotation'], false),
+/**
+ * A CloudTrail trail. AWS Config does not record whether the trail is logging (the
+ * `AWS::CloudTrail::Trail` item has no IsLogging; GetTrailStatus is a separate call): `logging` is
+ * null (not judged) on a live item unless a status was merged in under `supplementary.TrailStatus`
+ * (or `IsLogging`); templates say it (CloudFormation `IsLogging`, Terraform `enable_logging`,
+ * default true).
+ */
+function trail(f: ResourceFormat, c: Obj): Obj {
+  const out = trailFields(f, c);
+  if (f === 'aws_config') out.logging = bool(first(c, 'supplementary.TrailStatus.isLogging', 'supplementary.TrailStatus.IsLogging', 'supplementary.IsLogging', 'isLogging', 'IsLogging'), null);
+  else if (f === 'cloudformation') out.logging = bool(c.IsLogging, null);
+  else out.logging = bool(c.enable_logging, true);
+  return out;
+}
+
+const kmsFields = fields({
   key_spec: t(['keySpec', 'customerMasterKeySpec'], ['KeySpec'], ['customer_master_key_spec', 'key_spec'], 'SYMMETRIC_DEFAULT'),
   manager: t(['keyManager'], [], [], 'CUSTOMER'),
   enabled: b(['enabled'], ['Enabled'], ['is_enabled'], true),
-  policy: { kind: 'raw', paths: { aws_config: ['supplementary.KeyPolicy'], cloudformation: ['KeyPolicy'], terraform_plan: ['policy'] } },
+  key_state: t(['keyState'], [], [], 'Enabled'),
+  origin: t(['origin'], ['Origin'], [], 'AWS_KMS'),
 });
+
+/**
+ * A KMS key. AWS Config records rotation as `supplementaryConfiguration.KeyRotationStatus` (a
+ * boolean, text in the history API) and the key policy as `supplementaryConfiguration.Policy`
+ * (JSON text, decoded by the collector); a live item without KeyRotationStatus leaves `rotation`
+ * null (not judged). Templates: `EnableKeyRotation` / `enable_key_rotation` (default false) and
+ * `KeyPolicy` / `policy`.
+ */
+function kmsKey(f: ResourceFormat, c: Obj): Obj {
+  const out = kmsFields(f, c);
+  if (f === 'aws_config') {
+    const s = isObj(c.supplementary) ? c.supplementary : {};
+    out.rotation = bool(first(s, 'KeyRotationStatus.keyRotationEnabled', 'KeyRotationStatus'), null);
+    out.policy = policyDocument(first(s, 'Policy', 'KeyPolicy', 'policy'));
+  } else if (f === 'cloudformation') {
+    out.rotation = bool(c.EnableKeyRotation, false);
+    out.policy = policyDocument(c.KeyPolicy);
+  } else {
+    out.rotation = bool(c.enable_key_rotation, false);
+    out.policy = policyDocument(c.policy);
+  }
+  return out;
+}
 
 const passwordPolicy = fields({
   min_length: n(['MinimumPasswordLength', 'minimumPasswordLength'], [], ['minimum_password_length'], 0),
@@ -382,7 +380,8 @@ const instance = fields({
 });
 
 const launchTemplate = fields({
-  http_tokens: t([], ['LaunchTemplateData.MetadataOptions.HttpTokens'], ['metadata_options.0.http_tokens'], 'optional'),
+  // AWS Config records AWS::EC2::LaunchTemplate in the CloudFormation spelling (LaunchTemplateData.MetadataOptions).
+  http_tokens: t(['LaunchTemplateData.MetadataOptions.HttpTokens', 'launchTemplateData.metadataOptions.httpTokens'], ['LaunchTemplateData.MetadataOptions.HttpTokens'], ['metadata_options.0.http_tokens'], 'optional'),
 });
 
 const rdsInstance = fields({
@@ -401,26 +400,67 @@ const flowLog = fields({
   resource_id: t(['resourceId'], ['ResourceId'], ['vpc_id', 'subnet_id', 'eni_id']),
 });
 
-const recorder = fields({
-  all_supported: b(['recordingGroup.allSupported'], ['RecordingGroup.AllSupported'], ['recording_group.0.all_supported'], true),
-  include_global_resources: b(['recordingGroup.includeGlobalResourceTypes'], ['RecordingGroup.IncludeGlobalResourceTypes'], ['recording_group.0.include_global_resource_types'], false),
-});
+/**
+ * The AWS Config configuration recorder. AWS Config records it in PascalCase (`Name`, `Recording`,
+ * `RecordingGroup.AllSupported`, `RecordingGroup.IncludeGlobalResourceTypes`,
+ * `RecordingGroup.RecordingStrategy.UseOnly`; awslabs/aws-config-resource-schema); camelCase
+ * (DescribeConfigurationRecorders as boto3/the CLI print it) is read too. `recording` is whether it
+ * runs: the item's `Recording`, Terraform `aws_config_configuration_recorder_status.is_enabled`;
+ * null (not judged) where the source does not say (CloudFormation, Terraform recorder).
+ */
+function recorder(f: ResourceFormat, c: Obj, type: string): Obj {
+  if (type === 'aws_config_configuration_recorder_status') return { recording: bool(c.is_enabled, null), all_supported: null, include_global_resources: null };
+  if (f === 'terraform_plan') {
+    return { recording: null, all_supported: bool(at(c, 'recording_group.0.all_supported'), true), include_global_resources: bool(at(c, 'recording_group.0.include_global_resource_types'), false) };
+  }
+  const group = first(c, 'RecordingGroup', 'recordingGroup');
+  const strategy = text(first(group, 'RecordingStrategy.UseOnly', 'recordingStrategy.useOnly'));
+  const allSupported = bool(first(group, 'AllSupported', 'allSupported'), null) ?? (strategy === null ? true : strategy === 'ALL_SUPPORTED_RESOURCE_TYPES');
+  return {
+    recording: f === 'aws_config' ? bool(first(c, 'Recording', 'recording'), null) : null,
+    all_supported: allSupported,
+    include_global_resources: bool(first(group, 'IncludeGlobalResourceTypes', 'includeGlobalResourceTypes'), false),
+  };
+}
 
-const efs = fields({ encrypted: b(['encrypted'], ['Encrypted'], ['encrypted']) });
-const snsTopic = fields({ kms_key: t(['KmsMasterKeyId', 'kmsMasterKeyId'], ['KmsMasterKeyId'], ['kms_master_key_id']) });
-const sqsQueue = fields({
+// AWS Config records AWS::EFS::FileSystem in PascalCase (configuration.Encrypted).
+const efs = fields({ encrypted: b(['Encrypted', 'encrypted'], ['Encrypted'], ['encrypted']) });
+const snsTopicFields = fields({ kms_key: t(['KmsMasterKeyId', 'kmsMasterKeyId'], ['KmsMasterKeyId'], ['kms_master_key_id']) });
+const sqsQueueFields = fields({
   kms_key: t(['KmsMasterKeyId', 'kmsMasterKeyId'], ['KmsMasterKeyId'], ['kms_master_key_id']),
   sqs_managed_sse: b(['SqsManagedSseEnabled', 'sqsManagedSseEnabled'], ['SqsManagedSseEnabled'], ['sqs_managed_sse_enabled']),
 });
-const dynamoTable = fields({
-  pitr: b(['supplementary.ContinuousBackupsDescription.pointInTimeRecoveryDescription.pointInTimeRecoveryStatus'], ['PointInTimeRecoverySpecification.PointInTimeRecoveryEnabled'], ['point_in_time_recovery.0.enabled']),
-});
+
+/**
+ * The access policy of an SNS topic or SQS queue: AWS Config records it as the `Policy` attribute
+ * (JSON text, PascalCase attributes); CloudFormation sets it in `AWS::SNS::TopicPolicy` /
+ * `AWS::SQS::QueuePolicy` (`PolicyDocument`), Terraform in `policy` of the topic/queue or of
+ * `aws_sns_topic_policy` / `aws_sqs_queue_policy`.
+ */
+function accessPolicy(f: ResourceFormat, c: Obj): Obj | null {
+  if (f === 'aws_config') return policyDocument(first(c, 'Policy', 'policy'));
+  if (f === 'cloudformation') return policyDocument(c.PolicyDocument);
+  return policyDocument(c.policy);
+}
+const snsTopic = (f: ResourceFormat, c: Obj): Obj => ({ ...snsTopicFields(f, c), policy: accessPolicy(f, c) });
+const sqsQueue = (f: ResourceFormat, c: Obj): Obj => ({ ...sqsQueueFields(f, c), policy: accessPolicy(f, c) });
+
+/** DynamoDB point-in-time recovery: live items record `pointInTimeRecoveryStatus` as ENABLED / DISABLED text. */
+function dynamoTable(f: ResourceFormat, c: Obj): Obj {
+  if (f === 'aws_config') {
+    const status = text(first(c, 'supplementary.ContinuousBackupsDescription.pointInTimeRecoveryDescription.pointInTimeRecoveryStatus', 'supplementary.ContinuousBackupsDescription.PointInTimeRecoveryDescription.PointInTimeRecoveryStatus'));
+    return { pitr: status === null ? null : status.toUpperCase() === 'ENABLED' };
+  }
+  return { pitr: bool(f === 'cloudformation' ? at(c, 'PointInTimeRecoverySpecification.PointInTimeRecoveryEnabled') : at(c, 'point_in_time_recovery.0.enabled'), false) };
+}
 const lambdaUrl = fields({ auth_type: t(['authType', 'AuthType'], ['AuthType'], ['authorization_type'], 'AWS_IAM') });
-const lambdaFunction = fields({ runtime: t(['runtime'], ['Runtime'], ['runtime'], '') });
+const lambdaRuntime = fields({ runtime: t(['runtime'], ['Runtime'], ['runtime'], '') });
+const lambdaFunction = (f: ResourceFormat, c: Obj): Obj => ({ ...lambdaRuntime(f, c), ...lambdaFunctionPolicy(f, c) });
 const listener = fields({
   protocol: t(['protocol', 'Protocol'], ['Protocol'], ['protocol'], 'HTTP'),
-  default_action: t(['defaultActions.0.type'], ['DefaultActions.0.Type'], ['default_action.0.type'], ''),
-  ssl_policy: t(['sslPolicy'], ['SslPolicy'], ['ssl_policy']),
+  // AWS Config records AWS::ElasticLoadBalancingV2::Listener in PascalCase (DefaultActions, SslPolicy).
+  default_action: t(['DefaultActions.0.Type', 'defaultActions.0.type'], ['DefaultActions.0.Type'], ['default_action.0.type'], ''),
+  ssl_policy: t(['SslPolicy', 'sslPolicy'], ['SslPolicy'], ['ssl_policy']),
 });
 const eksCluster = fields({
   endpoint_public: b(['resourcesVpcConfig.endpointPublicAccess', 'ResourcesVpcConfig.EndpointPublicAccess'], ['ResourcesVpcConfig.EndpointPublicAccess'], ['vpc_config.0.endpoint_public_access'], true),
@@ -435,10 +475,12 @@ const ecrRepository = fields({
 const cloudFront = fields({
   viewer_protocol: t(['distributionConfig.defaultCacheBehavior.viewerProtocolPolicy'], ['DistributionConfig.DefaultCacheBehavior.ViewerProtocolPolicy'], ['default_cache_behavior.0.viewer_protocol_policy'], 'allow-all'),
 });
-const redshift = fields({
+const redshiftFields = fields({
   publicly_accessible: b(['publiclyAccessible'], ['PubliclyAccessible'], ['publicly_accessible'], false),
   encrypted: b(['encrypted'], ['Encrypted'], ['encrypted'], false),
+  kms_key: t(['kmsKeyId'], ['KmsKeyId'], ['kms_key_id']),
 });
+const redshift = (f: ResourceFormat, c: Obj): Obj => ({ ...redshiftFields(f, c), audit_logging: redshiftAuditLogging(f, c) });
 const secret = fields({ rotation: b(['rotationEnabled', 'RotationEnabled'], [], [], false) });
 
 /** The value of a key matched without regard to case (CloudFormation/AWS Config PascalCase, API camelCase). */
@@ -660,13 +702,6 @@ function azureAks(f: ResourceFormat, c: Obj): Obj {
   };
 }
 
-/** A resource kind: its name, the type names (any format) that are of it, and the builder of its view. */
-interface KindEntry {
-  kind: string;
-  types: string[];
-  build: (f: ResourceFormat, c: Obj, type: string) => Obj;
-}
-
 /** Azure types per kind: ARM types (matched without case) and azurerm Terraform types. */
 const AZURE_KINDS: KindEntry[] = [
   { kind: 'azure.network.nsg', types: ['Microsoft.Network/networkSecurityGroups', 'Microsoft.Network/networkSecurityGroups/securityRules', 'azurerm_network_security_group', 'azurerm_network_security_rule'], build: azureNsg },
@@ -724,10 +759,12 @@ const AWS_KINDS: KindEntry[] = [
   { kind: 'aws.ec2.launch_template', types: ['AWS::EC2::LaunchTemplate', 'aws_launch_template'], build: launchTemplate },
   { kind: 'aws.rds.db_instance', types: ['AWS::RDS::DBInstance', 'aws_db_instance'], build: rdsInstance },
   { kind: 'aws.ec2.flow_log', types: ['AWS::EC2::FlowLog', 'aws_flow_log'], build: flowLog },
-  { kind: 'aws.config.recorder', types: ['AWS::Config::ConfigurationRecorder', 'aws_config_configuration_recorder'], build: recorder },
+  { kind: 'aws.config.recorder', types: ['AWS::Config::ConfigurationRecorder', 'aws_config_configuration_recorder', 'aws_config_configuration_recorder_status'], build: recorder },
   { kind: 'aws.efs.file_system', types: ['AWS::EFS::FileSystem', 'aws_efs_file_system'], build: efs },
   { kind: 'aws.sns.topic', types: ['AWS::SNS::Topic', 'aws_sns_topic'], build: snsTopic },
+  { kind: 'aws.sns.topic_policy', types: ['AWS::SNS::TopicPolicy', 'aws_sns_topic_policy'], build: (f, c) => ({ policy: accessPolicy(f, c) }) },
   { kind: 'aws.sqs.queue', types: ['AWS::SQS::Queue', 'aws_sqs_queue'], build: sqsQueue },
+  { kind: 'aws.sqs.queue_policy', types: ['AWS::SQS::QueuePolicy', 'aws_sqs_queue_policy'], build: (f, c) => ({ policy: accessPolicy(f, c) }) },
   { kind: 'aws.dynamodb.table', types: ['AWS::DynamoDB::Table', 'aws_dynamodb_table'], build: dynamoTable },
   { kind: 'aws.lambda.url', types: ['AWS::Lambda::Url', 'aws_lambda_function_url'], build: lambdaUrl },
   { kind: 'aws.lambda.function', types: ['AWS::Lambda::Function', 'aws_lambda_function'], build: lambdaFunction },
@@ -738,9 +775,12 @@ const AWS_KINDS: KindEntry[] = [
   { kind: 'aws.redshift.cluster', types: ['AWS::Redshift::Cluster', 'aws_redshift_cluster'], build: redshift },
   { kind: 'aws.secretsmanager.secret', types: ['AWS::SecretsManager::Secret'], build: secret },
   { kind: 'aws.ecs.task_definition', types: ['AWS::ECS::TaskDefinition', 'aws_ecs_task_definition'], build: ecsTaskDefinition },
+  ...AWS_SERVICE_KINDS,
+  ...ACCOUNT_KINDS,
 ];
 
 const AWS_BY_TYPE = new Map(AWS_KINDS.flatMap((k) => k.types.map((t) => [t, k] as const)));
+const GCP_BY_TYPE = new Map(GCP_KINDS.flatMap((k) => k.types.map((t) => [t, k] as const)));
 
 // ---------------------------------------------------------------- Kubernetes kinds
 
@@ -872,11 +912,11 @@ function openshiftScc(obj: Obj): Obj {
 /** The kind of a resource type in a format ('other' when no view knows it). */
 export function resourceKind(type: string, format: ResourceFormat): string {
   if (format === 'kubernetes') return k8sView(type.slice(type.lastIndexOf('/') + 1), {}).kind;
-  return AWS_BY_TYPE.get(type)?.kind ?? AZURE_BY_TYPE.get(type.toLowerCase())?.kind ?? 'other';
+  return AWS_BY_TYPE.get(type)?.kind ?? AZURE_BY_TYPE.get(type.toLowerCase())?.kind ?? GCP_BY_TYPE.get(type)?.kind ?? 'other';
 }
 
 /** Every kind a view is built for. */
-export const RESOURCE_KINDS: readonly string[] = [...new Set([...AWS_KINDS.map((k) => k.kind), ...AZURE_KINDS.map((k) => k.kind), 'k8s.workload', 'k8s.rbac.role', 'k8s.rbac.binding', 'k8s.service_account', 'k8s.service', 'k8s.namespace', 'k8s.openshift.scc'])];
+export const RESOURCE_KINDS: readonly string[] = [...new Set([...AWS_KINDS.map((k) => k.kind), ...AZURE_KINDS.map((k) => k.kind), ...GCP_KINDS.map((k) => k.kind), 'k8s.workload', 'k8s.rbac.role', 'k8s.rbac.binding', 'k8s.service_account', 'k8s.service', 'k8s.namespace', 'k8s.openshift.scc'])];
 
 /** Builds the normalized view of one resource. Never throws: odd configurations give default field values. */
 export function resourceView(input: ResourceInput): ResourceView {
@@ -889,10 +929,10 @@ export function resourceView(input: ResourceInput): ResourceView {
     kind = v.kind;
     extra = v.fields;
   } else {
-    const entry = AWS_BY_TYPE.get(input.type) ?? AZURE_BY_TYPE.get(input.type.toLowerCase());
+    const entry = AWS_BY_TYPE.get(input.type) ?? AZURE_BY_TYPE.get(input.type.toLowerCase()) ?? GCP_BY_TYPE.get(input.type);
     if (entry) {
       kind = entry.kind;
-      extra = entry.build(input.format, c, input.type);
+      extra = entry.build(input.format, c, input.type, { observed_ms: input.observed_ms ?? null });
     }
   }
   return {
@@ -942,5 +982,6 @@ export function configStateView(e: ConfigState): ResourceView {
     region: e.resource.region,
     account_uid: e.resource.account_uid,
     tags,
+    observed_ms: e.time,
   });
 }

@@ -3,9 +3,12 @@
  * bundled pack, single thread, in-process. The events are the scan fixtures (CloudFormation,
  * Terraform plan, Kubernetes) parsed by config_files, replayed over 500 keys per resource: every
  * event is evaluated by every rule of its kind; findings come only on a key's first visit.
+ * Then `sluice scan` itself (scan-bench.ts): files/s and resources/s on a Terraform HCL corpus and a
+ * YAML (Kubernetes, CloudFormation) corpus built from the config_files fixtures.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { runScanBench, type ScanBenchResult } from './scan-bench.ts';
 import { fileURLToPath } from 'node:url';
 import { parseConfigFile } from '../collectors/config_files/index.ts';
 import type { ConfigState } from '../core/model/config-state.ts';
@@ -20,7 +23,7 @@ function files(dir: string): string[] {
   });
 }
 
-/** Runs the bench; args: [`--events=<n>`] (default 50 000). Prints and returns the figures. */
+/** Runs the bench; args: [`--events=<n>`] (default 50 000), [`--copies=<n>`] copies of each scan corpus (default 100). Prints and returns the figures. */
 export async function runPostureBench(args: string[]): Promise<unknown> {
   const n = Number(args.find((a) => a.startsWith('--events='))?.slice(9) ?? 50_000);
   const root = fileURLToPath(new URL('./fixtures/', import.meta.url));
@@ -41,5 +44,7 @@ export async function runPostureBench(args: string[]): Promise<unknown> {
   const seconds = pass(n);
   const result = { bench: 'posture', events: n, seconds: Number(seconds.toFixed(3)), eventsPerSecond: Math.round(n / seconds), rules: detector['rules'].rules.length, distinctResources: base.length, findings, threads: 1 };
   console.log(`posture: ${result.eventsPerSecond} config events/s on one thread (${result.rules} rules, ${n} events over ${base.length} template resources)`);
-  return result;
+  const copies = Number(args.find((a) => a.startsWith('--copies='))?.slice(9) ?? 100);
+  const scan: ScanBenchResult[] = runScanBench(copies);
+  return { ...result, scan };
 }

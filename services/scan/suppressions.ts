@@ -52,6 +52,7 @@ export function commentSkips(file: string, text: string, resourceLines: readonly
   if (!text.includes('sluice:skip=')) return out;
   const starts = [...new Set(resourceLines)].sort((a, b) => a - b);
   if (starts.length === 0) return out;
+  const startSet = new Set(starts);
   const lines = text.split(/\r?\n/);
   for (let i = 0; i < lines.length; i++) {
     const m = SKIP_COMMENT.exec(lines[i]!);
@@ -60,13 +61,13 @@ export function commentSkips(file: string, text: string, resourceLines: readonly
     let target: number | undefined;
     for (let j = i + 1; j < lines.length; j++) {
       const l = lines[j]!;
-      if (starts.includes(j + 1) && !COMMENT_ONLY.test(l)) {
+      if (startSet.has(j + 1) && !COMMENT_ONLY.test(l)) {
         target = j + 1;
         break;
       }
       if (l.trim() !== '' && !COMMENT_ONLY.test(l) && l.trim() !== '---') break;
     }
-    if (target === undefined) target = [...starts].reverse().find((s) => s <= lineNo);
+    if (target === undefined) target = starts.findLast((s) => s <= lineNo);
     if (target === undefined) continue;
     const skip: Skip = { rules: m[1]!.split(','), suppression: { kind: 'comment', justification: m[2] ?? '', source: `${file}:${lineNo}` } };
     out.set(target, [...(out.get(target) ?? []), skip]);

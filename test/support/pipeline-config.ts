@@ -35,7 +35,7 @@ export const PIPELINE_TEST_PARTITIONS = 12;
 /** Every topic of the config's topology: its streams, side topics and the enabled detectors' changelogs (compacted). */
 export function pipelineTopics(config: SluiceConfig, partitions = PIPELINE_TEST_PARTITIONS): TestTopic[] {
   const t = appTopology(config);
-  const names = new Set<string>([...t.streams.map((s) => s.topic), t.topics.findings, t.topics.deadLetter, t.topics.actions, t.topics.actionResults, t.topics.enforcement]);
+  const names = new Set<string>([...t.streams.map((s) => s.topic), t.topics.findings, t.topics.deadLetter, t.topics.actions, t.topics.actionResults, t.topics.enforcement, t.topics.rescan]);
   if (t.topics.control) names.add(t.topics.control);
   const topics: TestTopic[] = [...names].map((name) => ({ name, partitions }));
   for (const d of t.detectors) if (d.changelog) topics.push({ name: d.changelog, partitions, compact: true });

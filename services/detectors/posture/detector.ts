@@ -4,7 +4,7 @@ import type { ConfigState } from '../../core/model/config-state.ts';
 import { SluiceError } from '../../core/errors.ts';
 import type { KeyedState } from '../../core/state.ts';
 import { configStateView, loadRulePacks, ResourceRuleSet, type CompiledRule } from '../../rules/index.ts';
-import { remediationAction } from '../../core/actions.ts';
+import { executorAction, remediationAction, revokeIngressTarget, worldCidrs, type IngressPermission } from '../../core/actions.ts';
 import type { PostureConfig } from './config.ts';
 import { DETECTOR_NAME, postureFinding } from './finding.ts';
 
@@ -77,7 +77,8 @@ export class PostureDetector implements Detector<ConfigState> {
       this.counters.skipped++;
       return [];
     }
-    const ev = this.rules.evaluate(configStateView(e));
+    const view = configStateView(e);
+    const ev = this.rules.evaluate(view);
     this.counters.evaluated += ev.failed.length + ev.passed.length + ev.errors.length;
     this.counters.errors += ev.errors.length;
     const findings: Finding[] = [];
@@ -103,6 +104,7 @@ export class PostureDetector implements Detector<ConfigState> {
           }),
         );
       }
+      for (const a of executorActions(this.config, r, e, view, f)) this.ctx.emit(a);
     }
     for (const r of ev.passed) {
       if (!before.has(r.id)) continue;
@@ -119,4 +121,43 @@ export class PostureDetector implements Detector<ConfigState> {
     }
     return findings;
   }
+}
+
+/** The world-open ingress a security-group rule is about (the permissions its failure points at). */
+const WORLD_OPEN_RULES: Readonly<Record<string, (p: IngressPermission) => boolean>> = {
+  'posture.aws.ec2.sg_ssh_open_to_world': (p) => covers(p, 22),
+  'posture.aws.ec2.sg_rdp_open_to_world': (p) => covers(p, 3389),
+  'posture.aws.ec2.sg_all_traffic_open_to_world': (p) => p.protocol === '-1' || (p.from_port === 0 && p.to_port === 65535),
+  'posture.aws.ec2.sg_admin_ports_open_ipv6': (p) => p.cidrs.includes('::/0') && (covers(p, 22) || covers(p, 3389)),
+  'posture.aws.ec2.sg_database_ports_open_to_world': (p) => p.protocol === 'tcp' && [3306, 5432, 1433, 1521, 27017, 6379, 9200, 5984, 9042].some((port) => p.from_port <= port && p.to_port >= port),
+};
+const PUBLIC_BUCKET_RULES = new Set(['posture.aws.s3.public_access_block_disabled', 'posture.aws.s3.acl_public', 'posture.aws.s3.policy_public']);
+
+function covers(p: IngressPermission, port: number): boolean {
+  return (p.protocol === '-1' || p.protocol === 'tcp') && p.from_port <= port && p.to_port >= port;
+}
+
+/**
+ * Executor actions for a new failure (config `actions`, default off): revoke_ingress per world-open
+ * permission behind a security-group rule, block_public_access for a public bucket. Live AWS
+ * Config items only: an IaC template is not a deployed resource.
+ */
+function executorActions(config: PostureConfig, r: CompiledRule, e: ConfigState, view: { format: string; ingress?: unknown }, f: Finding): ReturnType<typeof executorAction>[] {
+  if (view.format !== 'aws_config') return [];
+  const common = { detector: DETECTOR_NAME, rule: r.id, resourceUid: e.resource.uid, account: e.resource.account_uid, region: e.resource.region, reason: `${r.title} (${r.id})`, findingId: f.id, eventUid: e.metadata.uid, time: e.time, severity: r.severity };
+  const world = WORLD_OPEN_RULES[r.id];
+  if (world && config.actions.revokeIngress) {
+    const groupId = /security-group\/(sg-[0-9a-f]{8,17})$/.exec(e.resource.uid)?.[1];
+    if (!groupId) return [];
+    const perms = Array.isArray(view.ingress) ? (view.ingress as IngressPermission[]) : [];
+    const ipv6Only = r.id === 'posture.aws.ec2.sg_admin_ports_open_ipv6';
+    return perms
+      .filter((p) => worldCidrs(p).length > 0 && world(p))
+      .map((p) => executorAction({ ...common, action: 'revoke_ingress', target: { ...revokeIngressTarget(groupId, p, e.resource.uid), ...(ipv6Only ? { cidr: '::/0' } : {}) } }));
+  }
+  if (PUBLIC_BUCKET_RULES.has(r.id) && config.actions.blockPublicAccess) {
+    const bucket = /^arn:aws[\w-]*:s3:::([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])$/.exec(e.resource.uid)?.[1];
+    return bucket ? [executorAction({ ...common, action: 'block_public_access', target: { bucket } })] : [];
+  }
+  return [];
 }
