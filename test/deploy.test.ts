@@ -9,6 +9,8 @@ import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { posix } from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
 import { ENV_VARS, TopicsConfig, configFromEnv, resolveConfig, type SluiceConfig } from '../services/cli/config.ts';
+import { followSourceFor } from '../services/cli/follow-sources.ts';
+import { buildProgram } from '../services/cli/main.ts';
 
 // Parsed YAML is untyped data; the assertions below are what give it a shape.
 type Y = any;
@@ -34,10 +36,21 @@ const KNOWN = new Set<string>(Object.keys(ENV_VARS));
 const NEEDS: Record<string, Array<'kafka' | 'schemaRegistry' | 'clickhouse'>> = {
   processor: ['kafka', 'schemaRegistry', 'clickhouse'],
   collector: ['kafka', 'schemaRegistry'],
+  'collector:follow': ['kafka', 'schemaRegistry'],
+  remediator: ['kafka', 'schemaRegistry', 'clickhouse'],
   migrate: ['clickhouse'],
 };
 /** Roles that keep running, serve /healthz and /readyz and stop on SIGTERM. The others do one pass and exit. */
-const LONG_RUNNING = new Set(['processor']);
+const LONG_RUNNING = new Set(['processor', 'remediator', 'enforcer', 'collector:follow']);
+/** A process's role from its command line: `collector:follow` for a collector started with --follow. */
+const roleOf = (args: readonly string[]): string => (args[0] === 'collector' && args.includes('--follow') ? 'collector:follow' : args[0]!);
+/** The source of `--follow [source]` in a command line: its value, or sqs (the default) when none is given. */
+const followValue = (args: readonly string[]): string => {
+  const v = args[args.indexOf('--follow') + 1];
+  return v === undefined || v.startsWith('-') ? 'sqs' : v;
+};
+/** The Kafka user (and Secret) of a role: the follow-mode collectors are collectors. */
+const kafkaRole = (role: string): string => role.split(':')[0]!;
 
 // ---- Dockerfile and .dockerignore --------------------------------------------------------------------
 interface Instruction { op: string; args: string; stage: number }
@@ -178,14 +191,14 @@ interface Proc { where: string; role: string; env: Env; ports: number[] }
 const procs: Proc[] = [
   ...composeSluice.map(([name, s]) => ({
     where: `compose ${name}`,
-    role: s.command[0],
+    role: roleOf(s.command),
     env: composeEnv(s),
     ports: [...JSON.stringify(s.healthcheck?.test ?? '').matchAll(/:(\d+)\/(?:healthz|readyz)/g)].map((m) => Number(m[1])),
   })),
   ...workloads.flatMap((w) =>
     containers(w).map((c) => ({
       where: `k8s ${workloadName(w)}/${c.name}`,
-      role: c.args[0],
+      role: roleOf(c.args),
       env: k8sEnv(c, w.metadata.namespace),
       ports: [c.livenessProbe, c.readinessProbe, c.startupProbe]
         .filter(Boolean)
@@ -237,9 +250,16 @@ test('the Dockerfile copies the patch dir of the postinstall hook before npm ci'
 });
 
 test('the deployment files hold the Sluice services', () => {
-  assert.deepEqual(composeSluice.map(([, s]) => s.command[0]).sort(), ['collector', 'migrate', 'processor']);
+  const roles = ['collector', 'collector:follow', 'enforcer', 'migrate', 'processor', 'remediator'];
+  assert.deepEqual([...new Set(composeSluice.map(([, s]) => roleOf(s.command)))].sort(), roles);
   const live = procs.filter((p) => p.where.startsWith('k8s') && !p.where.includes('(commented variant)'));
-  assert.deepEqual([...new Set(live.map((p) => p.role))].sort(), ['collector', 'migrate', 'processor']);
+  assert.deepEqual([...new Set(live.map((p) => p.role))].sort(), roles);
+  // The follow roles: at least CloudTrail from SQS and the Kubernetes audit webhook, in both.
+  const follows = (args: readonly string[]): string => `${args[1]} ${followValue(args)}`;
+  const composeFollows = composeSluice.filter(([, s]) => roleOf(s.command) === 'collector:follow').map(([, s]) => follows(s.command)).sort();
+  const k8sFollows = workloads.filter((w) => !w.variant).flatMap((w) => containers(w)).filter((c) => roleOf(c.args) === 'collector:follow').map((c) => follows(c.args)).sort();
+  assert.deepEqual(composeFollows, ['aws_cloudtrail sqs', 'k8s_audit webhook']);
+  assert.deepEqual(k8sFollows, ['aws_cloudtrail kinesis', 'aws_cloudtrail sqs', 'k8s_audit webhook']);
 });
 
 test('Sluice services set only environment variables that config.ts reads, also in commented examples', () => {
@@ -284,7 +304,7 @@ test('the commented Kafka TLS/SASL example in k8s/ is a valid config once uncomm
     for (const c of containers(w)) {
       const p = procs.find((x) => x.where === `k8s ${workloadName(w)}/${c.name}`)!;
       if (!p.env.KAFKA_BROKERS) continue;
-      const role = p.role;
+      const role = kafkaRole(p.role);
       const ref = new RegExp(
         `#\\s*- name: KAFKA_SASL_USERNAME\\n\\s*#\\s*value: sluice-${role}\\n\\s*#\\s*- name: KAFKA_SASL_PASSWORD\\n\\s*#\\s*valueFrom:\\n\\s*#\\s*secretKeyRef:\\n\\s*#\\s*name: sluice-kafka-${role}\\n\\s*#\\s*key: KAFKA_SASL_PASSWORD\\n`,
       );
@@ -331,17 +351,17 @@ test('long-running roles have health checks on the configured HTTP port; one-sho
     }
   }
   for (const [name, s] of composeSluice) {
-    const longRunning = LONG_RUNNING.has(s.command[0]);
+    const longRunning = LONG_RUNNING.has(roleOf(s.command));
     assert.equal(s.restart === 'no', !longRunning, `compose ${name}: restart ${longRunning ? 'on exit' : '"no"'}`);
     assert.equal(s.healthcheck !== undefined, longRunning, `compose ${name}: healthcheck only on long-running roles`);
   }
-  const collector = composeSluice.find(([, s]) => s.command[0] === 'collector')![1];
+  const collector = composeSluice.find(([, s]) => roleOf(s.command) === 'collector')![1];
   const processor = composeSluice.find(([, s]) => s.command[0] === 'processor')![0];
   assert.equal(collector.depends_on?.[processor]?.condition, 'service_healthy', 'the compose collector waits for a healthy processor');
   for (const w of workloads) {
     for (const c of containers(w)) {
       const where = `${workloadName(w)}/${c.name}`;
-      if (LONG_RUNNING.has(c.args[0])) {
+      if (LONG_RUNNING.has(roleOf(c.args))) {
         assert.equal(w.kind, 'Deployment', `${where}: a long-running role is a Deployment`);
         assert.equal(c.livenessProbe?.httpGet?.path, '/healthz', `${where}: liveness /healthz`);
         assert.equal(c.readinessProbe?.httpGet?.path, '/readyz', `${where}: readiness /readyz`);
@@ -379,7 +399,11 @@ test('every k8s pod runs with least privilege', () => {
     const spec = podSpec(w);
     const where = workloadName(w);
     for (const key of ['hostNetwork', 'hostPID', 'hostIPC']) assert.notEqual(spec[key], true, `${where}: ${key}`);
-    assert.equal(spec.automountServiceAccountToken, false, `${where}: no service account token`);
+    // Only the enforcer calls the Kubernetes API (server-side apply of network policies), with its own
+    // ServiceAccount whose ClusterRole grants network policies only and is bound per namespace.
+    const enforcer = containers(w).some((c) => roleOf(c.args) === 'enforcer');
+    assert.equal(spec.automountServiceAccountToken, enforcer, `${where}: ${enforcer ? 'the API token it applies policies with' : 'no service account token'}`);
+    if (enforcer) assert.equal(spec.serviceAccountName, 'sluice-enforcer', `${where}: its own ServiceAccount`);
     assert.ok(!(spec.volumes ?? []).some((v: Y) => v.hostPath), `${where}: no hostPath volume`);
     for (const c of containers(w)) {
       const sc = c.securityContext ?? {};
@@ -410,7 +434,8 @@ test('the processor Deployment shares a namespace with its ConfigMap, Secret and
   const pdb = liveDocs.find((d) => d.kind === 'PodDisruptionBudget');
   assert.equal(pdb.metadata.namespace, ns);
   assert.deepEqual(pdb.spec.selector.matchLabels, processor.spec.selector.matchLabels);
-  assert.ok(k8sDocs.every((d) => d.kind === 'Namespace' || d.metadata.namespace === ns), 'one namespace');
+  const clusterScoped = new Set(['Namespace', 'ClusterRole']);
+  assert.ok(k8sDocs.every((d) => clusterScoped.has(d.kind) || d.metadata.namespace === ns), 'one namespace');
 });
 
 test('the network policies let each role reach what it is configured to use, and DNS', () => {
@@ -481,7 +506,7 @@ test('compose: Kafka authenticates every connection and authorizes with ACLs, on
     const c = configOf({ where: name, role: s.command[0], env: composeEnv(s), ports: [] });
     if (!c.kafka) continue;
     assert.equal(c.kafka.sasl?.mechanism, 'scram-sha-512', `${name}: SCRAM`);
-    users.set(s.command[0], c.kafka.sasl!.username!);
+    users.set(kafkaRole(roleOf(s.command)), c.kafka.sasl!.username!);
     assert.match(init, new RegExp(`user ${c.kafka.sasl!.username} ${c.kafka.sasl!.password}\\b`), `${name}: kafka-init creates its SCRAM user`);
     assert.match(init, new RegExp(`User:${c.kafka.sasl!.username}\\b`), `${name}: kafka-init grants it ACLs`);
   }
@@ -492,4 +517,91 @@ test('kustomization.yaml lists every manifest', () => {
   const kustomization: Y = parse(read('k8s/kustomization.yaml'));
   assert.deepEqual([...kustomization.resources].sort(), [...k8sFiles].sort());
   assert.equal(kustomization.namespace, 'sluice');
+});
+
+test('each follow-mode collector names a source its collector type has, and a flag the CLI knows', () => {
+  const program = buildProgram();
+  const known = new Set(program.commands.find((c) => c.name() === 'collector')!.options.map((o) => o.long));
+  const commands = [
+    ...composeSluice.map(([name, s]) => [`compose ${name}`, s.command as string[]] as const),
+    ...workloads.filter((w) => !w.variant).flatMap((w) => containers(w).map((c) => [`k8s ${workloadName(w)}/${c.name}`, c.args as string[]] as const)),
+  ].filter(([, args]) => roleOf(args) === 'collector:follow');
+  assert.ok(commands.length >= 4);
+  for (const [where, args] of commands) {
+    assert.doesNotThrow(() => followSourceFor(args[1]!, followValue(args) === 'sqs' && !args.includes('sqs') ? true : followValue(args)), `${where}: a follow source of ${args[1]}`);
+    for (const flag of args.filter((a) => a.startsWith('--'))) assert.ok(known.has(flag), `${where}: ${flag} is an option of sluice collector`);
+  }
+});
+
+test('the audit webhook: its config file is valid, its tokens, certificate and config are mounted where the config says, and only its port is open', () => {
+  // k8s: the ConfigMap's config.yaml, read as `--config` reads it.
+  const deployment = find('Deployment', 'sluice-collector-k8s-audit', 'sluice');
+  const c = containers(deployment)[0];
+  const configPath = c.args[c.args.indexOf('--config') + 1];
+  const mountOf = (path: string): Y => c.volumeMounts.find((m: Y) => path.startsWith(`${m.mountPath}/`));
+  const configMount = mountOf(configPath);
+  const cm = find('ConfigMap', podSpec(deployment).volumes.find((v: Y) => v.name === configMount.name).configMap.name, 'sluice');
+  const file: Y = parse(cm.data[posix.basename(configPath)]);
+  const config = resolveConfig(file);
+  const webhook = config.collectors.k8s_audit?.webhook as Y;
+  assert.ok(webhook, 'collectors.k8s_audit.webhook');
+  for (const [what, path, secret] of [['tokensFile', webhook.tokensFile, 'sluice-k8s-audit-webhook-tokens'], ['tls.certFile', webhook.tls.certFile, 'sluice-k8s-audit-webhook-tls'], ['tls.keyFile', webhook.tls.keyFile, 'sluice-k8s-audit-webhook-tls']]) {
+    const m = mountOf(path);
+    assert.ok(m, `${what} ${path} is under a volume mount`);
+    const volume = podSpec(deployment).volumes.find((v: Y) => v.name === m.name);
+    assert.equal(volume.secret?.secretName, secret, `${what} comes from the Secret ${secret}`);
+    const example = find('Secret', secret, 'sluice');
+    assert.ok(example, `${SECRET_EXAMPLE} shows the Secret ${secret}`);
+    assert.ok(posix.relative(m.mountPath, path) in { ...example.stringData, ...example.data }, `${secret} has the key ${posix.relative(m.mountPath, path)}`);
+  }
+  const port = c.ports.find((p: Y) => p.containerPort === webhook.port);
+  assert.ok(port, 'the container declares the webhook port');
+  const service = find('Service', 'sluice-k8s-audit-webhook', 'sluice');
+  assert.equal(service.spec.ports[0].targetPort, port.name, 'the Service targets the webhook port');
+  assert.deepEqual(service.spec.selector, deployment.spec.selector.matchLabels);
+  const ingress = liveDocs.filter((d) => d.kind === 'NetworkPolicy' && (d.spec.policyTypes ?? []).includes('Ingress') && d.spec.ingress);
+  const opened = ingress.filter((p) => Object.entries<string>(p.spec.podSelector.matchLabels ?? {}).every(([k, v]) => podTemplate(deployment).metadata.labels[k] === v));
+  assert.deepEqual(opened.flatMap((p) => p.spec.ingress.flatMap((r: Y) => r.ports.map((x: Y) => x.port))), [webhook.port], 'ingress to the webhook port only');
+  // compose: the inline config file and the token secret.
+  const svc = compose.services['sluice-collector-k8s-audit'];
+  const composeConfig = resolveConfig(parse(compose.configs[svc.configs[0].source].content));
+  const w = composeConfig.collectors.k8s_audit?.webhook as Y;
+  assert.equal(w.tokensFile, `/run/secrets/${svc.secrets[0].target}`, 'compose: tokensFile is the mounted secret');
+  assert.ok(compose.secrets[svc.secrets[0].source].environment, 'compose: the tokens come from a variable, not from this file');
+  assert.ok(svc.ports.some((p: string) => p.endsWith(`:${w.port}`)), 'compose: the webhook port is published');
+});
+
+test('pods that call cloud APIs are allowed HTTPS out; the remediator has ACLs for both of its consumer groups', () => {
+  const policies = liveDocs.filter((d) => d.kind === 'NetworkPolicy');
+  for (const w of workloads.filter((w) => !w.variant)) {
+    const labels = podTemplate(w).metadata.labels;
+    const roles = containers(w).map((c) => roleOf(c.args));
+    const callsCloud = roles.some((r) => r === 'remediator' || r === 'enforcer') || containers(w).some((c) => roleOf(c.args) === 'collector:follow' && followValue(c.args) !== 'webhook');
+    assert.equal(labels['sluice.io/egress-cloud-apis'] === 'true', callsCloud, `${workloadName(w)}: egress-cloud-apis label`);
+    if (!callsCloud) continue;
+    const open = policies
+      .filter((p) => Object.entries<string>(p.spec.podSelector.matchLabels ?? {}).every(([k, v]) => labels[k] === v) && p.spec.egress)
+      .flatMap((p) => p.spec.egress.flatMap((r: Y) => r.ports.map((x: Y) => x.port)));
+    assert.ok(open.includes(443), `${workloadName(w)}: HTTPS egress`);
+  }
+  const init = [compose.services['kafka-init'].command].flat().join('\n');
+  const defaults = resolveConfig().remediation;
+  for (const group of [defaults.groupId, defaults.resultsGroupId]) {
+    assert.match(init, new RegExp(`User:sluice-remediator --operation Read --group ${group}\\b`), `kafka-init: remediator reads in group ${group}`);
+  }
+  assert.match(init, new RegExp(`User:sluice-remediator --operation Read --operation Describe --topic ${TOPICS.actionResults}\\b`));
+});
+
+test('the Kinesis follow role: one replica, Recreate, its checkpoint file on a persistent volume it can write', () => {
+  const deployment = find('Deployment', 'sluice-collector-cloudtrail-kinesis', 'sluice');
+  assert.equal(deployment.spec.replicas, 1, 'one writer per checkpoint file');
+  assert.equal(deployment.spec.strategy.type, 'Recreate', 'the old pod stops before the new one starts');
+  const c = containers(deployment)[0];
+  assert.equal(followValue(c.args), 'kinesis');
+  const file = c.args[c.args.indexOf('--checkpoint-file') + 1];
+  const mount = c.volumeMounts.find((m: Y) => file.startsWith(`${m.mountPath}/`));
+  assert.ok(mount && !mount.readOnly, `the checkpoint file ${file} is on a writable mount`);
+  const claim = podSpec(deployment).volumes.find((v: Y) => v.name === mount.name).persistentVolumeClaim?.claimName;
+  assert.ok(find('PersistentVolumeClaim', claim, 'sluice'), `the PVC ${claim} exists`);
+  assert.equal(podSpec(deployment).securityContext.fsGroup, 10001, 'the volume is writable by uid 10001');
 });

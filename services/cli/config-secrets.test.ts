@@ -68,6 +68,7 @@ test('every field marked secret in the config schema is redacted by `sluice conf
     kafka: { brokers: ['127.0.0.1:9'], sasl: { mechanism: 'plain', username: 'u' } },
     clickhouse: { url: 'http://ch-user:URLSENTINELPASS@127.0.0.1:8123/?password=QUERYSENTINEL1&database=x&token=QUERYSENTINEL2', migration: { username: 'm' } },
     schemaRegistry: { url: 'http://127.0.0.1:8081/?sig=QUERYSENTINEL3', basicAuth: { username: 'u' } },
+    collectors: { azure_activity: { eventhubs: { checkpoint: { containerName: 'sluice-checkpoints' } } }, object_storage: { azureBlob: { containerName: 'exports' } } },
   };
   const sentinels: string[] = ['URLSENTINELPASS', 'QUERYSENTINEL1', 'QUERYSENTINEL2', 'QUERYSENTINEL3'];
   paths.forEach((p, i) => {

@@ -17,6 +17,8 @@ import { CollectingSink, colorEnabled, printFindings, resolveFormat } from './ou
 import { addFormatOptions, addInputFilterOptions, inputFilterFrom, renderCounts, renderRunSummary } from './output-run.ts';
 import { addVulnsCommands } from './vulns/cli.ts';
 import type { FollowFlags } from './collector-follow.ts';
+import type { FollowRunFlags } from './follow-run.ts';
+import { followSourceFor } from './follow-sources.ts';
 import { addFindingsCommands } from './findings.ts';
 import { addQueryCommand } from './query.ts';
 
@@ -126,24 +128,36 @@ export function buildProgram(): Command {
     addCommonOptions(
       program
         .command('collector')
-        .description('Collector role: read files, normalize, publish to Kafka; with --follow, run for good on S3 notifications from SQS (aws_cloudtrail, aws_config, object_storage).')
+        .description(
+          'Collector role: read files, normalize, publish to Kafka; with --follow, run for good on a live source: S3 notifications from SQS (aws_cloudtrail, aws_config, object_storage), ' +
+            'Kinesis (aws_cloudtrail), the audit webhook (k8s_audit), Event Hubs (azure_activity), Pub/Sub (gcp_audit), Azure Blob (object_storage).',
+        )
         .argument('<type>', 'collector type'),
     )
       .option('-i, --input <paths...>', 'files or directories (one pass)')
-      .option('--follow', 'run until SIGTERM: read S3 object-created notifications from SQS, fetch the objects, publish, then delete the messages')
+      .option(
+        '--follow [source]',
+        'run until SIGTERM on a live source: sqs (default for aws_cloudtrail, aws_config, object_storage: S3 object-created notifications), kinesis (aws_cloudtrail via CloudWatch Logs), ' +
+          'webhook (k8s_audit), eventhubs (azure_activity), pubsub (gcp_audit), azure-blob (object_storage: a container polled by etag), iam (aws_account), rescan (aws_config_rescan)',
+      )
       .option('--sqs-queue-url <url>', 'with --follow: the SQS queue (or collectors.<type>.sqs.queueUrl)')
-      .option('--region <region>', 'with --follow: AWS region of the queue and buckets (default: from the queue URL, else AWS_REGION)')
+      .option('--region <region>', 'with --follow: AWS region of the queue and buckets, or of the Kinesis stream (default: from the queue URL, else AWS_REGION)')
       .option('--sqs-endpoint <url>', 'with --follow: another SQS endpoint (VPC endpoint, emulator)')
-      .option('--s3-endpoint <url>', 'with --follow: another S3 endpoint (VPC endpoint, S3-compatible store)'),
-  ).action(async (type: string, flags: CommonFlags & FollowFlags & { input?: string[]; follow?: boolean; include?: string[]; exclude?: string[] }) => {
+      .option('--s3-endpoint <url>', 'with --follow: another S3 endpoint (VPC endpoint, S3-compatible store)')
+      .option('--kinesis-stream <name>', 'with --follow kinesis: the stream (or collectors.aws_cloudtrail.kinesis.streamName)')
+      .option('--kinesis-endpoint <url>', 'with --follow kinesis: another Kinesis endpoint (VPC endpoint, emulator)')
+      .option('--checkpoint-file <path>', 'with --follow kinesis: the per-shard checkpoint file (or collectors.aws_cloudtrail.kinesis.checkpointFile)')
+      .option('--pubsub-subscription <name>', 'with --follow pubsub: the subscription (or collectors.gcp_audit.pubsub.subscription)'),
+  ).action(async (type: string, flags: CommonFlags & FollowFlags & FollowRunFlags & { input?: string[]; follow?: boolean | string; include?: string[]; exclude?: string[] }) => {
     if (flags.follow) {
-      if (flags.input) throw new SluiceError('SLUICE_ERR_CONFIG_INVALID', '--follow reads from SQS: give either --follow or --input');
-      const { renderFollowCounts, runCollectorFollowRole } = await import('./collector-follow.ts');
-      const stats = await withContext(flags, 'collector', (ctx) => runCollectorFollowRole(ctx, type, flags));
-      process.stderr.write(renderFollowCounts(stats));
+      const source = followSourceFor(type, flags.follow);
+      if (flags.input) throw new SluiceError('SLUICE_ERR_CONFIG_INVALID', `--follow reads from ${source}: give either --follow or --input`);
+      const { runFollow } = await import('./follow-run.ts');
+      const summary = await withContext(flags, 'collector', (ctx) => runFollow(ctx, type, source, flags));
+      process.stderr.write(summary);
       return;
     }
-    if (!flags.input) throw new SluiceError('SLUICE_ERR_CONFIG_INVALID', "the collector role needs --input <paths...>, or --follow to read S3 notifications from SQS");
+    if (!flags.input) throw new SluiceError('SLUICE_ERR_CONFIG_INVALID', "the collector role needs --input <paths...>, or --follow [source] to run on a live source");
     const input = flags.input;
     const { runCollectorRole } = await import('./roles.ts');
     const stats = await withContext(flags, 'collector', (ctx) => runCollectorRole(ctx, type, input, inputFilterFrom(flags)));
@@ -155,10 +169,16 @@ export function buildProgram(): Command {
   );
 
   addCommonOptions(
-    program.command('remediator').description('Remediator role: consumes sluice.actions.v1, runs the allowed executors (S3, EC2, IAM) and the remediation webhook, and writes every outcome to the action-results topic (dry-run unless remediation.dryRun is false).'),
+    program.command('remediator').description('Remediator role: consumes sluice.actions.v1, runs the allowed executors (S3, EC2, IAM, Azure Blob, GCS) and the remediation webhook, writes every outcome to the action-results topic and, with ClickHouse, stores the results in {db}.action_results (dry-run unless remediation.dryRun is false).'),
   ).action(async (flags: CommonFlags) =>
     withContext(flags, 'remediator', async (ctx) => (await import('./roles.ts')).runRemediatorRole(ctx)),
   );
+
+  addCommonOptions(
+    program
+      .command('enforcer')
+      .description('Enforcer role: consumes flow_baseline block decisions (sluice.enforcement.v1), turns each into a CiliumNetworkPolicy or NetworkPolicy written to enforcement.outputDir or server-side applied, and writes every outcome to the action-results topic (dry-run unless enforcement.dryRun is false).'),
+  ).action(async (flags: CommonFlags) => withContext(flags, 'enforcer', async (ctx) => (await import('./enforcer.ts')).runEnforcerRole(ctx)));
 
   addCommonOptions(program.command('migrate').description('Apply the ClickHouse migrations (idempotent).')).action(async (flags: CommonFlags) =>
     withContext(flags, 'migrate', async (ctx) => (await import('./roles.ts')).runMigrate(ctx)),

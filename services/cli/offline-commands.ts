@@ -28,7 +28,7 @@ export function addRuleCommands(program: Command): void {
 
   rules
     .command('coverage')
-    .description('Print, per source, the catalogue behaviours (services/rules/coverage/) with their covering rules and severities, the ATT&CK techniques covered, the entries with no rule, and how much of each bundled catalogue (TrailDiscover, Stratus Red Team) has an entry.')
+    .description('Print, per source, the catalogue behaviours (services/rules/coverage/) with their covering rules and severities, the ATT&CK techniques covered, the entries with no rule, and how much of each bundled catalogue (TrailDiscover, Stratus Red Team) has an entry; then the posture rules\' count per benchmark (CIS AWS, Azure, GCP, Kubernetes, EKS/GKE/AKS, Pod Security Standards, AWS FSBP...).')
     .option('-f, --format <format>', 'text or json', 'text')
     .option('--summary', 'text: only the per-source and per-catalogue totals')
     .action(async (flags: { format: string; summary?: boolean }) => {
@@ -37,12 +37,16 @@ export function addRuleCommands(program: Command): void {
       const entries = loadCoverage();
       const packs = loadRulePacks(['@builtin/activity']);
       const report = coverageReport(entries, packs, loadCatalogues());
+      const { benchmarkCounts, formatBenchmarks } = await import('../rules/coverage.ts');
+      const posture = loadRulePacks(['@builtin/posture']).filter((r) => r.input === 'resource');
+      const benchmarks = benchmarkCounts(posture);
       if (flags.format === 'json') {
         const severity = new Map(packs.map((r) => [r.id, r.severity]));
         const detailed = entries.map(({ where: _where, ...e }) => ({ ...e, rules: e.rules === 'none' ? [] : e.rules.map((id) => ({ id, severity: severity.get(id) ?? null })) }));
-        process.stdout.write(`${JSON.stringify({ ...report, entries: detailed }, null, 2)}\n`);
+        process.stdout.write(`${JSON.stringify({ ...report, posture: { rules: posture.length, benchmarks }, entries: detailed }, null, 2)}\n`);
       } else {
         process.stdout.write(formatCoverage(report, flags.summary ? {} : { entries, rules: packs }));
+        process.stdout.write(formatBenchmarks(benchmarks, posture.length));
       }
       if (report.unknownRules.length > 0) process.exitCode = 1;
     });

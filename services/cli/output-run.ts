@@ -21,6 +21,7 @@ const RECORDS: Record<StreamName, string> = {
   object_chunk: 'object chunks',
   image_inventory: 'image inventories',
   advisory: 'advisories',
+  process: 'process events',
 };
 
 /** `--include`, `--exclude` (repeatable globs) for commands that walk input directories. */

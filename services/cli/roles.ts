@@ -10,6 +10,7 @@ import { sinkConfig } from '../core/components.ts';
 import { ClickHouseFindingSink, clickhouseSinkSpec } from '../sinks/clickhouse/index.ts';
 import { RemediatorService } from '../remediation/service.ts';
 import { ActionResultWriter } from '../remediation/results.ts';
+import { ActionResultRecorder } from '../remediation/results-recorder.ts';
 import { collectorFor } from './collectors.ts';
 import { startHealthServer } from './health.ts';
 import { createCodec, createTransport, type AppContext } from './wiring.ts';
@@ -105,7 +106,13 @@ export async function runRemediatorRole(ctx: AppContext): Promise<void> {
   requireKafka(ctx, 'remediator');
   const transport = createTransport(ctx);
   let service: RemediatorService | undefined;
+  let recorder: ActionResultRecorder | undefined;
+  let resultSink: ClickHouseFindingSink | undefined;
+  // /healthz and /readyz on http.port (probes in docker-compose.yml and k8s/): ready once consuming.
+  let ready = false;
+  let health: Awaited<ReturnType<typeof startHealthServer>>;
   try {
+    health = await startHealthServer(ctx.config.http.port, async () => ready, ctx.logger);
     const codec = await createCodec(ctx);
     const producer = await transport.producer();
     service = new RemediatorService(
@@ -117,12 +124,38 @@ export async function runRemediatorRole(ctx: AppContext): Promise<void> {
     const r = ctx.config.remediation;
     const allowed = Object.fromEntries(Object.entries(r.executors.accounts).map(([account, a]) => [account, a.allow]));
     ctx.logger.info({ topic: ctx.config.topics.actions, results: ctx.config.topics.actionResults, dryRun: r.dryRun, webhook: r.webhookUrl ? 'configured' : 'none', executors: allowed }, 'remediator consuming');
-    await Promise.race([once(process, 'SIGTERM'), once(process, 'SIGINT'), consumer.done]);
-    ctx.logger.info(service.stats, 'remediator stopping');
+    // The results topic (the remediator's and the enforcer's) into ClickHouse {db}.action_results.
+    const stored = await startResultRecorder(ctx, transport, new DeadLetterWriter(producer, codec, ctx.config.topics.deadLetter, ctx.clock));
+    recorder = stored?.recorder;
+    resultSink = stored?.sink;
+    ready = true;
+    await Promise.race([once(process, 'SIGTERM'), once(process, 'SIGINT'), consumer.done, ...(stored ? [stored.consumer.done] : [])]);
+    ready = false;
+    ctx.logger.info({ ...service.stats, resultsStored: recorder?.stats }, 'remediator stopping');
   } finally {
+    health?.close();
+    await recorder?.stop().catch(() => {});
+    await resultSink?.close().catch(() => {});
     await service?.stop().catch(() => {});
     await transport.close();
   }
+}
+
+/**
+ * Starts the consumer that stores topics.actionResults in ClickHouse `{db}.action_results`, when
+ * remediation.storeResults is true, or unset and the `clickhouse` connection is configured.
+ */
+async function startResultRecorder(ctx: AppContext, transport: ReturnType<typeof createTransport>, deadLetters: DeadLetterWriter): Promise<{ recorder: ActionResultRecorder; sink: ClickHouseFindingSink; consumer: Awaited<ReturnType<ActionResultRecorder['start']>> } | undefined> {
+  const r = ctx.config.remediation;
+  if (r.storeResults === false || (r.storeResults === undefined && !ctx.config.clickhouse)) return undefined;
+  if (!ctx.config.clickhouse) throw new SluiceError('SLUICE_ERR_CONFIG_INVALID', 'remediation.storeResults is true but the `clickhouse` connection is not configured (CLICKHOUSE_URL)');
+  const { enabled: _enabled, ...options } = sinkConfig(clickhouseSinkSpec, ctx.config);
+  const sink = new ClickHouseFindingSink({ clickhouse: ctx.config.clickhouse, sink: options, logger: ctx.logger });
+  await sink.start();
+  const recorder = new ActionResultRecorder({ transport, store: sink, deadLetters, topic: ctx.config.topics.actionResults, groupId: r.resultsGroupId, logger: ctx.logger });
+  const consumer = await recorder.start();
+  ctx.logger.info({ topic: ctx.config.topics.actionResults, group: r.resultsGroupId, table: `${ctx.config.clickhouse.database}.action_results` }, 'storing action results in ClickHouse');
+  return { recorder, sink, consumer };
 }
 
 /**

@@ -11,6 +11,8 @@ import { tetragonSpec } from './tetragon/index.ts';
 import { vpcFlowLogsSpec } from './vpc_flow_logs/index.ts';
 import { sbomSpec } from './sbom/index.ts';
 import { osvSpec } from './osv/index.ts';
+import { awsConfigRescanSpec } from './aws_config_rescan/index.ts';
+import { awsAccountSpec } from './aws_account/index.ts';
 
 /** Every collector Sluice ships, by type. `--source <type>` picks one; `--source auto` sniffs per record. */
 export const COLLECTOR_SPECS: readonly CollectorSpec[] = [
@@ -19,6 +21,8 @@ export const COLLECTOR_SPECS: readonly CollectorSpec[] = [
   k8sAuditSpec,
   gcpAuditSpec,
   awsConfigSpec,
+  awsConfigRescanSpec,
+  awsAccountSpec,
   configFilesSpec,
   hubbleFlowsSpec,
   tetragonSpec,

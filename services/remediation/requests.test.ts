@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { resolveConfig } from '../cli/config.ts';
-import { ACTION_KINDS, normalizeProtocol, parseAction, parseArn } from './requests.ts';
+import { ACTION_KINDS, AZURE_ACTION_KINDS, GCS_ACTION_KINDS, normalizeProtocol, parseAction, parseArn } from './requests.ts';
 
 const ACTIONS_KEY = 'actions-key-0123456789abcdef-0123456789';
 
@@ -38,9 +38,32 @@ test('DLP object actions parse to S3 requests; alerts and posture actions are no
   assert.equal(p.action.reason, 'policy p: 1 finding');
   assert.deepEqual(parseAction({ ...dlp, action: 'alert' }), { kind: 'none' });
   assert.deepEqual(parseAction({ id: 'p1', type: 'posture.remediate', rule: 'r', remediation: 'do it' }), { kind: 'none' });
-  const gcs = parseAction({ ...dlp, object: { ...dlp.object, store: 'gcs' } });
-  assert.equal(gcs.kind, 'invalid');
-  assert.match(gcs.kind === 'invalid' ? gcs.reason : '', /object store "gcs" has no executor/);
+  const file = parseAction({ ...dlp, object: { ...dlp.object, store: 'file' } });
+  assert.equal(file.kind, 'invalid');
+  assert.match(file.kind === 'invalid' ? file.reason : '', /object store "file" has no executor \(only s3, azure_blob, gcs\)/);
+});
+
+test('Azure Blob and GCS object actions: the storage account from the bucket, the generation as version', () => {
+  const blob = parseAction({ id: 'b1', action: 'quarantine', object: { store: 'azure_blob', bucket: 'acmedata/exports', key: 'dir/cards.csv', version_id: null, etag: '"0x8D"' }, detector: 'dlp' });
+  assert.deepEqual(blob.kind === 'executable' ? [blob.action.request, blob.action.account] : blob, [{ kind: 'azure_blob.quarantine', target: { account: 'acmedata', container: 'exports', name: 'dir/cards.csv', versionId: null, etag: '0x8D' } }, 'acmedata']);
+  const badBucket = parseAction({ id: 'b2', action: 'delete', object: { store: 'azure_blob', bucket: 'exports', key: 'k' } });
+  assert.deepEqual(badBucket.kind === 'invalid' ? [badBucket.executor, badBucket.reason] : badBucket, ['azure_blob.delete', 'object.bucket is missing or not valid']);
+  const gcs = parseAction({ id: 'g1', action: 'delete', object: { store: 'gcs', bucket: 'acme-exports', key: 'a.csv', version_id: '1733475600123456', etag: 'CJ2' } });
+  assert.deepEqual(gcs.kind === 'executable' ? [gcs.action.request, gcs.action.account] : gcs, [{ kind: 'gcs.delete', target: { bucket: 'acme-exports', name: 'a.csv', generation: '1733475600123456', etag: 'CJ2' } }, null]);
+  const badGen = parseAction({ id: 'g2', action: 'quarantine', object: { store: 'gcs', bucket: 'acme-exports', key: 'a.csv', version_id: 'v1' } });
+  assert.deepEqual(badGen.kind === 'invalid' ? [badGen.executor, badGen.reason] : badGen, ['gcs.quarantine', 'object.version_id is not a GCS generation (digits)']);
+});
+
+test('config: Azure and GCS allow-lists, quarantine required, account names and the default project checked', () => {
+  const ok = resolveConfig({ remediation: { executors: { azureBlob: { accounts: { acmedata: { allow: [...AZURE_ACTION_KINDS], sasTokenEnv: 'SAS', quarantine: { container: 'quarantine' } } } }, gcs: { projects: { 'acme-prod': { allow: [...GCS_ACTION_KINDS], quarantine: { bucket: 'acme-quarantine' } } } } } } });
+  assert.deepEqual(ok.remediation.executors.azureBlob.accounts.acmedata!.allow, AZURE_ACTION_KINDS);
+  assert.equal(ok.remediation.executors.azureBlob.accounts.acmedata!.quarantine!.accessTier, 'Cool');
+  assert.equal(ok.remediation.executors.gcs.projects['acme-prod']!.quarantine!.hold, 'temporary');
+  assert.throws(() => resolveConfig({ remediation: { executors: { azureBlob: { accounts: { acmedata: { allow: ['azure_blob.quarantine'] } } } } } }), /azureBlob\.accounts\.acmedata\.quarantine: required when azure_blob\.quarantine is allowed/);
+  assert.throws(() => resolveConfig({ remediation: { executors: { azureBlob: { accounts: { 'Bad-Name': { allow: [] } } } } } }), /storage account name/);
+  assert.throws(() => resolveConfig({ remediation: { executors: { gcs: { projects: { p: { allow: ['gcs.quarantine'] } } } } } }), /gcs\.projects\.p\.quarantine: required/);
+  assert.throws(() => resolveConfig({ remediation: { executors: { gcs: { defaultProject: 'nope' } } } }), /project nope is not configured/);
+  assert.throws(() => resolveConfig({ remediation: { executors: { gcs: { projects: { p: { allow: ['s3.delete'] } } } } } }), /gcs\.projects\.p\.allow\.0/);
 });
 
 test('EC2, IAM and bucket actions: targets, account and region from fields or ARNs, and what is refused', () => {
@@ -63,7 +86,9 @@ test('EC2, IAM and bucket actions: targets, account and region from fields or AR
   const key = parseAction({ id: 'k1', action: 'deactivate_access_key', account: '111122223333', target: { user_name: 'ci-bot', access_key_id: 'AKIAIOSFODNN7EXAMPL1' } });
   assert.deepEqual(key.kind === 'executable' ? [key.action.request, key.action.account] : null, [{ kind: 'iam.deactivate_access_key', target: { userName: 'ci-bot', accessKeyId: 'AKIAIOSFODNN7EXAMPL1' } }, '111122223333']);
   const noUser = parseAction({ id: 'k2', action: 'deactivate_access_key', target: { access_key_id: 'AKIAIOSFODNN7EXAMPL1' } });
-  assert.deepEqual(noUser, { kind: 'invalid', executor: 'iam.deactivate_access_key', reason: 'target.user_name is missing or not valid' });
+  assert.deepEqual(noUser.kind === 'executable' ? noUser.action.request.target : noUser, { userName: null, accessKeyId: 'AKIAIOSFODNN7EXAMPL1' }, 'a leaked key names no user: the executor finds it');
+  const badUser = parseAction({ id: 'k3', action: 'deactivate_access_key', target: { user_name: 'bad user!', access_key_id: 'AKIAIOSFODNN7EXAMPL1' } });
+  assert.deepEqual(badUser, { kind: 'invalid', executor: 'iam.deactivate_access_key', reason: 'target.user_name is missing or not valid' });
   assert.deepEqual(parseAction({ id: 'x', action: 'terminate_instances' }), { kind: 'invalid', executor: 'unknown:terminate_instances', reason: 'unknown action "terminate_instances"' });
   assert.equal(parseAction({ id: 'bad id!', action: 'block_public_access', target: { bucket: 'abc' } }).kind, 'invalid');
   assert.equal(parseAction({ id: 'a', action: 'delete', account: '12', object: { store: 's3', bucket: 'abc', key: 'k' } }).kind, 'invalid');

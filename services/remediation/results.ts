@@ -4,30 +4,12 @@
  * for: carried out, dry-run, refused, already done, or failed, with the reason.
  */
 import type { Producer } from '../core/transport.ts';
+import { ACTION_OUTCOMES, type ActionOutcome, type ActionResult } from '../core/actions.ts';
 
-export const OUTCOMES = ['done', 'dry_run', 'refused', 'already_done', 'failed'] as const;
-export type Outcome = (typeof OUTCOMES)[number];
-
-/** The value of one record on the results topic. */
-export interface ActionResult {
-  action_id: string;
-  /** The executor (an action kind such as s3.quarantine), `webhook`, or `none` when no handler could be chosen. */
-  executor: string;
-  outcome: Outcome;
-  /** One sentence: what was done or would be done, or why not. */
-  reason: string;
-  /** The steps carried out (done), or that would be (dry_run), e.g. "CopyObject s3://a/b -> s3://q/c". */
-  steps: string[];
-  account: string | null;
-  region: string | null;
-  /** The resource acted on (bucket/key/version, group and rule, user and key). */
-  target: Record<string, unknown>;
-  finding_id: string | null;
-  detector: string | null;
-  dry_run: boolean;
-  /** When the outcome was reached, epoch ms. */
-  time: number;
-}
+export const OUTCOMES = ACTION_OUTCOMES;
+export type Outcome = ActionOutcome;
+/** The value of one record on the results topic (its type lives in core, for the ClickHouse sink). */
+export type { ActionResult };
 
 /** Writes results to the results topic, keyed by action id (JSON). */
 export class ActionResultWriter {

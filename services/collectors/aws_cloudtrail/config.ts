@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { sqsSection } from '../s3_notifications/config.ts';
+import { kinesisSection } from './kinesis-config.ts';
 import { maxDecompressedBytes, parseCollectorConfig, rawCapBytes, unmappedCapBytes, missingTime } from '../config-common.ts';
 
 /** Configuration of the aws_cloudtrail collector. Unknown keys are rejected. */
@@ -12,6 +13,7 @@ export const AwsCloudTrailConfigSchema = z.strictObject({
   maxDecompressedBytes: maxDecompressedBytes(),
   missingTime: missingTime('no eventTime, nor the Logstash @timestamp'),
   sqs: sqsSection(),
+  kinesis: kinesisSection(),
 });
 
 export type AwsCloudTrailConfig = Readonly<z.output<typeof AwsCloudTrailConfigSchema>>;

@@ -275,7 +275,7 @@ describe('readKinesis against kinesalite', () => {
       assert.equal(first.records.length, 16); // 13 records of up to 8 OTRF events, control, junk, mixed
       assert.deepEqual(
         { ...first.stats, getRecordsCalls: 0 },
-        { records: 16, dataMessages: 14, controlMessages: 1, unreadableRecords: 1, logEvents: 106, events: 104, rejected: 3, getRecordsCalls: 0, shardsFinished: 0 },
+        { records: 16, dataMessages: 14, controlMessages: 1, unreadableRecords: 1, logEvents: 106, events: 104, rejected: 3, getRecordsCalls: 0, shardsFinished: 0, shardsListed: 2 },
       );
       const uids = uidsOf(first.records);
       assert.equal(new Set(uids).size, 104);

@@ -266,6 +266,10 @@ export interface KinesisRecordOutput {
   approximateArrivalTimestamp: number | null;
   messageType: CloudWatchLogsMessageType | null;
   outputs: CollectorOutput[];
+  /** True for the last record of one GetRecords response: a good point to flush and checkpoint. */
+  endOfBatch: boolean;
+  /** MillisBehindLatest of the GetRecords response the record came in (how far the shard's reader lags). */
+  millisBehindLatest: number | null;
 }
 
 export interface KinesisReadStats {
@@ -282,6 +286,8 @@ export interface KinesisReadStats {
   getRecordsCalls: number;
   /** Closed shards read to their end (after a reshard). */
   shardsFinished: number;
+  /** Shards in the last successful ListShards (0 until one succeeded). */
+  shardsListed: number;
 }
 
 export interface KinesisReader extends AsyncIterable<KinesisRecordOutput> {
@@ -328,6 +334,7 @@ export function readKinesis(options: KinesisReadOptions): KinesisReader {
     rejected: 0,
     getRecordsCalls: 0,
     shardsFinished: 0,
+    shardsListed: 0,
   };
 
   // The SDK's commands are loaded on first use, so importing this module (and the collector's index) stays cheap.
@@ -343,6 +350,7 @@ export function readKinesis(options: KinesisReadOptions): KinesisReader {
       shards.push(...(page.Shards ?? []));
       token = page.NextToken;
     } while (token);
+    stats.shardsListed = shards.length;
     return shards;
   }
 
@@ -379,6 +387,8 @@ export function readKinesis(options: KinesisReadOptions): KinesisReader {
       approximateArrivalTimestamp: r.ApproximateArrivalTimestamp ? r.ApproximateArrivalTimestamp.getTime() : null,
       messageType: decoded.messageType,
       outputs: decoded.outputs,
+      endOfBatch: false,
+      millisBehindLatest: null,
     };
   }
 
@@ -438,8 +448,10 @@ export function readKinesis(options: KinesisReadOptions): KinesisReader {
           throw err;
         }
         const records = res.Records ?? [];
-        for (const r of records) {
+        for (const [i, r] of records.entries()) {
           const out = toOutput(id, r);
+          out.endOfBatch = i === records.length - 1;
+          out.millisBehindLatest = res.MillisBehindLatest ?? null;
           st.lastSeq = out.sequenceNumber;
           progressed = true;
           yield out;
@@ -463,8 +475,18 @@ export function readKinesis(options: KinesisReadOptions): KinesisReader {
     }
   }
 
+  /** An abort ends the iteration, even when it cancels a request in flight (which then throws an AbortError). */
+  async function* guarded(): AsyncGenerator<KinesisRecordOutput, void, undefined> {
+    try {
+      yield* run();
+    } catch (err) {
+      if (signal?.aborted) return;
+      throw err;
+    }
+  }
+
   return {
     stats,
-    [Symbol.asyncIterator]: () => run(),
+    [Symbol.asyncIterator]: () => guarded(),
   };
 }

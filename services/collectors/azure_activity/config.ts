@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { maxDecompressedBytes, parseCollectorConfig, rawCapBytes, unmappedCapBytes } from '../config-common.ts';
+import { eventHubsSection } from './eventhubs-config.ts';
 
 /** Configuration of the azure_activity collector. Unknown keys are rejected. */
 export const AzureActivityConfigSchema = z.strictObject({
@@ -14,6 +15,7 @@ export const AzureActivityConfigSchema = z.strictObject({
         'normalize maps them with the k8s_audit normalizer (provider AKS); reject dead-letters them so a separate k8s_audit collector owns them.',
     )
     .meta({ examples: ['normalize', 'reject'] }),
+  eventhubs: eventHubsSection(),
 });
 
 export type AzureActivityConfig = Readonly<z.output<typeof AzureActivityConfigSchema>>;

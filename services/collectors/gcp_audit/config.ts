@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { maxDecompressedBytes, parseCollectorConfig, rawCapBytes, unmappedCapBytes, missingTime } from '../config-common.ts';
 import { DEFAULT_OBJECT_CAP_BYTES } from './normalize.ts';
+import { pubSubSection } from './pubsub-config.ts';
 
 /** Configuration of the gcp_audit collector. Unknown keys are rejected. */
 export const GcpAuditConfigSchema = z.strictObject({
@@ -26,6 +27,7 @@ export const GcpAuditConfigSchema = z.strictObject({
         'normalize maps them with the k8s_audit normalizer (provider GKE, metadata.source k8s_audit); reject dead-letters them so a separate k8s_audit collector owns them.',
     )
     .meta({ examples: ['normalize', 'reject'] }),
+  pubsub: pubSubSection(),
 });
 
 export type GcpAuditConfig = Readonly<z.output<typeof GcpAuditConfigSchema>>;

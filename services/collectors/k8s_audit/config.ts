@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { SECRET } from '../../core/secrets.ts';
 import { invalidConfigError } from '../../core/config.ts';
 import { maxDecompressedBytes, parseCollectorConfig, rawCapBytes, unmappedCapBytes, missingTime } from '../config-common.ts';
+import { K8sAuditWebhookConfigSchema, type K8sAuditWebhookConfig } from './webhook-config.ts';
 import { AUDIT_STAGES, DEFAULT_OBJECT_CAP_BYTES, DEFAULT_STAGES, K8S_PROVIDERS } from './normalize.ts';
 
 /** Configuration of the k8s_audit collector (files, messages and the webhook). Unknown keys are rejected. */
@@ -56,49 +56,14 @@ export const K8sAuditConfigSchema = z.strictObject({
     .default(null)
     .describe('cloud.region for native events.')
     .meta({ examples: ['eu-west-1'] }),
+  webhook: K8sAuditWebhookConfigSchema.optional()
+    .describe('Follow mode (`sluice collector k8s_audit --follow webhook`): the audit webhook server. See services/collectors/k8s_audit/README.md, "Webhook role".'),
 });
 
 export type K8sAuditConfig = Readonly<z.output<typeof K8sAuditConfigSchema>>;
 export type K8sAuditConfigInput = z.input<typeof K8sAuditConfigSchema>;
-
-/** Configuration of the audit webhook server. Unknown keys are rejected. */
-export const K8sAuditWebhookConfigSchema = z.strictObject({
-  host: z.string().min(1).default('0.0.0.0').describe('Address to listen on.').meta({ examples: ['0.0.0.0', '127.0.0.1'] }),
-  port: z.number().int().min(0).max(65535).default(8443).describe('TCP port; 0 picks a free one.').meta({ examples: [8443] }),
-  path: z
-    .string()
-    .regex(/^\/[^\s?#]*$/, 'must start with "/" and hold no query')
-    .default('/v1/k8s-audit')
-    .describe('URL path the API server posts EventLists to.')
-    .meta({ examples: ['/v1/k8s-audit'] }),
-  tokens: z
-    .array(z.string().min(16, 'a token must be at least 16 characters').meta(SECRET))
-    .min(1)
-    .describe(
-      'Accepted bearer tokens (Authorization: Bearer <token>), compared in constant time. Several allow rotation. ' +
-        'Put the same token in the webhook kubeconfig (users[].user.token).',
-    )
-    .meta({ examples: [['s3cr3t-token-0123456789abcdef']] }),
-  bodyLimitBytes: z
-    .number()
-    .int()
-    .min(1024)
-    .default(10 * 1024 * 1024)
-    .describe('Largest request body; larger ones get 413. Keep it above the API server batch size (--audit-webhook-batch-max-size × event size).')
-    .meta({ examples: [10485760] }),
-  tls: z
-    .strictObject({
-      certFile: z.string().min(1).describe('PEM certificate (chain) file.'),
-      keyFile: z.string().min(1).describe('PEM private key file.'),
-    })
-    .nullable()
-    .default(null)
-    .describe('Serve HTTPS with this certificate; null serves plain HTTP (tests, or behind a TLS-terminating proxy). Production expects TLS.')
-    .meta({ examples: [{ certFile: '/etc/sluice/tls/tls.crt', keyFile: '/etc/sluice/tls/tls.key' }] }),
-});
-
-export type K8sAuditWebhookConfig = Readonly<z.output<typeof K8sAuditWebhookConfigSchema>>;
-export type K8sAuditWebhookConfigInput = z.input<typeof K8sAuditWebhookConfigSchema>;
+export { K8sAuditWebhookConfigSchema } from './webhook-config.ts';
+export type { K8sAuditWebhookConfig, K8sAuditWebhookConfigInput } from './webhook-config.ts';
 
 /** Validates a collector config, reporting every problem at once; returns it frozen. */
 export function parseK8sAuditConfig(input: unknown = {}): K8sAuditConfig {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { sqsSection } from '../s3_notifications/config.ts';
+import { azureBlobSection } from './azure-blob-follow-config.ts';
 import { parseCollectorConfig } from '../config-common.ts';
 
 export const KIB = 1024;
@@ -63,6 +64,7 @@ export const ObjectStorageConfigSchema = z.strictObject({
     .describe('Bucket recorded for inputs handed to collect(); the input name becomes the key.')
     .meta({ examples: ['local', 'my-bucket'] }),
   sqs: sqsSection(),
+  azureBlob: azureBlobSection(),
 });
 
 export type ObjectStorageConfig = Readonly<z.output<typeof ObjectStorageConfigSchema>>;

@@ -61,3 +61,18 @@ test('the key the remediator itself signs with is refused', async () => {
     own.destroy();
   }
 });
+
+test('a key named without its user (a leaked key): the user is found with GetAccessKeyLastUsed; a key of no user of the account fails', async () => {
+  const user = uniqueName('user');
+  await iam.send(new CreateUserCommand({ UserName: user }));
+  const key = (await iam.send(new CreateAccessKeyCommand({ UserName: user }))).AccessKey!.AccessKeyId!;
+  const ex = new IamDeactivateAccessKeyExecutor();
+  assert.deepEqual(ex.plan({ userName: null, accessKeyId: key }), [`GetAccessKeyLastUsed ${key} (its user); then UpdateAccessKey ${key} of user <its user> -> Inactive`]);
+  const res = await ex.run({ userName: null, accessKeyId: key }, ctx());
+  assert.equal(res.outcome, 'done', res.reason);
+  assert.deepEqual(res.steps, [`GetAccessKeyLastUsed ${key}: user ${user}`, `UpdateAccessKey ${key} of user ${user} -> Inactive`]);
+  assert.deepEqual(await statuses(user), { [key]: 'Inactive' });
+  const stranger = await ex.run({ userName: null, accessKeyId: 'AKIAZZZZZZZZZZZZZZZZ' }, ctx());
+  assert.equal(stranger.outcome, 'failed');
+  assert.match(stranger.reason, /access key AKIAZZZZZZZZZZZZZZZZ belongs to no IAM user of account/);
+});

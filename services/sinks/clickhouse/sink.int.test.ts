@@ -71,16 +71,16 @@ describe('ClickHouse findings sink (integration)', () => {
     try {
       const [a, b] = await Promise.all([migrate(client, database, server), migrate(second, database, server)]);
       const both = [...a.applied, ...b.applied];
-      assert.deepEqual([...new Set(both)].sort(), [1, 2], 'every migration applied by one runner or both (DDL is IF NOT EXISTS)');
+      assert.deepEqual([...new Set(both)].sort(), [1, 2, 3], 'every migration applied by one runner or both (DDL is IF NOT EXISTS)');
       const again = await migrate(client, database, server);
-      assert.deepEqual(again, { applied: [], alreadyApplied: [1, 2] });
+      assert.deepEqual(again, { applied: [], alreadyApplied: [1, 2, 3] });
       await sink.start(); // runs them once more, through the sink
       assert.equal(sink.serverInfo?.version, server.version);
     } finally {
       await second.close();
     }
     const rs = await client.query({ query: `SELECT DISTINCT version FROM ${quoteIdentifier(database)}.schema_migrations ORDER BY version`, format: 'JSONEachRow' });
-    assert.deepEqual(await rs.json(), [{ version: 1 }, { version: 2 }]);
+    assert.deepEqual(await rs.json(), [{ version: 1 }, { version: 2 }, { version: 3 }]);
     const tables = await client.query({
       query: `SELECT name, engine, engine_full FROM system.tables WHERE database = ${quoteString(database)} ORDER BY name`,
       format: 'JSONEachRow',
@@ -89,6 +89,7 @@ describe('ClickHouse findings sink (integration)', () => {
     assert.deepEqual(
       rows.map((r) => [r.name, r.engine]),
       [
+        ['action_results', 'ReplacingMergeTree'],
         ['api_activity', 'ReplacingMergeTree'],
         ['api_activity_hourly', 'SummingMergeTree'],
         ['api_activity_hourly_mv', 'MaterializedView'],

@@ -14,6 +14,8 @@ import { encodeRow, FINDING_COLUMNS, FindingRowError, toFindingRow } from './row
 import { quoteIdentifier } from './sql.ts';
 import { EVENT_COLUMNS, EVENT_TABLES, eventRow, isStoredStream } from './event-rows.ts';
 import type { StreamEvents, StreamName } from '../../core/streams.ts';
+import type { ActionResult } from '../../core/actions.ts';
+import { ACTION_RESULT_COLUMNS, ActionResultRowError, toActionResultRow } from './action-result-rows.ts';
 
 export interface ClickHouseFindingSinkOptions {
   /** The top-level `clickhouse` config: url, username, password, database. */
@@ -239,13 +241,43 @@ export class ClickHouseFindingSink implements FindingSink {
   }
 
   /**
-   * Drops day partitions older than `days` (default retentionDays) of the findings and event tables
+   * Stores action results (the records of topics.actionResults) in `{db}.action_results`, one
+   * INSERT per call, with the same retries as findings; resolves once ClickHouse acknowledged it.
+   * A result that cannot be stored rejects the call before anything is sent (SLUICE_ERR_SINK_WRITE,
+   * not retriable, `details.invalid`). ReplacingMergeTree on (action id, executor, outcome): a
+   * result written twice is one row under FINAL.
+   */
+  async writeActionResults(results: readonly ActionResult[]): Promise<void> {
+    if (results.length === 0) return;
+    const now = Date.now();
+    const lines: string[] = [];
+    const invalid: Array<{ id: string; reason: string }> = [];
+    for (const r of results) {
+      try {
+        lines.push(`${JSON.stringify(toActionResultRow(r, now))}\n`);
+      } catch (err) {
+        if (!(err instanceof ActionResultRowError)) throw err;
+        invalid.push({ id: String((r as { action_id?: unknown }).action_id ?? ''), reason: err.message });
+      }
+    }
+    if (invalid.length > 0) {
+      throw new SluiceError('SLUICE_ERR_SINK_WRITE', `${invalid.length} of ${results.length} action results cannot be stored in ClickHouse: ${invalid[0]!.reason}`, { retriable: false, details: { invalid } });
+    }
+    await this.start();
+    const query = `INSERT INTO ${quoteIdentifier(this.database)}.action_results (${ACTION_RESULT_COLUMNS.join(', ')}) FORMAT JSONEachRow`;
+    await this.insertBodyWithRetry(query, Buffer.from(lines.join('')), lines.length);
+    this.counters.inserts++;
+    this.counters.rowsWritten += lines.length;
+  }
+
+  /**
+   * Drops day partitions older than `days` (default retentionDays) of the findings, event and action result tables
    * (not the rollups, which are kept by month). For servers without TTL, where start() schedules it;
    * harmless on others. Returns `table:partition` ids.
    */
   async dropPartitionsOlderThan(days: number = this.options.retentionDays): Promise<string[]> {
     const dropped: string[] = [];
-    for (const table of ['findings', ...Object.values(EVENT_TABLES)]) {
+    for (const table of ['findings', ...Object.values(EVENT_TABLES), 'action_results']) {
       for (const id of await dropPartitionsOlderThan(this.client, this.database, days, { table })) dropped.push(`${table}:${id}`);
     }
     return dropped;

@@ -1,0 +1,105 @@
+/**
+ * `sluice collector object_storage --follow azure-blob` (runAzureBlobFollowRole) against a real local
+ * Blob service, **Azurite** (test/support/azurite.ts), through the storage connection string the
+ * role is configured with. Chunks go to the embedded log (acknowledged on append).
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ManualClock, systemClock } from '../core/clock.ts';
+import { SluiceError } from '../core/errors.ts';
+import { silentLogger } from '../core/logger.ts';
+import { createTelemetry } from '../core/telemetry.ts';
+import { EmbeddedLog } from '../transports/embedded/log.ts';
+import { AZURITE_ACCOUNT, AZURITE_KEY, startAzuriteBlob, type AzuriteBlob } from '../../test/support/azurite.ts';
+import { resolveConfig } from './config.ts';
+import { azureBlobFollowConfig, renderAzureBlobCounts, runAzureBlobFollowRole } from './follow-azure-blob.ts';
+import type { AppContext } from './wiring.ts';
+
+let azurite: AzuriteBlob;
+let connection: string;
+let dir: string;
+before(async () => {
+  azurite = await startAzuriteBlob();
+  connection = `DefaultEndpointsProtocol=http;AccountName=${AZURITE_ACCOUNT};AccountKey=${AZURITE_KEY};BlobEndpoint=${azurite.endpoint};`;
+  dir = mkdtempSync(join(tmpdir(), 'sluice-azblob-follow-'));
+});
+after(async () => {
+  await azurite?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const CONTAINER = 'exports';
+const put = (name: string, body: string) => azurite.service.getContainerClient(CONTAINER).getBlockBlobClient(name).uploadData(Buffer.from(body));
+
+function context(stateFile: string): AppContext {
+  const config = resolveConfig({
+    log: { level: 'warn' },
+    http: { port: 0 },
+    collectors: { object_storage: { chunkBytes: 1024, azureBlob: { connectionString: connection, containerName: CONTAINER, prefix: 'customers/', pollIntervalMs: 1000, stateFile, blobsPerCommit: 2 } } },
+  });
+  return { config, logger: silentLogger(), clock: systemClock, telemetry: createTelemetry({ serviceName: 'sluice-test' }) };
+}
+
+async function runUntil(ctx: AppContext, log: EmbeddedLog, done: () => boolean) {
+  const stop = new AbortController();
+  const running = runAzureBlobFollowRole(ctx, { stop: stop.signal, transport: log });
+  let failed: unknown;
+  running.catch((err: unknown) => (failed = err));
+  const deadline = Date.now() + 20_000;
+  while (!done() && failed === undefined && Date.now() < deadline) await sleep(20);
+  stop.abort();
+  return running;
+}
+
+const keysOn = (log: EmbeddedLog, ctx: AppContext): string[] => log.readAll(ctx.config.topics.objectChunk).map((m) => String(m.key));
+
+describe('Azure Blob follow role on Azurite', () => {
+  it('publishes new blobs, then on a restart only the new and changed ones (by etag); forgets deleted blobs', async () => {
+    await azurite.service.getContainerClient(CONTAINER).createIfNotExists();
+    await put('customers/a.csv', 'id,name\n1,alice\n');
+    await put('customers/b.csv', 'id,name\n2,bob\n');
+    await put('customers/c.csv', `id,card\n${'3,4556737586899855\n'.repeat(100)}`); // 1900 bytes: 2 chunks of 1024
+    await put('other/ignored.csv', 'not under the prefix\n');
+    const stateFile = join(dir, 'state.json');
+    const ctx = context(stateFile);
+    const log = new EmbeddedLog({ partitions: 3, maxBatchSize: 100, clock: new ManualClock(0) });
+    const first = await runUntil(ctx, log, () => new Set(keysOn(log, ctx)).size >= 3);
+    assert.equal(first.blobs, 3);
+    const bucket = `${AZURITE_ACCOUNT}/${CONTAINER}`;
+    assert.deepEqual([...new Set(keysOn(log, ctx))].sort(), ['a', 'b', 'c'].map((n) => `azure_blob://${bucket}/customers/${n}.csv`));
+    assert.equal(keysOn(log, ctx).length, 4, 'a, b, and c in 2 chunks');
+    const state = JSON.parse(readFileSync(stateFile, 'utf8')) as { container: string; blobs: Record<string, string> };
+    assert.equal(state.container, bucket);
+    assert.deepEqual(Object.keys(state.blobs).sort(), ['customers/a.csv', 'customers/b.csv', 'customers/c.csv']);
+
+    // While the role is down: b changes, d is added, a is deleted.
+    await put('customers/b.csv', 'id,name\n2,bobby\n');
+    await put('customers/d.csv', 'id,name\n4,dan\n');
+    await azurite.service.getContainerClient(CONTAINER).deleteBlob('customers/a.csv');
+    const before = keysOn(log, ctx).length;
+    const second = await runUntil(ctx, log, () => keysOn(log, ctx).length >= before + 2);
+    assert.equal(second.blobs, 2, 'only the changed and the new blob');
+    assert.equal(second.unchanged, 1, 'c kept its etag');
+    assert.equal(second.removed, 1, 'a left the container');
+    assert.deepEqual(keysOn(log, ctx).slice(before).sort(), ['b', 'd'].map((n) => `azure_blob://${bucket}/customers/${n}.csv`));
+    const after2 = JSON.parse(readFileSync(stateFile, 'utf8')) as { blobs: Record<string, string> };
+    assert.deepEqual(Object.keys(after2.blobs).sort(), ['customers/b.csv', 'customers/c.csv', 'customers/d.csv']);
+    assert.match(renderAzureBlobCounts(second), /blobs read 2 \(unchanged 1, removed 1\)/);
+  });
+
+  it('config: container required, connection string from the config or the environment', () => {
+    const ctx = (azureBlob: Record<string, unknown> | undefined): AppContext => ({
+      config: resolveConfig({ collectors: { object_storage: azureBlob ? { azureBlob } : {} } }),
+      logger: silentLogger(),
+      clock: systemClock,
+      telemetry: createTelemetry({ serviceName: 't' }),
+    });
+    assert.throws(() => azureBlobFollowConfig(ctx(undefined), {}), (e: unknown) => e instanceof SluiceError && /azureBlob/.test(e.message));
+    assert.throws(() => azureBlobFollowConfig(ctx({ containerName: 'exports' }), {}), /SLUICE_AZURE_STORAGE_CONNECTION_STRING/);
+    assert.equal(azureBlobFollowConfig(ctx({ containerName: 'exports' }), { SLUICE_AZURE_STORAGE_CONNECTION_STRING: 'UseDevelopmentStorage=true' }).connectionString, 'UseDevelopmentStorage=true');
+  });
+});
