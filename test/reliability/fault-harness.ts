@@ -285,15 +285,22 @@ export async function changelogState(transport: KafkaTransport, run: FaultRun): 
   return new Map([...latest].filter(([, v]) => v.count !== null).map(([k, v]) => [k, v.count!]));
 }
 
-/** A detector's state as a restore would load it: the latest (highest input offset) JSON value per key, tombstoned keys left out. */
+/**
+ * A detector's state as a restore would load it (state-manager.ts collect()): per key, the last
+ * record in changelog order not older than one already read for the same input topic and
+ * partition; tombstoned keys left out.
+ */
 export async function changelogValues(transport: KafkaTransport, run: FaultRun, detector: string, partitions = PARTITIONS): Promise<Map<string, unknown>> {
-  const latest = new Map<string, { at: bigint; value: unknown }>();
+  const latest = new Map<string, { value: unknown }>();
+  const seen = new Map<string, bigint>();
   await transport.readPartitions(changelogTopic(run.config.app, detector), Array.from({ length: partitions }, (_, p) => p), (messages) => {
     for (const m of messages) {
       const at = BigInt(m.headers[CHANGELOG_HEADERS.offset] ?? '-1');
-      const prev = latest.get(m.key!);
-      if (prev && prev.at > at) continue;
-      latest.set(m.key!, { at, value: m.tombstone ? null : (JSON.parse(m.value.toString()) as unknown) });
+      const input = `${m.key!}\u0000${m.headers[CHANGELOG_HEADERS.partition] ?? ''}\u0000${m.headers[CHANGELOG_HEADERS.topic] ?? ''}`;
+      const high = seen.get(input);
+      if (high !== undefined && high > at) continue;
+      seen.set(input, at);
+      latest.set(m.key!, { value: m.tombstone ? null : (JSON.parse(m.value.toString()) as unknown) });
     }
   });
   return new Map([...latest].filter(([, v]) => v.value !== null).map(([k, v]) => [k, v.value]));

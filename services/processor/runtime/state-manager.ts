@@ -119,7 +119,8 @@ export class StateManager {
         partitions += mine.length;
         if (mine.length === 0) continue;
         const latest = new Map<string, StateEntryJson & { at: bigint }>();
-        await this.options.transport.readPartitions(d.changelog, mine, (messages) => collect(d.name, messages, latest), {
+        const seen = new Map<string, Map<string, bigint>>();
+        await this.options.transport.readPartitions(d.changelog, mine, (messages) => collect(d.name, messages, latest, seen), {
           timeoutMs: this.options.restoreTimeoutMs,
         });
         for (const e of latest.values()) {
@@ -174,18 +175,26 @@ export class StateManager {
 }
 
 /**
- * Keeps, per key, the record reflecting the highest input offset: a late write from a member
- * that lost the partition cannot roll a key back. Records without position headers are skipped.
+ * Keeps, per key, the last record in changelog order that is not older than one already read for
+ * the same input (topic and partition): a late write from a member that lost the partition cannot
+ * roll a key back. Offsets of different inputs are not compared: a key fed by two co-partitioned
+ * topics (vulns: images and advisories) has records of both, and the last written is its state
+ * (comparing them picked an older image-topic value over a newer advisory-topic one, issue #23).
+ * Records without position headers are skipped.
  */
-function collect(detector: string, messages: readonly ConsumedMessage[], latest: Map<string, StateEntryJson & { at: bigint }>): void {
+function collect(detector: string, messages: readonly ConsumedMessage[], latest: Map<string, StateEntryJson & { at: bigint }>, seen: Map<string, Map<string, bigint>>): void {
   for (const m of messages) {
     const offset = m.headers[CHANGELOG_HEADERS.offset];
     const topic = m.headers[CHANGELOG_HEADERS.topic];
     const partition = Number(m.headers[CHANGELOG_HEADERS.partition]);
     if (m.key === null || offset === undefined || topic === undefined || !Number.isInteger(partition)) continue;
     const at = BigInt(offset);
-    const prev = latest.get(m.key);
-    if (prev && prev.at > at) continue;
+    let inputs = seen.get(m.key);
+    if (!inputs) seen.set(m.key, (inputs = new Map()));
+    const input = `${partition}\u0000${topic}`;
+    const high = inputs.get(input);
+    if (high !== undefined && high > at) continue;
+    inputs.set(input, at);
     latest.set(m.key, { detector, key: m.key, topic, partition, offset, json: m.tombstone || m.value.length === 0 ? null : m.value.toString('utf8'), at });
   }
 }
