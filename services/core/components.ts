@@ -51,12 +51,13 @@ export interface EventMeta {
 }
 
 /**
- * An event a detector emits besides findings: a remediation action (`sluice.actions.v1`) or an
- * enforcement decision (`sluice.enforcement.v1`), published as JSON after the batch's findings.
+ * An event a detector emits besides findings: a remediation action (`sluice.actions.v1`), an
+ * enforcement decision (`sluice.enforcement.v1`) or a re-scan request (`sluice.rescan.v1`,
+ * model/rescan-request.ts), published as JSON after the batch's findings.
  * `id` must be deterministic (derived from the input), so a replay re-emits the same record.
  */
 export interface SideOutput {
-  stream: 'actions' | 'enforcement';
+  stream: 'actions' | 'enforcement' | 'rescan';
   /** Partition key, e.g. the object or workload the action is about. */
   key: string;
   value: { id: string; [field: string]: unknown };

@@ -19,9 +19,11 @@ export const TopicsConfig = z.strictObject({
   objectChunk: TopicName.default('sluice.object_chunk.v1').describe('Ordered chunks of object-storage content for DLP, keyed by object.'),
   imageInventory: TopicName.default('sluice.image_inventory.v1').describe('Container image package inventories, keyed by image digest.'),
   advisory: TopicName.default('sluice.advisory.v1').describe('OSV advisories, keyed by package.'),
+  process: TopicName.default('sluice.process.v1').describe('Process executions and exits (OCSF 1007 Process Activity) from Tetragon, keyed by application like the flows.'),
   findings: TopicName.default('sluice.findings.v2').describe('Findings as OCSF 1.8.0 JSON (Detection 2004, Compliance 2003, Vulnerability 2002, Data Security 2006), keyed by finding id, for SIEM subscribers. v2: valid OCSF (v1 carried the Sluice-specific finding shape).'),
   actions: TopicName.default('sluice.actions.v1').describe('Remediation action events (JSON) from detectors, e.g. DLP quarantine, for a remediation function.'),
   actionResults: TopicName.default('sluice.action-results.v1').describe('Outcome of every remediation action (JSON, keyed by action id): done, dry_run, refused, already_done or failed, with the reason; written by the remediator.'),
+  rescan: TopicName.default('sluice.rescan.v1').describe('Re-scan requests (JSON, keyed by resource): config_rescan asks for the current configuration of a resource an activity event changed; the aws_config_rescan role reads it from AWS Config and publishes it on the config topic.'),
   enforcement: TopicName.default('sluice.enforcement.v1').describe('Enforcement decisions (JSON), e.g. block a workload edge, for an enforcement agent.'),
   control: TopicName.default('sluice.control.v1').describe('Control messages for detectors (JSON with a "detector" field): flow_baseline modes and resets, config_drift baseline approvals. Read whole by every processor.'),
   deadLetter: TopicName.default('sluice.dlq.v1').describe('Records that could not be read, normalized or processed, with the reason.'),
@@ -102,6 +104,12 @@ export const KafkaConfig = z.strictObject({
     .default(4 * 1024 * 1024)
     .describe('Most bytes one fetch returns over all partitions. Example: 4194304.'),
   idempotentProducer: z.boolean().default(true).describe('Idempotent producer (needs a broker with a real controller id).'),
+  compression: z
+    .enum(['none', 'gzip', 'lz4', 'snappy'])
+    .default('lz4')
+    .describe(
+      'Compression of every record batch Sluice produces (lz4: about 3x smaller Avro batches for little CPU). Consumers read gzip, lz4, snappy and zstd whatever this says (a topic with compression.type=zstd is read).',
+    ),
   partitionsConsumedConcurrently: z.number().int().min(1).max(256).default(4).describe('Partitions a consumer processes at once (order is kept within each).'),
 }).superRefine((k, ctx) => {
   // MSK serves IAM authentication on its TLS listener only (port 9098; 9198 for public access).
@@ -256,6 +264,13 @@ export const BASE_CONFIG_SHAPE = {
             'The processor signs each record it writes to the actions and enforcement topics; the remediator acts only on records that verify and dead-letters the others. Required when dryRun is false.',
         ),
       groupId: z.string().min(1).default('sluice-remediator').describe('Consumer group of the remediator role.'),
+      storeResults: z
+        .boolean()
+        .optional()
+        .describe(
+          'The remediator role also reads topics.actionResults (its own results and the enforcer\'s) and stores each one in ClickHouse `{db}.action_results`. Default: on when the `clickhouse` connection is configured; true without it stops the role with an error.',
+        ),
+      resultsGroupId: z.string().min(1).default('sluice-action-results').describe('Consumer group that stores topics.actionResults in ClickHouse (run by the remediator role).'),
       executors: z
         .strictObject({
           accounts: z
@@ -288,6 +303,72 @@ export const BASE_CONFIG_SHAPE = {
             .optional()
             .describe('Account of actions that name none (DLP object actions carry a bucket, not an account). Absent: the only configured account, if there is exactly one.'),
           rememberIds: z.number().int().min(1).default(10_000).describe('Action ids remembered as carried out by this process (the oldest are forgotten first); a repeated record is then already_done without an API call.'),
+          azureBlob: z
+            .strictObject({
+              accounts: z
+                .record(
+                  z.string(),
+                  z.strictObject({
+                    allow: z
+                      .array(z.enum(['azure_blob.quarantine', 'azure_blob.delete']))
+                      .default([])
+                      .describe('Action kinds the remediator may carry out on this storage account; every other kind is refused. Example: [azure_blob.quarantine].'),
+                    endpoint: z.url({ protocol: /^https?$/ }).optional().describe('Blob service URL. Absent: https://<account>.blob.core.windows.net. Example (Azurite): http://127.0.0.1:10000/devstoreaccount1.'),
+                    sasTokenEnv: z
+                      .string()
+                      .regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name')
+                      .optional()
+                      .describe('Environment variable holding a SAS token scoped to the executors\' permissions (preferred: least privilege, expires). Example: SLUICE_AZURE_SAS_MYACCOUNT.'),
+                    accountKeyEnv: z
+                      .string()
+                      .regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name')
+                      .optional()
+                      .describe('Environment variable holding the storage account key (full access to the account: prefer sasTokenEnv). Example: SLUICE_AZURE_KEY_MYACCOUNT.'),
+                    quarantine: z
+                      .strictObject({
+                        container: z.string().regex(/^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/, 'an Azure container name').describe('Container (in this storage account) that receives quarantined blobs; keep it private.'),
+                        prefix: z.string().max(512).default('quarantine/').describe('Name prefix of quarantined blobs: <prefix><account>/<container>/<version>/<name>.'),
+                        accessTier: z.enum(['Hot', 'Cool', 'Cold', 'Archive']).default('Cool').describe('Access tier set on each copy; Archive takes it offline (rehydration needed to read it).'),
+                        legalHold: z.boolean().default(false).describe('Put a legal hold on each copy (the container needs version-level immutability support).'),
+                      })
+                      .optional()
+                      .describe('Where azure_blob.quarantine copies blobs. Required when azure_blob.quarantine is allowed.'),
+                  }),
+                )
+                .default({})
+                .describe('Storage accounts the Azure Blob executors may act in, by account name (the first part of a DLP object\'s bucket `<account>/<container>`). Default: none.'),
+            })
+            .prefault({})
+            .describe('Azure Blob executors (quarantine, delete) through @azure/storage-blob.'),
+          gcs: z
+            .strictObject({
+              projects: z
+                .record(
+                  z.string(),
+                  z.strictObject({
+                    allow: z
+                      .array(z.enum(['gcs.quarantine', 'gcs.delete']))
+                      .default([])
+                      .describe('Action kinds the remediator may carry out in this project; every other kind is refused. Example: [gcs.quarantine].'),
+                    buckets: z.array(z.string().min(3)).default([]).describe('Buckets of this project (DLP object actions name a bucket, not a project). Example: [customer-exports].'),
+                    keyFilename: z.string().min(1).optional().describe('Service account key file. Absent: Application Default Credentials (workload identity, GOOGLE_APPLICATION_CREDENTIALS).'),
+                    apiEndpoint: z.url({ protocol: /^https?$/ }).optional().describe('Another JSON API endpoint (a private endpoint, an emulator). Absent: Google.'),
+                    quarantine: z
+                      .strictObject({
+                        bucket: z.string().regex(/^[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]$/, 'a GCS bucket name').describe('Bucket that receives quarantined objects; keep it private (uniform bucket-level access, public access prevention).'),
+                        prefix: z.string().max(512).default('quarantine/').describe('Name prefix of quarantined objects: <prefix><bucket>/<generation>/<name>.'),
+                        hold: z.enum(['none', 'temporary', 'event_based']).default('temporary').describe('Object hold put on each copy: it cannot be deleted or replaced until the hold is released.'),
+                      })
+                      .optional()
+                      .describe('Where gcs.quarantine copies objects. Required when gcs.quarantine is allowed.'),
+                  }),
+                )
+                .default({})
+                .describe('GCP projects the GCS executors may act in, by project id. Default: none.'),
+              defaultProject: z.string().min(1).optional().describe('Project of actions whose bucket no project lists. Absent: the only configured project, if there is exactly one.'),
+            })
+            .prefault({})
+            .describe('Google Cloud Storage executors (quarantine, delete) through @google-cloud/storage.'),
         })
         .prefault({})
         .describe('Executors that carry actions out through the AWS APIs (S3, EC2, IAM), beside the webhook. Dry-run with remediation.dryRun.'),
@@ -299,6 +380,20 @@ export const BASE_CONFIG_SHAPE = {
         if (a.allow.includes('s3.quarantine') && a.quarantine === undefined) {
           ctx.addIssue({ code: 'custom', path: ['executors', 'accounts', id, 'quarantine'], message: 'required when s3.quarantine is allowed: the bucket that receives quarantined objects' });
         }
+      }
+      for (const [name, a] of Object.entries(r.executors.azureBlob.accounts)) {
+        if (!/^[a-z0-9]{3,24}$/.test(name)) ctx.addIssue({ code: 'custom', path: ['executors', 'azureBlob', 'accounts', name], message: 'the key must be a storage account name: 3-24 lowercase letters and digits' });
+        if (a.allow.includes('azure_blob.quarantine') && a.quarantine === undefined) {
+          ctx.addIssue({ code: 'custom', path: ['executors', 'azureBlob', 'accounts', name, 'quarantine'], message: 'required when azure_blob.quarantine is allowed: the container that receives quarantined blobs' });
+        }
+      }
+      for (const [id, p] of Object.entries(r.executors.gcs.projects)) {
+        if (p.allow.includes('gcs.quarantine') && p.quarantine === undefined) {
+          ctx.addIssue({ code: 'custom', path: ['executors', 'gcs', 'projects', id, 'quarantine'], message: 'required when gcs.quarantine is allowed: the bucket that receives quarantined objects' });
+        }
+      }
+      if (r.executors.gcs.defaultProject !== undefined && !(r.executors.gcs.defaultProject in r.executors.gcs.projects)) {
+        ctx.addIssue({ code: 'custom', path: ['executors', 'gcs', 'defaultProject'], message: `project ${r.executors.gcs.defaultProject} is not configured under remediation.executors.gcs.projects` });
       }
       if (r.executors.defaultAccount !== undefined && !(r.executors.defaultAccount in r.executors.accounts)) {
         ctx.addIssue({ code: 'custom', path: ['executors', 'defaultAccount'], message: `account ${r.executors.defaultAccount} is not configured under remediation.executors.accounts` });
@@ -313,6 +408,38 @@ export const BASE_CONFIG_SHAPE = {
     })
     .prefault({})
     .describe('The remediator role: consumes sluice.actions.v1, calls the webhook and the executors, and writes every outcome to topics.actionResults.'),
+  enforcement: z
+    .strictObject({
+      dryRun: z.boolean().default(true).describe('Record the manifest each block decision would give without writing or applying it. Set false to act (needs remediation.actionsKey).'),
+      format: z.enum(['cilium', 'networkpolicy']).default('cilium').describe('cilium: CiliumNetworkPolicy (cilium.io/v2; one edge is denied with egressDeny/ingressDeny); networkpolicy: Kubernetes NetworkPolicy (no deny rules: only non_baseline decisions, as a default deny).'),
+      target: z.enum(['directory', 'apply']).default('directory').describe('directory: write each manifest to outputDir (for GitOps or kubectl apply); apply: server-side apply to the Kubernetes API.'),
+      outputDir: z.string().min(1).default('.sluice/enforcement').describe('Where manifests are written: <outputDir>/<namespace>/<name>.yaml.'),
+      nonBaseline: z
+        .enum(['default_deny', 'refuse'])
+        .default('default_deny')
+        .describe(
+          'A non_baseline decision (a scan burst) as a default-deny policy for the workload: with the baseline allow policies applied (`sluice policy export`), only traffic outside the baseline is blocked; without them the workload is isolated. refuse: record it, do nothing.',
+        ),
+      cluster: z.string().min(1).optional().describe('Only decisions about workloads of this cluster (the first part of the workload key); others are refused. Absent: every cluster.'),
+      groupId: z.string().min(1).default('sluice-enforcer').describe('Consumer group of the enforcer role.'),
+      rememberIds: z.number().int().min(1).default(10_000).describe('Decision ids remembered as carried out by this process; a repeated record is then already_done.'),
+      kubernetes: z
+        .strictObject({
+          server: z.url({ protocol: /^https?$/ }).optional().describe('API server URL. Absent: in-cluster (https://$KUBERNETES_SERVICE_HOST:$KUBERNETES_SERVICE_PORT).'),
+          tokenFile: z.string().min(1).default('/var/run/secrets/kubernetes.io/serviceaccount/token').describe('Bearer token file (re-read on each request, as projected tokens rotate).'),
+          caFile: z.string().min(1).optional().describe('CA bundle of the API server. Absent: the in-cluster service account CA when it exists, else the system CAs.'),
+          fieldManager: z.string().min(1).max(128).default('sluice-enforcer').describe('Server-side apply field manager.'),
+        })
+        .prefault({})
+        .describe('The Kubernetes API, for target: apply.'),
+    })
+    .prefault({})
+    .superRefine((e, ctx) => {
+      if (e.target === 'apply' && e.format === 'networkpolicy' && e.nonBaseline === 'refuse') {
+        ctx.addIssue({ code: 'custom', path: ['nonBaseline'], message: 'with format networkpolicy only non_baseline decisions can be enforced: refuse leaves nothing to apply' });
+      }
+    })
+    .describe('The enforcer role: consumes flow_baseline block decisions (topics.enforcement) and turns them into network policies written to a directory or applied; outcomes go to topics.actionResults.'),
   http: z.strictObject({ port: z.number().int().min(0).max(65535).default(8080).describe('Health endpoints port; 0 disables.') }).prefault({}),
 };
 
@@ -377,6 +504,7 @@ export const ENV_VARS = {
   KAFKA_BROKERS: { path: ['kafka', 'brokers'], kind: 'list', doc: 'Comma-separated bootstrap brokers; enables Kafka.' },
   KAFKA_CLIENT_ID: { path: ['kafka', 'clientId'], kind: 'string', doc: 'Kafka client id.' },
   KAFKA_SSL: { path: ['kafka', 'ssl'], kind: 'bool', doc: 'true to connect to Kafka over TLS.' },
+  KAFKA_COMPRESSION: { path: ['kafka', 'compression'], kind: 'string', doc: 'Producer compression: none, gzip, lz4 (default) or snappy.' },
   KAFKA_SASL_MECHANISM: { path: ['kafka', 'sasl', 'mechanism'], kind: 'string', doc: 'plain, scram-sha-256, scram-sha-512 or aws-msk-iam.' },
   KAFKA_SASL_USERNAME: { path: ['kafka', 'sasl', 'username'], kind: 'string', doc: 'SASL user.' },
   KAFKA_SASL_PASSWORD: { path: ['kafka', 'sasl', 'password'], kind: 'string', doc: 'SASL password (mount it from a secret).' },
@@ -411,6 +539,7 @@ export const ENV_VARS = {
   SLUICE_TOPIC_OBJECT_CHUNK: { path: ['topics', 'objectChunk'], kind: 'string', doc: 'Object chunk topic name.' },
   SLUICE_TOPIC_IMAGE_INVENTORY: { path: ['topics', 'imageInventory'], kind: 'string', doc: 'Image inventory topic name.' },
   SLUICE_TOPIC_ADVISORY: { path: ['topics', 'advisory'], kind: 'string', doc: 'Advisory topic name.' },
+  SLUICE_TOPIC_PROCESS: { path: ['topics', 'process'], kind: 'string', doc: 'Process activity topic name.' },
   SLUICE_TOPIC_FINDINGS: { path: ['topics', 'findings'], kind: 'string', doc: 'Findings topic name.' },
   SLUICE_TOPIC_CONTROL: { path: ['topics', 'control'], kind: 'string', doc: 'Control topic name.' },
   SLUICE_TOPIC_ACTION_RESULTS: { path: ['topics', 'actionResults'], kind: 'string', doc: 'Remediation action results topic name.' },
@@ -419,6 +548,9 @@ export const ENV_VARS = {
   SLUICE_REMEDIATION_SECRET: { path: ['remediation', 'secret'], kind: 'string', doc: 'HMAC key for remediation webhook requests (mount it from a secret).' },
   SLUICE_ACTIONS_KEY: { path: ['remediation', 'actionsKey'], kind: 'string', doc: 'HMAC key the processor signs action records with and the remediator verifies (mount it from a secret).' },
   SLUICE_REMEDIATION_DRY_RUN: { path: ['remediation', 'dryRun'], kind: 'bool', doc: 'false to let the remediator call the webhook.' },
+  SLUICE_ENFORCEMENT_DRY_RUN: { path: ['enforcement', 'dryRun'], kind: 'bool', doc: 'false to let the enforcer write or apply network policies.' },
+  SLUICE_ENFORCEMENT_TARGET: { path: ['enforcement', 'target'], kind: 'string', doc: 'Where the enforcer puts policies: directory or apply.' },
+  SLUICE_ENFORCEMENT_OUTPUT_DIR: { path: ['enforcement', 'outputDir'], kind: 'string', doc: 'Directory the enforcer writes policies to.' },
   SLUICE_HTTP_PORT: { path: ['http', 'port'], kind: 'int', doc: 'Health endpoint port (0 disables).' },
 } as const satisfies Record<string, { path: readonly string[]; kind: 'string' | 'int' | 'bool' | 'list'; doc: string }>;
 

@@ -12,13 +12,15 @@ import { principalAnomalySpec } from './principal_anomaly/spec.ts';
 import { postureSpec } from './posture/spec.ts';
 import { configDriftSpec } from './config_drift/spec.ts';
 import { vulnsSpec } from './vulns/spec.ts';
+import { processBaselineSpec } from './process_baseline/spec.ts';
+import { configRescanSpec } from './config_rescan/spec.ts';
 
 /**
  * Every detector Sluice ships, by name (`detectors.<name>` in the config, assembled from each spec).
  * The specs come from each folder's spec.ts: reading them loads no detector implementation (the
  * CEL runtime, the rule packs, semver...); loadDetectors() imports those of the enabled detectors.
  */
-export const DETECTOR_SPECS = [sensitiveOperationSpec, eventCountSpec, signaturesSpec, flowBaselineSpec, dlpSpec, principalAnomalySpec, postureSpec, configDriftSpec, vulnsSpec] as const satisfies readonly DetectorSpec[];
+export const DETECTOR_SPECS = [sensitiveOperationSpec, eventCountSpec, signaturesSpec, flowBaselineSpec, dlpSpec, principalAnomalySpec, postureSpec, configDriftSpec, vulnsSpec, processBaselineSpec, configRescanSpec] as const satisfies readonly DetectorSpec[];
 
 export type DetectorName = keyof SluiceConfig['detectors'];
 

@@ -12,6 +12,8 @@ export const SEED_FILES: Record<string, string> = {
   k8s_audit: 'test/fixtures/k8s_audit/derived/eventlist.json',
   gcp_audit: 'test/fixtures/gcp_audit/storage-export.jsonl',
   aws_config: 'test/fixtures/aws_config/rdk/AWS_EC2_SecurityGroup.json',
+  aws_config_rescan: 'test/fixtures/aws_config/rdk/AWS_EC2_SecurityGroup.json',
+  aws_account: 'test/fixtures/aws_account/account-summary.json',
   config_files: 'test/fixtures/config_files/k8s/list.json',
   hubble_flows: 'test/fixtures/hubble_flows/basic-sample-10-flows.jsonl',
   tetragon: 'test/fixtures/tetragon/security-observability-selected.jsonl',
