@@ -11,7 +11,7 @@ export type Obj = Record<string, unknown>;
  * into that shape); `arm` an Azure Resource Manager resource; `aws_api` the AWS API's JSON
  * (`aws ecs register-task-definition --cli-input-json`).
  */
-export type ResourceFormat = 'aws_config' | 'cloudformation' | 'terraform_plan' | 'kubernetes' | 'arm' | 'aws_api';
+export type ResourceFormat = 'aws_config' | 'cloudformation' | 'terraform_plan' | 'kubernetes' | 'arm' | 'aws_api' | 'dockerfile';
 
 /** What a builder may know besides the configuration: when the configuration was observed (epoch ms). */
 export interface ViewContext {

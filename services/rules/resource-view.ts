@@ -2,6 +2,7 @@ import type { ConfigState } from '../core/model/config-state.ts';
 import { AWS_SERVICE_KINDS, lambdaFunctionPolicy, redshiftAuditLogging } from './resource-view-aws-services.ts';
 import { GCP_KINDS } from './resource-view-gcp.ts';
 import { ACCOUNT_KINDS } from './resource-view-account.ts';
+import { DOCKER_KINDS } from './resource-view-docker.ts';
 import { at, bool, first, isObj, list, num, policyDocument, text, type KindEntry, type Obj, type ResourceFormat } from './resource-view-util.ts';
 
 /**
@@ -777,6 +778,7 @@ const AWS_KINDS: KindEntry[] = [
   { kind: 'aws.ecs.task_definition', types: ['AWS::ECS::TaskDefinition', 'aws_ecs_task_definition'], build: ecsTaskDefinition },
   ...AWS_SERVICE_KINDS,
   ...ACCOUNT_KINDS,
+  ...DOCKER_KINDS,
 ];
 
 const AWS_BY_TYPE = new Map(AWS_KINDS.flatMap((k) => k.types.map((t) => [t, k] as const)));

@@ -36,7 +36,7 @@ export function durationMs(text: string): number {
 const JsonObject = z.record(z.string(), z.unknown());
 
 /** Formats a resource configuration comes in (resource-view.ts ResourceFormat). */
-export const RESOURCE_FORMATS = ['aws_config', 'cloudformation', 'terraform_plan', 'kubernetes', 'arm', 'aws_api'] as const;
+export const RESOURCE_FORMATS = ['aws_config', 'cloudformation', 'terraform_plan', 'kubernetes', 'arm', 'aws_api', 'dockerfile'] as const;
 
 export const RuleTestSchema = z
   .strictObject({
@@ -51,7 +51,7 @@ export const RuleTestSchema = z
     resource: z
       .strictObject({
         type: z.string().min(1).describe('Resource type as its source names it: AWS::S3::Bucket, aws_s3_bucket, apps/v1/Deployment.'),
-        format: z.enum(RESOURCE_FORMATS).describe('aws_config (live), cloudformation, terraform_plan (also Terraform HCL source), kubernetes, arm (Azure Resource Manager) or aws_api (AWS API / CLI JSON).'),
+        format: z.enum(RESOURCE_FORMATS).describe('aws_config (live), cloudformation, terraform_plan (also Terraform HCL source), kubernetes, arm (Azure Resource Manager), aws_api (AWS API / CLI JSON) or dockerfile (a Dockerfile build stage).'),
         configuration: JsonObject.describe('The native configuration (AWS Config item configuration, CloudFormation Properties, Terraform values, the Kubernetes object).'),
         name: z.string().optional().describe('Resource name (default test-resource).'),
       })

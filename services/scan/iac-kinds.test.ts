@@ -139,11 +139,11 @@ test('kustomize: the repository\'s own k8s/ never exits 2; an overlay reads each
   const only = await scan([`${REPO_K8S}/kustomization.yaml`]);
   assert.deepEqual(only.report.errors, []);
   // The folder also holds secrets/secret.example.yaml, which the kustomization leaves out on
-  // purpose (Secrets are created out of band): one file (four Secrets); and the autoscaling overlays,
+  // purpose (Secrets are created out of band): one file (six Secrets); and the autoscaling overlays,
   // which build on the base rather than being listed by it: five files (two kustomizations, a
   // ScaledObject, a TriggerAuthentication and an HPA).
   assert.equal(only.report.files, repo.report.files - 1 - 5, 'naming the kustomization reads every manifest it lists');
-  assert.equal(only.report.resources, repo.report.resources - 4 - 3, 'the example file holds four Secrets, the overlays three resources');
+  assert.equal(only.report.resources, repo.report.resources - 6 - 3, 'the example file holds six Secrets, the overlays three resources');
 
   const overlay = await scan([FX('kustomize/overlays/prod/kustomization.yaml')]);
   assert.deepEqual(overlay.report.errors, []);

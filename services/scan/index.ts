@@ -6,6 +6,7 @@
 import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { isKustomizationFileName, kustomizationReferences } from '../collectors/config_files/kustomize.ts';
+import { isDockerfileName } from '../collectors/config_files/dockerfile.ts';
 import { RULE_SEVERITIES } from '../rules/index.ts';
 import { postureRuleSet, scanFiles, type ScanFile } from './evaluate.ts';
 import { formatText } from './format.ts';
@@ -64,7 +65,7 @@ function walk(dir: string, out: ScanFile[], errors: ScanError[]): void {
     const p = join(dir, d.name);
     if (d.isDirectory()) {
       if (!SKIP_DIRS.has(d.name)) walk(p, out, errors);
-    } else if (d.isFile() && IAC_FILE.test(d.name)) {
+    } else if (d.isFile() && (IAC_FILE.test(d.name) || isDockerfileName(d.name))) {
       try {
         if (statSync(p).size > MAX_SCAN_FILE_BYTES) {
           errors.push({ file: p, message: `file is larger than ${MAX_SCAN_FILE_BYTES} bytes (MAX_SCAN_FILE_BYTES); not read` });

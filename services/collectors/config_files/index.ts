@@ -4,7 +4,8 @@
  * `iac:<file>#<id>`: CloudFormation templates (YAML with short-form tags, or JSON), Terraform
  * source (`.tf`, `.tf.json`, variables/tfvars/locals resolved statically) and Terraform JSON
  * (`terraform show -json` of a plan or state, modules recursed), Azure Resource Manager templates,
- * ECS task definitions (register-task-definition JSON), Kubernetes manifests (multi-doc YAML or
+ * ECS task definitions (register-task-definition JSON), Dockerfiles (one resource per build
+ * stage, known by name), Kubernetes manifests (multi-doc YAML or
  * JSON, List kinds expanded; kustomizations are not resources). `parseConfigFile` is the pure entry point used by `sluice scan`.
  * See README.md for the mapping and bad-input handling.
  */
@@ -41,6 +42,7 @@ export type { TerraformModuleContext, TerraformSourceFile } from './terraform-hc
 export { isArmTemplate, isArmParameters, readArm } from './arm.ts';
 export { isEcsTaskDefinitionJson, readEcsTaskDefinition } from './ecs.ts';
 export { isKustomization, isKustomizationFileName, kustomizationReferences, KUSTOMIZATION_FILE_NAMES } from './kustomize.ts';
+export { DOCKERFILE_STAGE_TYPE, DockerfileError, isDockerfileName, readDockerfile } from './dockerfile.ts';
 export type { KustomizationRefs } from './kustomize.ts';
 export type { Positions, NodePath } from './positions.ts';
 
@@ -70,7 +72,7 @@ export const configFilesSpec: CollectorSpec = Object.freeze({
   kind: 'collector',
   type: SOURCE_TYPE,
   description:
-    'Infrastructure-as-code files (CloudFormation YAML/JSON, Terraform .tf/.tf.json source and plan/state JSON, ARM templates, ECS task definitions, Kubernetes manifests) to ConfigState (OCSF 5023), one event per resource.',
+    'Infrastructure-as-code files (CloudFormation YAML/JSON, Terraform .tf/.tf.json source and plan/state JSON, ARM templates, ECS task definitions, Dockerfiles, Kubernetes manifests) to ConfigState (OCSF 5023), one event per resource.',
   streams: ['config'],
   configSchema: ConfigFilesConfigSchema,
   create: (config?: Record<string, unknown>) => configFilesCollector(config as ConfigFilesConfigInput),

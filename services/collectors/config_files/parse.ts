@@ -29,6 +29,7 @@ import { readTerraformSource, type TerraformModuleContext } from './terraform-hc
 import { isArmTemplate, isArmParameters, readArm } from './arm.ts';
 import { isEcsTaskDefinitionJson, readEcsTaskDefinition } from './ecs.ts';
 import { isKustomization, isKustomizationFileName } from './kustomize.ts';
+import { DockerfileError, isDockerfileName, readDockerfile } from './dockerfile.ts';
 
 /** JSON files larger than this are not indexed for line numbers (location.line is null). */
 export const POSITION_MAX_BYTES = 8 * 1024 * 1024;
@@ -195,6 +196,18 @@ export function parseConfigFile(name: string, bytes: Buffer, opts: ParseOptions 
         const reason = err instanceof HclError ? `not valid Terraform variables (HCL): ${err.message}` : `not valid Terraform variables (JSON): ${errorMessage(err)}`;
         reject('SLUICE_ERR_INPUT_MALFORMED', reason, data.subarray(0, 64 * 1024));
       }
+      return out;
+    }
+    if (isDockerfileName(base)) {
+      let items: IacItem[];
+      try {
+        items = readDockerfile(text);
+      } catch (err) {
+        const reason = err instanceof DockerfileError ? `not a valid Dockerfile: ${err.message}` : `not a valid Dockerfile: ${errorMessage(err)}`;
+        reject('SLUICE_ERR_INPUT_MALFORMED', reason, data.subarray(0, 64 * 1024));
+        return out;
+      }
+      emitItems(FORMATS.dockerfile, items, now, isoTime(now));
       return out;
     }
     if (/\.tf(\.json)?$/i.test(base)) {

@@ -58,6 +58,7 @@ export const FORMATS: Readonly<Record<ConfigFileFormat, FormatInfo>> = Object.fr
   terraform_hcl: { format: 'terraform_hcl', product: 'Terraform', vendor: 'HashiCorp' },
   arm: { format: 'arm', product: 'Azure Resource Manager', vendor: 'Microsoft' },
   ecs_task_definition: { format: 'ecs_task_definition', product: 'Amazon ECS', vendor: 'AWS' },
+  dockerfile: { format: 'dockerfile', product: 'Dockerfile', vendor: 'Docker' },
 });
 
 export interface BuildOptions {

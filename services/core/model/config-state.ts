@@ -7,7 +7,7 @@ export type ConfigChangeType = 'create' | 'update' | 'delete' | 'snapshot';
 export type ConfigSource = 'aws_config' | 'k8s' | 'iac';
 
 /** location.format values for IaC resources. */
-export type ConfigFileFormat = 'cloudformation' | 'terraform_plan' | 'kubernetes' | 'terraform_hcl' | 'arm' | 'ecs_task_definition';
+export type ConfigFileFormat = 'cloudformation' | 'terraform_plan' | 'kubernetes' | 'terraform_hcl' | 'arm' | 'ecs_task_definition' | 'dockerfile';
 
 export interface ConfigTag {
   key: string;
