@@ -10,7 +10,15 @@ import { posix } from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
 import { ENV_VARS, TopicsConfig, configFromEnv, resolveConfig, type SluiceConfig } from '../services/cli/config.ts';
 import { followSourceFor } from '../services/cli/follow-sources.ts';
+import { EVENTHUBS_CHECKPOINT_CONNECTION_ENV, EVENTHUBS_CONNECTION_ENV } from '../services/collectors/azure_activity/eventhubs-config.ts';
+import { AZURE_STORAGE_CONNECTION_ENV } from '../services/collectors/object_storage/azure-blob-follow-config.ts';
 import { buildProgram } from '../services/cli/main.ts';
+import { azureBlobFollowConfig } from '../services/cli/follow-azure-blob.ts';
+import { eventHubsFollowConfig } from '../services/cli/follow-eventhubs.ts';
+import { gcsFollowConfig } from '../services/cli/follow-gcs.ts';
+import { silentLogger } from '../services/core/logger.ts';
+import { systemClock } from '../services/core/clock.ts';
+import { createTelemetry } from '../services/core/telemetry.ts';
 
 // Parsed YAML is untyped data; the assertions below are what give it a shape.
 type Y = any;
@@ -31,7 +39,8 @@ const TOPIC_KEYS = (Object.keys(TOPICS) as Array<keyof typeof TOPICS>).filter((k
 const DLQ_PARTITIONS = 3;
 const DEFAULT_HTTP_PORT = resolveConfig().http.port;
 const SLUICE_PREFIX = /^(SLUICE|KAFKA|CLICKHOUSE|SCHEMA_REGISTRY)_/;
-const KNOWN = new Set<string>(Object.keys(ENV_VARS));
+/** Config env names (config.ts), plus the connection strings the follow roles read themselves (their config modules). */
+const KNOWN = new Set<string>([...Object.keys(ENV_VARS), EVENTHUBS_CONNECTION_ENV, EVENTHUBS_CHECKPOINT_CONNECTION_ENV, AZURE_STORAGE_CONNECTION_ENV]);
 /** What each role must be connected to: an absent section silently falls back to an embedded stand-in. */
 const NEEDS: Record<string, Array<'kafka' | 'schemaRegistry' | 'clickhouse'>> = {
   processor: ['kafka', 'schemaRegistry', 'clickhouse'],
@@ -254,12 +263,13 @@ test('the deployment files hold the Sluice services', () => {
   assert.deepEqual([...new Set(composeSluice.map(([, s]) => roleOf(s.command)))].sort(), roles);
   const live = procs.filter((p) => p.where.startsWith('k8s') && !p.where.includes('(commented variant)'));
   assert.deepEqual([...new Set(live.map((p) => p.role))].sort(), roles);
-  // The follow roles: at least CloudTrail from SQS and the Kubernetes audit webhook, in both.
+  // The follow roles, in both: CloudTrail from SQS, the Kubernetes audit webhook, Event Hubs, Pub/Sub, Azure Blob and GCS (Kinesis in k8s only).
   const follows = (args: readonly string[]): string => `${args[1]} ${followValue(args)}`;
   const composeFollows = composeSluice.filter(([, s]) => roleOf(s.command) === 'collector:follow').map(([, s]) => follows(s.command)).sort();
   const k8sFollows = workloads.filter((w) => !w.variant).flatMap((w) => containers(w)).filter((c) => roleOf(c.args) === 'collector:follow').map((c) => follows(c.args)).sort();
-  assert.deepEqual(composeFollows, ['aws_cloudtrail sqs', 'k8s_audit webhook']);
-  assert.deepEqual(k8sFollows, ['aws_cloudtrail kinesis', 'aws_cloudtrail sqs', 'k8s_audit webhook']);
+  const both = ['aws_cloudtrail sqs', 'azure_activity eventhubs', 'gcp_audit pubsub', 'k8s_audit webhook', 'object_storage azure-blob', 'object_storage gcs'];
+  assert.deepEqual(composeFollows, both);
+  assert.deepEqual(k8sFollows, [...both, 'aws_cloudtrail kinesis'].sort());
 });
 
 test('Sluice services set only environment variables that config.ts reads, also in commented examples', () => {
@@ -604,4 +614,52 @@ test('the Kinesis follow role: one replica, Recreate, its checkpoint file on a p
   const claim = podSpec(deployment).volumes.find((v: Y) => v.name === mount.name).persistentVolumeClaim?.claimName;
   assert.ok(find('PersistentVolumeClaim', claim, 'sluice'), `the PVC ${claim} exists`);
   assert.equal(podSpec(deployment).securityContext.fsGroup, 10001, 'the volume is writable by uid 10001');
+});
+
+test('the Event Hubs, Azure Blob and GCS follow roles: their config files are valid, secrets come from Secrets or variables, state files sit on writable persistent volumes', () => {
+  const ctxOf = (config: unknown) => ({ config: resolveConfig(config as Parameters<typeof resolveConfig>[0]), logger: silentLogger(), clock: systemClock, telemetry: createTelemetry({ serviceName: 'deploy-test' }) });
+  const check = { eventhubs: eventHubsFollowConfig, 'azure-blob': azureBlobFollowConfig, gcs: (ctx: Parameters<typeof gcsFollowConfig>[0]) => gcsFollowConfig(ctx) } as const;
+  const stateful = new Set(['azure-blob', 'gcs']);
+  const checked: string[] = [];
+  for (const w of workloads.filter((w) => !w.variant)) {
+    const c = containers(w)[0];
+    const source = followValue(c.args) as keyof typeof check;
+    if (roleOf(c.args) !== 'collector:follow' || !(source in check)) continue;
+    const where = workloadName(w);
+    // The ConfigMap's config.yaml, read as `--config` reads it, with the connection strings from the (example) Secrets.
+    const configPath: string = c.args[c.args.indexOf('--config') + 1];
+    const mount = c.volumeMounts.find((m: Y) => configPath.startsWith(`${m.mountPath}/`));
+    const cm = find('ConfigMap', podSpec(w).volumes.find((v: Y) => v.name === mount.name).configMap.name, 'sluice');
+    const env = k8sEnv(c, 'sluice');
+    const resolved = check[source](ctxOf(parse(cm.data[configPath.slice(mount.mountPath.length + 1)])), env) as { stateFile?: string };
+    checked.push(`k8s ${source}`);
+    for (const e of c.env ?? []) {
+      if (e.name.includes('CONNECTION_STRING')) assert.ok(e.valueFrom?.secretKeyRef, `${where}: ${e.name} from a Secret, never a literal`);
+    }
+    if (!stateful.has(source)) continue;
+    assert.equal(w.spec.replicas, 1, `${where}: one writer per state file`);
+    assert.equal(w.spec.strategy.type, 'Recreate', `${where}: the old pod stops before the new one starts`);
+    const stateMount = c.volumeMounts.find((m: Y) => resolved.stateFile!.startsWith(`${m.mountPath}/`));
+    assert.ok(stateMount && !stateMount.readOnly, `${where}: the state file ${resolved.stateFile} is on a writable mount`);
+    const claim = podSpec(w).volumes.find((v: Y) => v.name === stateMount.name).persistentVolumeClaim?.claimName;
+    assert.ok(find('PersistentVolumeClaim', claim, 'sluice'), `${where}: the PVC ${claim} exists`);
+    assert.equal(podSpec(w).securityContext.fsGroup, 10001, `${where}: the volume is writable by uid 10001`);
+  }
+  // compose: each inline config is valid once its variables take their defaults; connection strings are variables.
+  for (const [name, s] of composeSluice.filter(([, s]) => roleOf(s.command) === 'collector:follow')) {
+    const source = followValue(s.command) as keyof typeof check;
+    for (const k of Object.keys(composeEnv(s)).filter((k) => k.includes('CONNECTION_STRING'))) {
+      assert.match(String(compose.services[name].environment[k]), /^\$\{[A-Z_]+:-\}$/, `compose ${name}: ${k} from a Compose variable`);
+    }
+    if (!(source in check) || !s.configs) continue;
+    const content = interpolateDefaults(compose.configs[s.configs[0].source].content);
+    const env = Object.fromEntries(Object.keys(composeEnv(s)).filter((k) => k.includes('CONNECTION_STRING')).map((k) => [k, 'from-a-compose-variable']));
+    const resolved = check[source](ctxOf(parse(content)), env) as { stateFile?: string };
+    checked.push(`compose ${source}`);
+    if (stateful.has(source)) {
+      const vol = (s.volumes ?? []).map((v: string) => v.split(':').at(-1)).find((m: string) => resolved.stateFile!.startsWith(`${m}/`));
+      assert.ok(vol, `compose ${name}: the state file ${resolved.stateFile} is on a mounted volume`);
+    }
+  }
+  assert.deepEqual(checked.sort(), ['compose azure-blob', 'compose eventhubs', 'compose gcs', 'k8s azure-blob', 'k8s eventhubs', 'k8s gcs']);
 });

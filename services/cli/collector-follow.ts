@@ -6,10 +6,7 @@
  * then deleted), unstarted ones are released; after sqs.shutdownGraceMs the role stops anyway and
  * what it had not deleted comes back on the queue.
  */
-import { once } from 'node:events';
-import { DeadLetterWriter } from '../core/dead-letter.ts';
 import { SluiceError } from '../core/errors.ts';
-import { EventPublisher } from '../collectors/publisher.ts';
 import type { ObjectStorageConfigInput } from '../collectors/object_storage/config.ts';
 import {
   createS3Client,
@@ -26,8 +23,8 @@ import {
 } from '../collectors/s3_notifications/index.ts';
 import { invalidConfigError } from '../core/config.ts';
 import { collectorFor } from './collectors.ts';
-import { startHealthServer } from './health.ts';
-import { createCodec, createTransport, type AppContext } from './wiring.ts';
+import { requireFollowKafka, runFollowRole } from './follow-role.ts';
+import type { AppContext } from './wiring.ts';
 
 /** Command-line settings of follow mode; each overrides its `collectors.<type>.sqs` key. */
 export interface FollowFlags {
@@ -71,9 +68,7 @@ export function followConfig(ctx: AppContext, type: string, flags: FollowFlags):
 }
 
 export async function runCollectorFollowRole(ctx: AppContext, type: string, flags: FollowFlags, options: FollowOptions = {}): Promise<FollowStats> {
-  if (!ctx.config.kafka) {
-    throw new SluiceError('SLUICE_ERR_CONFIG_INVALID', 'the collector role runs against Kafka: set KAFKA_BROKERS or --kafka-brokers');
-  }
+  requireFollowKafka(ctx, undefined);
   const config = followConfig(ctx, type, flags);
   const region = resolveRegion(config, config.queueUrl);
   const collector = collectorFor(type, ctx.config);
@@ -83,27 +78,13 @@ export async function runCollectorFollowRole(ctx: AppContext, type: string, flag
     objectStorage = rest;
   }
   const [sqs, s3] = await Promise.all([createSqsClient(config, region), createS3Client(config, region)]);
-  const transport = createTransport(ctx);
-  const stop = new AbortController();
-  const kill = new AbortController();
-  const onSignal = (): void => stop.abort();
-  let health: Awaited<ReturnType<typeof startHealthServer>>;
-  let killTimer: NodeJS.Timeout | undefined;
-  try {
-    const codec = await createCodec(ctx);
-    const producer = await transport.producer();
-    try {
-      const deadLetters = new DeadLetterWriter(producer, codec, ctx.config.topics.deadLetter, ctx.clock);
-      const publisher = new EventPublisher({
-        source: type,
-        producer,
-        codec,
-        deadLetters,
-        topics: ctx.config.topics,
-        telemetry: ctx.telemetry,
-        batchSize: publishBatchSize(type, objectStorage),
-      });
-      const follower = new S3NotificationFollower({
+  return runFollowRole(ctx, {
+    source: type,
+    batchSize: publishBatchSize(type, objectStorage),
+    shutdownGraceMs: config.shutdownGraceMs,
+    ...(options.stop ? { stop: options.stop } : {}),
+    follower: (publisher) =>
+      new S3NotificationFollower({
         queue: new SqsNotificationQueue(sqs, config.queueUrl),
         s3,
         collector,
@@ -113,41 +94,15 @@ export async function runCollectorFollowRole(ctx: AppContext, type: string, flag
         logger: ctx.logger,
         telemetry: ctx.telemetry,
         ...(options.hooks ? { hooks: options.hooks } : {}),
-      });
-      health = await startHealthServer(ctx.config.http.port, async () => follower.ready && !stop.signal.aborted, ctx.logger);
-      process.once('SIGTERM', onSignal);
-      process.once('SIGINT', onSignal);
-      options.stop?.addEventListener('abort', onSignal, { once: true });
-      stop.signal.addEventListener(
-        'abort',
-        () => {
-          ctx.logger.info({ graceMs: config.shutdownGraceMs }, 'collector stopping: finishing the message in progress');
-          killTimer = setTimeout(() => kill.abort(), config.shutdownGraceMs);
-        },
-        { once: true },
-      );
-      ctx.logger.info({ type, queueUrl: config.queueUrl, region }, 'collector following S3 notifications');
-      const stats = await Promise.race([
-        follower.run(stop.signal, kill.signal),
-        once(kill.signal, 'abort').then(() => {
-          ctx.logger.warn({ graceMs: config.shutdownGraceMs }, 'shutdown grace period expired; exiting with the message in progress not deleted');
-          return follower.stats;
-        }),
-      ]);
-      ctx.logger.info(stats, 'collector stopped');
-      return stats;
-    } finally {
-      await producer.close();
-    }
-  } finally {
-    clearTimeout(killTimer);
-    process.off('SIGTERM', onSignal);
-    process.off('SIGINT', onSignal);
-    health?.close();
-    sqs.destroy();
-    s3.destroy();
-    await transport.close();
-  }
+      }),
+    started: [{ type, queueUrl: config.queueUrl, region }, 'collector following S3 notifications'],
+    stopping: 'collector stopping: finishing the message in progress',
+    expired: 'shutdown grace period expired; exiting with the message in progress not deleted',
+    close: () => {
+      sqs.destroy();
+      s3.destroy();
+    },
+  });
 }
 
 /** The summary line of a follow run, on stderr when it stops. */

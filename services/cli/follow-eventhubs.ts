@@ -4,12 +4,9 @@
  * checkpoint store (collectors/azure_activity/eventhubs.ts). Health endpoints on http.port (/readyz
  * once subscribed); SIGTERM/SIGINT: the batches in hand are published and checkpointed, then exit 0.
  */
-import { once } from 'node:events';
 import { invalidConfigError } from '../core/config.ts';
-import { DeadLetterWriter } from '../core/dead-letter.ts';
 import { SluiceError } from '../core/errors.ts';
 import type { Transport } from '../core/transport.ts';
-import { EventPublisher } from '../collectors/publisher.ts';
 import type { AzureActivityConfigInput } from '../collectors/azure_activity/config.ts';
 import {
   EVENTHUBS_CHECKPOINT_CONNECTION_ENV,
@@ -19,8 +16,8 @@ import {
 } from '../collectors/azure_activity/eventhubs-config.ts';
 import { EventHubsFollower, type EventHubsClientLike, type EventHubsFollowStats } from '../collectors/azure_activity/eventhubs.ts';
 import { collectorFor } from './collectors.ts';
-import { startHealthServer } from './health.ts';
-import { createCodec, createTransport, type AppContext } from './wiring.ts';
+import { requireFollowKafka, runFollowRole } from './follow-role.ts';
+import type { AppContext } from './wiring.ts';
 
 export interface EventHubsRoleOptions {
   /** Stops the role like SIGTERM does (tests). */
@@ -69,25 +66,18 @@ export async function sdkClient(config: ResolvedEventHubsConfig): Promise<EventH
 }
 
 export async function runEventHubsFollowRole(ctx: AppContext, options: EventHubsRoleOptions = {}): Promise<EventHubsFollowStats> {
-  if (!ctx.config.kafka && !options.transport) {
-    throw new SluiceError('SLUICE_ERR_CONFIG_INVALID', 'the collector role runs against Kafka: set KAFKA_BROKERS or --kafka-brokers');
-  }
+  requireFollowKafka(ctx, options.transport);
   const config = eventHubsFollowConfig(ctx);
   const collector = collectorFor('azure_activity', ctx.config);
   const client = await (options.client ?? sdkClient)(config);
   const { earliestEventPosition, latestEventPosition } = await import('@azure/event-hubs');
-  const transport = options.transport ?? createTransport(ctx);
-  const stop = new AbortController();
-  const onSignal = (): void => stop.abort();
-  let health: Awaited<ReturnType<typeof startHealthServer>>;
-  let killTimer: NodeJS.Timeout | undefined;
-  try {
-    const codec = await createCodec(ctx);
-    const producer = await transport.producer();
-    try {
-      const deadLetters = new DeadLetterWriter(producer, codec, ctx.config.topics.deadLetter, ctx.clock);
-      const publisher = new EventPublisher({ source: 'azure_activity', producer, codec, deadLetters, topics: ctx.config.topics, telemetry: ctx.telemetry });
-      const follower = new EventHubsFollower({
+  return runFollowRole(ctx, {
+    source: 'azure_activity',
+    shutdownGraceMs: config.shutdownGraceMs,
+    ...(options.transport ? { transport: options.transport } : {}),
+    ...(options.stop ? { stop: options.stop } : {}),
+    follower: (publisher) =>
+      new EventHubsFollower({
         client,
         collector,
         publisher,
@@ -98,35 +88,11 @@ export async function runEventHubsFollowRole(ctx: AppContext, options: EventHubs
         },
         logger: ctx.logger,
         telemetry: ctx.telemetry,
-      });
-      health = await startHealthServer(ctx.config.http.port, async () => follower.ready && !stop.signal.aborted, ctx.logger);
-      process.once('SIGTERM', onSignal);
-      process.once('SIGINT', onSignal);
-      options.stop?.addEventListener('abort', onSignal, { once: true });
-      if (options.stop?.aborted) stop.abort();
-      const kill = new AbortController();
-      stop.signal.addEventListener('abort', () => (killTimer = setTimeout(() => kill.abort(), config.shutdownGraceMs)), { once: true });
-      ctx.logger.info({ eventHub: config.eventHubName ?? '(EntityPath)', consumerGroup: config.consumerGroup, checkpoints: config.checkpoint.containerName }, 'collector following Event Hubs');
-      const stats = await Promise.race([
-        follower.run(stop.signal),
-        once(kill.signal, 'abort').then(() => {
-          ctx.logger.warn({ graceMs: config.shutdownGraceMs }, 'shutdown grace period expired; exiting with batches not checkpointed (they are read again)');
-          return follower.stats;
-        }),
-      ]);
-      ctx.logger.info(stats, 'collector stopped');
-      return stats;
-    } finally {
-      await producer.close();
-    }
-  } finally {
-    clearTimeout(killTimer);
-    process.off('SIGTERM', onSignal);
-    process.off('SIGINT', onSignal);
-    health?.close();
-    await client.close().catch(() => undefined);
-    if (!options.transport) await transport.close();
-  }
+      }),
+    started: [{ eventHub: config.eventHubName ?? '(EntityPath)', consumerGroup: config.consumerGroup, checkpoints: config.checkpoint.containerName }, 'collector following Event Hubs'],
+    expired: 'shutdown grace period expired; exiting with batches not checkpointed (they are read again)',
+    close: () => client.close().catch(() => undefined),
+  });
 }
 
 export function renderEventHubsCounts(stats: EventHubsFollowStats): string {

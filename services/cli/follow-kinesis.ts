@@ -6,19 +6,16 @@
  * SIGTERM/SIGINT: the records in hand are published and checkpointed, then exit 0; after
  * kinesis.shutdownGraceMs the role exits anyway (the uncheckpointed records are read again).
  */
-import { once } from 'node:events';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import { invalidConfigError } from '../core/config.ts';
-import { DeadLetterWriter } from '../core/dead-letter.ts';
 import { SluiceError } from '../core/errors.ts';
 import type { Transport } from '../core/transport.ts';
-import { EventPublisher } from '../collectors/publisher.ts';
 import { KinesisFollowConfigSchema, type KinesisFollowConfig, type KinesisFollowConfigInput } from '../collectors/aws_cloudtrail/kinesis-config.ts';
 import { KinesisFollower, type KinesisFollowStats } from '../collectors/aws_cloudtrail/kinesis-follow.ts';
 import { JsonFileCheckpointStore } from '../collectors/aws_cloudtrail/kinesis.ts';
 import type { AwsCloudTrailConfigInput } from '../collectors/aws_cloudtrail/config.ts';
-import { startHealthServer } from './health.ts';
-import { createCodec, createTransport, type AppContext } from './wiring.ts';
+import { requireFollowKafka, runFollowRole } from './follow-role.ts';
+import type { AppContext } from './wiring.ts';
 
 /** Command-line settings of `--follow kinesis`; each overrides its `collectors.aws_cloudtrail.kinesis` key. */
 export interface KinesisFollowFlags {
@@ -65,24 +62,17 @@ async function createKinesisClient(config: KinesisFollowConfig & { region: strin
 }
 
 export async function runKinesisFollowRole(ctx: AppContext, flags: KinesisFollowFlags, options: KinesisRoleOptions = {}): Promise<KinesisFollowStats> {
-  if (!ctx.config.kafka && !options.transport) {
-    throw new SluiceError('SLUICE_ERR_CONFIG_INVALID', 'the collector role runs against Kafka: set KAFKA_BROKERS or --kafka-brokers');
-  }
+  requireFollowKafka(ctx, options.transport);
   const config = kinesisFollowConfig(ctx, flags);
   const { kinesis: _kinesis, sqs: _sqs, ...collectorConfig } = (ctx.config.collectors.aws_cloudtrail ?? {}) as AwsCloudTrailConfigInput;
   const client = await createKinesisClient(config);
-  const transport = options.transport ?? createTransport(ctx);
-  const stop = new AbortController();
-  const onSignal = (): void => stop.abort();
-  let health: Awaited<ReturnType<typeof startHealthServer>>;
-  let killTimer: NodeJS.Timeout | undefined;
-  try {
-    const codec = await createCodec(ctx);
-    const producer = await transport.producer();
-    try {
-      const deadLetters = new DeadLetterWriter(producer, codec, ctx.config.topics.deadLetter, ctx.clock);
-      const publisher = new EventPublisher({ source: 'aws_cloudtrail', producer, codec, deadLetters, topics: ctx.config.topics, telemetry: ctx.telemetry });
-      const follower = new KinesisFollower({
+  return runFollowRole(ctx, {
+    source: 'aws_cloudtrail',
+    shutdownGraceMs: config.shutdownGraceMs,
+    ...(options.transport ? { transport: options.transport } : {}),
+    ...(options.stop ? { stop: options.stop } : {}),
+    follower: (publisher) =>
+      new KinesisFollower({
         client,
         streamName: config.streamName,
         checkpoints: new JsonFileCheckpointStore(config.checkpointFile),
@@ -91,41 +81,12 @@ export async function runKinesisFollowRole(ctx: AppContext, flags: KinesisFollow
         collector: collectorConfig,
         logger: ctx.logger,
         telemetry: ctx.telemetry,
-      });
-      health = await startHealthServer(ctx.config.http.port, async () => follower.ready && !stop.signal.aborted, ctx.logger);
-      process.once('SIGTERM', onSignal);
-      process.once('SIGINT', onSignal);
-      options.stop?.addEventListener('abort', onSignal, { once: true });
-      const kill = new AbortController();
-      stop.signal.addEventListener(
-        'abort',
-        () => {
-          ctx.logger.info({ graceMs: config.shutdownGraceMs }, 'collector stopping: publishing and checkpointing the records in hand');
-          killTimer = setTimeout(() => kill.abort(), config.shutdownGraceMs);
-        },
-        { once: true },
-      );
-      ctx.logger.info({ stream: config.streamName, region: config.region, checkpointFile: config.checkpointFile }, 'collector following a Kinesis stream');
-      const stats = await Promise.race([
-        follower.run(stop.signal),
-        once(kill.signal, 'abort').then(() => {
-          ctx.logger.warn({ graceMs: config.shutdownGraceMs }, 'shutdown grace period expired; exiting with records not checkpointed (they are read again)');
-          return follower.stats;
-        }),
-      ]);
-      ctx.logger.info(stats, 'collector stopped');
-      return stats;
-    } finally {
-      await producer.close();
-    }
-  } finally {
-    clearTimeout(killTimer);
-    process.off('SIGTERM', onSignal);
-    process.off('SIGINT', onSignal);
-    health?.close();
-    client.destroy();
-    if (!options.transport) await transport.close();
-  }
+      }),
+    started: [{ stream: config.streamName, region: config.region, checkpointFile: config.checkpointFile }, 'collector following a Kinesis stream'],
+    stopping: 'collector stopping: publishing and checkpointing the records in hand',
+    expired: 'shutdown grace period expired; exiting with records not checkpointed (they are read again)',
+    close: () => client.destroy(),
+  });
 }
 
 /** The summary line of a Kinesis follow run, on stderr when it stops. */

@@ -5,18 +5,15 @@
  * Application Default Credentials (GOOGLE_APPLICATION_CREDENTIALS, GKE Workload Identity). Health
  * endpoints on http.port; SIGTERM/SIGINT: the messages in hand are published and acked, then exit 0.
  */
-import { once } from 'node:events';
 import { invalidConfigError } from '../core/config.ts';
-import { DeadLetterWriter } from '../core/dead-letter.ts';
 import { SluiceError } from '../core/errors.ts';
 import type { Transport } from '../core/transport.ts';
-import { EventPublisher } from '../collectors/publisher.ts';
 import type { GcpAuditConfigInput } from '../collectors/gcp_audit/config.ts';
 import { PubSubFollowConfigSchema, type PubSubFollowConfig } from '../collectors/gcp_audit/pubsub-config.ts';
 import { PubSubFollower, type PubSubFollowStats, type PubSubSubscriptionLike } from '../collectors/gcp_audit/pubsub.ts';
 import { collectorFor } from './collectors.ts';
-import { startHealthServer } from './health.ts';
-import { createCodec, createTransport, type AppContext } from './wiring.ts';
+import { requireFollowKafka, runFollowRole } from './follow-role.ts';
+import type { AppContext } from './wiring.ts';
 
 export interface PubSubFollowFlags {
   pubsubSubscription?: string;
@@ -49,51 +46,21 @@ export async function sdkSubscription(config: PubSubFollowConfig & { subscriptio
 }
 
 export async function runPubSubFollowRole(ctx: AppContext, flags: PubSubFollowFlags, options: PubSubRoleOptions = {}): Promise<PubSubFollowStats> {
-  if (!ctx.config.kafka && !options.transport) {
-    throw new SluiceError('SLUICE_ERR_CONFIG_INVALID', 'the collector role runs against Kafka: set KAFKA_BROKERS or --kafka-brokers');
-  }
+  requireFollowKafka(ctx, options.transport);
   const config = pubSubFollowConfig(ctx, flags);
   const collector = collectorFor('gcp_audit', ctx.config);
-  const transport = options.transport ?? createTransport(ctx);
-  const stop = new AbortController();
-  const onSignal = (): void => stop.abort();
-  let health: Awaited<ReturnType<typeof startHealthServer>>;
-  let killTimer: NodeJS.Timeout | undefined;
-  try {
-    const codec = await createCodec(ctx);
-    const producer = await transport.producer();
-    try {
-      const deadLetters = new DeadLetterWriter(producer, codec, ctx.config.topics.deadLetter, ctx.clock);
-      const publisher = new EventPublisher({ source: 'gcp_audit', producer, codec, deadLetters, topics: ctx.config.topics, telemetry: ctx.telemetry });
+  return runFollowRole(ctx, {
+    source: 'gcp_audit',
+    shutdownGraceMs: config.shutdownGraceMs,
+    ...(options.transport ? { transport: options.transport } : {}),
+    ...(options.stop ? { stop: options.stop } : {}),
+    follower: async (publisher) => {
       const subscription = await (options.subscription ?? sdkSubscription)(config);
-      const follower = new PubSubFollower({ subscription, subscriptionName: config.subscription, collector, publisher, config, logger: ctx.logger, telemetry: ctx.telemetry });
-      health = await startHealthServer(ctx.config.http.port, async () => follower.ready && !stop.signal.aborted, ctx.logger);
-      process.once('SIGTERM', onSignal);
-      process.once('SIGINT', onSignal);
-      options.stop?.addEventListener('abort', onSignal, { once: true });
-      if (options.stop?.aborted) stop.abort();
-      const kill = new AbortController();
-      stop.signal.addEventListener('abort', () => (killTimer = setTimeout(() => kill.abort(), config.shutdownGraceMs)), { once: true });
-      ctx.logger.info({ subscription: config.subscription }, 'collector following a Pub/Sub subscription');
-      const stats = await Promise.race([
-        follower.run(stop.signal),
-        once(kill.signal, 'abort').then(() => {
-          ctx.logger.warn({ graceMs: config.shutdownGraceMs }, 'shutdown grace period expired; exiting with messages unacknowledged (they are redelivered)');
-          return follower.stats;
-        }),
-      ]);
-      ctx.logger.info(stats, 'collector stopped');
-      return stats;
-    } finally {
-      await producer.close();
-    }
-  } finally {
-    clearTimeout(killTimer);
-    process.off('SIGTERM', onSignal);
-    process.off('SIGINT', onSignal);
-    health?.close();
-    if (!options.transport) await transport.close();
-  }
+      return new PubSubFollower({ subscription, subscriptionName: config.subscription, collector, publisher, config, logger: ctx.logger, telemetry: ctx.telemetry });
+    },
+    started: [{ subscription: config.subscription }, 'collector following a Pub/Sub subscription'],
+    expired: 'shutdown grace period expired; exiting with messages unacknowledged (they are redelivered)',
+  });
 }
 
 export function renderPubSubCounts(stats: PubSubFollowStats): string {

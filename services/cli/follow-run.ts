@@ -36,6 +36,10 @@ export async function runFollow(ctx: AppContext, type: string, source: FollowSou
       const { renderAzureBlobCounts, runAzureBlobFollowRole } = await import('./follow-azure-blob.ts');
       return renderAzureBlobCounts(await runAzureBlobFollowRole(ctx));
     }
+    case 'gcs': {
+      const { renderGcsCounts, runGcsFollowRole } = await import('./follow-gcs.ts');
+      return renderGcsCounts(await runGcsFollowRole(ctx));
+    }
     case 'iam': {
       const { renderIamCounts, runIamFollowRole } = await import('./follow-iam.ts');
       return renderIamCounts(await runIamFollowRole(ctx));

@@ -17,6 +17,8 @@ export const FOLLOW_SOURCES = {
   pubsub: ['gcp_audit'],
   /** A Blob Storage container polled, blobs read again when their etag changes (follow-azure-blob.ts). */
   'azure-blob': ['object_storage'],
+  /** A GCS bucket polled, objects read again when their generation changes (follow-gcs.ts). */
+  gcs: ['object_storage'],
   /** The account's IAM credential report, password policy and summary, read on an interval (follow-iam.ts). */
   iam: ['aws_account'],
   /** The config_rescan detector's requests, each resource read again from AWS Config (follow-rescan.ts). */

@@ -130,7 +130,7 @@ export function buildProgram(): Command {
         .command('collector')
         .description(
           'Collector role: read files, normalize, publish to Kafka; with --follow, run for good on a live source: S3 notifications from SQS (aws_cloudtrail, aws_config, object_storage), ' +
-            'Kinesis (aws_cloudtrail), the audit webhook (k8s_audit), Event Hubs (azure_activity), Pub/Sub (gcp_audit), Azure Blob (object_storage).',
+            'Kinesis (aws_cloudtrail), the audit webhook (k8s_audit), Event Hubs (azure_activity), Pub/Sub (gcp_audit), Azure Blob and GCS (object_storage).',
         )
         .argument('<type>', 'collector type'),
     )
@@ -138,7 +138,7 @@ export function buildProgram(): Command {
       .option(
         '--follow [source]',
         'run until SIGTERM on a live source: sqs (default for aws_cloudtrail, aws_config, object_storage: S3 object-created notifications), kinesis (aws_cloudtrail via CloudWatch Logs), ' +
-          'webhook (k8s_audit), eventhubs (azure_activity), pubsub (gcp_audit), azure-blob (object_storage: a container polled by etag), iam (aws_account), rescan (aws_config_rescan)',
+          'webhook (k8s_audit), eventhubs (azure_activity), pubsub (gcp_audit), azure-blob (object_storage: a container polled by etag), gcs (object_storage: a bucket polled by generation), iam (aws_account), rescan (aws_config_rescan)',
       )
       .option('--sqs-queue-url <url>', 'with --follow: the SQS queue (or collectors.<type>.sqs.queueUrl)')
       .option('--region <region>', 'with --follow: AWS region of the queue and buckets, or of the Kinesis stream (default: from the queue URL, else AWS_REGION)')

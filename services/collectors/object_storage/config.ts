@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { sqsSection } from '../s3_notifications/config.ts';
 import { azureBlobSection } from './azure-blob-follow-config.ts';
+import { gcsSection } from './gcs-follow-config.ts';
 import { parseCollectorConfig } from '../config-common.ts';
 
 export const KIB = 1024;
@@ -65,6 +66,7 @@ export const ObjectStorageConfigSchema = z.strictObject({
     .meta({ examples: ['local', 'my-bucket'] }),
   sqs: sqsSection(),
   azureBlob: azureBlobSection(),
+  gcs: gcsSection(),
 });
 
 export type ObjectStorageConfig = Readonly<z.output<typeof ObjectStorageConfigSchema>>;
