@@ -106,9 +106,9 @@ export const KafkaConfig = z.strictObject({
   idempotentProducer: z.boolean().default(true).describe('Idempotent producer (needs a broker with a real controller id).'),
   compression: z
     .enum(['none', 'gzip', 'lz4', 'snappy'])
-    .default('lz4')
+    .default('none')
     .describe(
-      'Compression of every record batch Sluice produces (lz4: about 3x smaller Avro batches for little CPU). Consumers read gzip, lz4, snappy and zstd whatever this says (a topic with compression.type=zstd is read).',
+      'Compression of every record batch Sluice produces; lz4 stores CloudTrail events at about a fifth of their raw size for little CPU. Off by default because the consumers\' fetch bounds (maxBytesPerPartition, maxBytesPerFetch) count compressed bytes: with compression on, divide them by the compression ratio to keep the same memory bound. Consumers read gzip, lz4, snappy and zstd whatever this says (a topic with compression.type=zstd is read).',
     ),
   partitionsConsumedConcurrently: z.number().int().min(1).max(256).default(4).describe('Partitions a consumer processes at once (order is kept within each).'),
 }).superRefine((k, ctx) => {
@@ -504,7 +504,7 @@ export const ENV_VARS = {
   KAFKA_BROKERS: { path: ['kafka', 'brokers'], kind: 'list', doc: 'Comma-separated bootstrap brokers; enables Kafka.' },
   KAFKA_CLIENT_ID: { path: ['kafka', 'clientId'], kind: 'string', doc: 'Kafka client id.' },
   KAFKA_SSL: { path: ['kafka', 'ssl'], kind: 'bool', doc: 'true to connect to Kafka over TLS.' },
-  KAFKA_COMPRESSION: { path: ['kafka', 'compression'], kind: 'string', doc: 'Producer compression: none, gzip, lz4 (default) or snappy.' },
+  KAFKA_COMPRESSION: { path: ['kafka', 'compression'], kind: 'string', doc: 'Producer compression: none (default), gzip, lz4 or snappy.' },
   KAFKA_SASL_MECHANISM: { path: ['kafka', 'sasl', 'mechanism'], kind: 'string', doc: 'plain, scram-sha-256, scram-sha-512 or aws-msk-iam.' },
   KAFKA_SASL_USERNAME: { path: ['kafka', 'sasl', 'username'], kind: 'string', doc: 'SASL user.' },
   KAFKA_SASL_PASSWORD: { path: ['kafka', 'sasl', 'password'], kind: 'string', doc: 'SASL password (mount it from a secret).' },

@@ -51,3 +51,24 @@ export class MemoryKeyedState<V> implements KeyedState<V> {
     return this.values.keys();
   }
 }
+
+/**
+ * The bound of a detector's held entities: once `state` holds more than `max` keys, deletes the
+ * least recently seen (by `lastOf`; values it cannot read count as oldest), never `current`, down
+ * to 90% of `max`. Stops at the first delete `tryDelete` refuses. Returns the number deleted.
+ */
+export function evictLeastRecent<V>(state: KeyedState<V>, current: string, max: number, lastOf: (value: V | undefined) => number, tryDelete: (key: string) => boolean): number {
+  if (state.size <= max) return 0;
+  const target = Math.max(1, Math.floor(max * 0.9));
+  const byAge: Array<[string, number]> = [];
+  for (const key of state.keys()) if (key !== current) byAge.push([key, lastOf(state.get(key))]);
+  byAge.sort((a, b) => a[1] - b[1]);
+  let excess = state.size - target;
+  let deleted = 0;
+  for (const [key] of byAge) {
+    if (excess <= 0 || !tryDelete(key)) break;
+    deleted++;
+    excess--;
+  }
+  return deleted;
+}

@@ -6,7 +6,7 @@
 import type { Detector, DetectorContext, EventMeta, SideOutput } from '../../core/components.ts';
 import type { Finding } from '../../core/events.ts';
 import { cidrBucket, type NetworkFlow } from '../../core/model/network-flow.ts';
-import type { KeyedState } from '../../core/state.ts';
+import { evictLeastRecent, type KeyedState } from '../../core/state.ts';
 import type { FlowBaselineSettings, FlowMode } from './config.ts';
 import {
   blockDecision,
@@ -494,23 +494,9 @@ export class FlowBaselineDetector implements Detector<NetworkFlow> {
 
   /** A new key pushed the held workloads over maxWorkloads: delete the least recently seen down to 90%. */
   private bound(current: string): void {
-    const max = this.config.limits.maxWorkloads;
-    if (this.state.size <= max || !this.sweepAllowed) return;
-    const target = Math.max(1, Math.floor(max * 0.9));
-    const byAge: Array<[string, number]> = [];
-    for (const key of this.state.keys()) {
-      if (key === current) continue;
-      const v = readState(this.state.get(key), NaN, this.config.discovery.maxMs);
-      byAge.push([key, v ? v.last : -Infinity]);
-    }
-    byAge.sort((a, b) => a[1] - b[1]);
-    let excess = this.state.size - target;
-    for (const [key] of byAge) {
-      if (excess <= 0) break;
-      if (!this.tryDelete(key)) return;
-      this.counters.workloadsEvictedLru++;
-      excess--;
-    }
+    if (!this.sweepAllowed) return;
+    const lastOf = (value: unknown): number => readState(value, NaN, this.config.discovery.maxMs)?.last ?? -Infinity;
+    this.counters.workloadsEvictedLru += evictLeastRecent(this.state, current, this.config.limits.maxWorkloads, lastOf, (key) => this.tryDelete(key));
   }
 
   private maybeSweep(current: string): void {

@@ -6,7 +6,7 @@
 import type { Detector, DetectorContext, EventMeta } from '../../core/components.ts';
 import type { Finding } from '../../core/events.ts';
 import type { ProcessEvent } from '../../core/model/process-event.ts';
-import type { KeyedState } from '../../core/state.ts';
+import { evictLeastRecent, type KeyedState } from '../../core/state.ts';
 import { Classifier } from './classify.ts';
 import type { ProcessBaselineSettings, ProcessMode } from './config.ts';
 import { DETECTOR_NAME, discoveryEndedFinding, newBinaryFinding, spawnFinding, type FindingContext } from './findings.ts';
@@ -189,23 +189,8 @@ export class ProcessBaselineDetector implements Detector<ProcessEvent> {
 
   /** A new key pushed the held applications over maxApplications: delete the least recently seen down to 90%. */
   private bound(current: string): void {
-    const max = this.config.limits.maxApplications;
-    if (this.state.size <= max || !this.sweepAllowed) return;
-    const target = Math.max(1, Math.floor(max * 0.9));
-    const byAge: Array<[string, number]> = [];
-    for (const key of this.state.keys()) {
-      if (key === current) continue;
-      const v = this.state.get(key);
-      byAge.push([key, isProcessBaselineState(v) ? v.last : -Infinity]);
-    }
-    byAge.sort((a, b) => a[1] - b[1]);
-    let excess = this.state.size - target;
-    for (const [key] of byAge) {
-      if (excess <= 0) break;
-      if (!this.tryDelete(key)) return;
-      this.counters.applicationsEvictedLru++;
-      excess--;
-    }
+    if (!this.sweepAllowed) return;
+    this.counters.applicationsEvictedLru += evictLeastRecent(this.state, current, this.config.limits.maxApplications, (v) => (isProcessBaselineState(v) ? v.last : -Infinity), (key) => this.tryDelete(key));
   }
 
   private maybeSweep(current: string): void {
