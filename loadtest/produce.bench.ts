@@ -52,6 +52,7 @@ export async function runProduceBench(args: string[]): Promise<unknown> {
   const compressions = (args.find((a) => a.startsWith('--compression='))?.slice(14) ?? 'none,lz4,gzip,snappy').split(',') as Compression[];
   const rawCapArg = args.find((a) => a.startsWith('--raw-cap='))?.slice(10);
   const batchArg = args.find((a) => a.startsWith('--batch='))?.slice(8);
+  const threads = (args.find((a) => a.startsWith('--thread='))?.slice(9) ?? 'always,never').split(',') as Array<'always' | 'never'>;
   const fixture = fileURLToPath(new URL('../test/fixtures/cloudtrail/otrf/ec2_proxy_s3_exfiltration_2020-09-14011940.jsonl', import.meta.url));
   const { bytes, records } = ndjsonCorpus(loadRecords(fixture), mb * 1e6);
   const work = mkdtempSync(join(tmpdir(), 'sluice-produce-bench-'));
@@ -60,14 +61,14 @@ export async function runProduceBench(args: string[]): Promise<unknown> {
   const kafka = await startKafkaLocal({ dir: join(work, 'kafka') });
   const dataDirs = readdirSync(join(work, 'kafka')).filter((d) => /^data\d+$/.test(d)).map((d) => join(work, 'kafka', d));
   const stored = (topic: string) => dataDirs.reduce((sum, d) => sum + storedBytes(d, topic), 0);
-  const topics = [...compressions.map((c) => `bench.produce.${c}`), 'bench.produce.kcat', 'bench.produce.dlq'];
+  const topics = [...compressions.flatMap((c) => threads.map((t) => `bench.produce.${c}.${t}`)), 'bench.produce.kcat', 'bench.produce.dlq'];
   try {
     await withAdmin(kafka.bootstrap, (admin) =>
       admin.createTopics({ waitForLeaders: true, topics: topics.map((topic) => ({ topic, numPartitions: PARTITIONS, replicationFactor: 1, configEntries: [{ name: 'compression.type', value: 'producer' }, { name: 'min.insync.replicas', value: '1' }] })) }),
     );
     const runs: Array<Record<string, unknown>> = [];
-    for (const compression of compressions) {
-      const topic = `bench.produce.${compression}`;
+    for (const compression of compressions) for (const thread of threads) {
+      const topic = `bench.produce.${compression}.${thread}`;
       const config = resolveConfig({ log: { level: 'silent' }, kafka: { brokers: kafka.bootstrap, compression }, allowLocalSchemaIds: true, topics: { activity: topic, deadLetter: 'bench.produce.dlq' } });
       const transport = new KafkaTransport(config.kafka!, silentLogger());
       const codec = new AvroCodec(new LocalSchemaRegistry());
@@ -75,13 +76,13 @@ export async function runProduceBench(args: string[]): Promise<unknown> {
       const collector = awsCloudTrailCollector(rawCapArg === undefined ? {} : { rawCapBytes: Number(rawCapArg) });
       const t0 = process.hrtime.bigint();
       const stats = await collectFiles(
-        { collector, producer, codec, deadLetters: new DeadLetterWriter(producer, codec, config.topics.deadLetter, systemClock), topics: config.topics, logger: silentLogger(), telemetry: createTelemetry({ serviceName: 'sluice-bench' }), ...(batchArg ? { batchSize: Number(batchArg) } : {}) },
+        { collector, producer, codec, deadLetters: new DeadLetterWriter(producer, codec, config.topics.deadLetter, systemClock), topics: config.topics, logger: silentLogger(), telemetry: createTelemetry({ serviceName: 'sluice-bench' }), ...(batchArg ? { batchSize: Number(batchArg) } : {}), offThread: { type: 'aws_cloudtrail', configs: rawCapArg === undefined ? {} : { aws_cloudtrail: { rawCapBytes: Number(rawCapArg) } }, mode: thread, minInputBytes: 0 } },
         [file],
       );
       const sec = Number(process.hrtime.bigint() - t0) / 1e9;
       await transport.close();
       const onDisk = stored(topic);
-      runs.push({ compression, messages: stats.normalized, seconds: +sec.toFixed(2), messages_per_sec: Math.round(stats.normalized / sec), stored_bytes_per_message: Math.round(onDisk / stats.normalized) });
+      runs.push({ compression, collector_thread: thread === 'always', messages: stats.normalized, seconds: +sec.toFixed(2), messages_per_sec: Math.round(stats.normalized / sec), stored_bytes_per_message: Math.round(onDisk / stats.normalized) });
     }
     let anchor: Record<string, unknown> = { kcat: 'not installed (apt-get install kcat): no anchor in this run' };
     if (hasKcat()) {

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -28,7 +28,7 @@ test('the compiled build runs the main job with the same findings as the sources
     const build = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'scripts/build.ts'), '--out', out], { cwd: root, encoding: 'utf8' });
     assert.equal(build.status, 0, build.stderr + build.stdout);
     assert.match(build.stdout, /build: \d+ modules, \d+ runtime files and \d+ precompiled rules/);
-    for (const f of ['services/cli/main.js', 'services/processor/runtime/worker.js', 'services/rules/packs/activity', 'schemas/avro/api_activity.v1.avsc']) {
+    for (const f of ['services/cli/main.js', 'services/processor/runtime/worker.js', 'services/collectors/thread/worker.js', 'services/rules/packs/activity', 'schemas/avro/api_activity.v1.avsc']) {
       assert.ok(existsSync(join(out, f)), `${f} is in the build`);
     }
     // The embedded log, also when the test runner has started Kafka and ClickHouse for other tests.
@@ -42,6 +42,12 @@ test('the compiled build runs the main job with the same findings as the sources
     const ids = findingIds(compiled.stdout);
     assert.ok(ids.length >= 10, `only ${ids.length} findings`);
     assert.deepEqual(ids, findingIds(source.stdout));
+    // The collector on its own thread (collectors/thread/), compiled: worker.js, no tsx.
+    const always = join(out, 'collector-thread.yaml');
+    writeFileSync(always, 'collectorThread:\n  mode: always\n');
+    const threaded = spawnSync(process.execPath, ['--input-type=module', '-e', `const { main } = await import(${JSON.stringify(join(out, 'services/cli/main.js'))}); process.exitCode = await main(['node', 'sluice', 'run', '--format', 'ndjson', '-c', ${JSON.stringify(always)}]);`], { cwd: root, env, encoding: 'utf8' });
+    assert.equal(threaded.status, 0, threaded.stderr);
+    assert.deepEqual(findingIds(threaded.stdout), ids);
   } finally {
     rmSync(out, { recursive: true, force: true });
   }

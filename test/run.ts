@@ -6,10 +6,11 @@
 //   --other      any other --flag is passed to `node --test` (e.g. --test-name-pattern=foo).
 // Without --unit, when an integration test is selected, Kafka + ClickHouse are started once
 // (test/support/services.ts) and passed to the test processes as KAFKA_BROKERS / CLICKHOUSE_URL.
-// Files run one at a time (--test-concurrency=1). Node's default reporter is kept: spec on a TTY,
+// Unit files run two at a time (SLUICE_TEST_CONCURRENCY), then integration files one at a time (--test-concurrency=1). Node's default reporter is kept: spec on a TTY,
 // TAP otherwise (ending with `# pass N` / `# fail N`). Exit code = that of `node --test`.
 import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startTestServices, type TestServices } from './support/services.ts';
@@ -60,7 +61,37 @@ async function main(): Promise<number> {
   // Every finding and event rendered to OCSF during the tests is validated against the official schema.
   // Tests run the sources (a stale dist/ from an earlier `npm run build` must not be what they test).
   const env: NodeJS.ProcessEnv = { ...process.env, SLUICE_OCSF_ASSERT: '1', SLUICE_FROM_SOURCE: '1' };
-  if (files.some(isIntegration)) {
+  const unitFiles = files.filter((f) => !isIntegration(f));
+  const integrationFiles = files.filter(isIntegration);
+  let child: ReturnType<typeof spawn> | undefined;
+  const onSignal = (sig: NodeJS.Signals): void => {
+    child?.kill(sig);
+    void stopServices().finally(() => process.exit(sig === 'SIGINT' ? 130 : 143));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  const runFiles = (list: string[], concurrency: number): Promise<number> => {
+    child = spawn(process.execPath, ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, ...nodeFlags, ...list], { cwd: ROOT, env, stdio: 'inherit' });
+    const running = child;
+    return new Promise<number>((resolve) => {
+      running.on('exit', (c, sig) => resolve(c ?? (sig ? 1 : 0)));
+      running.on('error', (e) => {
+        console.error(e);
+        resolve(1);
+      });
+    });
+  };
+
+  let code = 0;
+  // Unit tests start no shared services and use their own temporary folders and ports: two files
+  // at a time (SLUICE_TEST_CONCURRENCY), which halves their part of the run on a 2-core machine.
+  if (unitFiles.length) {
+    const concurrency = Math.max(1, Number(process.env.SLUICE_TEST_CONCURRENCY ?? Math.min(2, availableParallelism())));
+    console.log(`# running ${unitFiles.length} unit test file(s), ${concurrency} at a time`);
+    code = await runFiles(unitFiles, concurrency);
+  }
+  // Integration and fault tests share Kafka and ClickHouse (and measure time and memory): one file at a time.
+  if (integrationFiles.length) {
     const t0 = Date.now();
     services = await startTestServices();
     console.log(
@@ -74,29 +105,12 @@ async function main(): Promise<number> {
       KAFKA_BROKERS: services.kafkaBrokers.join(','),
       CLICKHOUSE_URL: services.clickhouseUrl,
     });
+    console.log(`# running ${integrationFiles.length} integration test file(s), one at a time`);
+    const integrationCode = await runFiles(integrationFiles, 1);
+    code = code || integrationCode;
   } else {
     console.log('# test services: none (no integration test selected)');
   }
-  console.log(`# running ${files.length} test file(s)`);
-
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', '--test', '--test-concurrency=1', ...nodeFlags, ...files],
-    { cwd: ROOT, env, stdio: 'inherit' },
-  );
-  const onSignal = (sig: NodeJS.Signals): void => {
-    child.kill(sig);
-    void stopServices().finally(() => process.exit(sig === 'SIGINT' ? 130 : 143));
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-  const code = await new Promise<number>((resolve) => {
-    child.on('exit', (c, sig) => resolve(c ?? (sig ? 1 : 0)));
-    child.on('error', (e) => {
-      console.error(e);
-      resolve(1);
-    });
-  });
   await stopServices();
   return code;
 }

@@ -3,10 +3,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Collector } from '../core/components.ts';
 import type { SluiceConfig } from '../core/config.ts';
-import { SluiceError } from '../core/errors.ts';
-import { autoCollector } from '../collectors/auto.ts';
-import { withFieldCaps } from '../collectors/fields.ts';
-import { COLLECTOR_SPECS, collectorSpec } from '../collectors/registry.ts';
+import { collectorByType, SOURCE_TYPES } from '../collectors/by-type.ts';
+import type { CollectorServiceDeps } from '../collectors/service.ts';
 
 const FEED_FILE = /\.(json|jsonl|ndjson|ya?ml|template)(\.gz)?$/;
 
@@ -23,19 +21,17 @@ export function bundledSamples(): string[] {
   return sampleFeeds(fileURLToPath(new URL('../collectors/aws_cloudtrail/samples/', import.meta.url)));
 }
 
-export const SOURCE_TYPES: readonly string[] = ['auto', ...COLLECTOR_SPECS.map((s) => s.type)];
+export { SOURCE_TYPES };
 
 /**
  * A collector by type, built from its `collectors.<type>` section of the config (defaults when no
  * config is given); `auto` sniffs each record and picks the collector that recognises it.
  */
 export function collectorFor(type: string, app?: SluiceConfig): Collector {
-  const configs = app?.collectors ?? {};
-  // Every mapped string field is capped (collectors/fields.ts MAX_FIELD_CHARS), truncations counted.
-  if (type === 'auto') return withFieldCaps(autoCollector(COLLECTOR_SPECS, configs));
-  const spec = collectorSpec(type);
-  if (!spec) {
-    throw new SluiceError('SLUICE_ERR_CONFIG_INVALID', `unknown source "${type}"; known: ${SOURCE_TYPES.join(', ')}`);
-  }
-  return withFieldCaps(spec.create({ ...(configs[type] ?? {}) }));
+  return collectorByType(type, app?.collectors ?? {});
+}
+
+/** The collector thread's settings for collectFiles: the collector is rebuilt there from `type` and the config. */
+export function offThreadFor(type: string, ctx: { config: SluiceConfig }): NonNullable<CollectorServiceDeps['offThread']> {
+  return { type, configs: ctx.config.collectors ?? {}, ...ctx.config.collectorThread };
 }

@@ -6,7 +6,7 @@ import { createLogger } from '../core/logger.ts';
 import { appTopology, loadConfig } from './config.ts';
 import { describeTopology } from '../core/topology.ts';
 import { addCommonOptions, configFromFlags, redactConfig, type CommonFlags } from './options.ts';
-import { bundledSamples, collectorFor, SOURCE_TYPES } from './collectors.ts';
+import { bundledSamples, collectorFor, offThreadFor, SOURCE_TYPES } from './collectors.ts';
 import { normalizeFiles, NORMALIZE_FORMATS, type NormalizeFormat } from './normalize.ts';
 import { createWriteStream } from 'node:fs';
 import type { PipelineSummary } from './pipeline.ts';
@@ -89,6 +89,7 @@ export function buildProgram(): Command {
       const summary = await withContext(flags, 'run', (ctx) =>
         runPipeline(oneShotContext(ctx), {
           collector: collectorFor(flags.source, ctx.config),
+          offThread: offThreadFor(flags.source, ctx),
           inputs,
           sinks: [out],
           inputFilter: inputFilterFrom(flags),

@@ -4,7 +4,7 @@ import type { Collector, FindingSink } from '../core/components.ts';
 import { DeadLetterWriter } from '../core/dead-letter.ts';
 import { SluiceError } from '../core/errors.ts';
 import { isCaughtUp } from '../core/transport.ts';
-import { collectFiles, type CollectProgress, type CollectorRunStats } from '../collectors/service.ts';
+import { collectFiles, type CollectorServiceDeps, type CollectProgress, type CollectorRunStats } from '../collectors/service.ts';
 import type { InputFilter } from '../collectors/inputs.ts';
 import type { Topology } from '../core/topology.ts';
 import { buildProcessor } from '../processor/build.ts';
@@ -12,6 +12,8 @@ import { createCodec, createTransport, type AppContext } from './wiring.ts';
 
 export interface PipelineOptions {
   collector: Collector;
+  /** The collector's type and config, when it may run on its own thread (collectors/thread/). */
+  offThread?: CollectorServiceDeps['offThread'];
   inputs: readonly string[];
   /** Extra finding sinks, e.g. NDJSON to stdout. */
   sinks?: readonly FindingSink[];
@@ -53,7 +55,7 @@ export async function runPipeline(ctx: AppContext, opts: PipelineOptions): Promi
       try {
         const deadLetters = new DeadLetterWriter(producer, codec, ctx.config.topics.deadLetter, ctx.clock);
         collected = await collectFiles(
-          { collector: opts.collector, producer, codec, deadLetters, topics: ctx.config.topics, logger: ctx.logger, telemetry: ctx.telemetry, inputFilter: opts.inputFilter, ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) },
+          { collector: opts.collector, producer, codec, deadLetters, topics: ctx.config.topics, logger: ctx.logger, telemetry: ctx.telemetry, inputFilter: opts.inputFilter, ...(opts.onProgress ? { onProgress: opts.onProgress } : {}), ...(opts.offThread ? { offThread: opts.offThread } : {}) },
           opts.inputs,
         );
       } finally {

@@ -11,7 +11,7 @@ import { ClickHouseFindingSink, clickhouseSinkSpec } from '../sinks/clickhouse/i
 import { RemediatorService } from '../remediation/service.ts';
 import { ActionResultWriter } from '../remediation/results.ts';
 import { ActionResultRecorder } from '../remediation/results-recorder.ts';
-import { collectorFor } from './collectors.ts';
+import { collectorFor, offThreadFor } from './collectors.ts';
 import { startHealthServer } from './health.ts';
 import { createCodec, createTransport, type AppContext } from './wiring.ts';
 
@@ -34,7 +34,7 @@ export async function runCollectorRole(ctx: AppContext, type: string, inputs: re
     const producer = await transport.producer();
     try {
       const deadLetters = new DeadLetterWriter(producer, codec, ctx.config.topics.deadLetter, ctx.clock);
-      return await collectFiles({ collector, producer, codec, deadLetters, topics: ctx.config.topics, logger: ctx.logger, telemetry: ctx.telemetry, inputFilter }, inputs);
+      return await collectFiles({ collector, producer, codec, deadLetters, topics: ctx.config.topics, logger: ctx.logger, telemetry: ctx.telemetry, inputFilter, offThread: offThreadFor(type, ctx) }, inputs);
     } finally {
       await producer.close();
     }

@@ -17,6 +17,39 @@ export interface PublishCounts {
   byStream: Partial<Record<StreamName, number>>;
 }
 
+/** An event encoded for its topic (Avro, Confluent framing), or a record to dead-letter. */
+export type EncodedOutput =
+  | { kind: 'event'; stream: StreamName; topic: string; key: string; value: Buffer; uid: string; position: string }
+  | RejectedRecord;
+
+/**
+ * Encodes one collector output for publishing: an event becomes Avro (Confluent framing) for its
+ * stream's topic; an event that does not match its schema becomes a dead letter with the reason. A
+ * registry outage (retriable SluiceError) is thrown: it is not the record's fault.
+ */
+export async function encodeOutput(
+  deps: { source: string; codec: AvroCodec; topics: SluiceConfig['topics'] },
+  out: CollectorOutput,
+): Promise<EncodedOutput> {
+  if (out.kind === 'dead_letter') return out;
+  const topic = topicFor(out.stream, deps.topics);
+  try {
+    const value = await deps.codec.encode(topic, STREAMS[out.stream].schema, out.event);
+    return { kind: 'event', stream: out.stream, topic, key: out.key, value, uid: out.event.metadata.uid, position: out.position };
+  } catch (err) {
+    if (err instanceof SluiceError && err.retriable) throw err;
+    return {
+      kind: 'dead_letter',
+      stage: 'collect',
+      source: deps.source,
+      position: out.position,
+      reasonCode: 'SLUICE_ERR_SCHEMA_ENCODE',
+      reason: (err as Error).message,
+      raw: Buffer.from(JSON.stringify(out.event)),
+    };
+  }
+}
+
 export interface EventPublisherDeps {
   /** The collector type: the `sluice-source` header, the dead letters' source and the metric labels. */
   source: string;
@@ -69,48 +102,42 @@ export class EventPublisher {
 
   /** Buffers one output (encoding events); sends a round when batchSize records are buffered. */
   async add(out: CollectorOutput): Promise<void> {
+    let encoded: EncodedOutput;
+    try {
+      encoded = await encodeOutput(this.deps, out);
+    } catch (err) {
+      this.fail(err);
+      throw err;
+    }
+    await this.addEncoded(encoded);
+  }
+
+  /**
+   * Buffers one output encoded by encodeOutput (here or on the collector thread); sends a round when
+   * batchSize records are buffered. Outputs are placed in the order they are added: the round is
+   * picked with no await before it, so concurrent calls never put a message into a round being sent.
+   */
+  async addEncoded(encoded: EncodedOutput): Promise<void> {
     const { deps, counts } = this;
     try {
-      // Encode first: the round is picked after the only await, so concurrent add() calls never
-      // put a message into a round that is already being sent.
-      let encoded: { topic: string; value: Buffer } | RejectedRecord;
-      if (out.kind === 'dead_letter') encoded = out;
-      else {
-        const topic = topicFor(out.stream, deps.topics);
-        try {
-          encoded = { topic, value: await deps.codec.encode(topic, STREAMS[out.stream].schema, out.event) };
-        } catch (err) {
-          // A registry outage is not the record's fault: stop with a clear error.
-          if (err instanceof SluiceError && err.retriable) throw err;
-          encoded = {
-            kind: 'dead_letter',
-            stage: 'collect',
-            source: deps.source,
-            position: out.position,
-            reasonCode: 'SLUICE_ERR_SCHEMA_ENCODE',
-            reason: (err as Error).message,
-            raw: Buffer.from(JSON.stringify(out.event)),
-          };
-        }
-      }
       counts.read++;
       const batch = (this.batch ??= this.openBatch());
       batch.read++;
-      if ('kind' in encoded) {
+      if (encoded.kind === 'dead_letter') {
         counts.deadLettered++;
         batch.rejects.push(encoded);
-      } else if (out.kind !== 'dead_letter') {
+      } else {
         let list = batch.pending.get(encoded.topic);
         if (!list) batch.pending.set(encoded.topic, (list = []));
         const message: OutgoingMessage = {
-          key: out.key,
+          key: encoded.key,
           value: encoded.value,
-          headers: { ...batch.traceHeaders, 'sluice-source': deps.source, 'sluice-event-uid': out.event.metadata.uid },
+          headers: { ...batch.traceHeaders, 'sluice-source': deps.source, 'sluice-event-uid': encoded.uid },
         };
-        this.positions.set(message, out.position);
+        this.positions.set(message, encoded.position);
         list.push(message);
         counts.normalized++;
-        counts.byStream[out.stream] = (counts.byStream[out.stream] ?? 0) + 1;
+        counts.byStream[encoded.stream] = (counts.byStream[encoded.stream] ?? 0) + 1;
       }
       if (batch.read >= this.batchSize) await this.startRound();
     } catch (err) {

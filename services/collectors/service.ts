@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import type { AvroCodec } from '../core/avro/codec.ts';
 import type { Collector } from '../core/components.ts';
-import type { SluiceConfig } from '../core/config.ts';
+import type { ComponentConfig, SluiceConfig } from '../core/config.ts';
 import type { DeadLetterWriter } from '../core/dead-letter.ts';
 import type { Logger } from '../core/logger.ts';
 import type { Telemetry } from '../core/telemetry.ts';
@@ -12,6 +12,7 @@ import type { CappedCollector } from './fields.ts';
 import { selectInputFiles, type InputFilter, type SkippedInput } from './inputs.ts';
 import { EventPublisher } from './publisher.ts';
 import type { CollectProgress } from './progress.ts';
+import { collectInThread } from './thread/collect-thread.ts';
 
 export type { CollectProgress } from './progress.ts';
 
@@ -45,6 +46,13 @@ export interface CollectorServiceDeps {
   inputFilter?: InputFilter;
   /** Called after each input file (e.g. the terminal progress line of `sluice run`). */
   onProgress?: (p: CollectProgress) => void;
+  /**
+   * Run the collector and the Avro encoding on their own thread (thread/README.md), the main thread
+   * keeping only the producer: the collector is then built on that thread from its type and the
+   * `collectors` config, so it must be the one `deps.collector` was built from. `auto` does it
+   * when the inputs add up to `minInputBytes` or more (a small run does not pay the thread's start).
+   */
+  offThread?: { type: string; configs: Readonly<Record<string, ComponentConfig>>; mode: 'auto' | 'always' | 'never'; minInputBytes: number };
 }
 
 /** A file's size in bytes, 0 when it cannot be read (the read itself then reports why). */
@@ -74,25 +82,34 @@ export async function collectFiles(deps: CollectorServiceDeps, paths: readonly s
     telemetry: deps.telemetry,
     ...(deps.batchSize !== undefined ? { batchSize: deps.batchSize } : {}),
   });
-  const sizes = deps.onProgress ? files.map(fileSize) : [];
+  const sizes = files.map(fileSize);
   const progress: CollectProgress = { filesDone: 0, filesTotal: files.length, bytesDone: 0, bytesTotal: sizes.reduce((a, b) => a + b, 0), read: 0, normalized: 0, deadLettered: 0 };
-  for (const [i, file] of files.entries()) {
-    const input = await readInputOrReject(file, deps.collector.type);
-    const outputs = 'reject' in input ? [input.reject] : deps.collector.collect({ name: file, bytes: input.bytes });
-    for (const out of outputs) await publisher.add(out);
-    if (deps.onProgress) {
-      progress.filesDone = i + 1;
-      progress.bytesDone += sizes[i]!;
-      progress.read = publisher.counts.read;
-      progress.normalized = publisher.counts.normalized;
-      progress.deadLettered = publisher.counts.deadLettered;
-      deps.onProgress({ ...progress });
+  const fileDone = (i: number): void => {
+    if (!deps.onProgress) return;
+    progress.filesDone = i + 1;
+    progress.bytesDone += sizes[i]!;
+    progress.read = publisher.counts.read;
+    progress.normalized = publisher.counts.normalized;
+    progress.deadLettered = publisher.counts.deadLettered;
+    deps.onProgress({ ...progress });
+  };
+  const off = deps.offThread;
+  let truncated = (deps.collector as Partial<CappedCollector>).truncatedFields;
+  if (off && files.length > 0 && (off.mode === 'always' || (off.mode === 'auto' && progress.bytesTotal >= off.minInputBytes))) {
+    const done = await collectInThread({ type: off.type, configs: off.configs, topics: deps.topics, files, codec: deps.codec, publisher, onFileDone: fileDone, ...(deps.batchSize ? { batchOutputs: deps.batchSize } : {}) });
+    if (done.truncatedFields !== undefined) truncated = (truncated ?? 0) + done.truncatedFields;
+  } else {
+    for (const [i, file] of files.entries()) {
+      const input = await readInputOrReject(file, deps.collector.type);
+      const outputs = 'reject' in input ? [input.reject] : deps.collector.collect({ name: file, bytes: input.bytes });
+      for (const out of outputs) await publisher.add(out);
+      fileDone(i);
     }
+    truncated = (deps.collector as Partial<CappedCollector>).truncatedFields;
   }
   await publisher.flush();
   const { counts } = publisher;
   const stats: CollectorRunStats = { files: files.length, ...counts, skipped: skipped.length, skippedFiles: skipped };
-  const truncated = (deps.collector as Partial<CappedCollector>).truncatedFields;
   if (truncated !== undefined) {
     stats.truncatedFields = truncated;
     if (truncated > 0) deps.logger.info({ collector: deps.collector.type, truncatedFields: truncated }, 'string fields longer than the cap were truncated');

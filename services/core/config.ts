@@ -249,6 +249,16 @@ export const BASE_CONFIG_SHAPE = {
   clickhouse: ClickHouseConfig.optional().describe('The ClickHouse connection (sinks.clickhouse tunes the sink). Absent: findings are not written to ClickHouse.'),
   topics: TopicsConfig.prefault({}),
   processor: ProcessorConfig.prefault({}),
+  collectorThread: z
+    .strictObject({
+      mode: z
+        .enum(['auto', 'always', 'never'])
+        .default('auto')
+        .describe('Run the collector and its Avro encoding on a thread of their own, the main thread keeping the producer (and in `sluice run` the processor): `auto` when the inputs add up to minInputBytes.'),
+      minInputBytes: z.number().int().min(0).default(1_048_576).describe('Input bytes from which `auto` starts the collector thread (a small run does not pay its start-up).'),
+    })
+    .prefault({})
+    .describe('The collector role and `sluice run` over files (services/collectors/thread/README.md).'),
   remediation: z
     .strictObject({
       webhookUrl: z.url({ protocol: /^https?$/ }).optional().describe('Where the remediator POSTs action events (e.g. a Lambda function URL). Absent: actions are only recorded.'),
