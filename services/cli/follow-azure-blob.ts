@@ -9,7 +9,7 @@ import { SluiceError } from '../core/errors.ts';
 import type { Transport } from '../core/transport.ts';
 import type { ObjectStorageConfigInput } from '../collectors/object_storage/config.ts';
 import { AZURE_STORAGE_CONNECTION_ENV, AzureBlobFollowConfigSchema, type AzureBlobFollowConfig } from '../collectors/object_storage/azure-blob-follow-config.ts';
-import { AzureBlobFollower, type AzureBlobFollowStats } from '../collectors/object_storage/azure-blob-follow.ts';
+import { azureBlobFollower, type AzureBlobFollowStats } from '../collectors/object_storage/azure-blob-follow.ts';
 import { requireFollowKafka, runFollowRole } from './follow-role.ts';
 import type { AppContext } from './wiring.ts';
 
@@ -41,7 +41,7 @@ export async function runAzureBlobFollowRole(ctx: AppContext, options: AzureBlob
     shutdownGraceMs: config.shutdownGraceMs,
     ...(options.transport ? { transport: options.transport } : {}),
     ...(options.stop ? { stop: options.stop } : {}),
-    follower: (publisher) => new AzureBlobFollower({ client, publisher, config, objectStorage, logger: ctx.logger, telemetry: ctx.telemetry, clock: ctx.clock }),
+    follower: (publisher) => azureBlobFollower({ client, publisher, config, objectStorage, logger: ctx.logger, telemetry: ctx.telemetry, clock: ctx.clock }),
     started: [{ container: `${client.accountName}/${client.containerName}`, prefix: config.prefix, stateFile: config.stateFile }, 'collector following an Azure Blob container'],
     expired: 'shutdown grace period expired; exiting with blobs not recorded (they are read again)',
   });
@@ -49,7 +49,7 @@ export async function runAzureBlobFollowRole(ctx: AppContext, options: AzureBlob
 
 export function renderAzureBlobCounts(stats: AzureBlobFollowStats): string {
   return (
-    `azure blob polls ${stats.polls}, blobs read ${stats.blobs} (unchanged ${stats.unchanged}, removed ${stats.removed}), list failures ${stats.listFailures}, ` +
+    `azure blob polls ${stats.polls}, blobs read ${stats.objects} (unchanged ${stats.unchanged}, removed ${stats.removed}), list failures ${stats.listFailures}, ` +
     `read ${stats.read}, normalized ${stats.normalized}, dead-lettered ${stats.deadLettered}\n`
   );
 }

@@ -1,6 +1,6 @@
 /**
- * The loop of an object-store follow mode that polls a listing (GCS today; the Azure Blob follower,
- * azure-blob-follow.ts, has the same structure and can move onto it): list every pollIntervalMs,
+ * The loop of an object-store follow mode that polls a listing (GCS, gcs-follow.ts; Azure Blob,
+ * azure-blob-follow.ts): list every pollIntervalMs,
  * chunk and publish the objects that are new or whose version token (GCS generation, an etag)
  * changed since they were last published. The tokens live in a JSON state file
  * `{"version":1,"source":"<store>://<bucket>","objects":{name: token}}`, written (atomically: temp
@@ -50,6 +50,11 @@ export interface ListingSource {
   list(prefix: string | undefined): AsyncIterable<ListedEntry[]>;
   /** The chunks (or reject) of one object at the listed token. */
   read(entry: ListedEntry): AsyncIterable<CollectorOutput>;
+  /**
+   * An older state file of this store in the current form, or undefined when `parsed` is not one
+   * (the Azure Blob follower wrote `{"version":1,"container":…,"blobs":{…}}` before it used this loop).
+   */
+  migrate?(parsed: Record<string, unknown>): { source: string; objects: unknown } | undefined;
 }
 
 export interface ListingFollowSettings {
@@ -197,6 +202,11 @@ export class ListingFollower {
       parsed = JSON.parse(text) as Partial<StateFile>;
     } catch (err) {
       throw new SluiceError('SLUICE_ERR_INPUT_MALFORMED', `the ${label} state file ${path} is not JSON: ${(err as Error).message}`, { cause: err });
+    }
+    const older = parsed.objects === undefined && typeof parsed === 'object' && parsed !== null ? this.deps.source.migrate?.(parsed as Record<string, unknown>) : undefined;
+    if (older) {
+      parsed = { version: 1, ...(older as Partial<StateFile>) };
+      this.deps.logger.info({ stateFile: path, source: older.source }, `the ${label} state file is in an older form; it is rewritten in the current one at the next commit`);
     }
     const objects = parsed.objects;
     if (parsed.version !== 1 || typeof objects !== 'object' || objects === null || !Object.values(objects).every((v) => typeof v === 'string')) {

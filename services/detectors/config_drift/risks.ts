@@ -17,7 +17,7 @@ const WORLD = new Set(['0.0.0.0/0', '::/0']);
 function sgSignals(v: ResourceView): RiskSignal[] {
   const out: RiskSignal[] = [];
   for (const p of (v.ingress as PermissionView[] | undefined) ?? []) {
-    const world = p.cidrs.filter((c) => WORLD.has(c));
+    const world = [...new Set(p.cidrs.filter((c) => WORLD.has(c)))];
     if (world.length === 0) continue;
     const all = p.protocol === '-1' || (p.from_port === 0 && p.to_port === 65535);
     const admin = [22, 3389].some((port) => p.from_port <= port && p.to_port >= port);
