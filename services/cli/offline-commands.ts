@@ -116,13 +116,15 @@ export function addScanCommands(program: Command): void {
     .option('--skip-rule <ids...>', 'suppress these rules (ids or globs); listed as suppressed, not counted')
     .option('--baseline <file>', 'suppress the violations this baseline lists (written by --create-baseline): only new ones count')
     .option('--create-baseline <file>', 'write the current violations as a baseline and exit 0 (2 when a file cannot be read)')
+    .option('--live <paths...>', 'AWS Config items (files or directories: items, snapshots, history, API responses, NDJSON): report where a template resource\'s live configuration differs on a security attribute (rules drift.<attribute>; any drift exits 1; an unreadable input exits 2)')
+    .option('--live-stack <name>', 'with --live: match CloudFormation resources only to live items of this stack (aws:cloudformation:stack-name)')
     .addHelpText(
       'after',
       '\nIn the source: `# sluice:skip=<rule>[,<rule>] <reason>` in the block of a resource or right above it (HCL, YAML),\n' +
         'Kubernetes annotation `sluice.dev/skip: "<rule> <reason>"`, CloudFormation `Metadata: { sluice: { skip: [{ rule, reason }] } }`.\n' +
         'Suppressed violations stay in the output (text SUPPRESSED lines, JSON `suppressed`, SARIF `suppressions`). See docs/shift-left.md.',
     )
-    .action(async (paths: string[], flags: { format: string; failOn: string; pack?: string[]; srcRoot?: string; rule?: string[]; skipRule?: string[]; baseline?: string; createBaseline?: string }) => {
+    .action(async (paths: string[], flags: { format: string; failOn: string; pack?: string[]; srcRoot?: string; rule?: string[]; skipRule?: string[]; baseline?: string; createBaseline?: string; live?: string[]; liveStack?: string }) => {
       const format = flags.format;
       const failOn = flags.failOn.toLowerCase();
       if (format !== 'text' && format !== 'json' && format !== 'sarif') throw new SluiceError('SLUICE_ERR_CONFIG_INVALID', `--format must be text, json or sarif, got ${JSON.stringify(format)}`);
@@ -139,6 +141,8 @@ export function addScanCommands(program: Command): void {
           ...(flags.skipRule ? { skipRules: flags.skipRule } : {}),
           ...(flags.baseline ? { baseline: flags.baseline } : {}),
           ...(flags.createBaseline ? { createBaseline: flags.createBaseline } : {}),
+          ...(flags.live ? { live: flags.live } : {}),
+          ...(flags.liveStack ? { liveStack: flags.liveStack } : {}),
         },
         (s) => process.stdout.write(s),
       );

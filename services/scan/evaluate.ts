@@ -95,6 +95,8 @@ export interface ScanFilesOptions {
   only?: readonly string[];
   /** Rule ids or globs whose violations are suppressed (kind skip_rule). */
   skipRules?: readonly string[];
+  /** Called with every resource read (the drift check, `--live`, compares them with live items). */
+  onResource?: (e: ConfigState) => void;
 }
 
 export function scanFiles(files: readonly ScanFile[], opts: ScanFilesOptions): ScanReport;
@@ -128,6 +130,7 @@ export function scanFiles(files: readonly ScanFile[], opts: ScanFilesOptions & {
     );
     for (const e of events) {
       resources++;
+      opts.onResource?.(e);
       const failed = opts.rules.evaluate(configStateView(e)).failed.filter((r) => ruleSelected(r.id, only));
       if (failed.length === 0) continue;
       const skips = [...(e.location?.line ? (byLine.get(e.location.line) ?? []) : []), ...resourceSkips(parseJson(e.configuration), parseJson(e.unmapped)), ...cliSkips];

@@ -13,6 +13,9 @@ import { formatText } from './format.ts';
 import { toSarif } from './sarif.ts';
 import { exitCodeOf, type ScanError, type ScanReport, type Severity } from './report.ts';
 import { applyBaseline, BaselineError, readBaseline, writeBaseline } from './suppressions.ts';
+import { LiveInputError, readLiveInputs, type LiveInventory } from './drift/live.ts';
+import { withDrift } from './drift/scan-report.ts';
+import type { ConfigState } from '../core/model/config-state.ts';
 
 export { scanFiles, postureRuleSet } from './evaluate.ts';
 export type { ScanFile } from './evaluate.ts';
@@ -42,6 +45,10 @@ export interface ScanOptions {
   baseline?: string;
   /** `--create-baseline <file>`: write the current violations as a baseline and exit 0 (2 on read errors). */
   createBaseline?: string;
+  /** `--live <paths...>`: AWS Config items to check the templates' resources against (drift; services/scan/drift). */
+  live?: string[];
+  /** `--live-stack <name>`: CloudFormation drift only against live items of this stack. */
+  liveStack?: string;
 }
 
 /** The report with the baseline's violations moved to `suppressed`; the summary and exit code recomputed. */
@@ -191,8 +198,23 @@ export async function scanCommand(paths: string[], options: ScanOptions, out: (s
     out('sluice scan: --baseline and --create-baseline do not go together\n');
     return 2;
   }
+  let live: LiveInventory | undefined;
+  if (options.live && options.live.length > 0) {
+    try {
+      live = readLiveInputs(options.live);
+    } catch (err) {
+      if (!(err instanceof LiveInputError)) throw err;
+      out(`sluice scan: ${err.message}\n`);
+      return 2;
+    }
+  }
   const { files, errors } = readScanInputs(paths);
-  let report = scanFiles(files, { failOn: options.failOn, rules, errors, only: options.only ?? [], skipRules: options.skipRules ?? [] });
+  const templates: ConfigState[] = [];
+  let report = scanFiles(files, { failOn: options.failOn, rules, errors, only: options.only ?? [], skipRules: options.skipRules ?? [], ...(live ? { onResource: (e: ConfigState) => templates.push(e) } : {}) });
+  if (live) {
+    const sources = new Map(files.filter((f) => /\.tf$/i.test(f.name)).map((f) => [f.name, f.bytes.toString('utf8')] as const));
+    report = withDrift(report, templates, live, { only: options.only ?? [], skipRules: options.skipRules ?? [], sources, ...(options.liveStack ? { stackName: options.liveStack } : {}) });
+  }
   if (options.createBaseline) {
     const doc = writeBaseline(options.createBaseline, report.violations, srcRoot, cwd);
     out(`sluice scan: wrote a baseline of ${doc.entries.length} violation${doc.entries.length === 1 ? '' : 's'} to ${options.createBaseline}${report.errors.length ? `; ${report.errors.length} file(s) could not be read (exit 2)` : ''}\n`);
@@ -214,3 +236,6 @@ export async function scanCommand(paths: string[], options: ScanOptions, out: (s
   return report.exit_code;
 }
 export { runPostureBench } from './bench.ts';
+export { checkDrift, driftViolations, readLiveInputs, LiveInputError } from './drift/index.ts';
+export type { DriftReport, DriftMatch } from './drift/index.ts';
+export { withDrift } from './drift/scan-report.ts';

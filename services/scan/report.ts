@@ -1,4 +1,5 @@
 import type { RuleSeverity } from '../rules/index.ts';
+import type { DriftReport } from './drift/index.ts';
 
 /** Severity names of `--fail-on` (the rule severities). */
 export type Severity = RuleSeverity;
@@ -24,6 +25,19 @@ export interface Violation {
   fix: string | null;
   /** `CIS AWS Foundations 3.0.0 2.1.4; AWS FSBP S3.8`. */
   compliance: string;
+  /** IaC-to-live drift (`--live`, rule `drift.<attribute>`): the two values and the live resource. */
+  drift?: ViolationDrift;
+}
+
+/** What a drift violation compares (services/scan/drift). Values are JSON text, secrets masked. */
+export interface ViolationDrift {
+  attribute: string;
+  template_value: string;
+  live_value: string;
+  live_uid: string;
+  live_type: string;
+  matched_by: string;
+  live_risk: string | null;
 }
 
 /** Where a suppression came from; SARIF kind `inSource` for comment, annotation and metadata, `external` for the others. */
@@ -63,12 +77,14 @@ export interface ScanReport {
   skipped: string[];
   summary: Record<Severity, number>;
   fail_on: Severity;
+  /** `--live`: the IaC-to-live drift check (services/scan/drift); absent without `--live`. */
+  drift?: DriftReport;
   /** 0 clean, 1 a violation at or above fail_on, 2 a parse or usage error. */
   exit_code: 0 | 1 | 2;
 }
 
-/** The exit code of a report: 2 when any file could not be read, 1 when a violation reaches failOn, else 0. */
+/** The exit code of a report: 2 when any file could not be read, 1 when a violation reaches failOn or any drift (`--live`) is found, else 0. */
 export function exitCodeOf(violations: readonly Violation[], errors: readonly ScanError[], failOn: Severity): 0 | 1 | 2 {
   if (errors.length > 0) return 2;
-  return violations.some((v) => SEVERITY_RANK[v.severity] >= SEVERITY_RANK[failOn]) ? 1 : 0;
+  return violations.some((v) => v.drift !== undefined || SEVERITY_RANK[v.severity] >= SEVERITY_RANK[failOn]) ? 1 : 0;
 }

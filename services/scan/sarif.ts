@@ -70,7 +70,7 @@ export function toSarif(r: ScanReport, options: SarifOptions = {}): Record<strin
     ruleId: v.rule,
     ruleIndex: index.get(v.rule)!,
     level: LEVEL[v.severity],
-    message: { text: `${v.title}: ${v.resource_name ?? v.resource} (${v.resource_type}). Fix: ${v.fix ?? 'see the rule'}` },
+    message: { text: `${v.title}: ${v.resource_name ?? v.resource} (${v.resource_type})${v.drift ? `; template ${v.drift.template_value}, live ${v.drift.live_value} on ${v.drift.live_uid}` : ''}. Fix: ${v.fix ?? 'see the rule'}` },
     locations: [
       {
         physicalLocation: {
@@ -81,6 +81,8 @@ export function toSarif(r: ScanReport, options: SarifOptions = {}): Record<strin
       },
     ],
     partialFingerprints: { 'sluiceResource/v1': `${v.resource}#${v.rule}` },
+    // IaC-to-live drift (--live): the live resource and both values, at the template's location.
+    ...(v.drift ? { relatedLocations: [{ id: 1, message: { text: `live ${v.drift.live_type} (${v.drift.matched_by})` }, logicalLocations: [{ fullyQualifiedName: v.drift.live_uid, kind: 'resource' }] }], properties: { drift: v.drift } } : {}),
   });
   // SARIF §3.35: a suppressed result stays in the log with its suppressions; viewers hide it.
   const results = [

@@ -1,0 +1,40 @@
+/**
+ * `sluice scan --live`: the drift check added to a scan report. Drift violations obey `--rule`
+ * and `--skip-rule` (and, later, `--baseline`) like the posture ones; any drift left makes the
+ * exit code 1.
+ */
+import type { ConfigState } from '../../core/model/config-state.ts';
+import { exitCodeOf, type ScanReport, type Severity, type SuppressedViolation, type Violation } from '../report.ts';
+import { findSkip, ruleSelected, skipRuleSkips } from '../suppressions.ts';
+import { checkDrift, driftViolations } from './index.ts';
+import type { LiveInventory } from './live.ts';
+
+export interface DriftScanOptions {
+  only?: readonly string[];
+  skipRules?: readonly string[];
+  /** CloudFormation: only live items of this stack. */
+  stackName?: string;
+  /** Template file name → text (Terraform references are read from the source). */
+  sources?: ReadonlyMap<string, string>;
+}
+
+const byPlace = (a: Violation, b: Violation): number => a.file.localeCompare(b.file) || (a.line ?? 0) - (b.line ?? 0) || a.resource.localeCompare(b.resource) || a.rule.localeCompare(b.rule);
+
+/** The report with the drift check's violations merged in, the summary and exit code recomputed, and `drift` set. */
+export function withDrift(report: ScanReport, templates: readonly ConfigState[], live: LiveInventory, opts: DriftScanOptions = {}): ScanReport {
+  const drift = checkDrift(templates, live, { ...(opts.stackName !== undefined ? { stackName: opts.stackName } : {}), ...(opts.sources ? { sources: opts.sources } : {}) });
+  const skips = skipRuleSkips(opts.skipRules ?? []);
+  const violations = [...report.violations];
+  const suppressed: SuppressedViolation[] = [...report.suppressed];
+  for (const v of driftViolations(drift)) {
+    if (!ruleSelected(v.rule, opts.only ?? [])) continue;
+    const suppression = findSkip(skips, v.rule);
+    if (suppression) suppressed.push({ ...v, suppression });
+    else violations.push(v);
+  }
+  violations.sort(byPlace);
+  suppressed.sort(byPlace);
+  const summary: Record<Severity, number> = { critical: 0, high: 0, medium: 0, low: 0, informational: 0 };
+  for (const v of violations) summary[v.severity]++;
+  return { ...report, violations, suppressed, summary, drift, exit_code: exitCodeOf(violations, report.errors, report.fail_on) };
+}
