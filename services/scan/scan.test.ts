@@ -56,7 +56,7 @@ test('usage and parse errors exit 2', async () => {
 
 test('the same rule gives the same verdict on a template and on the live AWS Config item', () => {
   const rules = postureRuleSet();
-  const cfn = scanFiles([{ name: 't.yaml', bytes: Buffer.from('Resources:\n  Db:\n    Type: AWS::RDS::DBInstance\n    Properties: { PubliclyAccessible: true, StorageEncrypted: true, BackupRetentionPeriod: 7, DeletionProtection: true }\n') }], { failOn: 'high', rules });
+  const cfn = scanFiles([{ name: 't.yaml', bytes: Buffer.from('Resources:\n  Db:\n    Type: AWS::RDS::DBInstance\n    Properties: { Engine: postgres, PubliclyAccessible: true, StorageEncrypted: true, BackupRetentionPeriod: 7, DeletionProtection: true, MultiAZ: true, MonitoringInterval: 60, EnableIAMDatabaseAuthentication: true, CopyTagsToSnapshot: true, EnableCloudwatchLogsExports: [postgresql] }\n') }], { failOn: 'high', rules });
   assert.deepEqual(cfn.violations.map((v) => v.rule), ['posture.aws.rds.publicly_accessible']);
 });
 

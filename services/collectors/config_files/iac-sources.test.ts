@@ -222,6 +222,11 @@ describe('kustomize', () => {
     assert.deepEqual(parse('kustomize/overlays/prod/kustomization.yaml', readBytes('kustomize/overlays/prod/kustomization.yaml')), { events: [], rejects: [] });
     // The same content under another name is not IaC: rejected as before.
     assert.equal(parse('other.yaml', readBytes('kustomize/overlays/prod/kustomization.yaml')).rejects.length, 1);
+    // The legacy `apiVersion: v1` + `kind: Kustomization` spelling (kubernetes-sigs/kustomize examples/helloWorld) has no
+    // metadata and is no Kubernetes object either.
+    const legacy = 'apiVersion: v1\nkind: Kustomization\ncommonLabels:\n  app: hello\nresources:\n- deployment.yaml\n';
+    assert.deepEqual(parse('examples/helloWorld/kustomization.yaml', legacy), { events: [], rejects: [] });
+    assert.equal(parse('hello.yaml', legacy).rejects.length, 1);
     // Invalid YAML in a kustomization is still reported.
     assert.equal(parse('kustomization.yaml', 'resources: [a\n  b: c').rejects.length, 1);
   });

@@ -262,8 +262,9 @@ export function parseConfigFile(name: string, bytes: Buffer, opts: ParseOptions 
           } else if (isArmTemplate(value)) {
             info = FORMATS.arm;
             items = readArm(value, doc.pos, path);
-          } else if (isArmParameters(value) || isKustomization(value) || (isKustomizationFileName(base) && isObj(value) && !isKubernetesObject(value))) {
-            // kustomization.yaml (with or without apiVersion/kind) is a kustomize build file: `sluice scan` reads what it references.
+          } else if (isArmParameters(value) || isKustomization(value) || (isKustomizationFileName(base) && isObj(value) && (!isKubernetesObject(value) || value.kind === 'Kustomization' || value.kind === 'Component'))) {
+            // kustomization.yaml (with or without apiVersion/kind, also the legacy `apiVersion: v1` spelling kustomize still accepts)
+            // is a kustomize build file: `sluice scan` reads what it references.
             continue; // an ARM parameters file or a kustomize Kustomization/Component: no resource
           } else if (isEcsTaskDefinitionJson(value)) {
             info = FORMATS.ecs_task_definition;
