@@ -1,6 +1,6 @@
 /**
  * `npm run bench -- <name> [options]`: benchmarks that print JSON numbers. Speed and memory targets
- * live here, not in unit tests. Names: normalize, pipeline, runtime, flows, flows-eval, dlp, detect, activity-eval, posture, vulns, startup, produce.
+ * live here, not in unit tests. Names: normalize, pipeline, runtime, flows, flows-eval, dlp, detect, activity-eval, posture, vulns, startup, produce, clickhouse.
  */
 import { runNormalizeBench } from './normalize.bench.ts';
 import { runPipelineBench } from './pipeline.bench.ts';
@@ -14,6 +14,7 @@ import { runPostureBench } from '../services/scan/index.ts';
 import { runVulnsBench } from './vulns.bench.ts';
 import { runStartupBench } from './startup.bench.ts';
 import { runProduceBench } from './produce.bench.ts';
+import { runClickHouseBench } from './clickhouse.bench.ts';
 
 const BENCHES: Record<string, (args: string[]) => Promise<unknown>> = {
   normalize: runNormalizeBench,
@@ -26,6 +27,7 @@ const BENCHES: Record<string, (args: string[]) => Promise<unknown>> = {
   vulns: runVulnsBench,
   startup: runStartupBench,
   produce: runProduceBench,
+  clickhouse: runClickHouseBench,
   detect: runDetectBench,
   'activity-eval': async (args: string[]) => {
     // The signature pack next to principal_anomaly: findings of either count for an attack.

@@ -11,24 +11,27 @@ export const ClickHouseSinkOptions = z.strictObject({
     .int()
     .min(1)
     .max(1_000_000)
-    .default(1000)
-    .describe('Most findings in one INSERT. Larger writes are split; smaller concurrent writes are merged. Example: 1000.'),
+    .default(10_000)
+    .describe(
+      'Most rows in one INSERT, per table (findings, and each event table). Larger writes are split; smaller concurrent writes (the partitions of a processor) are merged. ' +
+        'ClickHouse makes a part of every INSERT, so fewer, larger INSERTs are cheaper for it. Example: 10000.',
+    ),
   maxBytes: z
     .number()
     .int()
     .min(1024)
     .max(1024 * 1024 * 1024)
-    .default(8 * 1024 * 1024)
-    .describe('Most bytes of JSONEachRow body in one INSERT (a single larger row is sent alone). Example: 8388608 (8 MiB).'),
+    .default(16 * 1024 * 1024)
+    .describe('Most bytes of body in one INSERT (a single larger row is sent alone). Example: 16777216 (16 MiB).'),
   flushIntervalMs: z
     .number()
     .int()
     .min(0)
     .max(60_000)
-    .default(50)
+    .default(10)
     .describe(
-      'How long a write waits for other writes to join its INSERT before it is sent; 0 sends at once. ' +
-        'write() still resolves only after ClickHouse acknowledged the INSERT. Example: 50.',
+      'How long a write waits for other writes to join its INSERT before it is sent, when no INSERT of its table is running (writes that arrive while one runs go into the next without waiting); 0 sends at once. ' +
+        'write() still resolves only after ClickHouse acknowledged the INSERT. Example: 10.',
     ),
   retry: z
     .strictObject({

@@ -105,3 +105,73 @@ export function eventRow<S extends StoredStream>(stream: S, event: StreamEvents[
       return networkActivityRow(event as NetworkFlow, key, now);
   }
 }
+
+/**
+ * The event tables are written in TabSeparated, not JSONEachRow: event_json is JSON text, which
+ * JSONEachRow would quote a second time (every `"` escaped, the text scanned again); in
+ * TabSeparated only its backslashes are doubled. Every ClickHouse version reads it the same way.
+ */
+export const EVENT_FORMAT = 'TabSeparated';
+
+const TSV_SPECIAL = /[\\\t\n\r\0]/;
+const TSV_SPECIAL_ALL = /[\\\t\n\r\0]/g;
+const TSV_ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r', '\0': '\\0' };
+
+/**
+ * A String value in TabSeparated: backslash, tab, newline, carriage return and NUL escaped; ''
+ * for null. Lone surrogates need no care here: the UTF-8 encoding of the body turns them into U+FFFD.
+ */
+export function tsvString(v: string | null | undefined): string {
+  if (v == null) return '';
+  return TSV_SPECIAL.test(v) ? v.replace(TSV_SPECIAL_ALL, (c) => TSV_ESCAPES[c]!) : v;
+}
+
+/** JSON text in TabSeparated: JSON.stringify escapes control characters, so only backslashes remain to double. */
+function tsvJson(text: string): string {
+  return text.includes('\\') ? text.replaceAll('\\', '\\\\') : text;
+}
+
+/** time, date, uid, entity_key: the columns every event table starts with, each followed by a tab. */
+function commonColumns(time: number, uid: string, key: string): string {
+  const t = clampTime(time);
+  const dt = formatDateTime(t);
+  return `${dt}\t${dt.slice(0, 10)}\t${tsvString(uid)}\t${tsvString(key)}\t`;
+}
+
+/**
+ * One TabSeparated line (with its newline) of the stream's table, columns in EVENT_COLUMNS order:
+ * the values of eventRow(), written straight into the line (no row object; event_json is
+ * stringified once). `now` may be the ingestion time already formatted (formatDateTime), as
+ * writeEvents passes it.
+ */
+export function encodeEventRow<S extends StoredStream>(stream: S, event: StreamEvents[S], key: string, now: number | string): string {
+  const at = typeof now === 'string' ? now : formatDateTime(clampTime(now));
+  const t = tsvString;
+  switch (stream) {
+    case 'activity': {
+      const e = event as ApiActivity;
+      return (
+        `${commonColumns(e.time, e.metadata.uid, key)}${t(e.actor.user.uid)}\t${t(e.actor.user.type)}\t${t(e.cloud.account_uid ?? e.actor.user.account_uid)}\t` +
+        `${t(e.cloud.provider)}\t${t(e.cloud.region)}\t${t(e.api.service_name)}\t${t(e.api.operation)}\t${t(e.status)}\t${t(e.status_code)}\t` +
+        `${t(e.src_endpoint.ip)}\t${t(e.user_agent)}\t${t(e.metadata.product_name)}\t${tsvJson(eventJson(e))}\t${at}\n`
+      );
+    }
+    case 'config': {
+      const e = event as ConfigState;
+      return (
+        `${commonColumns(e.time, e.metadata.uid, key)}${t(e.resource.type)}\t${t(e.resource.name)}\t${t(e.resource.account_uid)}\t${t(e.resource.region)}\t` +
+        `${t(e.source)}\t${t(e.change_type)}\t${t(e.configuration_hash)}\t${tsvJson(eventJson(e))}\t${at}\n`
+      );
+    }
+    default: {
+      const e = event as NetworkFlow;
+      const bytes = Math.max(0, Math.floor((e.traffic?.bytes_in ?? 0) + (e.traffic?.bytes_out ?? 0)));
+      const port = Math.min(65535, Math.max(0, e.dst.port ?? 0));
+      return (
+        `${commonColumns(e.time, e.metadata.uid, key)}${t(e.src.workload?.namespace)}\t${t(endpointIdentity(e.src))}\t${t(endpointIdentity(e.dst))}\t` +
+        `${Number.isFinite(port) ? Math.trunc(port) : 0}\t${t(e.connection_info.protocol_name)}\t${t(e.connection_info.direction)}\t${t(e.verdict)}\t` +
+        `${Number.isFinite(bytes) ? bytes : 0}\t${tsvJson(eventJson(e))}\t${at}\n`
+      );
+    }
+  }
+}

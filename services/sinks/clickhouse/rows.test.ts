@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import type { Finding } from '../../core/events.ts';
 import { encodeRow, FINDING_COLUMNS, FindingRowError, toFindingRow } from './rows.ts';
 import { classifyError, clickHouseErrorCode, errorText } from './errors.ts';
-import { formatDateTime, parseDateTime, quoteIdentifier, quoteString } from './sql.ts';
+import { formatDate, formatDateTime, parseDateTime, quoteIdentifier, quoteString, stringifyWellFormed, toWellFormed } from './sql.ts';
 import { sampleFinding } from './fixtures.ts';
 import { ClickHouseSinkOptions } from './config.ts';
 
@@ -108,6 +108,22 @@ describe('sql helpers', () => {
     const ms = Date.UTC(2001, 1, 3, 4, 5, 6);
     assert.equal(formatDateTime(ms), '2001-02-03 04:05:06');
     assert.equal(parseDateTime('2001-02-03 04:05:06'), ms);
+    // The ends of DateTime's range, and the fallback outside toISOString's plain form.
+    assert.equal(formatDateTime(0), '1970-01-01 00:00:00');
+    assert.equal(formatDateTime(4_294_967_295_000), '2106-02-07 06:28:15');
+    assert.equal(formatDate(4_294_967_295_999), '2106-02-07');
+    assert.equal(formatDateTime(Date.UTC(9999, 11, 31, 23, 59, 59, 999)), '9999-12-31 23:59:59');
+    assert.equal(formatDateTime(Date.UTC(10000, 0, 1, 1, 2, 3)), '10000-01-01 01:02:03');
+  });
+
+  it('stringifyWellFormed replaces lone surrogates, in values and keys, and nothing else', () => {
+    const value = { a: 'x\uD800y', ['k\uDC00']: ['\uDBFF'], pair: '\uD83D\uDE00', text: '\\ud800 is text', both: '\\\uD800' };
+    const out = stringifyWellFormed(value);
+    assert.ok(!/(?<!\\)(\\\\)*\\ud[89a-f]/.test(out), out);
+    assert.deepEqual(JSON.parse(out), { a: 'x\uFFFDy', ['k\uFFFD']: ['\uFFFD'], pair: '\uD83D\uDE00', text: '\\ud800 is text', both: '\\\uFFFD' });
+    assert.equal(stringifyWellFormed({ plain: 'ok' }), '{"plain":"ok"}');
+    assert.equal(toWellFormed('a\uD800'), 'a\uFFFD');
+    assert.equal(toWellFormed('\uD83D\uDE00'), '\uD83D\uDE00');
   });
 });
 
@@ -137,9 +153,9 @@ describe('classifyError', () => {
 describe('ClickHouseSinkOptions', () => {
   it('fills defaults and rejects unknown keys', () => {
     assert.deepEqual(ClickHouseSinkOptions.parse({}), {
-      maxRows: 1000,
-      maxBytes: 8 * 1024 * 1024,
-      flushIntervalMs: 50,
+      maxRows: 10_000,
+      maxBytes: 16 * 1024 * 1024,
+      flushIntervalMs: 10,
       retry: { attempts: 5, initialBackoffMs: 200, maxBackoffMs: 5000 },
       requestTimeoutMs: 30_000,
       retentionDays: 90,

@@ -11,8 +11,9 @@ import { classifyError, errorText } from './errors.ts';
 import { detectServer, migrate, type MigrateResult, type ServerInfo } from './migrations.ts';
 import { dropPartitionsOlderThan } from './retention.ts';
 import { encodeRow, FINDING_COLUMNS, FindingRowError, toFindingRow } from './rows.ts';
-import { quoteIdentifier } from './sql.ts';
-import { EVENT_COLUMNS, EVENT_TABLES, eventRow, isStoredStream } from './event-rows.ts';
+import { formatDateTime, quoteIdentifier } from './sql.ts';
+import { EVENT_COLUMNS, EVENT_FORMAT, EVENT_TABLES, encodeEventRow, isStoredStream, type StoredStream } from './event-rows.ts';
+import { InsertQueue } from './insert-queue.ts';
 import type { StreamEvents, StreamName } from '../../core/streams.ts';
 import type { ActionResult } from '../../core/actions.ts';
 import { ACTION_RESULT_COLUMNS, ActionResultRowError, toActionResultRow } from './action-result-rows.ts';
@@ -40,20 +41,6 @@ export interface ClickHouseSinkStats {
   insertsFailed: number;
 }
 
-/** One write() call waiting for its rows to be acknowledged. */
-interface Ticket {
-  pending: number;
-  settled: boolean;
-  resolve: () => void;
-  reject: (err: Error) => void;
-}
-
-interface QueuedRow {
-  line: string;
-  bytes: number;
-  ticket: Ticket;
-}
-
 type State = 'idle' | 'starting' | 'started' | 'closing' | 'closed';
 
 /**
@@ -62,7 +49,8 @@ type State = 'idle' | 'starting' | 'started' | 'closing' | 'closed';
  *
  * Concurrent write() calls are merged into INSERTs of at most maxRows rows / maxBytes bytes; a
  * write waits at most flushIntervalMs for company, and while an INSERT is in flight the next one
- * gathers every write that arrives. Only one INSERT runs at a time. write() resolves once every
+ * gathers every write that arrives. Only one INSERT per table runs at a time (insert-queue.ts;
+ * writeEvents() batches the same way, a queue per event table). write() resolves once every
  * INSERT holding its rows was acknowledged by the server (HTTP 200 with wait_end_of_query=1).
  *
  * Retriable failures (connection refused/reset, timeouts, overload, 502/503/504) are retried with
@@ -81,10 +69,8 @@ export class ClickHouseFindingSink implements FindingSink {
   private startPromise: Promise<void> | undefined;
   private closePromise: Promise<void> | undefined;
   private server: ServerInfo | undefined;
-  private queue: QueuedRow[] = [];
-  private queuedBytes = 0;
-  private timer: NodeJS.Timeout | undefined;
-  private flushing: Promise<void> | undefined;
+  private readonly findingsQueue: InsertQueue;
+  private readonly eventQueues = new Map<StoredStream, InsertQueue>();
   private readonly counters: ClickHouseSinkStats = { writesAcknowledged: 0, writesFailed: 0, rowsWritten: 0, inserts: 0, retries: 0, insertsFailed: 0 };
 
   constructor(options: ClickHouseFindingSinkOptions) {
@@ -98,6 +84,24 @@ export class ClickHouseFindingSink implements FindingSink {
     this.logger = options.logger.child({ component: 'sink', sink: 'clickhouse' });
     this.insertQuery = `INSERT INTO ${quoteIdentifier(this.database)}.findings (${FINDING_COLUMNS.join(', ')}) FORMAT JSONEachRow`;
     this.client = createClickHouseClient(options.clickhouse, this.logger, { requestTimeoutMs: this.options.requestTimeoutMs });
+    this.findingsQueue = this.newQueue(this.insertQuery, true);
+  }
+
+  /** The queue of one table: its INSERTs count in stats(); those of findings also count their write() calls. */
+  private newQueue(query: string, countWrites: boolean): InsertQueue {
+    const { maxRows, maxBytes, flushIntervalMs } = this.options;
+    return new InsertQueue(
+      { maxRows, maxBytes, flushIntervalMs },
+      {
+        insert: (body, rows) => this.insertBodyWithRetry(query, body, rows),
+        inserted: (rows) => {
+          this.counters.inserts++;
+          this.counters.rowsWritten += rows;
+        },
+        failed: () => this.counters.insertsFailed++,
+        ...(countWrites ? { settled: (ok: boolean) => void (ok ? this.counters.writesAcknowledged++ : this.counters.writesFailed++) } : {}),
+      },
+    );
   }
 
   /** The server's version and features, known after start(). */
@@ -200,15 +204,7 @@ export class ClickHouseFindingSink implements FindingSink {
         }),
       );
     }
-    return new Promise<void>((resolve, reject) => {
-      const ticket: Ticket = { pending: lines.length, settled: false, resolve, reject };
-      for (const line of lines) {
-        const bytes = Buffer.byteLength(line);
-        this.queue.push({ line, bytes, ticket });
-        this.queuedBytes += bytes;
-      }
-      this.schedule();
-    });
+    return this.findingsQueue.add(lines);
   }
 
   /** Pings the server with `SELECT 1` (checks credentials too). Throws SluiceError SLUICE_ERR_SINK_WRITE when it fails. */
@@ -225,19 +221,24 @@ export class ClickHouseFindingSink implements FindingSink {
 
   /**
    * Stores normalized events in their class table (api_activity, config_state, network_activity;
-   * other streams are ignored), one INSERT per call, with the same retries as findings. Rows are
-   * keyed (entity, time, uid) in a ReplacingMergeTree, so a redelivered batch is one row under FINAL.
+   * other streams are ignored), with the same batching and retries as findings: concurrent calls
+   * (the processor's partitions) share INSERTs of at most maxRows / maxBytes, one at a time per table.
+   * Resolves once ClickHouse acknowledged every INSERT holding the call's rows. Rows are keyed
+   * (entity, time, uid) in a ReplacingMergeTree, so a redelivered batch is one row under FINAL.
    */
   async writeEvents(stream: StreamName, events: ReadonlyArray<{ event: StreamEvents[StreamName]; key: string }>): Promise<void> {
     if (!isStoredStream(stream) || events.length === 0) return;
     await this.start();
-    const now = Date.now();
-    const lines = events.map(({ event, key }) => `${JSON.stringify(eventRow(stream, event as StreamEvents[typeof stream], key, now))}\n`);
-    const table = EVENT_TABLES[stream];
-    const query = `INSERT INTO ${quoteIdentifier(this.database)}.${table} (${EVENT_COLUMNS[stream].join(', ')}) FORMAT JSONEachRow`;
-    await this.insertBodyWithRetry(query, Buffer.from(lines.join('')), lines.length);
-    this.counters.inserts++;
-    this.counters.rowsWritten += lines.length;
+    if (this.state === 'closing' || this.state === 'closed') throw new SluiceError('SLUICE_ERR_RUNTIME_SHUTDOWN', 'ClickHouse sink is closed');
+    const now = formatDateTime(Date.now());
+    const lines = new Array<string>(events.length);
+    for (let i = 0; i < events.length; i++) lines[i] = encodeEventRow(stream, events[i]!.event as StreamEvents[typeof stream], events[i]!.key, now);
+    let queue = this.eventQueues.get(stream);
+    if (!queue) {
+      const query = `INSERT INTO ${quoteIdentifier(this.database)}.${EVENT_TABLES[stream]} (${EVENT_COLUMNS[stream].join(', ')}) FORMAT ${EVENT_FORMAT}`;
+      this.eventQueues.set(stream, (queue = this.newQueue(query, false)));
+    }
+    await queue.add(lines);
   }
 
   /**
@@ -288,92 +289,11 @@ export class ClickHouseFindingSink implements FindingSink {
     this.closePromise ??= (async () => {
       this.state = 'closing';
       clearInterval(this.retentionTimer);
-      this.kick();
-      while (this.flushing) await this.flushing;
+      await Promise.all([this.findingsQueue, ...this.eventQueues.values()].map((q) => q.drain()));
       this.state = 'closed';
       await this.client.close();
     })();
     return this.closePromise;
-  }
-
-  private schedule(): void {
-    const full = this.queue.length >= this.options.maxRows || this.queuedBytes >= this.options.maxBytes;
-    if (full || this.options.flushIntervalMs === 0 || this.state === 'closing') {
-      this.kick();
-    } else if (!this.timer && !this.flushing) {
-      this.timer = setTimeout(() => this.kick(), this.options.flushIntervalMs);
-    }
-  }
-
-  /** Starts the flush loop unless it runs; a running loop picks up everything queued meanwhile. */
-  private kick(): void {
-    if (this.timer) {
-      clearTimeout(this.timer);
-      this.timer = undefined;
-    }
-    if (this.flushing || this.queue.length === 0) return;
-    this.flushing = this.flushLoop().finally(() => {
-      this.flushing = undefined;
-      // A write that ran between the loop's last check and here found the loop still marked as running.
-      if (this.queue.length > 0) this.schedule();
-    });
-  }
-
-  private async flushLoop(): Promise<void> {
-    while (this.queue.length > 0) {
-      const batch = this.takeBatch();
-      if (batch.length === 0) continue;
-      try {
-        await this.insertWithRetry(batch);
-        this.counters.inserts++;
-        this.counters.rowsWritten += batch.length;
-        for (const row of batch) {
-          const t = row.ticket;
-          if (t.settled) continue;
-          if (--t.pending === 0) {
-            t.settled = true;
-            this.counters.writesAcknowledged++;
-            t.resolve();
-          }
-        }
-      } catch (err) {
-        this.counters.insertsFailed++;
-        const error = err instanceof Error ? err : new Error(String(err));
-        for (const row of batch) {
-          const t = row.ticket;
-          if (t.settled) continue;
-          t.settled = true;
-          this.counters.writesFailed++;
-          t.reject(error);
-        }
-      }
-    }
-    if (this.timer) {
-      clearTimeout(this.timer);
-      this.timer = undefined;
-    }
-  }
-
-  /** Takes rows from the head of the queue up to maxRows / maxBytes (at least one row); drops rows of failed writes. */
-  private takeBatch(): QueuedRow[] {
-    const { maxRows, maxBytes } = this.options;
-    const batch: QueuedRow[] = [];
-    let bytes = 0;
-    let i = 0;
-    for (; i < this.queue.length && batch.length < maxRows; i++) {
-      const row = this.queue[i]!;
-      if (row.ticket.settled) continue;
-      if (batch.length > 0 && bytes + row.bytes > maxBytes) break;
-      batch.push(row);
-      bytes += row.bytes;
-    }
-    const taken = this.queue.splice(0, i);
-    for (const row of taken) this.queuedBytes -= row.bytes;
-    return batch;
-  }
-
-  private async insertWithRetry(batch: readonly QueuedRow[]): Promise<void> {
-    await this.insertBodyWithRetry(this.insertQuery, Buffer.from(batch.map((r) => r.line).join('')), batch.length);
   }
 
   private async insertBodyWithRetry(query: string, body: Buffer, rows: number): Promise<void> {

@@ -31,21 +31,40 @@ export function quoteString(value: string): string {
   return `'${toWellFormed(value).replace(/[\\'\0\b\f\r\n\t]/g, (c) => STRING_ESCAPES[c] ?? c)}'`;
 }
 
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+/** String.prototype.isWellFormed / toWellFormed (ES2024; in Node 20, not yet in this project's TypeScript lib). */
+interface WellFormed {
+  isWellFormed(): boolean;
+  toWellFormed(): string;
+}
 
 /**
  * Replaces lone UTF-16 surrogates with U+FFFD. JSON.stringify writes them as `\ud800`, which
  * ClickHouse 18.16 rejects ("missing second part of surrogate pair") and fails the whole insert.
+ * The check is V8's native one: no copy and no regular expression for the usual, well-formed string.
  */
 export function toWellFormed(value: string): string {
-  LONE_SURROGATE.lastIndex = 0;
-  return LONE_SURROGATE.test(value) ? value.replace(LONE_SURROGATE, '\uFFFD') : value;
+  return (value as unknown as WellFormed).isWellFormed() ? value : (value as unknown as WellFormed).toWellFormed();
 }
 
-/** JSON.stringify that never emits a lone surrogate escape. */
+/**
+ * A `\udXXX` escape in JSON.stringify's output (not an escaped backslash followed by "ud…"). Since
+ * ES2019 JSON.stringify writes a surrogate pair as its characters and only a lone surrogate as such
+ * an escape, every match is a lone surrogate.
+ */
+const LONE_SURROGATE_ESCAPE = /(?<!\\)((?:\\\\)*)\\ud[89a-f][0-9a-f]{2}/g;
+
+/**
+ * JSON.stringify that never emits a lone surrogate escape: each one becomes U+FFFD (in keys too).
+ * The text is JSON.stringify's own; only when it holds a `\ud` escape is it searched and fixed.
+ */
 export function stringifyWellFormed(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) => (typeof v === 'string' ? toWellFormed(v) : v));
+  const text = JSON.stringify(value) as string | undefined;
+  if (text === undefined) return text as unknown as string;
+  return text.includes('\\ud') ? text.replace(LONE_SURROGATE_ESCAPE, '$1\uFFFD') : text;
 }
+
+/** 10000-01-01: below it (and from 1970) toISOString has the plain `YYYY-MM-DDThh:mm:ss` form. */
+const ISO_PLAIN_END_MS = 253_402_300_800_000;
 
 function pad(n: number, width = 2): string {
   return String(n).padStart(width, '0');
@@ -53,12 +72,18 @@ function pad(n: number, width = 2): string {
 
 /** `YYYY-MM-DD hh:mm:ss` in UTC: the text form every ClickHouse version parses for DateTime('UTC'). */
 export function formatDateTime(epochMs: number): string {
+  if (epochMs >= 0 && epochMs < ISO_PLAIN_END_MS) {
+    // The native formatter: one string instead of six Date getters and paddings.
+    const iso = new Date(epochMs).toISOString();
+    return `${iso.slice(0, 10)} ${iso.slice(11, 19)}`;
+  }
   const d = new Date(epochMs);
   return `${formatDate(epochMs)} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
 }
 
 /** `YYYY-MM-DD` of the UTC day. */
 export function formatDate(epochMs: number): string {
+  if (epochMs >= 0 && epochMs < ISO_PLAIN_END_MS) return new Date(epochMs).toISOString().slice(0, 10);
   const d = new Date(epochMs);
   return `${pad(d.getUTCFullYear(), 4)}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`;
 }
