@@ -1,14 +1,14 @@
 /**
- * `npm run bench -- dlp [--mb N] [--chunk-bytes N] [--dir path] [--prefilter auto|aho-corasick|regex]`
+ * `npm run bench -- dlp [--mb N] [--chunk-bytes N] [--dir path] [--prefilter auto|aho-corasick|regex] [--rg-sample-mb N]`
  *
  * Generates a corpus (default 256 MB) of logs, CSV, NDJSON and prose with samples of every dlp data
  * type planted at known offsets (some across every chunk border) and decoys, then reports:
  * the prefilter measurement (Aho-Corasick vs one alternation RegExp) and the choice; MB/s with 1 and
  * 2 worker threads (node:worker_threads, whole objects per thread); precision and recall per type
- * against the planted truth; and ripgrep's MB/s on the same files with an equivalent pattern set
- * when `rg` is on PATH. See loadtest/dlp/README.md.
+ * against the planted truth; and, when `rg` is on PATH, ripgrep on the same files with the same
+ * pattern families (ripgrep.ts, rg-families.ts): its MB/s, precision and recall next to the
+ * detector's, over all families at equal recall and family by family. See loadtest/dlp/README.md.
  */
-import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync, mkdtempSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -19,6 +19,7 @@ import { BUILTIN_DATA_TYPES } from '../../services/detectors/dlp/index.ts';
 import { buildEngine, parseDlpConfig, type DlpConfigInput } from '../../services/detectors/dlp/index.ts';
 import { createPrefilter, type PrefilterKind } from '../../services/detectors/dlp/index.ts';
 import { writeCorpus, type CorpusFile } from './corpus.ts';
+import { ripgrepComparison } from './ripgrep.ts';
 import type { BenchWorkerData, BenchWorkerMessage } from './worker.ts';
 
 const MB = 1024 * 1024;
@@ -132,52 +133,6 @@ function accuracy(files: CorpusFile[], found: RunResult['found']) {
   return { per_type: perType, border: { ...border, recall: border.planted ? +(border.found / border.planted).toFixed(4) : 1 }, target: TARGET, targets_met: met };
 }
 
-/** Patterns for ripgrep equivalent to the detectors' (without the validators). */
-export const RG_PATTERNS = [
-  String.raw`\b(?:\d[ -]?){12,18}\d\b`,
-  String.raw`\b\d{3}-\d{2}-\d{4}\b`,
-  String.raw`\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]){11,30}\b`,
-  String.raw`[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,24}`,
-  String.raw`\+?\(?\d{1,4}\)?[ .-]\d{1,4}[ .-]\d{1,4}(?:[ .-]\d{1,4})?`,
-  String.raw`\b(?:AKIA|ASIA|A3T[A-Z0-9])[A-Z0-9]{16}\b`,
-  String.raw`\b[A-Za-z0-9+/]{40}\b`,
-  String.raw`private_key_id["']?\s*[:=]\s*["'][0-9a-f]{40}`,
-  String.raw`AccountKey=[A-Za-z0-9+/]{86}==`,
-  String.raw`sig=[A-Za-z0-9%+/]{43,90}`,
-  String.raw`-----BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY`,
-  String.raw`eyJ[A-Za-z0-9_-]{8,}\.ey[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]*`,
-  String.raw`gh[pousr]_[A-Za-z0-9]{36}|github_pat_[A-Za-z0-9_]{82}`,
-  String.raw`gl[a-z]{2,6}-[A-Za-z0-9_-]{20,64}|GR1348941[A-Za-z0-9_-]{20}`,
-  String.raw`xox[abposre]-[0-9]{6,14}-[A-Za-z0-9-]{8,200}|hooks\.slack\.com/services/T[A-Z0-9]+/B[A-Z0-9]+/[A-Za-z0-9]{24}`,
-  String.raw`(?:sk|rk|pk)_(?:live|test)_[0-9A-Za-z]{16,247}|whsec_[0-9A-Za-z]{24,64}`,
-  String.raw`(?i)(?:password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key)[A-Za-z0-9_.-]{0,32}["']?\s{0,4}[:=]\s{0,4}["']?[A-Za-z0-9+/=_.~!@#$%^&*-]{12,160}`,
-];
-
-function ripgrep(dir: string, bytes: number, oursOneThread: number, oursTwoThreads: number): Record<string, unknown> {
-  const probe = spawnSync('rg', ['--version'], { encoding: 'utf8' });
-  if (probe.error || probe.status !== 0) return { note: 'rg (ripgrep) is not on PATH: no comparison' };
-  const run = (threads: string[]): { ms: number; matches: number } => {
-    const t0 = process.hrtime.bigint();
-    const r = spawnSync('rg', [...threads, '--count-matches', '--no-filename', '--no-messages', ...RG_PATTERNS.flatMap((p) => ['-e', p]), dir], { encoding: 'utf8', maxBuffer: 64 * MB });
-    const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-    const matches = (r.stdout ?? '').split('\n').filter(Boolean).reduce((n, l) => n + Number(l), 0);
-    return { ms, matches };
-  };
-  const one = run(['-j', '1']);
-  const all = run([]);
-  const rgOne = mbps(bytes, one.ms);
-  const rgAll = mbps(bytes, all.ms);
-  return {
-    version: probe.stdout.split('\n', 1)[0],
-    patterns: RG_PATTERNS.length,
-    mb_s_1_thread: rgOne,
-    mb_s_default_threads: rgAll,
-    matches: one.matches,
-    ratio_dlp_1_thread_to_rg_1_thread: +(oursOneThread / rgOne).toFixed(3),
-    ratio_dlp_2_threads_to_rg_default: +(oursTwoThreads / rgAll).toFixed(3),
-  };
-}
-
 /** Measures the scan engine with each prefilter on one sample text; returns MB/s of the prefilter alone and of the whole scan. */
 function measurePrefilters(files: CorpusFile[], config: DlpConfigInput) {
   const cfg = parseDlpConfig({ ...config, enabled: true });
@@ -211,7 +166,10 @@ function measurePrefilters(files: CorpusFile[], config: DlpConfigInput) {
 export async function runDlpBench(args: string[]): Promise<unknown> {
   const totalMb = Number(option(args, 'mb') ?? 256);
   const chunkBytes = Number(option(args, 'chunk-bytes') ?? MB);
-  if (!(totalMb > 0) || !(chunkBytes >= 1024)) throw new Error('usage: dlp [--mb N>0] [--chunk-bytes N>=1024] [--dir path] [--prefilter auto|aho-corasick|regex]');
+  const rgSampleMb = Number(option(args, 'rg-sample-mb') ?? 32);
+  if (!(totalMb > 0) || !(chunkBytes >= 1024) || !(rgSampleMb > 0)) {
+    throw new Error('usage: dlp [--mb N>0] [--chunk-bytes N>=1024] [--dir path] [--prefilter auto|aho-corasick|regex] [--rg-sample-mb N>0]');
+  }
   const keepDir = option(args, 'dir');
   const dir = keepDir ?? mkdtempSync(join(tmpdir(), 'sluice-dlp-bench-'));
   const config: DlpConfigInput = { verdicts: 'findings', maxFindingsPerObject: 10_000_000 };
@@ -248,7 +206,7 @@ export async function runDlpBench(args: string[]): Promise<unknown> {
         same_findings_1_and_2_threads: one.found.length === two.found.length,
       },
       accuracy: accuracy(files, one.found),
-      ripgrep: ripgrep(dir, bytes, oneMbs, twoMbs),
+      ripgrep: ripgrepComparison({ files, dlpOneThread: oneMbs, dlpTwoThreads: twoMbs, dlpFound: one.found, config, prefilter, sampleBytes: Math.round(rgSampleMb * MB) }),
     };
   } finally {
     if (keepDir === undefined) rmSync(dir, { recursive: true, force: true });
