@@ -5,7 +5,6 @@ import type { AvroCodec } from '../core/avro/codec.ts';
 import type { EventMeta, FindingSink, RejectedRecord, SideOutput } from '../core/components.ts';
 import type { SluiceConfig } from '../core/config.ts';
 import { CONTENT_STREAMS, deadLetterEvent, deadLetterPayload, type DeadLetterWriter } from '../core/dead-letter.ts';
-import { partitionForKey } from '../core/partitioner.ts';
 import { SluiceError, type ErrorCode } from '../core/errors.ts';
 import type { Finding } from '../core/events.ts';
 import { STREAMS, topicFor, type StreamEvents, type StreamName } from '../core/streams.ts';
@@ -432,43 +431,20 @@ export class ProcessorService {
   }
 
   /**
-   * Runs the detectors on the pool. Events are grouped by state shard (murmur2 of the key), keeping
-   * their order; each shard's events go, in chunks of maxBatchSize and one chunk after another, to
-   * the thread that owns the shard, while different shards run in parallel. A detector failure
-   * rejects its event only.
+   * Runs the detectors on the pool (DetectorPool.processBatch). Events are grouped by state shard
+   * (murmur2 of the key), keeping their order; the shards of one thread travel together in requests
+   * of up to maxBatchSize records, run one after another on that thread, while threads run in
+   * parallel. A detector failure rejects its event only.
    */
   private async detect(stream: StreamName, epoch: number, events: readonly DecodedEvent[], positions: readonly string[], rejects: RejectedRecord[]): Promise<Detected> {
-    const shards = this.deps.config.processor.stateShards;
-    const size = this.deps.config.processor.maxBatchSize;
-    const byShard = new Map<number, number[]>();
-    events.forEach((e, i) => {
-      const shard = partitionForKey(e.meta.key, shards);
-      let list = byShard.get(shard);
-      if (!list) byShard.set(shard, (list = []));
-      list.push(i);
-    });
-    const out: Detected = { findings: [], outputs: [], changes: [] };
-    const results = await Promise.allSettled(
-      [...byShard].map(async ([shard, indexes]) => {
-        for (let start = 0; start < indexes.length; start += size) {
-          const chunk = indexes.slice(start, start + size);
-          const result = await this.deps.pool.process(shard, epoch, stream, chunk.map((i) => events[i]!));
-          out.findings.push(...result.findings);
-          out.outputs.push(...result.outputs);
-          out.changes.push(result.changes);
-          this.stats.skipped += result.skipped;
-          for (const f of result.failures) {
-            const i = chunk[f.index]!;
-            const error = new SluiceError('SLUICE_ERR_DETECTOR_FAILED', `${f.detector}: ${f.error.message}`);
-            // Never the content of a content stream (object_chunk): position, reason and metadata only.
-            rejects.push(reject('detect', positions[i]!, error, Buffer.from(JSON.stringify(deadLetterEvent(stream, events[i]!.event), bufferAsBase64))));
-          }
-        }
-      }),
-    );
-    const failed = results.find((r) => r.status === 'rejected');
-    if (failed) throw failed.reason;
-    return out;
+    const result = await this.deps.pool.processBatch(epoch, stream, { kind: 'objects', events }, this.deps.config.processor.maxBatchSize);
+    this.stats.skipped += result.skipped;
+    for (const f of result.failures) {
+      const error = new SluiceError('SLUICE_ERR_DETECTOR_FAILED', `${f.detector}: ${f.error.message}`);
+      // Never the content of a content stream (object_chunk): position, reason and metadata only.
+      rejects.push(reject('detect', positions[f.index]!, error, Buffer.from(JSON.stringify(deadLetterEvent(stream, events[f.index]!.event), bufferAsBase64))));
+    }
+    return { findings: result.findings, outputs: result.outputs, changes: result.changes };
   }
 
   private batchAttributes(batch: ConsumedBatch): Attributes {

@@ -10,28 +10,16 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BUILTIN_DATA_TYPES } from '../../services/detectors/dlp/config.ts';
-import { makeDecoy, makeSample, Rng } from '../../services/detectors/dlp/samples.ts';
-import { chunksOf, refOf } from '../../services/detectors/dlp/testing.ts';
 import { killAndCompare, type KeyedInput } from './detector-kill.ts';
+import { dlpObjects } from './detector-inputs.ts';
 
 const OBJECTS = 90;
 const CHUNKS = 6;
 
+/** Wave n carries chunk n of every object (detector-inputs.ts dlpObjects). */
 function waves(): KeyedInput[][] {
-  const rng = new Rng(2323);
   const out: KeyedInput[][] = Array.from({ length: CHUNKS }, () => []);
-  for (let o = 0; o < OBJECTS; o++) {
-    const parts: string[] = [];
-    for (let i = 0; i < 12; i++) parts.push(i % 3 === 2 ? makeDecoy(rng) : makeSample(rng.pick(BUILTIN_DATA_TYPES), rng).text);
-    const bytes = Buffer.from(parts.join('\n'));
-    const cuts = Array.from({ length: CHUNKS - 1 }, (_, i) => Math.floor(((i + 1) * bytes.length) / CHUNKS) + rng.int(24) - 12);
-    const spec = { bucket: 'dlp-kill', key: `exports/object-${o}.txt`, etag: `etag-${o}`, time: Date.UTC(2026, 2, 3) + o * 1000 };
-    const chunks = chunksOf(bytes, cuts, spec);
-    assert.equal(chunks.length, CHUNKS);
-    // One object in three never gets its last chunk: it is still open (its scan in the state) at the end.
-    for (const [i, c] of chunks.entries()) if (!(o % 3 === 0 && c.is_last)) out[i]!.push({ stream: 'object_chunk', key: refOf(spec), event: c });
-  }
+  for (const chunks of dlpObjects(OBJECTS, CHUNKS)) for (const [i, c] of chunks.entries()) out[i]!.push(c);
   return out;
 }
 

@@ -246,6 +246,19 @@ export async function waitCaughtUp(transport: KafkaTransport, run: FaultRun, chi
   }
 }
 
+/** waitCaughtUp over several input topics: the group has committed every partition of each to its end. */
+export async function waitTopicsCaughtUp(transport: KafkaTransport, groupId: string, topics: readonly string[], children: readonly ProcessorChild[], timeoutMs = 180_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (const topic of topics) {
+    while (!(await isCaughtUp(transport, groupId, topic).catch(() => false))) {
+      const dead = children.find((c) => c.gone() || /^sluice: SLUICE_ERR_/m.test(c.tail()));
+      if (dead) throw new Error(`a processor exited (${dead.proc.exitCode ?? dead.proc.signalCode}) before catching up on ${topic}:\n${dead.tail()}`);
+      if (Date.now() > deadline) throw new Error(`not caught up on ${topic} after ${timeoutMs} ms:\n${children.map((c) => c.tail()).join('\n---\n')}`);
+      await sleep(200);
+    }
+  }
+}
+
 /** What an undisturbed run gives: finding ids, and the count per key. */
 export function undisturbed(keys: number, perKey: number): { ids: Set<string>; counts: Map<string, number> } {
   const ids = new Set<string>();

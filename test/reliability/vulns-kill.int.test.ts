@@ -11,29 +11,10 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ImageInventory } from '../../services/core/model/image-inventory.ts';
-import { advisories, FIXTURES, inventories } from '../../services/detectors/vulns/testing.ts';
-import { killAndCompare, type KeyedInput } from './detector-kill.ts';
+import { killAndCompare } from './detector-kill.ts';
+import { vulnAdvisories as osv, vulnImages as images, vulnStateMasked as masked } from './detector-inputs.ts';
 
 const IMAGES = 40;
-
-function images(from: number, to: number): KeyedInput[] {
-  const base = inventories(new URL('sbom/python-go-app.cdx.json', FIXTURES));
-  const out: KeyedInput[] = [];
-  for (let i = from; i < to; i++) {
-    const digest = `sha256:${i.toString(16).padStart(64, '0')}`;
-    for (const { key, event } of base) {
-      const clone: ImageInventory = { ...event, metadata: { ...event.metadata, uid: `${event.metadata.uid}-img${i}` }, image: { ...event.image, uid: digest, digest, tags: [`v${i}`] } };
-      out.push({ stream: 'image_inventory', key, event: clone });
-    }
-  }
-  return out;
-}
-
-/** A state with the open findings' first-seen times (the processing time of a rescan, README exception (1)) masked. */
-const masked = (state: unknown): unknown => JSON.parse(JSON.stringify(state), (k, v: unknown) => (k === 'first' && typeof v === 'number' ? 'time' : v));
-
-const osv = (file: string): KeyedInput[] => advisories(new URL(`osv/${file}`, FIXTURES)).map(({ key, event }) => ({ stream: 'advisory', key, event }));
 
 test('vulns: kill -9 of the processor mid-stream, then a restart: the finding ids and package states of an undisturbed run', async () => {
   const waves = [images(0, IMAGES / 2), osv('pypi-sample.jsonl'), images(IMAGES / 2, IMAGES), [...osv('go-sample.jsonl'), ...osv('GHSA-rwv7-3v45-hg29.derived.json')]];

@@ -7,25 +7,21 @@ export interface StateEntryJson extends StateEntryMeta {
 
 /** Packs entries into one ArrayBuffer (to transfer between threads) plus their index. */
 export function packState(entries: readonly StateEntryJson[]): PackedState {
-  const encoder = new TextEncoder();
-  const chunks: Uint8Array[] = [];
+  // Sizes first, then one buffer of its own (transferable, not a slice of Buffer's pool) written in place.
   let size = 0;
-  const index: PackedState['entries'] = [];
-  for (const { json, ...meta } of entries) {
+  for (const e of entries) if (e.json !== null) size += Buffer.byteLength(e.json);
+  const data = Buffer.allocUnsafeSlow(size);
+  const index: PackedState['entries'] = new Array(entries.length);
+  let at = 0;
+  for (let i = 0; i < entries.length; i++) {
+    const { detector, key, topic, partition, offset, json } = entries[i]!;
     if (json === null) {
-      index.push({ ...meta, start: -1, end: -1 });
+      index[i] = { detector, key, topic, partition, offset, start: -1, end: -1 };
       continue;
     }
-    const bytes = encoder.encode(json);
-    index.push({ ...meta, start: size, end: size + bytes.length });
-    chunks.push(bytes);
-    size += bytes.length;
-  }
-  const data = new Uint8Array(size);
-  let at = 0;
-  for (const c of chunks) {
-    data.set(c, at);
-    at += c.length;
+    const end = at + data.write(json, at, 'utf8');
+    index[i] = { detector, key, topic, partition, offset, start: at, end };
+    at = end;
   }
   return { entries: index, data: data.buffer };
 }

@@ -5,8 +5,13 @@ import { componentLabels, type ComponentLabels } from '../../core/metrics.ts';
 import type { Telemetry } from '../../core/telemetry.ts';
 import type { StreamEvents, StreamName } from '../../core/streams.ts';
 import type { EventMeta } from '../../core/components.ts';
-import type { PackedState, ProcessBatchResponse, WorkerInit, WorkerRequest, WorkerResponse } from './protocol.ts';
+import type { Finding } from '../../core/events.ts';
+import type { SideOutput } from '../../core/components.ts';
+import type { SerializedError } from '../../core/errors.ts';
+import type { PackedState, ProcessBatchRequest, ProcessBatchResponse, WorkerInit, WorkerRequest, WorkerResponse } from './protocol.ts';
 import { ShardBalancer, type ShardQueueOptions } from './shard-balancer.ts';
+import { encodeEvents, type EncodedRecord, type EncodedSchemas } from './encoded-events.ts';
+import { planRequests } from './request-plan.ts';
 
 export interface DetectorPoolOptions {
   threads: number;
@@ -24,6 +29,24 @@ const WORKER = workerModule(import.meta.url, 'worker');
 
 type Listener = (saturated: boolean) => void;
 
+/** A batch for DetectorPool.processBatch: decoded events, or framed Avro records the threads decode. */
+export type BatchInput =
+  | { kind: 'objects'; events: ReadonlyArray<{ event: StreamEvents[StreamName]; meta: EventMeta }> }
+  | { kind: 'avro'; records: readonly EncodedRecord[]; schemas: EncodedSchemas };
+
+/** What a batch produced; failure indexes are positions in the batch. */
+export interface BatchOutcome {
+  findings: Finding[];
+  outputs: SideOutput[];
+  /** One packed change set per request, for the changelog. */
+  changes: PackedState[];
+  /** Events a detector threw on (`event`: the decoded event, for encoded input). */
+  failures: Array<{ index: number; detector: string; error: SerializedError; event?: unknown }>;
+  /** Encoded records that did not decode; they were not processed. */
+  decodeFailures: Array<{ index: number; error: SerializedError }>;
+  skipped: number;
+}
+
 /**
  * The piscina pool that runs detectors off the consumer's thread. Tasks are routed by state shard
  * to one owning thread (ShardBalancer), so a detector's per-key state stays in one thread. At most
@@ -36,6 +59,7 @@ export class DetectorPool {
   private nextRequestId = 1;
   private readonly unobserve: (() => void) | undefined;
   private readonly maxInFlight: number;
+  private readonly stateShards: number;
   private inFlight = 0;
   private readonly waiting: Array<() => void> = [];
   private saturated = false;
@@ -45,6 +69,7 @@ export class DetectorPool {
 
   constructor(options: DetectorPoolOptions) {
     this.maxInFlight = options.maxInFlight ?? options.threads * 8;
+    this.stateShards = options.init.stateShards;
     this.balancer = new ShardBalancer(options.threads);
     this.pool = new Piscina({
       filename: WORKER.filename,
@@ -54,6 +79,8 @@ export class DetectorPool {
       maxQueue: this.maxInFlight,
       workerData: options.init,
       execArgv: WORKER.execArgv,
+      // A task its thread cannot take yet goes back to the head of the queue, not the tail: a shard's requests keep their order.
+      stricterFIFO: true,
       loadBalancer: this.balancer.balance as NonNullable<ConstructorParameters<typeof Piscina>[0]>['loadBalancer'],
     });
     this.pool.on('error', () => this.crashes++);
@@ -68,29 +95,39 @@ export class DetectorPool {
     this.listeners.push(listener);
   }
 
-  private async acquire(): Promise<void> {
-    while (this.inFlight >= this.maxInFlight) {
-      if (!this.saturated) {
-        this.saturated = true;
-        for (const l of this.listeners) l(true);
-      }
-      await new Promise<void>((resolve) => this.waiting.push(resolve));
+  /**
+   * Takes one of the maxInFlight places, first come first served: a caller that waits is handed the
+   * place of a finishing task directly, so requests of one shard submitted in order stay in order.
+   */
+  private acquire(): Promise<void> | undefined {
+    if (this.inFlight < this.maxInFlight && this.waiting.length === 0) {
+      this.inFlight++;
+      return undefined;
     }
-    this.inFlight++;
+    if (!this.saturated) {
+      this.saturated = true;
+      for (const l of this.listeners) l(true);
+    }
+    return new Promise<void>((resolve) => this.waiting.push(resolve));
   }
 
   private release(): void {
+    const next = this.waiting.shift();
+    if (next) {
+      next(); // the place passes to the next caller
+      return;
+    }
     this.inFlight--;
-    this.waiting.shift()?.();
-    if (this.saturated && this.inFlight <= this.maxInFlight / 2 && this.waiting.length === 0) {
+    if (this.saturated && this.inFlight <= this.maxInFlight / 2) {
       this.saturated = false;
       for (const l of this.listeners) l(false);
     }
   }
 
-  private async run(shard: number, request: WorkerRequest, transferList: ArrayBuffer[] = []): Promise<WorkerResponse> {
-    await this.acquire();
-    const queueOptions: ShardQueueOptions = { shard };
+  private async run(shard: number, request: WorkerRequest, transferList: ArrayBuffer[] = [], shards?: number[]): Promise<WorkerResponse> {
+    const waited = this.acquire();
+    if (waited) await waited;
+    const queueOptions: ShardQueueOptions = shards ? { shard, shards } : { shard };
     const task = { ...request, [Piscina.queueOptionsSymbol]: queueOptions };
     try {
       return (await this.pool.run(task, { transferList: transferList.filter((b) => b.byteLength > 0) })) as WorkerResponse;
@@ -106,12 +143,49 @@ export class DetectorPool {
    * shard's state at `epoch`. Throws SLUICE_ERR_STATE_STALE when that thread does not hold it.
    */
   async process(shard: number, epoch: number, stream: StreamName, events: Array<{ event: StreamEvents[StreamName]; meta: EventMeta }>): Promise<ProcessBatchResponse> {
-    const response = await this.run(shard, { type: 'process', requestId: this.nextRequestId++, shard, epoch, stream, events });
+    return this.checked(shard, epoch, await this.run(shard, { type: 'process', requestId: this.nextRequestId++, epoch, stream, segments: [{ shard, from: 0, to: events.length }], events }));
+  }
+
+  private checked(shard: number, epoch: number, response: WorkerResponse): ProcessBatchResponse {
     if (response.type === 'stale') {
-      throw new SluiceError('SLUICE_ERR_STATE_STALE', `thread ${response.threadId} holds shard ${shard} at epoch ${response.heldEpoch ?? 'none'}, not ${epoch}`);
+      throw new SluiceError('SLUICE_ERR_STATE_STALE', `thread ${response.threadId} holds shard ${response.shard} at epoch ${response.heldEpoch ?? 'none'}, not ${epoch}`);
     }
-    if (response.type !== 'processed') throw new Error(`unexpected worker response ${response.type}`);
+    if (response.type !== 'processed') throw new Error(`unexpected worker response ${response.type} for shard ${shard}`);
     return response;
+  }
+
+  /**
+   * Runs a whole batch of one stream: events are grouped by state shard (murmur2 of meta.key), and
+   * the shards of one thread travel together, in a few requests of up to `maxPerRequest` events
+   * (request-plan.ts) that are all submitted at once (one thread's requests run in submission
+   * order, so each shard's events keep their order; different threads run in parallel). Events go as objects, or as Avro payloads
+   * packed in one transferred buffer per request and decoded by the thread (`kind: 'avro'`). Failure
+   * indexes in the outcome are positions in the caller's list. Throws SLUICE_ERR_STATE_STALE when a
+   * thread does not hold one of its shards at `epoch` (nothing of that request ran).
+   */
+  async processBatch(epoch: number, stream: StreamName, input: BatchInput, maxPerRequest = 512): Promise<BatchOutcome> {
+    const metas = input.kind === 'objects' ? input.events.map((e) => e.meta) : input.records.map((r) => r.meta);
+    const requests = planRequests(metas, this.stateShards, (shard) => this.balancer.slotOf(shard), Math.max(1, maxPerRequest));
+    const outcome: BatchOutcome = { findings: [], outputs: [], changes: [], failures: [], decodeFailures: [], skipped: 0 };
+    const settled = await Promise.allSettled(
+      requests.map(async ({ indexes, segments }) => {
+        let events: ProcessBatchRequest['events'];
+        let transfer: ArrayBuffer[] = [];
+        if (input.kind === 'objects') events = indexes.map((i) => input.events[i]!);
+        else ({ events, transfer } = encodeEvents(input.records, indexes, input.schemas));
+        const shards = segments.map((s) => s.shard);
+        const response = this.checked(shards[0]!, epoch, await this.run(shards[0]!, { type: 'process', requestId: this.nextRequestId++, epoch, stream, segments, events }, transfer, shards));
+        for (const f of response.findings) outcome.findings.push(f);
+        for (const o of response.outputs) outcome.outputs.push(o);
+        outcome.changes.push(response.changes);
+        outcome.skipped += response.skipped;
+        for (const f of response.failures) outcome.failures.push({ ...f, index: indexes[f.index]! });
+        for (const f of response.decodeFailures) outcome.decodeFailures.push({ ...f, index: indexes[f.index]! });
+      }),
+    );
+    const failed = settled.find((r) => r.status === 'rejected');
+    if (failed) throw failed.reason;
+    return outcome;
   }
 
   /** Runs the maintain() hooks on the thread owning `shard`; returns the state changes (tombstones). */

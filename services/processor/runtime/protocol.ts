@@ -6,19 +6,53 @@ import type { StreamEvents, StreamName } from '../../core/streams.ts';
 
 /**
  * Messages between the processor and its worker threads: a typed union with request ids.
- * State crosses the boundary as JSON packed into one ArrayBuffer that is transferred, not copied.
+ * State crosses the boundary as JSON packed into one ArrayBuffer that is transferred, not copied;
+ * so can events (EncodedEvents).
  */
 
-/** Runs one shard's events of one stream, in order, with the shard's state at `epoch`. */
+/**
+ * Runs events of one stream on the thread that owns their shards. The request may carry several
+ * shards of that thread (coalesced): `segments` says which events belong to which shard; each
+ * shard's events are in order, and the thread processes them in that order.
+ */
 export interface ProcessBatchRequest {
   type: 'process';
   requestId: number;
-  /** State shard of every event in the request: murmur2(key) mod processor.stateShards. */
-  shard: number;
-  /** The state epoch the caller expects this shard to be at; a worker that is not there answers 'stale'. */
+  /** The state epoch the caller expects every listed shard to be at; a worker that is not there answers 'stale'. */
   epoch: number;
   stream: StreamName;
-  events: Array<{ event: StreamEvents[StreamName]; meta: EventMeta }>;
+  /** Events [from, to) belong to `shard` (murmur2(key) mod processor.stateShards). */
+  segments: ShardSegment[];
+  /** The events as objects (structured-cloned), or as Avro payloads in one transferred buffer. */
+  events: Array<{ event: StreamEvents[StreamName]; meta: EventMeta }> | EncodedEvents;
+}
+
+export interface ShardSegment {
+  shard: number;
+  from: number;
+  to: number;
+}
+
+/**
+ * Events as Confluent-framed Avro payloads back to back in one buffer, decoded by the worker: what
+ * crosses the thread boundary is bytes (transferred) and a few strings, not cloned object graphs.
+ */
+export interface EncodedEvents {
+  encoding: 'avro';
+  /** The payloads (magic byte, schema id, Avro body) back to back. */
+  data: ArrayBuffer;
+  /** Int32 per event: where its payload ends in `data` (it starts where the previous one ends). */
+  ends: ArrayBuffer;
+  /** Int32 per event: the input partition. */
+  partitions: ArrayBuffer;
+  keys: string[];
+  offsets: string[];
+  /** The input topic of every event. */
+  topic: string;
+  /** Writer schemas (Avro JSON) by the ids the payloads name; a payload whose id is missing is a decode failure. */
+  writers: Record<number, string>;
+  /** The stream's reader schema (Avro JSON): writers are resolved to it, as AvroCodec.decode does. */
+  reader: string;
 }
 
 /** Replaces a shard's state (all detectors) with the given entries and sets its epoch. */
@@ -76,14 +110,19 @@ export interface PackedState {
 export interface ProcessBatchResponse {
   type: 'processed';
   requestId: number;
-  /** threadId of the worker that ran the request (the shard's owner). */
+  /** threadId of the worker that ran the request (the owner of its shards). */
   threadId: number;
   findings: Finding[];
   outputs: SideOutput[];
   /** Last value per (detector, key) set or deleted by this request, for the changelog. */
   changes: PackedState;
-  /** Events a detector threw on: the batch goes on, these go to the dead-letter topic. */
-  failures: Array<{ index: number; detector: string; error: SerializedError }>;
+  /**
+   * Events a detector threw on: the batch goes on, these go to the dead-letter topic. `index` is
+   * the event's position in the request; `event` is the decoded event when the request was encoded.
+   */
+  failures: Array<{ index: number; detector: string; error: SerializedError; event?: unknown }>;
+  /** Encoded events that could not be decoded (SLUICE_ERR_SCHEMA_DECODE / _UNKNOWN); never processed. */
+  decodeFailures: Array<{ index: number; error: SerializedError }>;
   /** Events skipped by a detector because its state already reflects them (a replay). */
   skipped: number;
 }

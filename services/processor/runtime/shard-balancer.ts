@@ -9,6 +9,8 @@ export interface BalancedWorker {
 /** The queue options a shard-routed task carries under Piscina.queueOptionsSymbol. */
 export interface ShardQueueOptions {
   shard: number;
+  /** Every shard the task carries (a coalesced request); all share `shard`'s slot. Default [shard]. */
+  shards?: readonly number[];
 }
 
 /**
@@ -38,7 +40,7 @@ export class ShardBalancer {
       // Not shard-routed (e.g. a control task): least busy.
       return workers.reduce((a, b) => (b.currentUsage < a.currentUsage ? b : a));
     }
-    const slot = opts.shard % Math.max(1, this.threads);
+    const slot = this.slotOf(opts.shard);
     const holder = this.slots.get(slot);
     let chosen = holder === undefined ? undefined : workers.find((w) => w.id === holder);
     if (!chosen) {
@@ -47,13 +49,20 @@ export class ShardBalancer {
       if (!chosen) return null; // its thread is not ready yet: wait
       this.slots.set(slot, chosen.id);
     }
-    const ownerId = this.owner.get(opts.shard);
-    if (ownerId !== chosen.id) {
-      if (ownerId !== undefined) this.moved.push(opts.shard);
-      this.owner.set(opts.shard, chosen.id);
+    for (const shard of opts.shards ?? [opts.shard]) {
+      const ownerId = this.owner.get(shard);
+      if (ownerId !== chosen.id) {
+        if (ownerId !== undefined) this.moved.push(shard);
+        this.owner.set(shard, chosen.id);
+      }
     }
     return chosen;
   };
+
+  /** The fixed slot of a shard: shards of one slot are always held by one thread. */
+  slotOf(shard: number): number {
+    return shard % Math.max(1, this.threads);
+  }
 
   /** Thread id owning each shard, for tests and state handover. */
   owners(): ReadonlyMap<number, number> {

@@ -5,6 +5,7 @@ import type { ConsumedMessage, OutgoingMessage, Producer, TopicPartition, Transp
 import { packState, unpackState, type StateEntryJson } from './packed-state.ts';
 import type { DetectorPool } from './pool.ts';
 import type { PackedState } from './protocol.ts';
+import { MAX_DELETED } from './worker-state.ts';
 
 /** A stateful detector as the state manager sees it: its input topic and its changelog topic. */
 export interface StatefulDetector {
@@ -111,6 +112,9 @@ export class StateManager {
     const started = performance.now();
     const epoch = this.epoch + 1;
     const byShard = new Map<number, StateEntryJson[]>();
+    // Tombstones go to the threads too, as deletion markers: a redelivered record a deletion already
+    // reflects is skipped (worker-state.ts alreadyApplied); the latest MAX_DELETED per shard.
+    const deletedByShard = new Map<number, Array<StateEntryJson & { at: bigint }>>();
     let entries = 0;
     let partitions = 0;
     if (this.options.changelog) {
@@ -124,8 +128,13 @@ export class StateManager {
           timeoutMs: this.options.restoreTimeoutMs,
         });
         for (const e of latest.values()) {
-          if (e.json === null) continue;
           const shard = partitionForKey(e.key, this.options.stateShards);
+          if (e.json === null) {
+            let marks = deletedByShard.get(shard);
+            if (!marks) deletedByShard.set(shard, (marks = []));
+            marks.push(e);
+            continue;
+          }
           let list = byShard.get(shard);
           if (!list) byShard.set(shard, (list = []));
           const { at: _at, ...entry } = e;
@@ -133,6 +142,11 @@ export class StateManager {
           entries++;
         }
       }
+    }
+    for (const [shard, marks] of deletedByShard) {
+      const list = byShard.get(shard) ?? [];
+      byShard.set(shard, list);
+      for (const { at: _at, ...mark } of marks.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0)).slice(-MAX_DELETED)) list.push(mark);
     }
     await Promise.all(
       Array.from({ length: this.options.stateShards }, (_, shard) => this.options.pool.restore(shard, epoch, packState(byShard.get(shard) ?? []))),

@@ -18,7 +18,36 @@ interface Entry {
 interface ShardState {
   epoch: number;
   detectors: Map<string, Map<string, Entry>>;
+  /**
+   * Deleted entities (`detector\0key`) with the input position their deletion reflects, so that a
+   * redelivered record the deletion already reflects is skipped like one a held value reflects (a
+   * dlp object closed by its last chunk, whose batch was not committed, must not reopen on replay).
+   * From the changelog's tombstones at restore and from deletes since; the latest MAX_DELETED kept.
+   */
+  deleted: Map<string, Position>;
 }
+
+interface Position {
+  topic: string;
+  partition: number;
+  offset: bigint;
+}
+
+/**
+ * Deletion markers kept per shard. A replay covers only the batches not yet committed (one fetch
+ * per partition being consumed), far fewer deletions per shard than this; older markers are
+ * dropped first. They cost memory only for keys deleted since the last restore and the
+ * changelog's tombstones not yet purged by compaction.
+ */
+export const MAX_DELETED = 4096;
+
+function markDeleted(state: ShardState, id: string, at: Position): void {
+  state.deleted.delete(id);
+  state.deleted.set(id, at);
+  if (state.deleted.size > MAX_DELETED) state.deleted.delete(state.deleted.keys().next().value!);
+}
+
+const reflects = (at: Position | undefined, meta: EventMeta): boolean => !!at && at.topic === meta.topic && at.partition === meta.partition && at.offset >= BigInt(meta.offset);
 
 /**
  * The detector state a worker thread holds: per state shard, per detector, per entity key, with the
@@ -36,13 +65,16 @@ export class WorkerState {
     return this.shards.get(shard)?.epoch ?? null;
   }
 
-  /** Replaces a shard's state with the packed entries (tombstones are not expected here). */
+  /** Replaces a shard's state with the packed entries; tombstones (no bytes) become deletion markers. Returns the values loaded. */
   restore(shard: number, epoch: number, packed: PackedState): number {
-    const state: ShardState = { epoch, detectors: new Map() };
+    const state: ShardState = { epoch, detectors: new Map(), deleted: new Map() };
     const decoder = new TextDecoder();
     let n = 0;
     for (const e of unpackState(packed)) {
-      if (!e.bytes) continue;
+      if (!e.bytes) {
+        markDeleted(state, `${e.detector}\u0000${e.key}`, { topic: e.topic, partition: e.partition, offset: BigInt(e.offset) });
+        continue;
+      }
       const text = decoder.decode(e.bytes);
       this.detectorMap(state, e.detector).set(e.key, {
         value: JSON.parse(text) as unknown,
@@ -82,17 +114,21 @@ export class WorkerState {
     this.current = undefined;
   }
 
-  /** True when the detector's state for the event's key already reflects this input offset (a replay). */
+  /** True when the detector's state for the event's key, held or deleted, already reflects this input offset (a replay). */
   alreadyApplied(shard: number, detector: string, meta: EventMeta): boolean {
-    const entry = this.shards.get(shard)?.detectors.get(detector)?.get(meta.key);
-    return !!entry && entry.topic === meta.topic && entry.partition === meta.partition && entry.offset >= BigInt(meta.offset);
+    const state = this.shards.get(shard);
+    const entry = state?.detectors.get(detector)?.get(meta.key);
+    if (entry) return reflects(entry, meta);
+    return reflects(state?.deleted.get(`${detector}\u0000${meta.key}`), meta);
   }
 
   /** The KeyedState a detector is built with; valid inside enter()/leave(). */
   facade(detector: string): KeyedState<unknown> {
     const owner = this;
     const lookup = (key: string): Map<string, Entry> | undefined => {
-      const shard = owner.shards.get(partitionForKey(key, owner.stateShards));
+      // The event's own key (the usual case) is in the shard bound by enter() (not by maintenance): no hash needed.
+      const cur = owner.current;
+      const shard = cur !== undefined && key === cur.meta.key && cur.meta.partition >= 0 ? cur.shard : owner.shards.get(partitionForKey(key, owner.stateShards));
       return shard?.detectors.get(detector);
     };
     return {
@@ -109,7 +145,10 @@ export class WorkerState {
         }
         const entry: Entry = { value, topic: cur.meta.topic, partition: cur.meta.partition, offset: BigInt(cur.meta.offset), bytes: 0 };
         owner.detectorMap(cur.shard, detector).set(key, entry);
-        owner.dirty.set(`${detector}\u0000${key}`, { detector, key, entry, topic: entry.topic, partition: entry.partition, offset: entry.offset });
+        // One id string for both maps (its hash is computed once); no deletion markers, no lookup.
+        const id = `${detector}\u0000${key}`;
+        if (cur.shard.deleted.size > 0) cur.shard.deleted.delete(id);
+        owner.dirty.set(id, { detector, key, entry, topic: entry.topic, partition: entry.partition, offset: entry.offset });
       },
       delete(key) {
         const cur = owner.bound(detector);
@@ -121,6 +160,8 @@ export class WorkerState {
         // event when that event is the entity's own, else the entity's last applied offset.
         const own = entry.topic === cur.meta.topic && entry.partition === cur.meta.partition && key === cur.meta.key;
         const offset = own ? BigInt(cur.meta.offset) : entry.offset;
+        const shard = owner.shards.get(partitionForKey(key, owner.stateShards));
+        if (shard) markDeleted(shard, `${detector}\u0000${key}`, { topic: entry.topic, partition: entry.partition, offset });
         owner.dirty.set(`${detector}\u0000${key}`, { detector, key, entry: null, topic: entry.topic, partition: entry.partition, offset });
       },
       get size() {

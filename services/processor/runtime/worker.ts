@@ -1,13 +1,16 @@
 import { threadId, workerData } from 'node:worker_threads';
 import { Piscina } from 'piscina';
-import type { SideOutput } from '../../core/components.ts';
+import type { EventMeta, SideOutput } from '../../core/components.ts';
 import { systemClock } from '../../core/clock.ts';
 import type { Finding } from '../../core/events.ts';
 import { serializeError } from '../../core/errors.ts';
 import { partitionForKey } from '../../core/partitioner.ts';
 import { buildDetectors } from '../../detectors/registry.ts';
+import type { StreamEvents, StreamName } from '../../core/streams.ts';
+import { EventDecoder } from './encoded-events.ts';
 import type {
   ControlledResponse,
+  EncodedEvents,
   MaintainRequest,
   ProcessBatchRequest,
   ProcessBatchResponse,
@@ -35,6 +38,8 @@ const detectors = buildDetectors(init.detectors, {
   emit: (o) => outputs.push(o),
   shardOf: (key) => partitionForKey(key, init.stateShards),
 });
+const byStream = new Map<StreamName, typeof detectors>();
+const decoder = new EventDecoder();
 
 export default function handle(request: WorkerRequest): WorkerResponse | ReturnType<typeof Piscina.move> {
   switch (request.type) {
@@ -80,38 +85,67 @@ export default function handle(request: WorkerRequest): WorkerResponse | ReturnT
 }
 
 function processBatch(request: ProcessBatchRequest): WorkerResponse | ReturnType<typeof Piscina.move> {
-  const held = state.epochOf(request.shard);
-  if (held !== request.epoch) {
-    const stale: StaleShardResponse = { type: 'stale', requestId: request.requestId, threadId, shard: request.shard, heldEpoch: held };
-    return stale;
+  // Every shard of the request must be held at the epoch before any of them is touched.
+  for (const { shard } of request.segments) {
+    const held = state.epochOf(shard);
+    if (held !== request.epoch) {
+      const stale: StaleShardResponse = { type: 'stale', requestId: request.requestId, threadId, shard, heldEpoch: held };
+      return stale;
+    }
   }
   const findings: Finding[] = [];
   const failures: ProcessBatchResponse['failures'] = [];
+  const decodeFailures: ProcessBatchResponse['decodeFailures'] = [];
   let skipped = 0;
   outputs = [];
-  const mine = detectors.filter((d) => d.spec.stream === request.stream || d.spec.alsoReads?.includes(request.stream) === true);
-  if (request.stream === 'object_chunk') for (const e of request.events) rebuffer(e.event as { content: unknown });
-  request.events.forEach(({ event, meta }, index) => {
-    for (const { spec, detector } of mine) {
-      if (spec.stateful !== false && state.alreadyApplied(request.shard, spec.name, meta)) {
-        skipped++;
-        continue;
+  const mine = detectorsOf(request.stream);
+  const objects = Array.isArray(request.events) ? request.events : null;
+  const encoded = objects ? null : decoder.open(request.events as EncodedEvents);
+  if (objects && request.stream === 'object_chunk') for (const e of objects) rebuffer(e.event as { content: unknown });
+  for (const { shard, from, to } of request.segments) {
+    for (let index = from; index < to; index++) {
+      let event: StreamEvents[StreamName];
+      let meta: EventMeta;
+      if (objects) {
+        ({ event, meta } = objects[index]!);
+      } else {
+        meta = encoded!.meta(index);
+        try {
+          event = encoded!.decode(index) as StreamEvents[StreamName];
+        } catch (err) {
+          decodeFailures.push({ index, error: serializeError(err) });
+          continue;
+        }
       }
-      state.enter(request.shard, spec.name, meta);
-      try {
-        findings.push(...detector.process(event, meta));
-      } catch (err) {
-        failures.push({ index, detector: spec.name, error: serializeError(err) });
-      } finally {
-        state.leave();
+      for (const { spec, detector } of mine) {
+        if (spec.stateful !== false && state.alreadyApplied(shard, spec.name, meta)) {
+          skipped++;
+          continue;
+        }
+        state.enter(shard, spec.name, meta);
+        try {
+          const found = detector.process(event, meta);
+          for (let f = 0; f < found.length; f++) findings.push(found[f]!);
+        } catch (err) {
+          failures.push(encoded ? { index, detector: spec.name, error: serializeError(err), event } : { index, detector: spec.name, error: serializeError(err) });
+        } finally {
+          state.leave();
+        }
       }
     }
-  });
+  }
   const changes = state.takeChanges();
-  const response: ProcessBatchResponse = { type: 'processed', requestId: request.requestId, threadId, findings, outputs, changes, failures, skipped };
+  const response: ProcessBatchResponse = { type: 'processed', requestId: request.requestId, threadId, findings, outputs, changes, failures, decodeFailures, skipped };
   outputs = [];
   // The changes buffer is transferred to the caller, not copied.
   return transferring(response, [changes.data]);
+}
+
+/** The detectors that read a stream, in registry order (computed once per stream). */
+function detectorsOf(stream: StreamName): typeof detectors {
+  let list = byStream.get(stream);
+  if (!list) byStream.set(stream, (list = detectors.filter((d) => d.spec.stream === stream || d.spec.alsoReads?.includes(stream) === true)));
+  return list;
 }
 
 function maintain(request: MaintainRequest): WorkerResponse | ReturnType<typeof Piscina.move> {
@@ -132,7 +166,7 @@ function maintain(request: MaintainRequest): WorkerResponse | ReturnType<typeof 
     }
   }
   const changes = state.takeChanges();
-  const response: ProcessBatchResponse = { type: 'processed', requestId: request.requestId, threadId, findings: [], outputs: [], changes, failures, skipped: 0 };
+  const response: ProcessBatchResponse = { type: 'processed', requestId: request.requestId, threadId, findings: [], outputs: [], changes, failures, decodeFailures: [], skipped: 0 };
   return transferring(response, [changes.data]);
 }
 
