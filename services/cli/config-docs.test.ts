@@ -31,5 +31,5 @@ test('docs/reference/ holds one current page per registered component (run `npm 
 test('a component page lists every setting with its default', () => {
   const sink = renderComponentPages().find((p) => p.path.endsWith('sinks/clickhouse.md'))!;
   for (const key of ['maxRows', 'retry.attempts', 'retentionDays', 'enabled']) assert.ok(sink.text.includes(`| \`${key}\` |`), key);
-  assert.ok(sink.text.includes('| `maxRows` | integer (1..1000000) | `1000` |'), 'type and default of maxRows');
+  assert.ok(sink.text.includes('| `maxRows` | integer (1..1000000) | `10000` |'), 'type and default of maxRows');
 });
