@@ -3,7 +3,7 @@ import { parseConfigFile } from '../collectors/config_files/index.ts';
 import { terraformModuleContext, type TerraformModuleContext } from '../collectors/config_files/terraform-hcl.ts';
 import type { ConfigState } from '../core/model/config-state.ts';
 import { configStateView, loadRulePacks, ResourceRuleSet, type CompiledRule } from '../rules/index.ts';
-import { exitCodeOf, type ScanError, type ScanReport, type Severity, type SuppressedViolation, type Violation } from './report.ts';
+import { byPlace, exitCodeOf, severitySummary, type ScanError, type ScanReport, type Severity, type SuppressedViolation, type Violation } from './report.ts';
 import { commentSkips, findSkip, resourceSkips, ruleSelected, skipRuleSkips } from './suppressions.ts';
 
 /** One input file: a name (shown in reports, never opened) and its bytes. */
@@ -71,7 +71,6 @@ function parseJson(text: string | null): unknown {
   }
 }
 
-const byPlace = (a: Violation, b: Violation): number => a.file.localeCompare(b.file) || (a.line ?? 0) - (b.line ?? 0) || a.resource.localeCompare(b.resource) || a.rule.localeCompare(b.rule);
 
 /** A scan stopped because the input holds more resources than allowed (`maxResources`). */
 export interface ScanLimitExceeded {
@@ -144,8 +143,7 @@ export function scanFiles(files: readonly ScanFile[], opts: ScanFilesOptions & {
   }
   violations.sort(byPlace);
   suppressed.sort(byPlace);
-  const summary: Record<Severity, number> = { critical: 0, high: 0, medium: 0, low: 0, informational: 0 };
-  for (const v of violations) summary[v.severity]++;
+  const summary = severitySummary(violations);
   return {
     tool: 'sluice scan',
     files: files.length,

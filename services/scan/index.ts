@@ -11,7 +11,7 @@ import { RULE_SEVERITIES } from '../rules/index.ts';
 import { postureRuleSet, scanFiles, type ScanFile } from './evaluate.ts';
 import { formatText } from './format.ts';
 import { toSarif } from './sarif.ts';
-import { exitCodeOf, type ScanError, type ScanReport, type Severity } from './report.ts';
+import { exitCodeOf, severitySummary, type ScanError, type ScanReport, type Severity } from './report.ts';
 import { applyBaseline, BaselineError, readBaseline, writeBaseline } from './suppressions.ts';
 import { LiveInputError, readLiveInputs, type LiveInventory } from './drift/live.ts';
 import { withDrift } from './drift/scan-report.ts';
@@ -54,9 +54,7 @@ export interface ScanOptions {
 /** The report with the baseline's violations moved to `suppressed`; the summary and exit code recomputed. */
 function withBaseline(report: ScanReport, path: string, srcRoot: string, cwd: string): ScanReport {
   const { kept, suppressed } = applyBaseline(report.violations, readBaseline(path), path, srcRoot, cwd);
-  const summary: Record<Severity, number> = { critical: 0, high: 0, medium: 0, low: 0, informational: 0 };
-  for (const v of kept) summary[v.severity]++;
-  return { ...report, violations: kept, suppressed: [...report.suppressed, ...suppressed], summary, exit_code: exitCodeOf(kept, report.errors, report.fail_on) };
+  return { ...report, violations: kept, suppressed: [...report.suppressed, ...suppressed], summary: severitySummary(kept), exit_code: exitCodeOf(kept, report.errors, report.fail_on) };
 }
 
 const IAC_FILE = /(\.(ya?ml|json|template|tf|tfvars)(\.gz)?|^Kustomization)$/i;

@@ -83,6 +83,16 @@ export interface ScanReport {
   exit_code: 0 | 1 | 2;
 }
 
+/** The order of violations in a report: file, line, resource, rule. */
+export const byPlace = (a: Violation, b: Violation): number => a.file.localeCompare(b.file) || (a.line ?? 0) - (b.line ?? 0) || a.resource.localeCompare(b.resource) || a.rule.localeCompare(b.rule);
+
+/** Violations counted by severity (the report's `summary`). */
+export function severitySummary(violations: readonly Violation[]): Record<Severity, number> {
+  const summary: Record<Severity, number> = { critical: 0, high: 0, medium: 0, low: 0, informational: 0 };
+  for (const v of violations) summary[v.severity]++;
+  return summary;
+}
+
 /** The exit code of a report: 2 when any file could not be read, 1 when a violation reaches failOn or any drift (`--live`) is found, else 0. */
 export function exitCodeOf(violations: readonly Violation[], errors: readonly ScanError[], failOn: Severity): 0 | 1 | 2 {
   if (errors.length > 0) return 2;

@@ -4,7 +4,7 @@
  * exit code 1.
  */
 import type { ConfigState } from '../../core/model/config-state.ts';
-import { exitCodeOf, type ScanReport, type Severity, type SuppressedViolation, type Violation } from '../report.ts';
+import { byPlace, exitCodeOf, severitySummary, type ScanReport, type SuppressedViolation } from '../report.ts';
 import { findSkip, ruleSelected, skipRuleSkips } from '../suppressions.ts';
 import { checkDrift, driftViolations } from './index.ts';
 import type { LiveInventory } from './live.ts';
@@ -17,8 +17,6 @@ export interface DriftScanOptions {
   /** Template file name → text (Terraform references are read from the source). */
   sources?: ReadonlyMap<string, string>;
 }
-
-const byPlace = (a: Violation, b: Violation): number => a.file.localeCompare(b.file) || (a.line ?? 0) - (b.line ?? 0) || a.resource.localeCompare(b.resource) || a.rule.localeCompare(b.rule);
 
 /** The report with the drift check's violations merged in, the summary and exit code recomputed, and `drift` set. */
 export function withDrift(report: ScanReport, templates: readonly ConfigState[], live: LiveInventory, opts: DriftScanOptions = {}): ScanReport {
@@ -34,7 +32,5 @@ export function withDrift(report: ScanReport, templates: readonly ConfigState[],
   }
   violations.sort(byPlace);
   suppressed.sort(byPlace);
-  const summary: Record<Severity, number> = { critical: 0, high: 0, medium: 0, low: 0, informational: 0 };
-  for (const v of violations) summary[v.severity]++;
-  return { ...report, violations, suppressed, summary, drift, exit_code: exitCodeOf(violations, report.errors, report.fail_on) };
+  return { ...report, violations, suppressed, summary: severitySummary(violations), drift, exit_code: exitCodeOf(violations, report.errors, report.fail_on) };
 }
