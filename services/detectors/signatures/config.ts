@@ -28,6 +28,19 @@ export const SignaturesConfig = z.strictObject({
     .max(100)
     .default(20)
     .describe('Event uids a threshold finding lists in related_events (the most recent of the burst).'),
+  actions: z
+    .strictObject({
+      deactivateAccessKey: z
+        .array(z.string().min(1))
+        .max(500)
+        .default([])
+        .describe(
+          'Rule ids whose findings request a deactivate_access_key executor action (AWS): the key the event created or reactivated (CreateAccessKey, UpdateAccessKey to Active), else the long-term access key (AKIA…) of the IAM user that made the call. Root keys and temporary credentials get no action (counted in the stats). Unknown ids are a config error. Empty: off.',
+        )
+        .meta({ examples: [['aws.iam.access_key_created_for_other_user', 'aws.iam.access_key_reactivated']] }),
+    })
+    .prefault({})
+    .describe('Executor actions (carried out by the remediator when its allow-list permits; signed by the processor). Default: none.'),
 });
 
 export type SignaturesConfig = z.output<typeof SignaturesConfig>;

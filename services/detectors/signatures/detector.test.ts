@@ -131,7 +131,7 @@ test('the spec: name, stream, default config (enabled, bundled pack) and factory
   assert.equal(signaturesSpec.name, 'signatures');
   assert.equal(signaturesSpec.stream, 'activity');
   const config = signaturesSpec.configSchema.parse({});
-  assert.deepEqual(config, { enabled: true, packs: ['@builtin/activity'], disabledRules: [], severityOverrides: {}, maxWindowsPerPrincipal: 256, maxRelatedEvents: 20 });
+  assert.deepEqual(config, { enabled: true, packs: ['@builtin/activity'], disabledRules: [], severityOverrides: {}, maxWindowsPerPrincipal: 256, maxRelatedEvents: 20, actions: { deactivateAccessKey: [] } });
   const d = signaturesSpec.create(config, { clock: new ManualClock(0), state: new MemoryKeyedState<WindowState>(), emit: () => undefined });
   assert.ok((d as SignaturesDetector).rules.length >= 120);
   const out = d.process(ev({ api: { operation: 'StopLogging', service_name: 'cloudtrail.amazonaws.com' } }), meta(ALICE));

@@ -15,6 +15,7 @@ import {
 } from '../../rules/index.ts';
 import type { SignaturesConfig } from './config.ts';
 import { DETECTOR_NAME, toFinding } from './finding.ts';
+import { deactivateKeyAction } from './key-actions.ts';
 
 /** Counters of a detector instance (per worker thread). */
 export interface SignaturesStats {
@@ -27,6 +28,10 @@ export interface SignaturesStats {
   suppressed: number;
   /** Conditions that failed to evaluate, per rule id (a missing field read without has()/get()). */
   errors: Record<string, number>;
+  /** Executor actions requested (config `actions`). */
+  actions: number;
+  /** Findings of a rule listed in `actions` that could name no key, per reason. */
+  actionsSkipped: Record<string, number>;
 }
 
 /** Reads a stored state back, or a fresh one when it is absent or not of this version. */
@@ -48,7 +53,8 @@ export class SignaturesDetector implements Detector<ApiActivity> {
   private readonly set: ActivityRuleSet;
   private readonly severity = new Map<string, RuleSeverity>();
   private readonly limits: WindowLimits;
-  private readonly counters: SignaturesStats = { events: 0, evaluated: 0, matches: 0, findings: 0, suppressed: 0, errors: {} };
+  private readonly counters: SignaturesStats = { events: 0, evaluated: 0, matches: 0, findings: 0, suppressed: 0, errors: {}, actions: 0, actionsSkipped: {} };
+  private readonly deactivateKeyRules: ReadonlySet<string>;
 
   constructor(
     config: SignaturesConfig,
@@ -56,6 +62,7 @@ export class SignaturesDetector implements Detector<ApiActivity> {
     preloaded?: readonly CompiledRule[],
   ) {
     this.limits = { maxSlots: config.maxWindowsPerPrincipal, maxRelated: config.maxRelatedEvents };
+    this.deactivateKeyRules = new Set(config.actions.deactivateAccessKey);
     if (!config.enabled) {
       this.rules = [];
       this.set = new ActivityRuleSet([]);
@@ -66,6 +73,7 @@ export class SignaturesDetector implements Detector<ApiActivity> {
     const unknown = [
       ...config.disabledRules.filter((id) => !ids.has(id)).map((id) => `disabledRules: no rule "${id}" in the packs`),
       ...Object.keys(config.severityOverrides).filter((id) => !ids.has(id)).map((id) => `severityOverrides: no rule "${id}" in the packs`),
+      ...config.actions.deactivateAccessKey.filter((id) => !ids.has(id)).map((id) => `actions.deactivateAccessKey: no rule "${id}" in the packs`),
     ];
     if (unknown.length > 0) {
       throw new SluiceError('SLUICE_ERR_CONFIG_INVALID', `detectors.signatures: ${unknown.join('; ')}`, { details: { problems: unknown } });
@@ -102,11 +110,25 @@ export class SignaturesDetector implements Detector<ApiActivity> {
       } else this.ctx.state.set(meta.key, state);
     }
     this.counters.findings += out.length;
+    if (this.deactivateKeyRules.size > 0) this.requestActions(event, out);
     return out;
+  }
+
+  /** deactivate_access_key actions for the findings of the rules listed in `actions.deactivateAccessKey`. */
+  private requestActions(event: ApiActivity, findings: readonly Finding[]): void {
+    for (const f of findings) {
+      if (!this.deactivateKeyRules.has(f.rule)) continue;
+      const rule = this.rules.find((r) => r.id === f.rule)!;
+      const r = deactivateKeyAction(rule, event, f);
+      if ('action' in r) {
+        this.ctx.emit(r.action);
+        this.counters.actions++;
+      } else this.counters.actionsSkipped[r.skip] = (this.counters.actionsSkipped[r.skip] ?? 0) + 1;
+    }
   }
 
   /** A copy of the counters. */
   stats(): SignaturesStats {
-    return { ...this.counters, errors: { ...this.counters.errors } };
+    return { ...this.counters, errors: { ...this.counters.errors }, actionsSkipped: { ...this.counters.actionsSkipped } };
   }
 }
