@@ -38,10 +38,19 @@ export interface AttributeSpec {
 
 const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
-/** Ingress as `protocol from-to cidr` entries (one per CIDR), sorted. Rules whose source is another group or a prefix list are not compared. */
-function ingressEntries(v: ResourceView): string[] {
-  const perms = (v.ingress as PermissionView[] | undefined) ?? [];
-  return [...new Set(perms.flatMap((p) => p.cidrs.map((c) => `${p.protocol} ${p.from_port}-${p.to_port} ${c}`)))].sort();
+/** Permissions as `protocol from-to cidr` entries (one per CIDR), sorted. Rules whose peer is another group or a prefix list are not compared. */
+function permissionEntries(perms: readonly PermissionView[] | undefined): string[] {
+  return [...new Set((perms ?? []).flatMap((p) => p.cidrs.map((c) => `${p.protocol} ${p.from_port}-${p.to_port} ${c}`)))].sort();
+}
+const ingressEntries = (v: ResourceView): string[] => permissionEntries(v.ingress as PermissionView[] | undefined);
+const egressEntries = (v: ResourceView): string[] => permissionEntries(v.egress as PermissionView[] | undefined);
+const WORLD_ENTRY = / (0\.0\.0\.0\/0|::\/0)$/;
+
+/** Egress drift: medium when the live group lets traffic out to the whole internet and the template did not, else low. */
+function egressSeverity(t: unknown, l: unknown): RuleSeverity {
+  const before = new Set(Array.isArray(t) ? (t as string[]) : []);
+  const added = (Array.isArray(l) ? (l as string[]) : []).filter((e) => !before.has(e));
+  return added.some((e) => WORLD_ENTRY.test(e)) ? 'medium' : 'low';
 }
 
 const PAB_FLAGS = ['block_public_acls', 'ignore_public_acls', 'block_public_policy', 'restrict_public_buckets'] as const;
@@ -76,6 +85,17 @@ export const ATTRIBUTES: readonly AttributeSpec[] = [
     template: ingressEntries,
     live: ingressEntries,
     risk: (k) => k.startsWith('sg_open_to_world:'),
+  },
+  {
+    // Compared only where the template states egress: without SecurityGroupEgress CloudFormation
+    // adds an allow-all rule, and Terraform removes AWS's default one, so silence means different things.
+    attribute: 'egress',
+    title: 'Security group egress',
+    kinds: ['aws.ec2.security_group'],
+    paths: { cloudformation: ['SecurityGroupEgress'], terraform_plan: ['egress'] },
+    template: egressEntries,
+    live: egressEntries,
+    severity: egressSeverity,
   },
   {
     attribute: 'public_access_block',

@@ -300,3 +300,23 @@ test('values are masked like config_drift masks them', () => {
   assert.equal(maskedJson(['AKIAIOSFODNN7EXAMPLE']), '["(masked 20 chars)"]');
   assert.equal(maskedJson(true), 'true');
 });
+
+test('egress: compared where the template states it; a live allow-all to the internet is medium drift', () => {
+  const live = liveOf(join(LIVE, 'storage-prod.ndjson'));
+  const sg = live.items.find((e) => e.resource.type === 'AWS::EC2::SecurityGroup')!;
+  const stated = readFileSync(join(CFN, 'storage.yaml'), 'utf8').replace(
+    '          CidrIp: 10.0.0.0/8\n  AppAdminIngress:',
+    '          CidrIp: 10.0.0.0/8\n      SecurityGroupEgress:\n        - IpProtocol: tcp\n          FromPort: 443\n          ToPort: 443\n          CidrIp: 10.0.0.0/8\n  AppAdminIngress:',
+  );
+  assert.notEqual(stated, readFileSync(join(CFN, 'storage.yaml'), 'utf8'), 'the fixture still has the AppSecurityGroup the test edits');
+  const withEgress = parseConfigFile('storage.yaml', Buffer.from(stated), { time: 0 }).flatMap((o) => (o.kind === 'event' ? [o.event as ConfigState] : []));
+  const diffs = compareResources(withEgress.find((e) => e.resource.name === 'AppSecurityGroup')!, sg, withEgress);
+  const egress = diffs.find((d) => d.attribute === 'egress');
+  assert.ok(egress, JSON.stringify(diffs));
+  assert.equal(egress.severity, 'medium');
+  assert.match(egress.live_value, /0\.0\.0\.0\/0/);
+  assert.match(egress.template_value, /tcp 443-443 10\.0\.0\.0\/8/);
+  // The fixture's template states no egress: the live default allow-all is not drift.
+  const silent = templatesOf(join(CFN, 'storage.yaml'));
+  assert.equal(compareResources(silent.find((e) => e.resource.name === 'AppSecurityGroup')!, sg, silent).some((d) => d.attribute === 'egress'), false);
+});
