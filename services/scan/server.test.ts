@@ -177,3 +177,25 @@ test('/healthz answers while a large scan runs (the scan is on a worker thread)'
     await app.close();
   }
 });
+
+test('POST /v1/scan with live AWS Config items reports drift as sluice scan --live does; bad live input is 400', async () => {
+  const app = buildScanServer({ token: TOKEN });
+  const auth = { authorization: `Bearer ${TOKEN}` };
+  const tf = readFileSync(new URL('./drift/fixtures/terraform/main.tf', import.meta.url), 'utf8');
+  const snapshot = readFileSync(new URL('./drift/fixtures/live/account-snapshot.json', import.meta.url), 'utf8');
+  const res = await app.inject({ method: 'POST', url: '/v1/scan', headers: auth, payload: { files: [{ name: 'terraform/main.tf', content: tf }], live: [{ name: 'account-snapshot.json', content: snapshot }] } });
+  assert.equal(res.statusCode, 200, res.body);
+  const report = res.json() as { exit_code: number; violations: Array<{ file: string; line: number; rule: string; resource: string }>; drift?: { matched: number } };
+  assert.equal(report.exit_code, 1);
+  assert.ok(report.violations.some((v) => v.rule === 'drift.ingress' && v.file === 'terraform/main.tf' && v.line === 17 && v.resource.includes('aws_security_group.web')), JSON.stringify(report.violations.filter((v) => v.rule === 'drift.ingress')));
+  assert.ok(report.drift, 'the drift section is in the report');
+  // Without live items the same template has no drift findings.
+  const plain = (await app.inject({ method: 'POST', url: '/v1/scan', headers: auth, payload: { files: [{ name: 'terraform/main.tf', content: tf }] } })).json() as { violations: Array<{ rule: string }> };
+  assert.equal(plain.violations.some((v) => v.rule.startsWith('drift.')), false);
+  const none = await app.inject({ method: 'POST', url: '/v1/scan', headers: auth, payload: { files: [{ name: 'terraform/main.tf', content: tf }], live: [{ name: 'x.json', content: '{"hello": 1}' }] } });
+  assert.equal(none.statusCode, 400);
+  assert.match(none.body, /no AWS Config configuration item/);
+  const stackOnly = await app.inject({ method: 'POST', url: '/v1/scan', headers: auth, payload: { files: [{ name: 'terraform/main.tf', content: tf }], liveStack: 'prod' } });
+  assert.equal(stackOnly.statusCode, 400);
+  await app.close();
+});

@@ -53,6 +53,18 @@ const ScanRequest = z.strictObject({
     .max(1000),
   failOn: z.enum(RULE_SEVERITIES).default('high'),
   format: z.enum(['json', 'sarif']).default('json'),
+  /** AWS Config items (items, snapshots, history, API responses, NDJSON) to check the templates against: drift, as `sluice scan --live`. */
+  live: z
+    .array(
+      z.strictObject({
+        name: z.string().min(1).max(512).refine((s) => !/[\u0000-\u001f]/.test(s), 'no control characters'),
+        content: z.string().max(64 * 1024 * 1024),
+      }),
+    )
+    .min(1)
+    .max(1000)
+    .optional(),
+  liveStack: z.string().min(1).max(128).optional(),
 });
 
 function digest(s: string): Buffer {
@@ -146,7 +158,19 @@ export function buildScanServer(options: ScanServerOptions): FastifyInstance {
     if (documents > maxDocuments) {
       return send(reply, 413, 'too many documents', `the request holds up to ${documents} YAML/JSON documents, more than ${maxDocuments} (maxDocuments); split it`);
     }
-    const task: ScanTask = { files: parsed.data.files, failOn: parsed.data.failOn, packs, maxResources };
+    if (parsed.data.liveStack !== undefined && parsed.data.live === undefined) return send(reply, 400, 'invalid request', 'liveStack needs live');
+    for (const f of parsed.data.live ?? []) documents += countDocuments(f.content);
+    if (documents > maxDocuments) {
+      return send(reply, 413, 'too many documents', `the request holds up to ${documents} YAML/JSON documents with its live items, more than ${maxDocuments} (maxDocuments); split it`);
+    }
+    const task: ScanTask = {
+      files: parsed.data.files,
+      failOn: parsed.data.failOn,
+      packs,
+      maxResources,
+      ...(parsed.data.live ? { live: parsed.data.live } : {}),
+      ...(parsed.data.liveStack ? { liveStack: parsed.data.liveStack } : {}),
+    };
     let result: ScanTaskResult;
     try {
       result = await pool.run(task, { signal: AbortSignal.timeout(scanTimeoutMs) });
@@ -157,6 +181,7 @@ export function buildScanServer(options: ScanServerOptions): FastifyInstance {
       if (/queue is at limit/i.test((err as Error).message)) return send(reply, 503, 'busy', 'too many scans in progress; retry later');
       throw err;
     }
+    if (!result.ok && 'live' in result) return send(reply, 400, 'invalid live items', result.live);
     if (!result.ok) {
       return send(reply, 413, 'too many resources', `${result.limit.file} takes the request to ${result.limit.resources} resources, more than ${maxResources} (maxResources); split it`);
     }
