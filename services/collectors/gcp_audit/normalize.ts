@@ -189,6 +189,20 @@ export function principalAccount(email: string | null): string | null {
   return domain === '' ? null : domain;
 }
 
+/**
+ * Compute Engine method names carry the API version the caller used (`v1.compute.firewalls.insert`,
+ * `beta.compute.firewalls.insert` from the console and gcloud beta, `alpha.…`): one operation for
+ * the three, written with `v1.`, and the version called in api.version, so a rule names a
+ * method once.
+ */
+const COMPUTE_VERSIONED = /^(v1|beta|alpha)\.(compute\.[A-Za-z0-9_.]+)$/;
+
+/** The operation and API version of a method name (see COMPUTE_VERSIONED). */
+export function canonicalMethod(method: string): { operation: string; version: string | null } {
+  const m = COMPUTE_VERSIONED.exec(method);
+  return m ? { operation: `v1.${m[2]}`, version: m[1]! } : { operation: method, version: null };
+}
+
 /** protoPayload fields mapped to typed fields (the others stay in unmapped.protoPayload). */
 const MAPPED_PAYLOAD = new Set(['@type', 'at_sign_type', 'serviceName', 'methodName']);
 /** LogEntry fields mapped to typed fields; all others go to unmapped. */
@@ -379,10 +393,9 @@ export function normalizeGcpAudit(record: unknown, opts: NormalizeOptions = {}):
       invoked_by: invokedBy !== null && invokedBy.toLowerCase() !== principal ? invokedBy : null,
     },
     api: {
-      operation: method,
+      ...canonicalMethod(method),
       service_name: serviceName,
       request_uid: operationId,
-      version: null,
     },
     cloud: { provider: CLOUD_PROVIDER, region, account_uid: account },
     src_endpoint: ipOrDomain(callerIp),
