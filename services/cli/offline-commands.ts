@@ -106,7 +106,7 @@ export function addDlpCommands(program: Command): void {
 export function addScanCommands(program: Command): void {
   program
     .command('scan')
-    .description('Evaluate CloudFormation, Terraform plan JSON and Kubernetes manifests with the posture rules used on live config. Exit 0 clean, 1 violation at or above --fail-on, 2 usage or parse error.')
+    .description('Evaluate CloudFormation, Terraform (HCL and plan JSON), ARM, Kubernetes manifests, kustomize folders, Helm charts (rendered with helm), ECS task definitions and Dockerfiles with the posture rules used on live config. Exit 0 clean, 1 violation at or above --fail-on, 2 usage or parse error.')
     .argument('<paths...>', 'template files or directories')
     .option('-f, --format <format>', 'text, json or sarif', 'text')
     .option('--fail-on <severity>', 'informational, low, medium, high or critical', 'high')
@@ -118,13 +118,15 @@ export function addScanCommands(program: Command): void {
     .option('--create-baseline <file>', 'write the current violations as a baseline and exit 0 (2 when a file cannot be read)')
     .option('--live <paths...>', 'AWS Config items (files or directories: items, snapshots, history, API responses, NDJSON): report where a template resource\'s live configuration differs on a security attribute (rules drift.<attribute>; any drift exits 1; an unreadable input exits 2)')
     .option('--live-stack <name>', 'with --live: match CloudFormation resources only to live items of this stack (aws:cloudformation:stack-name)')
+    .option('--helm <path>', 'Helm charts (a folder with Chart.yaml and templates/) are rendered with `helm template`: the helm executable (default: $SLUICE_HELM, else helm on PATH; none found: the chart is an error, exit 2)')
+    .option('--helm-values <files...>', 'values files passed to `helm template --values` for every chart, after its own values.yaml')
     .addHelpText(
       'after',
       '\nIn the source: `# sluice:skip=<rule>[,<rule>] <reason>` in the block of a resource or right above it (HCL, YAML),\n' +
         'Kubernetes annotation `sluice.dev/skip: "<rule> <reason>"`, CloudFormation `Metadata: { sluice: { skip: [{ rule, reason }] } }`.\n' +
         'Suppressed violations stay in the output (text SUPPRESSED lines, JSON `suppressed`, SARIF `suppressions`). See docs/shift-left.md.',
     )
-    .action(async (paths: string[], flags: { format: string; failOn: string; pack?: string[]; srcRoot?: string; rule?: string[]; skipRule?: string[]; baseline?: string; createBaseline?: string; live?: string[]; liveStack?: string }) => {
+    .action(async (paths: string[], flags: { format: string; failOn: string; pack?: string[]; srcRoot?: string; rule?: string[]; skipRule?: string[]; baseline?: string; createBaseline?: string; live?: string[]; liveStack?: string; helm?: string; helmValues?: string[] }) => {
       const format = flags.format;
       const failOn = flags.failOn.toLowerCase();
       if (format !== 'text' && format !== 'json' && format !== 'sarif') throw new SluiceError('SLUICE_ERR_CONFIG_INVALID', `--format must be text, json or sarif, got ${JSON.stringify(format)}`);
@@ -143,6 +145,7 @@ export function addScanCommands(program: Command): void {
           ...(flags.createBaseline ? { createBaseline: flags.createBaseline } : {}),
           ...(flags.live ? { live: flags.live } : {}),
           ...(flags.liveStack ? { liveStack: flags.liveStack } : {}),
+          ...(flags.helm || flags.helmValues ? { helm: { ...(flags.helm ? { helm: flags.helm } : {}), ...(flags.helmValues ? { values: flags.helmValues } : {}) } } : {}),
         },
         (s) => process.stdout.write(s),
       );

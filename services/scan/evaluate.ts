@@ -1,6 +1,7 @@
 import { dirname } from 'node:path';
 import { parseConfigFile } from '../collectors/config_files/index.ts';
 import { terraformModuleContext, type TerraformModuleContext } from '../collectors/config_files/terraform-hcl.ts';
+import { bicepSourcesOf } from '../collectors/config_files/bicep.ts';
 import type { ConfigState } from '../core/model/config-state.ts';
 import { configStateView, loadRulePacks, ResourceRuleSet, type CompiledRule } from '../rules/index.ts';
 import { byPlace, exitCodeOf, severitySummary, type ScanError, type ScanReport, type Severity, type SuppressedViolation, type Violation } from './report.ts';
@@ -109,9 +110,10 @@ export function scanFiles(files: readonly ScanFile[], opts: ScanFilesOptions & {
   const skipped: string[] = [];
   let resources = 0;
   const modules = terraformModules(files);
+  const bicepSources = bicepSourcesOf(files);
   for (const f of files) {
     const module = TERRAFORM_SOURCE.test(f.name) ? modules.get(dirname(f.name)) : undefined;
-    const outs = parseConfigFile(f.name, f.bytes, { time: 0, ...(module ? { terraformModule: module } : {}) });
+    const outs = parseConfigFile(f.name, f.bytes, { time: 0, ...(module ? { terraformModule: module } : {}), ...(bicepSources.size > 0 ? { bicepSources } : {}) });
     const events = outs.flatMap((o) => (o.kind === 'event' && o.stream === 'config' ? [o.event as ConfigState] : []));
     const rejected = outs.flatMap((o) => (o.kind === 'dead_letter' ? [o] : []));
     if (f.discovered && events.length === 0 && rejected.length > 0 && rejected.every((r) => NOT_IAC.test(r.reason))) {

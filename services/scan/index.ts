@@ -7,6 +7,8 @@ import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'n
 import { dirname, join, resolve } from 'node:path';
 import { isKustomizationFileName, kustomizationReferences } from '../collectors/config_files/kustomize.ts';
 import { isDockerfileName } from '../collectors/config_files/dockerfile.ts';
+import { isBicepName } from '../collectors/config_files/bicep.ts';
+import { bicepCompanionPaths } from '../collectors/config_files/bicep-files.ts';
 import { RULE_SEVERITIES } from '../rules/index.ts';
 import { postureRuleSet, scanFiles, type ScanFile } from './evaluate.ts';
 import { formatText } from './format.ts';
@@ -16,6 +18,7 @@ import { applyBaseline, BaselineError, readBaseline, writeBaseline } from './sup
 import { LiveInputError, readLiveInputs, type LiveInventory } from './drift/live.ts';
 import { withDrift } from './drift/scan-report.ts';
 import type { ConfigState } from '../core/model/config-state.ts';
+import { isHelmChartDir, renderHelmChart, type HelmRenderOptions } from './helm.ts';
 
 export { scanFiles, postureRuleSet } from './evaluate.ts';
 export type { ScanFile } from './evaluate.ts';
@@ -49,6 +52,8 @@ export interface ScanOptions {
   live?: string[];
   /** `--live-stack <name>`: CloudFormation drift only against live items of this stack. */
   liveStack?: string;
+  /** Helm charts: the helm executable (`--helm`, else $SLUICE_HELM, else PATH) and extra values files (`--helm-values`). */
+  helm?: HelmRenderOptions;
 }
 
 /** The report with the baseline's violations moved to `suppressed`; the summary and exit code recomputed. */
@@ -57,19 +62,24 @@ function withBaseline(report: ScanReport, path: string, srcRoot: string, cwd: st
   return { ...report, violations: kept, suppressed: [...report.suppressed, ...suppressed], summary: severitySummary(kept), exit_code: exitCodeOf(kept, report.errors, report.fail_on) };
 }
 
-const IAC_FILE = /(\.(ya?ml|json|template|tf|tfvars)(\.gz)?|^Kustomization)$/i;
+const IAC_FILE = /(\.(ya?ml|json|template|tf|tfvars|bicep|bicepparam)(\.gz)?|^Kustomization)$/i;
 const SKIP_DIRS = new Set(['node_modules', '.git', '.terraform']);
 /** Files read per scan at most (a guard against scanning a whole disk by mistake). */
 export const MAX_SCAN_FILES = 20_000;
 /** Bytes read per file at most (the config_files collector's own default cap). */
 export const MAX_SCAN_FILE_BYTES = 64 * 1024 * 1024;
 
-function walk(dir: string, out: ScanFile[], errors: ScanError[]): void {
+function walk(dir: string, out: ScanFile[], errors: ScanError[], charts: string[]): void {
+  // A Helm chart's templates are Go templates, not YAML: the chart is rendered as a whole (helm.ts).
+  if (isHelmChartDir(dir)) {
+    charts.push(dir);
+    return;
+  }
   for (const d of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
     if (out.length >= MAX_SCAN_FILES) return;
     const p = join(dir, d.name);
     if (d.isDirectory()) {
-      if (!SKIP_DIRS.has(d.name)) walk(p, out, errors);
+      if (!SKIP_DIRS.has(d.name)) walk(p, out, errors, charts);
     } else if (d.isFile() && (IAC_FILE.test(d.name) || isDockerfileName(d.name))) {
       try {
         if (statSync(p).size > MAX_SCAN_FILE_BYTES) {
@@ -93,19 +103,31 @@ function realOf(p: string): string {
 }
 
 /**
- * Reads the named files and the IaC files (yaml, yml, json, template, tf, tf.json, tfvars) under
- * the named directories. A kustomization (kustomization.yaml) is followed: every local file or
+ * Reads the named files and the IaC files (yaml, yml, json, template, tf, tf.json, tfvars, bicep,
+ * bicepparam, Dockerfiles) under the named directories. A kustomization (kustomization.yaml) is followed: every local file or
  * folder its `resources` / `bases` / `components` / `crds` name is read too, each file once
- * however often it is named; remote bases are not fetched.
+ * however often it is named; remote bases are not fetched. Folders holding a Helm chart
+ * (Chart.yaml beside templates/) are listed in `charts`, not read: `renderScanCharts` renders them.
  */
-export function readScanInputs(paths: readonly string[]): { files: ScanFile[]; errors: ScanError[] } {
+export function readScanInputs(paths: readonly string[]): { files: ScanFile[]; errors: ScanError[]; charts: string[] } {
   const files: ScanFile[] = [];
   const errors: ScanError[] = [];
-  readPaths(paths, files, errors);
+  const charts: string[] = [];
+  readPaths(paths, files, errors, charts);
   const seen = new Set(files.map((f) => realOf(f.name)));
   const followed = new Set<string>();
   for (let i = 0; i < files.length && files.length < MAX_SCAN_FILES; i++) {
     const k = files[i]!;
+    if (isBicepName(k.name) && !followed.has(realOf(k.name))) {
+      // a Bicep template named on its own: its local modules and parameters files are read too
+      followed.add(realOf(k.name));
+      for (const p of bicepCompanionPaths(k.name, k.bytes.toString('utf8'))) {
+        if (seen.has(realOf(p))) continue;
+        seen.add(realOf(p));
+        readPaths([p], files, errors, charts);
+      }
+      continue;
+    }
     if (!isKustomizationFileName(k.name) || followed.has(realOf(k.name))) continue;
     followed.add(realOf(k.name));
     const refs = kustomizationReferences(k.bytes.toString('utf8'));
@@ -116,7 +138,7 @@ export function readScanInputs(paths: readonly string[]): { files: ScanFile[]; e
         continue;
       }
       const more: ScanFile[] = [];
-      readPaths([target], more, errors);
+      readPaths([target], more, errors, charts);
       for (const f of more) {
         const real = realOf(f.name);
         if (seen.has(real)) continue;
@@ -125,17 +147,26 @@ export function readScanInputs(paths: readonly string[]): { files: ScanFile[]; e
       }
     }
   }
-  return { files, errors };
+  return { files, errors, charts: [...new Set(charts)] };
 }
 
-function readPaths(paths: readonly string[], files: ScanFile[], errors: ScanError[]): void {
+/** Renders the charts readScanInputs found (helm template, one at a time) into `files`; failures go to `errors`. */
+export async function renderScanCharts(charts: readonly string[], files: ScanFile[], errors: ScanError[], opts: HelmRenderOptions = {}): Promise<void> {
+  for (const chart of charts) {
+    const r = await renderHelmChart(chart, opts);
+    if ('error' in r) errors.push(r.error);
+    else files.push(...r.files);
+  }
+}
+
+function readPaths(paths: readonly string[], files: ScanFile[], errors: ScanError[], charts: string[]): void {
   for (const p of paths) {
     if (!existsSync(p)) {
       errors.push({ file: p, message: 'no such file or directory' });
       continue;
     }
     const st = statSync(p);
-    if (st.isDirectory()) walk(p, files, errors);
+    if (st.isDirectory()) walk(p, files, errors, charts);
     else if (!st.isFile()) {
       // A FIFO would block forever and /dev/zero never ends: only regular files are read.
       errors.push({ file: p, message: 'SLUICE_ERR_INPUT_NOT_REGULAR: not a regular file or directory (a FIFO, socket or device); not read' });
@@ -206,7 +237,8 @@ export async function scanCommand(paths: string[], options: ScanOptions, out: (s
       return 2;
     }
   }
-  const { files, errors } = readScanInputs(paths);
+  const { files, errors, charts } = readScanInputs(paths);
+  await renderScanCharts(charts, files, errors, options.helm);
   const templates: ConfigState[] = [];
   let report = scanFiles(files, { failOn: options.failOn, rules, errors, only: options.only ?? [], skipRules: options.skipRules ?? [], ...(live ? { onResource: (e: ConfigState) => templates.push(e) } : {}) });
   if (live) {

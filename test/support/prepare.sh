@@ -60,6 +60,22 @@ prepare_moto() {
 }
 prepare_moto || true
 
+# --- 0b. Helm 3 CLI for the `sluice scan` chart tests (build-helm.sh), in the background -------------
+# helm on PATH or SLUICE_HELM -> that one. Else built once from the Go module proxy into
+# test/support/.cache/helm/<version> while the other steps and the unit tests run; the chart tests wait
+# for it (test/support/helm.ts reads .building / .complete). A failure shows in .cache/helm/build.log.
+prepare_helm() {
+  local version="${SLUICE_TEST_HELM_VERSION:-v3.16.4}" dir="$support/.cache/helm"
+  if [ -n "${SLUICE_HELM:-}" ] || command -v helm >/dev/null 2>&1; then echo "prepare: using helm ${SLUICE_HELM:-$(command -v helm)}"; return 0; fi
+  if [ -e "$dir/$version/.complete" ]; then echo "prepare: helm ready -> test/support/.cache/helm/$version"; return 0; fi
+  if [ -e "$dir/.building" ] && kill -0 "$(cat "$dir/.building")" 2>/dev/null; then echo "prepare: helm build already running"; return 0; fi
+  mkdir -p "$dir"
+  nohup bash -c "bash '$support/build-helm.sh'; rm -f '$dir/.building'" >"$dir/build.log" 2>&1 &
+  echo $! >"$dir/.building"
+  echo "prepare: building helm $version in the background (log: test/support/.cache/helm/build.log)"
+}
+prepare_helm || true
+
 if [ -n "${KAFKA_BROKERS:-}" ] && [ -n "${CLICKHOUSE_URL:-}" ]; then
   echo "prepare: KAFKA_BROKERS and CLICKHOUSE_URL are set; using external services"
   exit 0

@@ -3,7 +3,8 @@
  * on the 'config' stream, one event per resource, source `iac`, change_type `snapshot`, keyed by
  * `iac:<file>#<id>`: CloudFormation templates (YAML with short-form tags, or JSON), Terraform
  * source (`.tf`, `.tf.json`, variables/tfvars/locals resolved statically) and Terraform JSON
- * (`terraform show -json` of a plan or state, modules recursed), Azure Resource Manager templates,
+ * (`terraform show -json` of a plan or state, modules recursed), Azure Resource Manager templates
+ * and Azure Bicep (`.bicep`, read as the ARM template it compiles to),
  * ECS task definitions (register-task-definition JSON), Dockerfiles (one resource per build
  * stage, known by name), Kubernetes manifests (multi-doc YAML or
  * JSON, List kinds expanded; kustomizations are not resources). `parseConfigFile` is the pure entry point used by `sluice scan`.
@@ -43,6 +44,8 @@ export { isArmTemplate, isArmParameters, readArm } from './arm.ts';
 export { isEcsTaskDefinitionJson, readEcsTaskDefinition } from './ecs.ts';
 export { isKustomization, isKustomizationFileName, kustomizationReferences, KUSTOMIZATION_FILE_NAMES } from './kustomize.ts';
 export { DOCKERFILE_STAGE_TYPE, DockerfileError, isDockerfileName, readDockerfile } from './dockerfile.ts';
+export { BICEP_FORMAT, BicepError, BicepParametersError, bicepSourcesOf, isBicepName, isBicepParamName, readBicep } from './bicep.ts';
+export type { BicepReadOptions } from './bicep.ts';
 export type { KustomizationRefs } from './kustomize.ts';
 export type { Positions, NodePath } from './positions.ts';
 
@@ -72,7 +75,7 @@ export const configFilesSpec: CollectorSpec = Object.freeze({
   kind: 'collector',
   type: SOURCE_TYPE,
   description:
-    'Infrastructure-as-code files (CloudFormation YAML/JSON, Terraform .tf/.tf.json source and plan/state JSON, ARM templates, ECS task definitions, Dockerfiles, Kubernetes manifests) to ConfigState (OCSF 5023), one event per resource.',
+    'Infrastructure-as-code files (CloudFormation YAML/JSON, Terraform .tf/.tf.json source and plan/state JSON, ARM templates, Bicep, ECS task definitions, Dockerfiles, Kubernetes manifests) to ConfigState (OCSF 5023), one event per resource.',
   streams: ['config'],
   configSchema: ConfigFilesConfigSchema,
   create: (config?: Record<string, unknown>) => configFilesCollector(config as ConfigFilesConfigInput),

@@ -30,6 +30,7 @@ import { isArmTemplate, isArmParameters, readArm } from './arm.ts';
 import { isEcsTaskDefinitionJson, readEcsTaskDefinition } from './ecs.ts';
 import { isKustomization, isKustomizationFileName } from './kustomize.ts';
 import { DockerfileError, isDockerfileName, readDockerfile } from './dockerfile.ts';
+import { BICEP_FORMAT, BicepError, checkBicepParams, isBicepName, isBicepParamName, readBicep } from './bicep.ts';
 
 /** JSON files larger than this are not indexed for line numbers (location.line is null). */
 export const POSITION_MAX_BYTES = 8 * 1024 * 1024;
@@ -48,6 +49,12 @@ export interface ParseOptions extends BuildOptions {
    * variable defaults and locals are used.
    */
   terraformModule?: TerraformModuleContext;
+  /**
+   * Bicep: other files by name (local modules, `.bicepparam` and `*.parameters.json` files beside
+   * the template), so modules are followed and parameters files merged. Without it, a `.bicep`
+   * file's own parameter defaults are used and its modules are not followed.
+   */
+  bicepSources?: ReadonlyMap<string, string>;
 }
 
 export const DEFAULT_MAX_FILE_BYTES = 64 * 1024 * 1024;
@@ -208,6 +215,20 @@ export function parseConfigFile(name: string, bytes: Buffer, opts: ParseOptions 
         return out;
       }
       emitItems(FORMATS.dockerfile, items, now, isoTime(now));
+      return out;
+    }
+    if (isBicepName(base) || isBicepParamName(base)) {
+      // Bicep (by name): the whole file is refused when it does not parse, as `bicep build` would refuse it.
+      let items: IacItem[] = [];
+      try {
+        if (isBicepParamName(base)) checkBicepParams(text);
+        else items = readBicep(name, text, opts.bicepSources ? { sources: opts.bicepSources } : {});
+      } catch (err) {
+        const reason = err instanceof BicepError ? `not valid Bicep: ${err.message}` : `not valid Bicep: ${errorMessage(err)}`;
+        reject('SLUICE_ERR_INPUT_MALFORMED', reason, data.subarray(0, 64 * 1024));
+        return out;
+      }
+      emitItems(BICEP_FORMAT, items, now, isoTime(now));
       return out;
     }
     if (/\.tf(\.json)?$/i.test(base)) {
