@@ -17,6 +17,8 @@ import type { CompiledRule } from './compile.ts';
 
 export const COVERAGE_DIR = fileURLToPath(new URL('./coverage/', import.meta.url));
 export const CATALOGUES_DIR = join(COVERAGE_DIR, 'catalogues');
+/** Posture rules against a peer's policy list (coverage/posture/README.md): another format, read by its own loader. */
+export const POSTURE_COVERAGE_DIR = join(COVERAGE_DIR, 'posture');
 
 export const COVERAGE_SOURCES = ['aws_cloudtrail', 'azure_activity', 'k8s_audit', 'gcp_audit'] as const;
 export type CoverageSource = (typeof COVERAGE_SOURCES)[number];
@@ -60,7 +62,7 @@ export function loadCoverage(dir: string = COVERAGE_DIR): LoadedEntry[] {
   const problems: string[] = [];
   const out: LoadedEntry[] = [];
   for (const file of yamlFiles(dir)) {
-    if (file.startsWith(CATALOGUES_DIR)) continue;
+    if (file.startsWith(CATALOGUES_DIR) || file.startsWith(POSTURE_COVERAGE_DIR)) continue;
     const rel = file.slice(dir.length).replace(/^\//, '');
     let doc: unknown;
     try {

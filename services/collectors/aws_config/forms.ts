@@ -6,6 +6,7 @@
  * or a rejection naming why the record holds no configuration item. See README.md for the list.
  */
 import { clip, isObj, setOwn, typeName, type Obj } from './config-state.ts';
+import { SNAPSHOT_FORM, snapshotItems } from './snapshot.ts';
 
 /** What a wrapper tells about the configuration items inside it. */
 export interface ItemContext {
@@ -175,6 +176,15 @@ function expand(value: unknown, ctx: ItemContext, raw: unknown, depth: number, o
     Object.hasOwn(r, 'FailedEvaluations')
   ) {
     return expandApiResponse(r, ctx, raw, depth + 1, out, reject);
+  }
+
+  // A cloud scanner's resource snapshot (dotted ResourceType, or {resourceType, resource}): snapshot.ts.
+  const snap = snapshotItems(r);
+  if (snap !== null) {
+    if (!snap.ok) return reject(snap.reason);
+    const next = child(ctx, { form: SNAPSHOT_FORM }, ['scanner_snapshot', { resourceType: snap.type }]);
+    for (const item of snap.items) out.push({ kind: 'item', item, ctx: next, raw });
+    return;
   }
 
   if (looksLikeItem(r)) {

@@ -10,6 +10,7 @@ import { createAwsConfigCollector } from './collector.ts';
 import { AwsConfigConfigSchema, parseAwsConfigConfig, type AwsConfigConfigInput } from './config.ts';
 import { isObj } from './config-state.ts';
 import { looksLikeItem, MESSAGE_TYPES_WITHOUT_ITEMS } from './forms.ts';
+import { isResourceSnapshot } from './snapshot.ts';
 import { SOURCE_TYPE } from './normalize.ts';
 
 export { AwsConfigConfigSchema, parseAwsConfigConfig } from './config.ts';
@@ -60,6 +61,7 @@ function sniffAt(record: unknown, depth: number): boolean {
   if (depth > 3 || !isObj(record)) return false;
   const r = record;
   if (looksLikeItem(r) && typeof r.resourceType === 'string') return true;
+  if (isResourceSnapshot(r)) return true;
   if (typeof r.messageType === 'string' && CONFIG_MESSAGE_TYPES.has(r.messageType)) return true;
   if (isObj(r.configurationItem) && typeof r.configurationItem.resourceType === 'string') return true;
   if (Array.isArray(r.configurationItems)) return true;
