@@ -3,10 +3,11 @@ import { systemClock, type Clock } from '../../core/clock.ts';
 import { splitInput } from '../input.ts';
 import { collectItems } from '../records.ts';
 import type { AwsCloudTrailConfig } from './config.ts';
+import { recordsOf } from './forms.ts';
 import { normalizeCloudTrail, SOURCE_TYPE, type NormalizeOptions } from './normalize.ts';
 
-/** CloudTrail S3 objects wrap events in `Records`. */
-export const CLOUDTRAIL_ENVELOPE_KEYS: readonly string[] = ['Records'];
+/** CloudTrail S3 objects wrap events in `Records`; a CloudTrail Lake GetQueryResults response its rows in `QueryResultRows`. */
+export const CLOUDTRAIL_ENVELOPE_KEYS: readonly string[] = ['Records', 'QueryResultRows'];
 
 export interface AwsCloudTrailCollectorDeps {
   /** Source of the ingest time used for records without a time (config missingTime: ingest_time). Default systemClock. */
@@ -31,8 +32,13 @@ export function createAwsCloudTrailCollector(config: AwsCloudTrailConfig, deps: 
       ingestTime: config.missingTime === 'ingest_time' ? clock.now() : null,
     };
     yield* collectItems(SOURCE_TYPE, splitInput(input, splitOpts), (item) => {
-      const event = normalizeCloudTrail(item.value, normalizeOpts);
-      return [{ kind: 'event', stream: 'activity', key: event.actor.user.uid, event, position: item.position }];
+      // A CloudWatch Logs subscription message holds several records, a Lake row one (forms.ts).
+      const records = recordsOf(item.value);
+      return records.map((record, i) => {
+        const event = normalizeCloudTrail(record, normalizeOpts);
+        const position = records.length === 1 ? item.position : `${item.position}#${i}`;
+        return { kind: 'event', stream: 'activity', key: event.actor.user.uid, event, position } as const;
+      });
     });
   }
 

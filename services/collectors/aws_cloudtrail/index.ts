@@ -16,6 +16,7 @@ export type { NormalizeOptions, ActivityId } from './normalize.ts';
 export * from './kinesis.ts';
 export * from './eventbridge.ts';
 import { sniffEventBridgeCloudTrail } from './eventbridge.ts';
+import { isLakeResult, isLakeRow, isSubscriptionMessage, mergeLakeRow } from './forms.ts';
 
 /**
  * Validates the config (throws SluiceError SLUICE_ERR_CONFIG_INVALID listing every problem) and
@@ -33,14 +34,40 @@ export function awsCloudTrailCollector(config: AwsCloudTrailConfigInput = {}, de
  * normalizer maps those back, see README "Fallbacks").
  */
 export function sniffCloudTrail(record: unknown): boolean {
-  if (typeof record !== 'object' || record === null || Array.isArray(record)) return false;
+  if (Array.isArray(record)) return sniffCloudTrailForm(record);
+  if (typeof record !== 'object' || record === null) return false;
   const r = record as Record<string, unknown>;
   if (typeof r.eventSource === 'string' && typeof r.eventName === 'string') {
     if ('eventVersion' in r || 'userIdentity' in r || isAwsServiceEndpoint(r.eventSource)) return true;
   } else if (r.eventName === undefined && typeof r.eventname === 'string' && typeof r.eventsource === 'string') {
     if (isAwsServiceEndpoint(r.eventsource)) return true;
   }
-  return sniffEventBridgeCloudTrail(record);
+  return sniffEventBridgeCloudTrail(record) || sniffCloudTrailForm(record);
+}
+
+/**
+ * The other delivery forms (forms.ts): a CloudWatch Logs subscription message from a log group that
+ * is not an EKS one whose first log event is a CloudTrail record, a CloudTrail Lake result row or
+ * GetQueryResults response whose first row is one.
+ */
+function sniffCloudTrailForm(record: unknown): boolean {
+  if (isSubscriptionMessage(record)) {
+    if (typeof record.logGroup === 'string' && record.logGroup.startsWith('/aws/eks/')) return false;
+    const first = (record.logEvents as unknown[])[0];
+    const message = typeof first === 'object' && first !== null ? (first as Record<string, unknown>).message : undefined;
+    if (typeof message !== 'string') return false;
+    try {
+      return sniffCloudTrail(JSON.parse(message));
+    } catch {
+      return false;
+    }
+  }
+  if (isLakeRow(record)) return sniffCloudTrail(mergeLakeRow(record));
+  if (isLakeResult(record)) {
+    const rows = record.QueryResultRows as Array<Array<Record<string, unknown>>>;
+    return rows.length > 0 && sniffCloudTrail(mergeLakeRow(rows[0]!));
+  }
+  return false;
 }
 
 /** `ec2.amazonaws.com`, `s3-control.amazonaws.com`: a non-empty host name ending in `.amazonaws.com`. */

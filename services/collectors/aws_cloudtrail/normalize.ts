@@ -8,6 +8,7 @@ import { isIP } from 'node:net';
 import { apiActivityHeader, OCSF_VERSION, RAW_CAP_BYTES, type ApiActivity } from '../../core/events.ts';
 import { clip, isObj, isPantherField, malformed, optObject, optString, typeName, type Obj } from '../fields.ts';
 import { unwrapEventBridge } from './eventbridge.ts';
+import { parseTextFields } from './forms.ts';
 
 export const SOURCE_TYPE = 'aws_cloudtrail';
 
@@ -215,6 +216,9 @@ export function normalizeCloudTrail(record: unknown, opts: NormalizeOptions = {}
     rec = restoreCloudTrailKeys(received);
     fallbacks.push('lowercase_keys');
   }
+  // Athena/Glue tables and CloudTrail Lake rows carry the object fields as JSON text.
+  const parsed = parseTextFields(rec);
+  if (parsed !== rec) rec = fallbacks.includes('lowercase_keys') ? restoreCloudTrailKeys(parsed) : parsed;
 
   // Required fields: collect every problem so the reason names them all.
   const problems: string[] = [];
@@ -287,8 +291,9 @@ export function normalizeCloudTrail(record: unknown, opts: NormalizeOptions = {}
   const requestId = optString(rec, 'requestID', 'requestID');
   const apiVersion = optString(rec, 'apiVersion', 'apiVersion');
   const recipientAccount = optString(rec, 'recipientAccountId', 'recipientAccountId');
-  const errorCode = optString(rec, 'errorCode', 'errorCode');
-  const errorMessage = optString(rec, 'errorMessage', 'errorMessage');
+  // An empty errorCode (a table export's empty column) is no error.
+  const errorCode = optString(rec, 'errorCode', 'errorCode') || null;
+  const errorMessage = optString(rec, 'errorMessage', 'errorMessage') || null;
 
   // Identity.
   const idType = optString(id, 'type', 'userIdentity.type');
@@ -306,15 +311,25 @@ export function normalizeCloudTrail(record: unknown, opts: NormalizeOptions = {}
   const creationDate = attributes ? optString(attributes, 'creationDate', 'userIdentity.sessionContext.attributes.creationDate') : null;
 
   const userAccount = idAccount ?? recipientAccount;
+  // An IAM Identity Center user acting directly (type IdentityCenterUser) has no ARN nor principalId:
+  // the user is `onBehalfOf.userId` in the identity store `onBehalfOf.identityStoreArn`.
+  const onBehalfOf = optObject(id, 'onBehalfOf', 'userIdentity.onBehalfOf');
+  const centerUserId = onBehalfOf ? optString(onBehalfOf, 'userId', 'userIdentity.onBehalfOf.userId') : null;
+  const centerStore = onBehalfOf ? optString(onBehalfOf, 'identityStoreArn', 'userIdentity.onBehalfOf.identityStoreArn') : null;
+  const centerUser = centerUserId === null ? null : `${centerStore ?? `${userAccount ?? 'unknown'}:IdentityCenterUser`}/user/${centerUserId}`;
   const userUid =
     identity === null
       ? `${UNKNOWN_PRINCIPAL}@${recipientAccount ?? 'unknown'}`
       : arn ??
         principalId ??
         (idType === 'AWSService' ? invokedBy : null) ??
+        centerUser ??
         `${userAccount ?? 'unknown'}:${idType ?? 'Unknown'}${userName ? `:${userName}` : ''}`;
 
-  let actorName = userName;
+  let actorName = userName ?? (arn === null && principalId === null ? centerUserId : null);
+  // Identity Center users' calls carry `credentialId` (the portal session's credential) instead of an access key.
+  const credentialId = optString(id, 'credentialId', 'userIdentity.credentialId');
+  const credentialUid = accessKeyId !== null && accessKeyId !== '' ? accessKeyId : (credentialId ?? accessKeyId);
   if (idType === 'AssumedRole') {
     const m = arn ? /:assumed-role\/([^/]+)\/(.+)$/.exec(arn) : null;
     actorName = m ? `${issuerUserName ?? m[1]}/${m[2]}` : (userName ?? issuerUserName);
@@ -393,7 +408,7 @@ export function normalizeCloudTrail(record: unknown, opts: NormalizeOptions = {}
       source: SOURCE_TYPE,
     },
     actor: {
-      user: { uid: userUid, name: actorName, type: idType, account_uid: userAccount, credential_uid: accessKeyId },
+      user: { uid: userUid, name: actorName, type: idType, account_uid: userAccount, credential_uid: credentialUid },
       session,
       invoked_by: invokedBy,
     },

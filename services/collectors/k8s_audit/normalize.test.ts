@@ -205,6 +205,31 @@ describe('normalizeK8sAudit: GKE Cloud Audit Logs entries', () => {
     assert.deepEqual({ ...b, raw_data: null }, { ...a, raw_data: null });
   });
 
+  it('a multi-segment API group in the method name (io.k8s.authorization.rbac.v1…) is not read as a subresource', () => {
+    const entry = (method: string, resourceName?: string) => ({
+      protoPayload: {
+        authenticationInfo: { principalEmail: 'dev@acme.example' },
+        methodName: method,
+        ...(resourceName ? { resourceName } : {}),
+        serviceName: 'k8s.io',
+        status: {},
+      },
+      insertId: 'gke-rbac',
+      resource: { type: 'k8s_cluster', labels: { project_id: 'acme-prod', cluster_name: 'blue', location: 'europe-west1' } },
+      timestamp: '2025-03-04T10:11:12.123Z',
+    });
+    const withName = normalizeK8sAudit(entry('io.k8s.authorization.rbac.v1.clusterrolebindings.create', 'rbac.authorization.k8s.io/v1/clusterrolebindings/ops-admin'), opts);
+    assert.equal(withName.api.service_name, 'k8s:rbac.authorization.k8s.io/clusterrolebindings');
+    assert.equal(withName.resources[0]!.name, 'ops-admin');
+    const methodOnly = normalizeK8sAudit(entry('io.k8s.admissionregistration.v1.mutatingwebhookconfigurations.create'), opts);
+    assert.equal(methodOnly.api.service_name, 'k8s:admissionregistration.k8s.io/mutatingwebhookconfigurations');
+    const rbacOnly = normalizeK8sAudit(entry('io.k8s.authorization.rbac.v1.roles.delete'), opts);
+    assert.equal(rbacOnly.api.service_name, 'k8s:rbac.authorization.k8s.io/roles');
+    assert.equal(rbacOnly.api.version, 'v1');
+    const exec = normalizeK8sAudit(entry('io.k8s.core.v1.pods.exec.create', 'core/v1/namespaces/shop/pods/web/exec'), opts);
+    assert.equal(exec.api.service_name, 'k8s:core/pods/exec');
+  });
+
   it('a google.rpc status code gives the HTTP status code (7 -> 403, 16 -> 401); a denied grant alone is 403', () => {
     const entry = (status: unknown, granted: boolean) => ({
       protoPayload: {

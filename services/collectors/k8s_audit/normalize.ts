@@ -273,14 +273,28 @@ export function parseGkeResourceName(text: string): {
   return { group, version, namespace: null, resource: rest[0] ?? null, name: rest[1] ?? null, subresource: rest[2] ?? null };
 }
 
-/** io.k8s.<group>.<version>.<resource>[.<subresource>].<verb> -> its parts (group as GKE shortens it). */
+/** Built-in API groups named `<x>.k8s.io`, which GKE's method names shorten to `<x>` (groups such as apps, batch, policy have no suffix). */
+const GKE_K8S_IO_GROUPS: ReadonlySet<string> = new Set([
+  'admissionregistration', 'apiextensions', 'apiregistration', 'authentication', 'authorization', 'certificates', 'coordination',
+  'discovery', 'events', 'networking', 'node', 'resource', 'scheduling', 'storage', 'storagemigration',
+]);
+
+/** io.k8s.<group>.<version>.<resource>[.<subresource>].<verb> -> its parts (the API group as the native objectRef names it). */
 function parseGkeMethod(method: string): { verb: string; group: string | null; version: string | null; resource: string | null; subresource: string | null } {
   const segs = method.split('.');
   const verb = segs[segs.length - 1]!;
   // A custom resource's method starts with its reversed group, of any length: only the verb and resource are sure.
   if (!method.startsWith('io.k8s.')) return { verb, group: null, version: null, resource: segs.length >= 3 ? segs[segs.length - 2]! : null, subresource: null };
   const body = segs.slice(2, -1); // after io.k8s
-  const [group, version, resource, subresource] = body;
+  // The group may have several segments, reversed and without `.k8s.io` (io.k8s.authorization.rbac.v1.clusterroles.create,
+  // io.k8s.admissionregistration.v1…): the version segment (v1, v1beta1, v2alpha1) splits group from resource.
+  const at = body.findIndex((x, i) => i > 0 && /^v[0-9]+((alpha|beta)[0-9]+)?$/.test(x));
+  if (at > 1) {
+    const group = body.slice(0, at).reverse().join('.') + '.k8s.io';
+    return { verb, group, version: body[at]!, resource: body[at + 1] ?? null, subresource: body[at + 2] ?? null };
+  }
+  const [short, version, resource, subresource] = body;
+  const group = short !== undefined && GKE_K8S_IO_GROUPS.has(short) ? `${short}.k8s.io` : short;
   return { verb, group: group ?? null, version: version ?? null, resource: resource ?? null, subresource: subresource ?? null };
 }
 
