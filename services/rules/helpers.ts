@@ -228,6 +228,59 @@ export function values(v: unknown): unknown[] {
   return [v];
 }
 
+/** One step into a map or list, the key matched ignoring ASCII case when no key matches exactly. */
+function istep(cur: unknown, seg: string): unknown {
+  const exact = step(cur, seg);
+  if (exact !== undefined) return exact;
+  const want = seg.toLowerCase();
+  let entries: Iterable<[unknown, unknown]> | null = null;
+  if (isCelMap(cur) || cur instanceof Map) entries = (cur as Map<unknown, unknown>).entries();
+  else if (cur !== null && typeof cur === 'object' && !Array.isArray(cur) && !isCelList(cur)) entries = Object.entries(cur as Record<string, unknown>);
+  if (entries === null) return undefined;
+  for (const [k, v] of entries) if (typeof k === 'string' && k.toLowerCase() === want) return v;
+  return undefined;
+}
+
+/**
+ * `get` with property names compared ignoring case (`iget(body, 'properties.networkAcls.defaultAction')`
+ * also reads `Properties.NetworkAcls.DefaultAction`): for request bodies of APIs that read their JSON
+ * case-insensitively (Azure Resource Manager), whose clients differ in casing. An exact match wins.
+ */
+export function igetPath(obj: unknown, path: unknown): unknown {
+  const segs = typeof path === 'string' ? (path === '' ? [] : path.split('.')) : isCelList(path) ? [...path].map(str) : null;
+  if (segs === null) return null;
+  let cur: unknown = obj;
+  for (const seg of segs) {
+    cur = istep(cur, seg);
+    if (cur === undefined || cur === null) return null;
+  }
+  return cur;
+}
+
+/**
+ * The ARM request body of an Azure activity event, parsed: `unmapped.properties.requestbody`
+ * (JSON text in the export, REST and Log Analytics forms; an object passes through), any casing of
+ * the key. null when the event has none or it is not JSON. Read it with `iget`.
+ */
+export function azureRequest(event: unknown): unknown {
+  const body = igetPath(event, 'unmapped.properties.requestbody');
+  if (body !== null && typeof body === 'object') return body;
+  const v = json(body);
+  return v !== null && typeof v === 'object' ? v : null;
+}
+
+/**
+ * The ARM response body of an Azure activity event, parsed: `unmapped.properties.responseBody`
+ * (the resource as the write left it, logged on the Accept/Success event of a PUT while the request
+ * body is logged on its Start event). null when absent or not JSON. Read it with `iget`.
+ */
+export function azureResponse(event: unknown): unknown {
+  const body = igetPath(event, 'unmapped.properties.responseBody');
+  if (body !== null && typeof body === 'object') return body;
+  const v = json(body);
+  return v !== null && typeof v === 'object' ? v : null;
+}
+
 /** The Statement entries of an IAM policy (object or JSON text); [] when it is not one. */
 function policyStatements(policy: unknown): unknown[] {
   let p = toPlain(policy);
@@ -390,6 +443,10 @@ export const RULE_HELPERS: readonly CelFunc[] = [
   celFunc('get', [D, D], D, (o, p) => getPath(o, p) as CelValue),
   celFunc('get', [D, D, D], D, (o, p, d) => (getPath(o, p) ?? d) as CelValue),
   celFunc('json', [D], D, (v) => json(v) as CelValue),
+  celFunc('iget', [D, D], D, (o, p) => igetPath(o, p) as CelValue),
+  celFunc('iget', [D, D, D], D, (o, p, d) => (igetPath(o, p) ?? d) as CelValue),
+  celFunc('azureRequest', [D], D, (e) => azureRequest(e) as CelValue),
+  celFunc('azureResponse', [D], D, (e) => azureResponse(e) as CelValue),
   celFunc('toJson', [D], S, (v) => JSON.stringify(toPlain(v)) ?? 'null'),
   celFunc('str', [D], S, (v) => str(v)),
   celFunc('lower', [D], S, (v) => str(v).toLowerCase()),

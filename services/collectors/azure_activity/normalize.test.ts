@@ -531,3 +531,75 @@ describe('normalizeAzureActivity: other documented shapes', () => {
     assert.equal(sniffAzureActivity(metric), false, 'a metric alert carries no activity event');
   });
 });
+
+describe('normalizeAzureActivity: one operation in the three documented forms (test/fixtures/azure/docs-forms.json)', () => {
+  const forms = JSON.parse(readFileSync(new URL('../../../test/fixtures/azure/docs-forms.json', import.meta.url), 'utf8')) as {
+    export: Record<string, unknown>;
+    rest: { value: Record<string, unknown>[] };
+    logAnalytics: Record<string, unknown>;
+  };
+  const events = { export: normalizeAzureActivity(forms.export), rest: normalizeAzureActivity(forms.rest.value[0]), logAnalytics: normalizeAzureActivity(forms.logAnalytics) };
+
+  it('reads the category from properties.eventCategory when category is the operation type (Write/Delete/Action)', () => {
+    assert.equal(events.export.metadata.log_name, 'Administrative');
+    const noEventCategory = { ...forms.export, properties: { statusCode: 'Created' } };
+    assert.equal(normalizeAzureActivity(noEventCategory).metadata.log_name, 'Administrative');
+    assert.equal(normalizeAzureActivity({ ...forms.export, category: 'Security' }).metadata.log_name, 'Security');
+  });
+
+  for (const [name, e] of Object.entries(events)) {
+    it(`${name}: the same operation, outcome, principal, category, subscription and address`, () => {
+      assert.equal(e.api.operation, 'MICROSOFT.NETWORK/NETWORKSECURITYGROUPS/SECURITYRULES/WRITE');
+      assert.equal(e.api.service_name, 'MICROSOFT.NETWORK');
+      assert.equal(e.activity_id, 1);
+      assert.equal(e.status, 'Success');
+      assert.equal(e.status_code, name === 'export' ? 'Succeeded.Created' : 'Created');
+      assert.equal(e.actor.user.uid, '3e9a0000-0000-4000-8000-0000000000a7');
+      assert.equal(e.actor.user.type, 'User');
+      assert.equal(e.actor.user.account_uid, '6b2d0000-0000-4000-8000-0000000000e5');
+      assert.equal(e.actor.session?.is_mfa, true);
+      assert.equal(e.metadata.log_name, 'Administrative');
+      assert.equal(e.cloud.account_uid, '5a1c0000-0000-4000-8000-0000000000f1');
+      assert.equal(e.src_endpoint.ip, '198.51.100.61');
+      assert.equal(e.resources[0]?.type?.toLowerCase(), 'microsoft.network/networksecuritygroups/securityrules');
+      assert.equal(e.resources[0]?.name?.toLowerCase(), 'allow-rdp');
+    });
+  }
+});
+
+describe('normalizeAzureActivity: activity-log alert notifications write httpRequest as JSON text', () => {
+  const alert = {
+    schemaId: 'azureMonitorCommonAlertSchema',
+    data: {
+      essentials: {
+        signalType: 'Activity Log',
+        monitoringService: 'Activity Log - Administrative',
+        alertTargetIDs: ['/subscriptions/9a8b0000-0000-4000-8000-0000000000b9/resourcegroups/apps-rg/providers/microsoft.containerinstance/containergroups/worker'],
+      },
+      alertContext: {
+        caller: 'ops@example.org',
+        eventSource: 'Administrative',
+        eventTimestamp: '2025-06-04T12:05:22.0029288+00:00',
+        httpRequest: '{"clientRequestId":"8a990000-0000-4000-8000-0000000000e8","clientIpAddress":"203.0.113.88","method":"POST"}',
+        level: 'Informational',
+        operationName: 'Microsoft.ContainerInstance/containerGroups/restart/action',
+        status: 'Succeeded',
+        subStatus: '',
+      },
+    },
+  };
+
+  it('reads the caller address and request id from the text, and keeps it parsed in unmapped', () => {
+    const e = normalizeAzureActivity(alert);
+    assert.deepEqual(e.src_endpoint, { ip: '203.0.113.88', domain: null });
+    assert.equal(e.api.request_uid, '8a990000-0000-4000-8000-0000000000e8');
+    assert.deepEqual((unmappedOf(e).httpRequest as Record<string, unknown>).method, 'POST');
+  });
+
+  it('keeps httpRequest text that is not JSON in unmapped instead of rejecting the record', () => {
+    const odd = { ...alert, data: { ...alert.data, alertContext: { ...alert.data.alertContext, httpRequest: 'n/a' } } };
+    const e = normalizeAzureActivity(odd);
+    assert.equal(e.src_endpoint.ip, null);
+    assert.equal(unmappedOf(e).httpRequest, 'n/a');
+  });
+});

@@ -266,6 +266,17 @@ function fromLogAnalytics(la: Obj): Obj {
   return out;
 }
 
+/**
+ * The activity log category. Microsoft's mapping of the storage / Event Hubs schema documents
+ * `category` as the operation type (`Write`, `Delete`, `Action`) with the category itself in
+ * `properties.eventCategory`, "Administrative" when that is absent; newer records write the
+ * category in `category`. Both give the same log_name.
+ */
+function logNameOf(category: string | null, eventCategory: string | null): string | null {
+  if (category !== null && /^(write|delete|action)$/i.test(category.trim())) return eventCategory ?? 'Administrative';
+  return category ?? eventCategory;
+}
+
 /** Top-level fields mapped 1:1 to a typed field; every other field goes to `unmapped`. */
 const MAPPED_FIELDS = new Set([
   'time', 'eventTimestamp', 'operationName', 'operationVersion', 'callerIpAddress', 'location', 'eventDataId', 'subscriptionId',
@@ -411,7 +422,8 @@ export function normalizeAzureActivity(record: unknown, opts: NormalizeOptions =
     optString(properties, 'statusMessage', 'properties.statusMessage');
 
   // Where from.
-  const httpRequest = optObject(rec, 'httpRequest', 'httpRequest');
+  // Activity-log alert notifications write httpRequest as JSON text; text that is not JSON stays in unmapped.
+  const httpRequest = typeof rec.httpRequest === 'string' ? objectOrJsonText(rec.httpRequest) : optObject(rec, 'httpRequest', 'httpRequest');
   const callerIp =
     optString(rec, 'callerIpAddress', 'callerIpAddress') ?? optString(httpRequest, 'clientIpAddress', 'httpRequest.clientIpAddress') ?? claimIp;
   const userAgent = optString(properties, 'userAgentHeader', 'properties.userAgentHeader') ?? optString(properties, 'userAgent', 'properties.userAgent');
@@ -441,7 +453,7 @@ export function normalizeAzureActivity(record: unknown, opts: NormalizeOptions =
   const unmapped: Obj = {};
   for (const [k, v] of Object.entries(rec)) {
     if (MAPPED_FIELDS.has(k) || isPantherField(k)) continue;
-    unmapped[k] = k === 'properties' && properties !== null ? properties : v;
+    unmapped[k] = k === 'properties' && properties !== null ? properties : k === 'httpRequest' && httpRequest !== null ? httpRequest : v;
   }
   if (fallbacks.length > 0) unmapped._sluice = { fallbacks };
 
@@ -452,7 +464,7 @@ export function normalizeAzureActivity(record: unknown, opts: NormalizeOptions =
       version: OCSF_VERSION,
       product_name: PRODUCT_NAME,
       vendor_name: VENDOR_NAME,
-      log_name: category ?? optString(properties, 'eventCategory', 'properties.eventCategory'),
+      log_name: logNameOf(category, optString(properties, 'eventCategory', 'properties.eventCategory')),
       original_time: originalTime,
       source: SOURCE_TYPE,
     },
