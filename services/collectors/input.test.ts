@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { gzipSync } from 'node:zlib';
-import { splitInput, isGzip, type InputItem } from './input.ts';
+import { concatenatedJsonParts, splitInput, isGzip, type InputItem } from './input.ts';
 
 const split = (name: string, text: string | Buffer, opts?: Parameters<typeof splitInput>[1]): InputItem[] => [
   ...splitInput({ name, bytes: Buffer.isBuffer(text) ? text : Buffer.from(text, 'utf8') }, opts),
@@ -61,6 +61,27 @@ describe('splitInput', () => {
     assert.equal(bad.raw.toString(), '{"a":');
     assert.deepEqual(items[2]!.kind === 'record' && items[2]!.value, { a: 3 });
     assert.equal(items[2]!.position, 'f#2');
+  });
+
+  it('reads values written back to back with no separator (Firehose to S3), envelopes included', () => {
+    const firehose = '{"messageType":"DATA_MESSAGE","logEvents":[{"id":"1","message":"{\\"a\\":\\"}{\\"}"}]}{"Records":[{"b":1},{"b":2}]}{"c":"x\\"}{"}';
+    const items = split('s3://b/firehose', `${firehose}\n{"d":4}\n`);
+    assert.deepEqual(values(items), [{ messageType: 'DATA_MESSAGE', logEvents: [{ id: '1', message: '{"a":"}{"}' }] }, { b: 1 }, { b: 2 }, { c: 'x"}{' }, { d: 4 }]);
+    assert.deepEqual(items.map((i) => i.position), ['s3://b/firehose#0', 's3://b/firehose#1', 's3://b/firehose#2', 's3://b/firehose#3', 's3://b/firehose#4']);
+    assert.equal(items[3]!.raw.toString(), '{"c":"x\\"}{"}');
+    // A whole file of concatenated objects on one line (the default Firehose output).
+    assert.deepEqual(values(split('f', '{"a":1}{"a":2}  {"a":3}')), [{ a: 1 }, { a: 2 }, { a: 3 }]);
+  });
+
+  it('concatenated parts: stray text, a bare value or an unclosed value is not a sequence (the line stays one error)', () => {
+    assert.equal(concatenatedJsonParts('{"a":1}x{"a":2}'), null);
+    assert.equal(concatenatedJsonParts('{"a":1}{"a":2'), null);
+    assert.equal(concatenatedJsonParts('{"a":1}'), null, 'one value is not a sequence');
+    assert.equal(concatenatedJsonParts('"s"{"a":1}'), null);
+    assert.deepEqual(concatenatedJsonParts('[1]{"a":"]"}'), ['[1]', '{"a":"]"}']);
+    const items = split('f', '{"a":1}{"a":');
+    assert.equal(items.length, 1);
+    assert.equal(items[0]!.kind, 'error');
   });
 
   it('expands a {"Records":[...]} held on one NDJSON line, counting positions through it', () => {

@@ -112,6 +112,40 @@ export function* numberedLines(text: string): Generator<{ lineNo: number; line: 
 }
 
 /**
+ * The top-level JSON texts of a line holding several values written back to back with no
+ * separator (`{…}{…}`: Kinesis Data Firehose delivers CloudWatch Logs and EventBridge records to
+ * S3 this way by default), or null when the line is not such a sequence of objects or arrays.
+ * Scans once, tracking strings and nesting; each part is still checked by JSON.parse.
+ */
+export function concatenatedJsonParts(line: string): string[] | null {
+  const parts: string[] = [];
+  let depth = 0;
+  let start = -1;
+  let inString = false;
+  for (let i = 0; i < line.length; i++) {
+    const c = line.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+      continue;
+    }
+    if (c === 0x22) {
+      if (depth === 0) return null;
+      inString = true;
+    } else if (c === 0x7b || c === 0x5b) {
+      if (depth === 0) start = i;
+      depth++;
+    } else if (c === 0x7d || c === 0x5d) {
+      if (depth === 0) return null;
+      if (--depth === 0) parts.push(line.slice(start, i + 1));
+    } else if (depth === 0 && c !== 0x20 && c !== 0x09 && c !== 0x0d) {
+      return null; // a bare value or stray text between values
+    }
+  }
+  return depth === 0 && !inString && parts.length > 1 ? parts : null;
+}
+
+/**
  * Splits one input into native records. Lazy: records are produced as the caller iterates.
  * The whole input is held in memory (decompressed), as inputs are single files or messages.
  */
@@ -174,6 +208,23 @@ export function* splitInput(input: CollectorInput, opts: SplitOptions = {}): Gen
     try {
       value = JSON.parse(lineText);
     } catch (err) {
+      const parts = concatenatedJsonParts(lineText);
+      const values = parts?.map((p) => {
+        try {
+          return { ok: true as const, value: JSON.parse(p) as unknown };
+        } catch {
+          return { ok: false as const };
+        }
+      });
+      if (values && values.every((v) => v.ok)) {
+        for (const v of values) {
+          const env = matchEnvelope(v.value, envelopeKeys);
+          if (env && 'bad' in env) yield envelopeError(env.key, env.bad, raw, lineNo);
+          else if (env) for (const inner of env.records) yield elementItem(pos(), inner, raw, lineNo);
+          else yield elementItem(pos(), v.value, raw, lineNo);
+        }
+        continue;
+      }
       yield {
         kind: 'error',
         position: pos(),
