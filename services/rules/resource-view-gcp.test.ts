@@ -61,7 +61,7 @@ test('HCL source and plan JSON of the same firewall give the same view', () => {
     format_version: '1.2',
     planned_values: { root_module: { resources: [{ address: 'google_compute_firewall.allow_all', mode: 'managed', type: 'google_compute_firewall', name: 'allow_all', values: { name: 'fw', network: 'vpc', source_ranges: ['0.0.0.0/0'], allow: [{ protocol: 'tcp', ports: ['0-65535'] }], deny: [], direction: 'INGRESS', disabled: false } }] } },
   });
-  assert.deepEqual(violations('plan.json', plan), ['posture.gcp.firewall.all_ports_open_to_world', 'posture.gcp.firewall.database_or_cleartext_ports_open', 'posture.gcp.firewall.rdp_open_to_world', 'posture.gcp.firewall.ssh_open_to_world']);
+  assert.deepEqual(violations('plan.json', plan), ['posture.gcp.firewall.all_ports_open_to_world', 'posture.gcp.firewall.database_or_cleartext_ports_open', 'posture.gcp.firewall.logging_off', 'posture.gcp.firewall.rdp_open_to_world', 'posture.gcp.firewall.ssh_open_to_world']);
 });
 
 test('every google_* IAM form is one kind; unknown google types are other', () => {

@@ -52,6 +52,8 @@ export function first(o: unknown, ...paths: string[]): unknown {
 /** A boolean from true/false/'true'/'false'; other values give the fallback. */
 export function bool(v: unknown, fallback: boolean | null = false): boolean | null {
   if (typeof v === 'boolean') return v;
+  // AWS APIs that count (IAM GetAccountSummary: AccountMFAEnabled 1/0) give flags as integers.
+  if (v === 1 || v === 0) return v === 1;
   if (v === 'true' || v === 'True' || v === 'TRUE') return true;
   if (v === 'false' || v === 'False' || v === 'FALSE') return false;
   return fallback;
@@ -141,4 +143,22 @@ export function conditionKeys(s: Obj): string[] {
   const c = s.Condition;
   if (!isObj(c)) return [];
   return Object.values(c).flatMap((ops) => (isObj(ops) ? Object.keys(ops).map((k) => k.toLowerCase()) : []));
+}
+
+/**
+ * The companion resources of a Terraform resource (`configuration.sluice_links`, attached by
+ * services/collectors/config_files/terraform-companions.ts): the values of every companion of
+ * `type` linked to it; `[]` when the module has none; null when not known (no link information,
+ * as in plan JSON or a lone resource, or a companion of that type whose link was unresolvable).
+ */
+export function linked(c: Obj, type: string): Obj[] | null {
+  const l = c.sluice_links;
+  if (!isObj(l)) return null;
+  if (list(l.unknown).includes(type)) return null;
+  return list(l[type]).filter(isObj).map((x) => (isObj(x.values) ? x.values : {}));
+}
+
+/** True when the resource carries companion link information (a Terraform resource read with its module). */
+export function hasLinks(c: Obj): boolean {
+  return isObj(c.sluice_links);
 }

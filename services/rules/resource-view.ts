@@ -3,7 +3,7 @@ import { AWS_SERVICE_KINDS, lambdaFunctionPolicy, redshiftAuditLogging } from '.
 import { GCP_KINDS } from './resource-view-gcp.ts';
 import { ACCOUNT_KINDS } from './resource-view-account.ts';
 import { DOCKER_KINDS } from './resource-view-docker.ts';
-import { at, bool, first, isObj, list, num, policyDocument, text, type KindEntry, type Obj, type ResourceFormat } from './resource-view-util.ts';
+import { at, bool, first, isObj, linked, list, num, policyDocument, text, type KindEntry, type Obj, type ResourceFormat } from './resource-view-util.ts';
 
 /**
  * Resource views: one normalized shape per kind of resource, whatever the source. The same
@@ -29,6 +29,8 @@ export interface ResourceInput {
   tags?: Record<string, string>;
   /** When the configuration was observed (epoch ms; a ConfigState's time): views that age (ACM expiry) count from it. */
   observed_ms?: number | null;
+  /** Paths of arguments a template sets to a value known only at apply time (`unmapped.unknown` of Terraform and ARM): set, value unknown. */
+  unknown_paths?: readonly string[];
 }
 
 /** A normalized resource: common fields, the kind, the kind's fields and the native configuration. */
@@ -179,6 +181,10 @@ function networkAcl(f: ResourceFormat, c: Obj, type: string): Obj {
   return { entries, admin_ports_open_to_world: worldOpenPorts(entries, false, NACL_ADMIN_PORTS) };
 }
 
+/** Settings of a bucket a rule may judge absent (`judged`): all of them in CloudFormation, those AWS Config records live. */
+const BUCKET_SETTINGS = ['public_access_block', 'encryption', 'versioning', 'logging', 'lifecycle', 'replication', 'notifications', 'object_lock'] as const;
+// `ownership` (ACLs disabled by BucketOwnerEnforced) is judged in CloudFormation and on linked Terraform buckets.
+
 function bucket(f: ResourceFormat, c: Obj): Obj {
   if (f === 'aws_config') {
     const s = isObj(c.supplementary) ? c.supplementary : {};
@@ -187,6 +193,10 @@ function bucket(f: ResourceFormat, c: Obj): Obj {
     const acl = at(s, 'AccessControlList');
     const grants = isObj(acl) ? list(acl.grantList) : [];
     const policyText = at(s, 'BucketPolicy.policyText');
+    // AWS Config records the notification configuration always ({"configurations":{}} when none) and
+    // lifecycle / replication only when set; without the versioning record the item is partial: not judged.
+    const full = isObj(s.BucketVersioningConfiguration);
+    const notif = at(s, 'BucketNotificationConfiguration.configurations');
     return {
       public_access_block: pab ? publicAccessFlags(pab, 'camel') : null,
       public_access_block_inline: true,
@@ -196,12 +206,20 @@ function bucket(f: ResourceFormat, c: Obj): Obj {
       logging: typeof at(s, 'BucketLoggingConfiguration.destinationBucketName') === 'string',
       acl_public: grants.some((g) => /AllUsers|AuthenticatedUsers/.test(JSON.stringify(g))),
       policy: policyDocument(policyText),
+      // A lifecycle counts when one of its rules is enabled (a configuration of disabled rules expires nothing).
+      lifecycle: list(at(s, 'BucketLifecycleConfiguration.rules')).some((r) => isObj(r) && String(r.status).toLowerCase() === 'enabled'),
+      replication: list(at(s, 'BucketReplicationConfiguration.rules')).length > 0,
+      notifications: isObj(notif) && Object.keys(notif).length > 0,
+      object_lock: String(at(s, 'ObjectLockConfiguration.objectLockEnabled') ?? '').toLowerCase() === 'enabled',
+      acls_disabled: false,
+      judged: ['public_access_block', 'encryption', 'versioning', 'logging', ...(full ? ['lifecycle', 'replication', 'object_lock'] : []), ...(isObj(notif) ? ['notifications'] : [])],
     };
   }
   if (f === 'cloudformation') {
     const pab = isObj(c.PublicAccessBlockConfiguration) ? c.PublicAccessBlockConfiguration : null;
     const rule = at(c, 'BucketEncryption.ServerSideEncryptionConfiguration.0.ServerSideEncryptionByDefault');
     const acl = text(c.AccessControl);
+    const notif = isObj(c.NotificationConfiguration) ? c.NotificationConfiguration : {};
     return {
       public_access_block: pab ? publicAccessFlags(pab, 'pascal') : null,
       public_access_block_inline: true,
@@ -211,20 +229,55 @@ function bucket(f: ResourceFormat, c: Obj): Obj {
       logging: isObj(c.LoggingConfiguration),
       acl_public: acl !== null && /^(PublicRead|PublicReadWrite|AuthenticatedRead)$/.test(acl),
       policy: null,
+      lifecycle: list(at(c, 'LifecycleConfiguration.Rules')).length > 0,
+      replication: list(at(c, 'ReplicationConfiguration.Rules')).length > 0,
+      notifications: ['LambdaConfigurations', 'QueueConfigurations', 'TopicConfigurations'].some((k) => list(notif[k]).length > 0) || isObj(notif.EventBridgeConfiguration),
+      object_lock: bool(c.ObjectLockEnabled) === true,
+      acls_disabled: text(at(c, 'OwnershipControls.Rules.0.ObjectOwnership')) === 'BucketOwnerEnforced',
+      judged: [...BUCKET_SETTINGS, 'ownership'],
     };
   }
+  // Terraform: inline blocks (AWS provider < 4) or the aws_s3_bucket_* companion resources linked
+  // to the bucket (terraform-companions.ts). Without link information an absent setting is not judged.
   const rule = at(c, 'server_side_encryption_configuration.0.rule.0.apply_server_side_encryption_by_default.0');
-  const acl = text(c.acl);
+  const ver = linked(c, 'aws_s3_bucket_versioning');
+  const logs = linked(c, 'aws_s3_bucket_logging');
+  const sse = linked(c, 'aws_s3_bucket_server_side_encryption_configuration');
+  const pabs = linked(c, 'aws_s3_bucket_public_access_block');
+  const acls = linked(c, 'aws_s3_bucket_acl');
+  const life = linked(c, 'aws_s3_bucket_lifecycle_configuration');
+  const repl = linked(c, 'aws_s3_bucket_replication_configuration');
+  const lock = linked(c, 'aws_s3_bucket_object_lock_configuration');
+  const notif = linked(c, 'aws_s3_bucket_notification');
+  const sseRule = sse?.map((x) => at(x, 'rule.0.apply_server_side_encryption_by_default.0')).find(isObj);
+  const encRule = isObj(rule) ? rule : sseRule;
+  const acl = text(c.acl) ?? acls?.map((x) => text(x.acl)).find((x) => x !== null) ?? null;
+  const pab = pabs?.[0];
+  const pols = linked(c, 'aws_s3_bucket_policy');
+  const owners = linked(c, 'aws_s3_bucket_ownership_controls');
+  const judged: string[] = [];
+  const judge = (name: string, inline: boolean, companions: Obj[] | null): boolean => {
+    if (inline || companions !== null) judged.push(name);
+    return inline || (companions?.length ?? 0) > 0;
+  };
   return {
-    public_access_block: null,
-    // Terraform (AWS provider 4+) sets these in aws_s3_bucket_public_access_block, a resource of its own.
-    public_access_block_inline: false,
-    encryption: isObj(rule) ? { algorithm: text(rule.sse_algorithm), kms_key: text(rule.kms_master_key_id) } : null,
-    versioning: bool(at(c, 'versioning.0.enabled')) ?? false,
-    mfa_delete: bool(at(c, 'versioning.0.mfa_delete')) ?? false,
-    logging: list(c.logging).length > 0,
+    public_access_block: pab ? publicAccessFlags(pab, 'snake') : null,
+    // Terraform (AWS provider 4+) sets these in aws_s3_bucket_public_access_block, a resource of its own: judged on the bucket when linked.
+    public_access_block_inline: pabs !== null,
+    encryption: isObj(encRule) ? { algorithm: text(encRule.sse_algorithm), kms_key: text(encRule.kms_master_key_id) } : null,
+    versioning: (bool(at(c, 'versioning.0.enabled')) ?? false) || (ver ?? []).some((x) => text(at(x, 'versioning_configuration.0.status')) === 'Enabled'),
+    mfa_delete: (bool(at(c, 'versioning.0.mfa_delete')) ?? false) || (ver ?? []).some((x) => text(at(x, 'versioning_configuration.0.mfa_delete')) === 'Enabled'),
+    logging: judge('logging', list(c.logging).length > 0, logs),
     acl_public: acl !== null && /^(public-read|public-read-write|authenticated-read)$/.test(acl),
     policy: policyDocument(c.policy),
+    // The policy of an aws_s3_bucket_policy linked to the bucket (its own resource is judged for being public).
+    linked_policy: policyDocument(c.policy) ?? (pols ?? []).map((x) => policyDocument(x.policy)).find((x) => x !== null) ?? null,
+    lifecycle: judge('lifecycle', list(c.lifecycle_rule).length > 0, life),
+    replication: judge('replication', list(c.replication_configuration).length > 0, repl),
+    notifications: judge('notifications', false, notif),
+    object_lock: judge('object_lock', bool(c.object_lock_enabled) === true || list(c.object_lock_configuration).length > 0, lock),
+    acls_disabled: judge('ownership', false, owners === null ? null : owners.filter((o) => text(at(o, 'rule.0.object_ownership')) === 'BucketOwnerEnforced')),
+    judged: [...judged, ...(isObj(encRule) || sse !== null ? ['encryption'] : []), ...(list(c.versioning).length > 0 || ver !== null ? ['versioning'] : []), ...(pabs !== null ? ['public_access_block'] : []), ...(c.policy !== undefined || pols !== null ? ['policy'] : [])],
   };
 }
 
@@ -612,8 +665,22 @@ function azureStorage(f: ResourceFormat, c: Obj): Obj {
     min_tls: text(c.min_tls_version) ?? 'TLS1_2',
     shared_key_access: bool(c.shared_access_key_enabled, true),
     public_network_access: bool(c.public_network_access_enabled, true),
-    network_default_action: (text(at(c, 'network_rules.0.default_action')) ?? 'Allow').toLowerCase(),
+    network_default_action: storageDefaultAction(c),
   };
+}
+
+/**
+ * The default action of an azurerm storage account's firewall: its inline network_rules, else an
+ * azurerm_storage_account_network_rules linked to it, else Allow; 'unknown' when such a resource's
+ * link could not be resolved (it might be this account's).
+ */
+function storageDefaultAction(c: Obj): string {
+  const inline = text(at(c, 'network_rules.0.default_action'));
+  if (inline) return inline.toLowerCase();
+  const rules = linked(c, 'azurerm_storage_account_network_rules');
+  const fromLinked = rules?.map((r) => text(r.default_action)).find((x) => x !== null);
+  if (fromLinked) return fromLinked.toLowerCase();
+  return rules === null && isObj(c.sluice_links) ? 'unknown' : 'allow';
 }
 
 function azureKeyVault(f: ResourceFormat, c: Obj): Obj {
@@ -920,6 +987,21 @@ export function resourceKind(type: string, format: ResourceFormat): string {
 /** Every kind a view is built for. */
 export const RESOURCE_KINDS: readonly string[] = [...new Set([...AWS_KINDS.map((k) => k.kind), ...AZURE_KINDS.map((k) => k.kind), ...GCP_KINDS.map((k) => k.kind), 'k8s.workload', 'k8s.rbac.role', 'k8s.rbac.binding', 'k8s.service_account', 'k8s.service', 'k8s.namespace', 'k8s.openshift.scc'])];
 
+/**
+ * Companion links of a Terraform resource read with its module (`config.sluice_links`), for rules
+ * on any kind: `links_known` (false: no link information, nothing absent may be judged),
+ * `linked` (companion type -> how many are linked), `links_unknown` (companion types whose link
+ * could not be resolved: not judged). A rule "X has no Y" is
+ * `resource.links_known && !('Y' in resource.linked) && !('Y' in resource.links_unknown)`.
+ */
+function companionFields(c: Obj): Obj {
+  const l = c.sluice_links;
+  if (!isObj(l)) return { links_known: false, linked: {}, links_unknown: [] };
+  const linkedCount: Record<string, number> = {};
+  for (const [k, v] of Object.entries(l)) if (k !== 'unknown' && Array.isArray(v) && v.length > 0) linkedCount[k] = v.length;
+  return { links_known: true, linked: linkedCount, links_unknown: list(l.unknown).map((x) => text(x) ?? '') };
+}
+
 /** Builds the normalized view of one resource. Never throws: odd configurations give default field values. */
 export function resourceView(input: ResourceInput): ResourceView {
   const c = input.configuration;
@@ -938,6 +1020,7 @@ export function resourceView(input: ResourceInput): ResourceView {
     }
   }
   return {
+    ...companionFields(c),
     ...extra,
     uid: input.uid,
     type: input.type,
@@ -948,6 +1031,7 @@ export function resourceView(input: ResourceInput): ResourceView {
     account_uid: input.account_uid ?? null,
     tags: input.tags ?? {},
     config: c,
+    unknown_paths: [...(input.unknown_paths ?? [])],
   };
 }
 
@@ -985,5 +1069,17 @@ export function configStateView(e: ConfigState): ResourceView {
     account_uid: e.resource.account_uid,
     tags,
     observed_ms: e.time,
+    unknown_paths: unknownPaths(e.unmapped),
   });
+}
+
+/** `unmapped.unknown` of an IaC ConfigState (Terraform source, ARM): paths set to values known only at apply time. */
+function unknownPaths(unmapped: string | null | undefined): string[] {
+  if (!unmapped || !unmapped.includes('"unknown"')) return [];
+  try {
+    const u: unknown = JSON.parse(unmapped);
+    return isObj(u) ? list(u.unknown).map((x) => text(x) ?? '').filter((x) => x !== '') : [];
+  } catch {
+    return [];
+  }
 }

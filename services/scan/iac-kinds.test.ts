@@ -70,11 +70,11 @@ test('Terraform HCL for AWS and Azure, hardened: exit 0', async () => {
   const aws = await scan([FX('terraform-hcl/aws-good')], 'informational');
   assert.equal(aws.code, 0);
   assert.deepEqual(aws.report.violations, []);
-  assert.equal(aws.report.resources, 5);
+  assert.equal(aws.report.resources, 14);
   const az = await scan([FX('terraform-hcl/azure-good')]);
   assert.equal(az.code, 0);
   assert.deepEqual(az.report.violations, []);
-  assert.equal(az.report.resources, 6);
+  assert.equal(az.report.resources, 11);
 });
 
 test('azurerm Terraform: NSG, storage, Key Vault, SQL, App Service and AKS violations', async () => {
@@ -82,7 +82,13 @@ test('azurerm Terraform: NSG, storage, Key Vault, SQL, App Service and AKS viola
   assert.equal(code, 1);
   assert.deepEqual(report.errors, []);
   assert.deepEqual([...sarifFindings(sarif)].sort(), [
+    ['posture.azure.aks.auto_upgrade_off', ['azurerm_kubernetes_cluster.aks']],
     ['posture.azure.aks.azure_policy_off', ['azurerm_kubernetes_cluster.aks']],
+    ['posture.azure.aks.defender_off', ['azurerm_kubernetes_cluster.aks']],
+    ['posture.azure.aks.disk_encryption_set_missing', ['azurerm_kubernetes_cluster.aks']],
+    ['posture.azure.aks.entra_id_integration_off', ['azurerm_kubernetes_cluster.aks']],
+    ['posture.azure.aks.free_tier', ['azurerm_kubernetes_cluster.aks']],
+    ['posture.azure.aks.host_encryption_off', ['azurerm_kubernetes_cluster.aks']],
     ['posture.azure.aks.local_accounts_enabled', ['azurerm_kubernetes_cluster.aks']],
     ['posture.azure.aks.monitoring_off', ['azurerm_kubernetes_cluster.aks']],
     ['posture.azure.aks.network_policy_missing', ['azurerm_kubernetes_cluster.aks']],
@@ -90,14 +96,21 @@ test('azurerm Terraform: NSG, storage, Key Vault, SQL, App Service and AKS viola
     ['posture.azure.aks.rbac_disabled', ['azurerm_kubernetes_cluster.aks']],
     ['posture.azure.appservice.authentication_off', ['azurerm_linux_web_app.shop']],
     ['posture.azure.appservice.client_certificates_off', ['azurerm_linux_web_app.shop']],
+    ['posture.azure.appservice.detailed_errors_off', ['azurerm_linux_web_app.shop']],
     ['posture.azure.appservice.ftp_allowed', ['azurerm_linux_web_app.shop']],
+    ['posture.azure.appservice.health_check_off', ['azurerm_linux_web_app.shop']],
     ['posture.azure.appservice.http2_off', ['azurerm_linux_web_app.shop']],
     ['posture.azure.appservice.http_logs_off', ['azurerm_linux_web_app.shop']],
     ['posture.azure.appservice.https_only_disabled', ['azurerm_linux_web_app.shop']],
     ['posture.azure.appservice.managed_identity_off', ['azurerm_linux_web_app.shop']],
     ['posture.azure.appservice.min_tls_below_1_2', ['azurerm_linux_web_app.shop']],
+    ['posture.azure.appservice.request_tracing_off', ['azurerm_linux_web_app.shop']],
+    ['posture.azure.keyvault.logging_missing', ['azurerm_key_vault.kv']],
     ['posture.azure.keyvault.public_network_access', ['azurerm_key_vault.kv']],
     ['posture.azure.keyvault.purge_protection_disabled', ['azurerm_key_vault.kv']],
+    ['posture.azure.keyvault.rbac_authorization_off', ['azurerm_key_vault.kv']],
+    ['posture.azure.network.nsg_flow_log_missing', ['azurerm_network_security_group.jump']],
+    ['posture.azure.network.private_endpoint_missing', ['azurerm_key_vault.kv', 'azurerm_mssql_server.sql', 'azurerm_storage_account.data']],
     ['posture.azure.nsg.rdp_open_to_internet', ['azurerm_network_security_group.jump']],
     ['posture.azure.nsg.ssh_open_to_internet', ['azurerm_network_security_rule.ssh']],
     ['posture.azure.sql.aad_admin_missing', ['azurerm_mssql_server.sql']],
@@ -105,12 +118,18 @@ test('azurerm Terraform: NSG, storage, Key Vault, SQL, App Service and AKS viola
     ['posture.azure.sql.firewall_allows_all', ['azurerm_mssql_firewall_rule.all']],
     ['posture.azure.sql.public_network_access', ['azurerm_mssql_server.sql']],
     ['posture.azure.sql.tde_disabled', ['azurerm_mssql_database.orders']],
+    ['posture.azure.sql.tde_protector_not_cmk', ['azurerm_mssql_server.sql']],
     ['posture.azure.storage.blob_soft_delete_off', ['azurerm_storage_account.data']],
+    ['posture.azure.storage.container_soft_delete_off', ['azurerm_storage_account.data']],
+    ['posture.azure.storage.customer_managed_key_missing', ['azurerm_storage_account.data']],
     ['posture.azure.storage.https_only_disabled', ['azurerm_storage_account.data']],
+    ['posture.azure.storage.infrastructure_encryption_off', ['azurerm_storage_account.data']],
+    ['posture.azure.storage.locally_redundant_only', ['azurerm_storage_account.data']],
     ['posture.azure.storage.min_tls_below_1_2', ['azurerm_storage_account.data']],
     ['posture.azure.storage.network_default_allow', ['azurerm_storage_account.data']],
     ['posture.azure.storage.public_blob_access', ['azurerm_storage_account.data']],
     ['posture.azure.storage.queue_logging_incomplete', ['azurerm_storage_account.data']],
+    ['posture.azure.storage.sas_expiration_policy_missing', ['azurerm_storage_account.data']],
     ['posture.azure.storage.shared_key_access', ['azurerm_storage_account.data']],
   ]);
 });

@@ -29,7 +29,7 @@ test('the clean repo exits 0 with no violation at any severity', async () => {
   const report = JSON.parse(text) as { violations: unknown[]; resources: number; errors: unknown[] };
   assert.deepEqual(report.violations, []);
   assert.deepEqual(report.errors, []);
-  assert.equal(report.resources, 7);
+  assert.equal(report.resources, 8);
 });
 
 test('--fail-on decides the exit code; json lists every violation with its compliance mapping', async () => {
@@ -56,7 +56,7 @@ test('usage and parse errors exit 2', async () => {
 
 test('the same rule gives the same verdict on a template and on the live AWS Config item', () => {
   const rules = postureRuleSet();
-  const cfn = scanFiles([{ name: 't.yaml', bytes: Buffer.from('Resources:\n  Db:\n    Type: AWS::RDS::DBInstance\n    Properties: { Engine: postgres, PubliclyAccessible: true, StorageEncrypted: true, BackupRetentionPeriod: 7, DeletionProtection: true, MultiAZ: true, MonitoringInterval: 60, EnableIAMDatabaseAuthentication: true, CopyTagsToSnapshot: true, EnableCloudwatchLogsExports: [postgresql] }\n') }], { failOn: 'high', rules });
+  const cfn = scanFiles([{ name: 't.yaml', bytes: Buffer.from('Resources:\n  Db:\n    Type: AWS::RDS::DBInstance\n    Properties: { Engine: postgres, Port: 5433, PubliclyAccessible: true, StorageEncrypted: true, BackupRetentionPeriod: 7, DeletionProtection: true, MultiAZ: true, MonitoringInterval: 60, EnableIAMDatabaseAuthentication: true, CopyTagsToSnapshot: true, EnableCloudwatchLogsExports: [postgresql] }\n') }], { failOn: 'high', rules });
   assert.deepEqual(cfn.violations.map((v) => v.rule), ['posture.aws.rds.publicly_accessible']);
 });
 

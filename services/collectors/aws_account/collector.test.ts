@@ -47,7 +47,7 @@ test('the credential report CLI response: one item per row, RFC 4180 quoting rea
 
 test('CIS 1.x checks on the report: root key, console users without MFA, unused credentials, old and double keys', () => {
   const got = failing(events(collect('report.json', fixture('credential-report.json'))));
-  assert.deepEqual(got.get('<root_account>'), ['posture.aws.iam.credentials.access_key_not_rotated', 'posture.aws.iam.credentials.root_access_key'], 'the root key of 2021 is also unrotated');
+  assert.deepEqual(got.get('<root_account>'), ['posture.aws.iam.credentials.access_key_not_rotated', 'posture.aws.iam.credentials.root_access_key', 'posture.aws.iam.credentials.root_mfa_off'], 'the root key of 2021 is also unrotated, and the root row has MFA off');
   assert.equal(got.get('alice'), undefined, 'password with MFA, used yesterday: clean');
   assert.deepEqual(got.get('bob'), [
     'posture.aws.iam.credentials.access_key_not_rotated',

@@ -242,7 +242,8 @@ describe('Terraform plan JSON (terraform/plan.json)', () => {
 
   it('configuration = values, sensitive attributes redacted; tags from tags_all', () => {
     const db = byName(events, 'aws_db_instance.main');
-    assert.deepEqual(cfg(db), { engine: 'postgres', instance_class: 'db.t3.micro', password: '(sensitive)', publicly_accessible: true, storage_encrypted: false, username: 'app' });
+    assert.deepEqual(cfg(db), { engine: 'postgres', instance_class: 'db.t3.micro', password: '(sensitive)', publicly_accessible: true, sluice_links: {}, storage_encrypted: false, username: 'app' });
+    // a companion target (AWS Backup selections): sluice_links says no companion of the plan configures it (terraform-companions.ts)
     assert.doesNotMatch(db.raw_data!, /hunter2/);
     assert.deepEqual(byName(events, 'aws_s3_bucket.logs').resource.tags, [
       { key: 'managed-by', value: 'terraform' },

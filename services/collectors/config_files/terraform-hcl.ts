@@ -14,6 +14,7 @@ import { HclError, parseHcl, parseHclTemplate, type Block, type Body, type Expr 
 import { evaluate, isKnown, stripUnknown, UNKNOWN, type Scope, type Val } from './hcl-eval.ts';
 import type { NodePath, Positions } from './positions.ts';
 import { iacTags, type IacItem } from './resource.ts';
+import { linkCompanions, linksOf, type CompanionLinks, type ModuleResource } from './terraform-companions.ts';
 
 /** Blocks of a resource that are Terraform meta-configuration, not the resource's own. */
 const META_BLOCKS = new Set(['lifecycle', 'provisioner', 'connection']);
@@ -28,6 +29,8 @@ export interface TerraformModuleContext {
   vars: Record<string, Val>;
   /** Values of `local.*` (UNKNOWN where not static). */
   locals: Record<string, Val>;
+  /** Companion resources of the module linked to the resources they configure (terraform-companions.ts). */
+  companions?: CompanionLinks;
 }
 
 export interface TerraformSourceFile {
@@ -50,14 +53,14 @@ const emptyScope: Scope = { lookup: () => undefined };
  * here (each is reported when scanned itself).
  */
 export function terraformModuleContext(files: readonly TerraformSourceFile[]): TerraformModuleContext {
-  const bodies: Body[] = [];
+  const bodies: Array<{ body: Body; json: boolean }> = [];
   const tfvars: Array<{ name: string; body: Body }> = [];
   for (const f of files) {
     try {
       if (/\.tfvars(\.json)?$/i.test(f.name)) {
         const body = /\.json$/i.test(f.name) ? jsonSyntaxBody({ locals: JSON.parse(f.text) as unknown }, null).body.blocks[0]?.body : parseHcl(f.text);
         if (body) tfvars.push({ name: f.name, body });
-      } else bodies.push(parseTerraformSource(f.name, f.text));
+      } else bodies.push({ body: parseTerraformSource(f.name, f.text), json: /\.json$/i.test(f.name) });
     } catch {
       // reported when the file itself is read
     }
@@ -67,9 +70,11 @@ export function terraformModuleContext(files: readonly TerraformSourceFile[]): T
   tfvars.sort((a, b) => rank(a.name).localeCompare(rank(b.name)));
   const vars: Record<string, Val> = {};
   const localExprs = new Map<string, Expr>();
-  for (const body of bodies) {
+  const resources: ModuleResource[] = [];
+  for (const { body, json } of bodies) {
     for (const b of body.blocks) {
-      if (b.type === 'variable' && b.labels.length === 1) {
+      if (b.type === 'resource' && b.labels.length === 2) resources.push({ type: b.labels[0]!, name: b.labels[1]!, block: b, json });
+      else if (b.type === 'variable' && b.labels.length === 1) {
         const def = b.body.attributes.find((a) => a.name === 'default');
         vars[b.labels[0]!] = def ? evaluate(def.expr, emptyScope) : UNKNOWN;
       } else if (b.type === 'locals') for (const a of b.body.attributes) localExprs.set(a.name, a.expr);
@@ -94,7 +99,21 @@ export function terraformModuleContext(files: readonly TerraformSourceFile[]): T
     }
     if (!changed) break;
   }
-  return { vars, locals };
+  const companions = linkCompanions(resources, {
+    instances: (body) => instancesOf(body, scope).map((inst) => ({ suffix: inst.suffix, scope: instanceScope(scope, inst) })),
+    configuration: (body, s, json) => {
+      const unknown: string[] = [];
+      const c = stripUnknown(evalBody(body, s, '', unknown, true), '', unknown);
+      return (json ? blocksAsLists(c) : c) as Obj;
+    },
+  });
+  return { vars, locals, companions };
+}
+
+function instanceScope(base: Scope, inst: Instance): Scope {
+  return {
+    lookup: (n) => (n === 'each' && inst.each !== undefined ? inst.each : n === 'count' && inst.count !== undefined ? inst.count : n === 'self' ? undefined : base.lookup(n)),
+  };
 }
 
 interface Instance {
@@ -201,6 +220,8 @@ export function readTerraformSource(name: string, text: string, opts: TerraformS
   const ctx = opts.module ?? own;
   const vars = { ...own.vars, ...ctx.vars };
   const locals = { ...own.locals, ...ctx.locals };
+  // Companions are linked across the module's files when the module is given, else within this file.
+  const links = opts.module?.companions ?? own.companions;
   const items: IacItem[] = [];
   for (const b of body.blocks) {
     if (b.type !== 'resource') continue;
@@ -212,15 +233,17 @@ export function readTerraformSource(name: string, text: string, opts: TerraformS
     const base: Scope = { lookup: (n) => (n === 'var' ? vars : n === 'local' ? locals : undefined) };
     const countOrEach = b.body.attributes.some((a) => a.name === 'count' || a.name === 'for_each');
     for (const inst of instancesOf(b.body, base)) {
-      const scope: Scope = {
-        lookup: (n) => (n === 'each' && inst.each !== undefined ? inst.each : n === 'count' && inst.count !== undefined ? inst.count : n === 'self' ? undefined : base.lookup(n)),
-      };
+      const scope = instanceScope(base, inst);
       const unknown: string[] = [];
       const value = evalBody(b.body, scope, '', unknown, true);
       let configuration = stripUnknown(value, '', unknown) as Obj;
       if (json) configuration = blocksAsLists(configuration) as Obj;
       const address = `${type}.${rname}${inst.suffix}`;
+      const linked = links ? linksOf(links, type, `${type}.${rname}`, inst.suffix) : undefined;
+      if (linked) configuration = { ...configuration, sluice_links: linked };
       const unmapped: Obj = { mode: 'managed', name: rname };
+      const note = links?.notes.get(address);
+      if (note) unmapped.link = note;
       if (unknown.length) unmapped.unknown = unknown.sort();
       if (inst.note) unmapped.instances = inst.note;
       else if (countOrEach) unmapped.index = inst.suffix.slice(1, -1);

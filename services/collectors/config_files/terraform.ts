@@ -9,6 +9,7 @@
 import { isObj, setOwn, typeName, type Obj } from '../aws_config/config-state.ts';
 import type { Positions } from './positions.ts';
 import { iacTags, type IacItem } from './resource.ts';
+import { linkPlanCompanions, linksOf } from './terraform-companions.ts';
 
 export const SENSITIVE = '(sensitive)';
 const MAX_MODULE_DEPTH = 64;
@@ -117,5 +118,23 @@ export function readTerraform(doc: Obj, pos: Positions, basePath: ReadonlyArray<
     const root = (doc[rootKey] as Obj).root_module;
     if (root !== undefined) walk(root, [...basePath, rootKey, 'root_module'], 0);
   }
+  attachCompanions(items, doc);
   return { items, timestamp: typeof doc.timestamp === 'string' ? doc.timestamp : null };
+}
+
+/**
+ * Companion resources of the root module (an aws_s3_bucket_versioning for its bucket, an
+ * aws_flow_log for its VPC, …) linked to the resource they configure (terraform-companions.ts):
+ * root-module targets get `sluice_links`, companions linked to nothing get `unmapped.link`.
+ * Resources of child modules get no link information (their settings stay unjudged).
+ */
+function attachCompanions(items: IacItem[], doc: Obj): void {
+  const root = items.flatMap((it) => (it.kind === 'resource' && isObj(it.resource.unmapped) && it.resource.unmapped.module_address === undefined ? [it.resource] : []));
+  const links = linkPlanCompanions(root.map((r) => ({ address: r.id, type: r.type, values: isObj(r.configuration) ? r.configuration : {} })), doc);
+  for (const r of root) {
+    const linked = linksOf(links, r.type, r.id, '');
+    if (linked && isObj(r.configuration)) r.configuration = { ...r.configuration, sluice_links: linked };
+    const note = links.notes.get(r.id);
+    if (note && isObj(r.unmapped)) r.unmapped.link = note;
+  }
 }
