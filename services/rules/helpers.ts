@@ -257,6 +257,35 @@ export function igetPath(obj: unknown, path: unknown): unknown {
   return cur;
 }
 
+/** One step into a map or list, the key matched as a protobuf field name: `source_ranges` and `sourceRanges` are one field. */
+function pstep(cur: unknown, seg: string): unknown {
+  const exact = step(cur, seg);
+  if (exact !== undefined) return exact;
+  const want = seg.replaceAll('_', '').toLowerCase();
+  let entries: Iterable<[unknown, unknown]> | null = null;
+  if (isCelMap(cur) || cur instanceof Map) entries = (cur as Map<unknown, unknown>).entries();
+  else if (cur !== null && typeof cur === 'object' && !Array.isArray(cur) && !isCelList(cur)) entries = Object.entries(cur as Record<string, unknown>);
+  if (entries === null) return undefined;
+  for (const [k, v] of entries) if (typeof k === 'string' && k.replaceAll('_', '').toLowerCase() === want) return v;
+  return undefined;
+}
+
+/**
+ * `get` for protobuf messages written as JSON (GCP audit log request, response and metadata
+ * structs): a path segment matches the field's JSON name (`sourceRanges`) or its proto name
+ * (`source_ranges`), which services differ on; an exact match wins.
+ */
+export function pgetPath(obj: unknown, path: unknown): unknown {
+  const segs = typeof path === 'string' ? (path === '' ? [] : path.split('.')) : isCelList(path) ? [...path].map(str) : null;
+  if (segs === null) return null;
+  let cur: unknown = obj;
+  for (const seg of segs) {
+    cur = pstep(cur, seg);
+    if (cur === undefined || cur === null) return null;
+  }
+  return cur;
+}
+
 /**
  * The ARM request body of an Azure activity event, parsed: `unmapped.properties.requestbody`
  * (JSON text in the export, REST and Log Analytics forms; an object passes through), any casing of
@@ -445,6 +474,8 @@ export const RULE_HELPERS: readonly CelFunc[] = [
   celFunc('json', [D], D, (v) => json(v) as CelValue),
   celFunc('iget', [D, D], D, (o, p) => igetPath(o, p) as CelValue),
   celFunc('iget', [D, D, D], D, (o, p, d) => (igetPath(o, p) ?? d) as CelValue),
+  celFunc('pget', [D, D], D, (o, p) => pgetPath(o, p) as CelValue),
+  celFunc('pget', [D, D, D], D, (o, p, d) => (pgetPath(o, p) ?? d) as CelValue),
   celFunc('azureRequest', [D], D, (e) => azureRequest(e) as CelValue),
   celFunc('azureResponse', [D], D, (e) => azureResponse(e) as CelValue),
   celFunc('toJson', [D], S, (v) => JSON.stringify(toPlain(v)) ?? 'null'),

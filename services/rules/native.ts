@@ -3,6 +3,7 @@ import type { ApiActivity } from '../core/events.ts';
 import { cachedRe2 } from './env.ts';
 import {
   compileGlob,
+  igetPath,
   inCidr,
   isPrivateIp,
   isPublicIp,
@@ -13,6 +14,7 @@ import {
   k8sRequest,
   k8sSystemActor,
   network,
+  pgetPath,
   str,
   values,
 } from './helpers.ts';
@@ -347,6 +349,26 @@ function compileHelper(fn: string, args: readonly Expr[]): Compiled | null {
           return f2!(i);
         },
         cost,
+      };
+    }
+    case 'iget/2':
+    case 'iget/3':
+    case 'pget/2':
+    case 'pget/3': {
+      // get with names matched ignoring case (iget) or as protobuf field names (pget): the helpers' own lookups.
+      // A dotted path only (a list path goes to CEL, whose list the helpers read).
+      const path = constOf(args[1]!)?.value;
+      if (typeof path !== 'string') return null;
+      const lookup = fn === 'iget' ? igetPath : pgetPath;
+      if (args.length === 2) return { fn: (i) => { const o = f0!(i); return o === U ? U : lookup(o, path); }, cost: Math.max(cost, 1) };
+      return {
+        fn: (i) => {
+          const o = f0!(i);
+          if (o === U) return U;
+          const v = lookup(o, path);
+          return v !== null ? v : f2!(i);
+        },
+        cost: Math.max(cost, 1),
       };
     }
     case 'isPublicIp/1':

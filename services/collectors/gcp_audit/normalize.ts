@@ -196,11 +196,25 @@ export function principalAccount(email: string | null): string | null {
  * method once.
  */
 const COMPUTE_VERSIONED = /^(v1|beta|alpha)\.(compute\.[A-Za-z0-9_.]+)$/;
+/** Deployment Manager writes its REST version the same way: `v2.`, `v2beta.`, `alpha.deploymentmanager.*` (one operation, `v2.`). */
+const DEPLOYMENT_MANAGER_VERSIONED = /^(v2|v2beta|alpha)\.(deploymentmanager\.[A-Za-z0-9_.]+)$/;
+/**
+ * gRPC method names carry the API version of their package: `google.container.v1beta1.ClusterManager.UpdateCluster`
+ * (gcloud beta), `google.cloud.sql.v1beta4.SqlInstancesService.Patch`, `google.cloud.secretmanager.v1beta2.…`,
+ * `google.cloud.securitycenter.v1p1beta1.…`. A pre-release version (alpha/beta, with or without a point release) is
+ * the same RPC as its major version's: written with `v<major>` and the version called in api.version.
+ */
+const GRPC_PRERELEASE = /^(google\.[a-z0-9_.]+?)\.(v\d+)((?:p\d+)?(?:alpha|beta)\d*)\.([A-Za-z0-9_.]+)$/;
 
-/** The operation and API version of a method name (see COMPUTE_VERSIONED). */
+/** The operation and API version of a method name (see COMPUTE_VERSIONED, DEPLOYMENT_MANAGER_VERSIONED, GRPC_PRERELEASE). */
 export function canonicalMethod(method: string): { operation: string; version: string | null } {
-  const m = COMPUTE_VERSIONED.exec(method);
-  return m ? { operation: `v1.${m[2]}`, version: m[1]! } : { operation: method, version: null };
+  let m = COMPUTE_VERSIONED.exec(method);
+  if (m) return { operation: `v1.${m[2]}`, version: m[1]! };
+  m = DEPLOYMENT_MANAGER_VERSIONED.exec(method);
+  if (m) return { operation: `v2.${m[2]}`, version: m[1]! };
+  m = GRPC_PRERELEASE.exec(method);
+  if (m) return { operation: `${m[1]}.${m[2]}.${m[4]}`, version: `${m[2]}${m[3]}` };
+  return { operation: method, version: null };
 }
 
 /** protoPayload fields mapped to typed fields (the others stay in unmapped.protoPayload). */
