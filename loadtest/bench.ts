@@ -1,6 +1,6 @@
 /**
  * `npm run bench -- <name> [options]`: benchmarks that print JSON numbers. Speed and memory targets
- * live here, not in unit tests. Names: normalize, pipeline, runtime, flows, flows-eval, dlp, detect, activity-eval, posture, vulns, startup, produce, clickhouse.
+ * live here, not in unit tests. Names: normalize, pipeline, runtime, flows, flows-eval, dlp, detect, activity-eval, posture, vulns, startup, produce, clickhouse, kafka-requests.
  */
 import { runNormalizeBench } from './normalize.bench.ts';
 import { runPipelineBench } from './pipeline.bench.ts';
@@ -15,6 +15,7 @@ import { runVulnsBench } from './vulns.bench.ts';
 import { runStartupBench } from './startup.bench.ts';
 import { runProduceBench } from './produce.bench.ts';
 import { runClickHouseBench } from './clickhouse.bench.ts';
+import { runKafkaRequestsBench } from './kafka-requests.bench.ts';
 
 const BENCHES: Record<string, (args: string[]) => Promise<unknown>> = {
   normalize: runNormalizeBench,
@@ -28,6 +29,7 @@ const BENCHES: Record<string, (args: string[]) => Promise<unknown>> = {
   startup: runStartupBench,
   produce: runProduceBench,
   clickhouse: runClickHouseBench,
+  'kafka-requests': runKafkaRequestsBench,
   detect: runDetectBench,
   'activity-eval': async (args: string[]) => {
     // The signature pack next to principal_anomaly: findings of either count for an attack.

@@ -111,6 +111,36 @@ export const KafkaConfig = z.strictObject({
       'Compression of every record batch Sluice produces; lz4 stores CloudTrail events at about a fifth of their raw size for little CPU. Off by default because the consumers\' fetch bounds (maxBytesPerPartition, maxBytesPerFetch) count compressed bytes: with compression on, divide them by the compression ratio to keep the same memory bound. Consumers read gzip, lz4, snappy and zstd whatever this says (a topic with compression.type=zstd is read).',
     ),
   partitionsConsumedConcurrently: z.number().int().min(1).max(256).default(4).describe('Partitions a consumer processes at once (order is kept within each).'),
+  producerLingerMs: z
+    .number()
+    .int()
+    .min(0)
+    .max(1000)
+    .default(5)
+    .describe(
+      'Longest wait of a produce for others to join it: sends made within this time (or while the previous request is unanswered), to any topics, leave as one produce request per broker, and each caller still gets its own outcome. 0 sends each call on its own. Example: 5.',
+    ),
+  producerBatchMaxBytes: z
+    .number()
+    .int()
+    .min(16 * 1024)
+    .max(64 * 1024 * 1024)
+    .default(1024 * 1024)
+    .describe('Most bytes of messages one coalesced produce request carries (a single larger send goes alone). Example: 1048576.'),
+  commitLingerMs: z
+    .number()
+    .int()
+    .min(0)
+    .max(1000)
+    .default(5)
+    .describe('Longest wait of a partition batch\'s offset commit for the commits of the other partitions in flight, sent together in one request. 0 commits each batch on its own. Example: 5.'),
+  fetchMinBytes: z
+    .number()
+    .int()
+    .min(1)
+    .max(16 * 1024 * 1024)
+    .default(1)
+    .describe('Bytes a fetch waits for (up to maxWaitTimeMs) before the broker answers; 1 answers as soon as any record is there. Example: 1.'),
 }).superRefine((k, ctx) => {
   // MSK serves IAM authentication on its TLS listener only (port 9098; 9198 for public access).
   if (k.sasl?.mechanism === 'aws-msk-iam' && !k.ssl && k.tls === undefined) ctx.addIssue({ code: 'custom', path: ['ssl'], message: 'aws-msk-iam needs TLS: set ssl true (KAFKA_SSL=true)' });

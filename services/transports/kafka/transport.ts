@@ -9,6 +9,7 @@ import type {
   Consumer,
   ConsumerOptions,
   Headers,
+  OutgoingMessage,
   PartitionOffsets,
   Producer,
   Transport,
@@ -17,6 +18,8 @@ import { assertKafkajsPatched } from './patch-guard.ts';
 import { CoPartitionedAssigner } from './co-partitioned-assigner.ts';
 import { kafkaSecurityOptions } from './security.ts';
 import { compressionType, registerKafkaCodecs } from './codecs.ts';
+import { Coalescer } from './coalescer.ts';
+import { mergeTopicSends, topicSendBytes, type TopicSend } from './topic-sends.ts';
 
 /** kafkajs protocol error types meaning the records can never be accepted as they are. */
 const TOO_LARGE_TYPES = new Set(['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE', 'INVALID_RECORD']);
@@ -97,6 +100,26 @@ export function isRebalanceError(err: unknown): boolean {
   return false;
 }
 
+/** One request a kafkajs client sent and got an answer to (its instrumentation event `request`). */
+export interface KafkaRequestEvent {
+  client: 'producer' | 'consumer' | 'admin';
+  /** Kafka API name as kafkajs spells it: Produce, Fetch, OffsetCommit, Heartbeat, Metadata… */
+  apiName: string;
+  /** Broker host:port. */
+  broker: string;
+  /** Bytes of the response. */
+  size: number;
+  /** Milliseconds from sending to the response. */
+  durationMs: number;
+}
+
+export interface KafkaTransportOptions {
+  /** Called for every request a producer, consumer or admin client of this transport completes (benches, diagnostics). */
+  onRequest?: (e: KafkaRequestEvent) => void;
+}
+
+type RequestPayload = { broker: string; apiName: string; size: number; duration: number };
+
 export class KafkaTransport implements Transport {
   readonly kind = 'kafka' as const;
   private readonly kafka: Kafka;
@@ -106,6 +129,7 @@ export class KafkaTransport implements Transport {
   constructor(
     private readonly config: KafkaTransportConfig,
     private readonly logger: Logger,
+    private readonly options: KafkaTransportOptions = {},
   ) {
     assertKafkajsPatched();
     registerKafkaCodecs();
@@ -130,10 +154,18 @@ export class KafkaTransport implements Transport {
     });
   }
 
+  /** Forwards a client's request events to options.onRequest, when set. */
+  private instrument(client: KafkaRequestEvent['client'], emitter: { on(event: string, listener: (e: { payload: RequestPayload }) => void): unknown; events: { REQUEST: string } }): void {
+    const onRequest = this.options.onRequest;
+    if (!onRequest) return;
+    emitter.on(emitter.events.REQUEST, ({ payload: p }) => onRequest({ client, apiName: p.apiName, broker: p.broker, size: p.size, durationMs: p.duration }));
+  }
+
   /** One admin client, created on first use; concurrent callers share the same connection attempt. */
   private admin(): Promise<Admin> {
     if (!this.adminClient) {
       const admin = this.kafka.admin();
+      this.instrument('admin', admin);
       this.adminClient = admin.connect().then(
         () => admin,
         (cause: unknown) => {
@@ -152,6 +184,7 @@ export class KafkaTransport implements Transport {
       maxInFlightRequests: this.config.idempotentProducer ? 1 : 5,
       allowAutoTopicCreation: false,
     });
+    this.instrument('producer', producer);
     await producer.connect().catch((cause: unknown) => {
       throw new SluiceError('SLUICE_ERR_TRANSPORT_UNAVAILABLE', `cannot connect to Kafka (${this.config.brokers.join(',')}): ${(cause as Error).message}`, { cause });
     });
@@ -161,28 +194,55 @@ export class KafkaTransport implements Transport {
       closed = true;
       await producer.disconnect();
     };
-    this.closers.push(close);
     const compression = compressionType(this.config.compression);
+    const toKafka = (m: OutgoingMessage) => ({
+      key: m.key,
+      value: m.value,
+      headers: m.headers ?? {},
+      ...(m.partition === undefined ? {} : { partition: m.partition }),
+    });
+    const direct = async (topic: string, messages: readonly OutgoingMessage[]) => {
+      try {
+        await producer.send({ topic, acks: -1, compression, messages: messages.map(toKafka) });
+      } catch (cause) {
+        throw classifyProduceError(topic, cause);
+      }
+    };
+    if (this.config.producerLingerMs === 0) {
+      this.closers.push(close);
+      return {
+        send: async (topic, messages) => {
+          if (messages.length === 0) return;
+          await direct(topic, messages);
+        },
+        close,
+      };
+    }
+    // Concurrent sends (a processor's partitions in flight, each writing findings, outputs,
+    // dead letters and changelogs) leave as one produce request per broker.
+    const coalescer = new Coalescer<TopicSend>({
+      lingerMs: this.config.producerLingerMs,
+      maxBytes: this.config.producerBatchMaxBytes,
+      size: topicSendBytes,
+      flush: async (items) => {
+        await producer.sendBatch({ acks: -1, compression, topicMessages: mergeTopicSends(items).map(({ topic, messages }) => ({ topic, messages: messages.map(toKafka) })) });
+      },
+      // A record too large fails the whole request: each caller's messages are sent again alone, so
+      // only the caller that sent it gets SLUICE_ERR_TRANSPORT_RECORD_TOO_LARGE and isolates it.
+      retryAlone: (cause) => classifyProduceError('', cause).code === 'SLUICE_ERR_TRANSPORT_RECORD_TOO_LARGE',
+      error: (item, cause) => classifyProduceError(item.topic, cause),
+    });
+    const closeCoalesced = async () => {
+      await coalescer.close();
+      await close();
+    };
+    this.closers.push(closeCoalesced);
     return {
       send: async (topic, messages) => {
         if (messages.length === 0) return;
-        try {
-          await producer.send({
-            topic,
-            acks: -1,
-            compression,
-            messages: messages.map((m) => ({
-              key: m.key,
-              value: m.value,
-              headers: m.headers ?? {},
-              ...(m.partition === undefined ? {} : { partition: m.partition }),
-            })),
-          });
-        } catch (cause) {
-          throw classifyProduceError(topic, cause);
-        }
+        await coalescer.submit({ topic, messages });
       },
-      close,
+      close: closeCoalesced,
     };
   }
 
@@ -194,10 +254,12 @@ export class KafkaTransport implements Transport {
       sessionTimeout: this.config.sessionTimeoutMs,
       heartbeatInterval: this.config.heartbeatIntervalMs,
       maxWaitTimeInMs: this.config.maxWaitTimeMs,
+      minBytes: this.config.fetchMinBytes,
       maxBytesPerPartition: this.config.maxBytesPerPartition,
       maxBytes: this.config.maxBytesPerFetch,
       allowAutoTopicCreation: false,
     });
+    this.instrument('consumer', consumer);
     await consumer.connect().catch((cause: unknown) => {
       throw new SluiceError('SLUICE_ERR_TRANSPORT_UNAVAILABLE', `cannot connect to Kafka (${this.config.brokers.join(',')}): ${(cause as Error).message}`, { cause });
     });
@@ -212,7 +274,7 @@ export class KafkaTransport implements Transport {
         notify(assignment);
       });
     }
-    const handle = new KafkaGroupConsumer(consumer, this.config.partitionsConsumedConcurrently, this.config.heartbeatIntervalMs, options.topics);
+    const handle = new KafkaGroupConsumer(consumer, this.config.partitionsConsumedConcurrently, this.config.heartbeatIntervalMs, options.topics, this.config.commitLingerMs);
     this.closers.push(() => handle.stop());
     return handle;
   }
@@ -289,6 +351,7 @@ export class KafkaTransport implements Transport {
       maxBytes: this.config.maxBytesPerFetch,
       allowAutoTopicCreation: false,
     });
+    this.instrument('consumer', consumer);
     const timeoutMs = options.timeoutMs ?? 120_000;
     let timer: NodeJS.Timeout | undefined;
     try {
@@ -345,18 +408,26 @@ export class KafkaTransport implements Transport {
   }
 }
 
+type TopicPartitionOffset = { topic: string; partition: number; offset: string };
+
 class KafkaGroupConsumer implements Consumer {
   readonly done: Promise<void>;
   private resolveDone!: () => void;
   private rejectDone!: (e: unknown) => void;
   private stopped = false;
+  /** Commits of the partitions in flight, merged into one OffsetCommit request (commitLingerMs > 0). */
+  private readonly commits: Coalescer<TopicPartitionOffset> | undefined;
 
   constructor(
     private readonly consumer: KafkaConsumer,
     private readonly concurrency: number,
     private readonly heartbeatMs: number,
     private readonly topics: readonly string[],
+    commitLingerMs = 0,
   ) {
+    if (commitLingerMs > 0) {
+      this.commits = new Coalescer<TopicPartitionOffset>({ lingerMs: commitLingerMs, maxBytes: Number.POSITIVE_INFINITY, size: () => 1, flush: (offsets) => consumer.commitOffsets([...offsets]) });
+    }
     this.done = new Promise<void>((res, rej) => {
       this.resolveDone = res;
       this.rejectDone = rej;
@@ -384,7 +455,8 @@ class KafkaGroupConsumer implements Consumer {
         }
         const last = batch.messages[batch.messages.length - 1]!.offset;
         try {
-          await this.consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: String(BigInt(last) + 1n) }]);
+          const commit = { topic: batch.topic, partition: batch.partition, offset: String(BigInt(last) + 1n) };
+          await (this.commits ? this.commits.submit(commit) : this.consumer.commitOffsets([commit]));
         } catch (err) {
           // The group moved on while the batch ran (a member joined or left): the commit is refused
           // and the batch will be delivered again to the partition's next owner, whose state skips
