@@ -310,6 +310,20 @@ export function azureResponse(event: unknown): unknown {
   return v !== null && typeof v === 'object' ? v : null;
 }
 
+/**
+ * True for the Start record of an ARM write that carries its request body: in Azure Resource
+ * Manager's own activity log the request body is logged on the Start record (resultType `Start`,
+ * REST `status.value` `Started`) and the outcome records carry the response instead. Rules that
+ * judge a change by its request body accept this record as the attempt, beside a Success record
+ * that carries the body (the form exports and peers' test suites use).
+ */
+export function azureRequestStarted(event: unknown): boolean {
+  if (igetPath(event, 'status_id') !== 0 && igetPath(event, 'status_id') !== 0n) return false;
+  const result = igetPath(event, 'unmapped.resultType') ?? igetPath(event, 'unmapped.status.value') ?? igetPath(event, 'unmapped.status');
+  if (typeof result !== 'string' || !result.toLowerCase().startsWith('start')) return false;
+  return azureRequest(event) !== null;
+}
+
 /** The Statement entries of an IAM policy (object or JSON text); [] when it is not one. */
 function policyStatements(policy: unknown): unknown[] {
   let p = toPlain(policy);
@@ -478,6 +492,7 @@ export const RULE_HELPERS: readonly CelFunc[] = [
   celFunc('pget', [D, D, D], D, (o, p, d) => (pgetPath(o, p) ?? d) as CelValue),
   celFunc('azureRequest', [D], D, (e) => azureRequest(e) as CelValue),
   celFunc('azureResponse', [D], D, (e) => azureResponse(e) as CelValue),
+  celFunc('azureRequestStarted', [D], B, (e) => azureRequestStarted(e)),
   celFunc('toJson', [D], S, (v) => JSON.stringify(toPlain(v)) ?? 'null'),
   celFunc('str', [D], S, (v) => str(v)),
   celFunc('lower', [D], S, (v) => str(v).toLowerCase()),
