@@ -20,10 +20,8 @@ import { collectorSpec } from '../collectors/registry.ts';
 import type { ApiActivity } from '../core/events.ts';
 import type { CompiledRule } from './compile.ts';
 import { BUILTIN_PACKS_DIR, compileRuleSources } from './loader.ts';
-import { ActivityRuleSet } from './ruleset.ts';
 import type { RuleTestCase } from './schema.ts';
-import { testEvents } from './testing.ts';
-import { applyWindows, emptyWindowState } from './windows.ts';
+import { activityFindings, testEvents } from './testing.ts';
 import { azureRequest, igetPath } from './helpers.ts';
 import { AZURE_VARIANTS, exportRecordOf, type Variant } from '../../test/fixtures/azure/variants.ts';
 
@@ -43,17 +41,11 @@ function normalize(bytes: string): ApiActivity {
   return events[0]!.event as ApiActivity;
 }
 
-/** Findings of the rule over the events, on a fresh window state (as the inline-test runner does). */
+/** Findings of the rule over the events on a fresh window state; a condition error is a failure. */
 function findingsOf(rule: CompiledRule, events: ApiActivity[]): number {
-  const set = new ActivityRuleSet([{ ...rule, enabled: true }]);
-  const state = emptyWindowState();
-  let n = 0;
-  for (const e of events) {
-    const ev = set.evaluate(e);
-    if (ev.errors.length > 0) throw new Error(`condition error: ${ev.errors[0]!.error}`);
-    for (const m of ev.matches) if (applyWindows(m, ev.bindings!, { time: e.time, uid: e.metadata.uid }, state).emit) n++;
-  }
-  return n;
+  const { findings, errors } = activityFindings(rule, events);
+  if (errors.length > 0) throw new Error(`condition error: ${errors[0]}`);
+  return findings;
 }
 
 interface Outcome {

@@ -10,7 +10,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadRulePacks } from './loader.ts';
-import { normalizeTestRecord, runRuleTest } from './testing.ts';
+import { activityFindings, normalizeTestRecord, runRuleTest, testEvents } from './testing.ts';
 import type { RuleTestCase } from './schema.ts';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -18,9 +18,6 @@ import { collectorSpec } from '../collectors/registry.ts';
 import type { ApiActivity } from '../core/events.ts';
 import type { CompiledRule } from './compile.ts';
 import { BUILTIN_PACKS_DIR, compileRuleSources } from './loader.ts';
-import { ActivityRuleSet } from './ruleset.ts';
-import { testEvents } from './testing.ts';
-import { applyWindows, emptyWindowState } from './windows.ts';
 import { GCP_VARIANTS, logEntryOf, type Variant } from '../../test/fixtures/gcp-forms/variants.ts';
 import { pgetPath } from './helpers.ts';
 
@@ -108,16 +105,11 @@ function normalizeBytes(bytes: string): ApiActivity {
   return events[0]!.event as ApiActivity;
 }
 
+/** Findings of the rule over the events on a fresh window state; a condition error is a failure. */
 function findingsOf(rule: CompiledRule, events: ApiActivity[]): number {
-  const set = new ActivityRuleSet([{ ...rule, enabled: true }]);
-  const state = emptyWindowState();
-  let n = 0;
-  for (const e of events) {
-    const ev = set.evaluate(e);
-    if (ev.errors.length > 0) throw new Error(`condition error: ${ev.errors[0]!.error}`);
-    for (const m of ev.matches) if (applyWindows(m, ev.bindings!, { time: e.time, uid: e.metadata.uid }, state).emit) n++;
-  }
-  return n;
+  const { findings, errors } = activityFindings(rule, events);
+  if (errors.length > 0) throw new Error(`condition error: ${errors[0]}`);
+  return findings;
 }
 
 /** The answer of the rule on the test's records rendered by v: true/false (matches the inline test), null (not applicable). */

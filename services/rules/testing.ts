@@ -176,6 +176,24 @@ function runResourceRuleTest(rule: CompiledRule, t: RuleTestCase, result: (ok: b
   return result(ok, findings, ok ? '' : `expected ${t.expect ? 'a violation' : 'no violation'}, got ${findings > 0 ? 'one' : 'none'}`);
 }
 
+/**
+ * The findings one activity rule emits over events in order, dedup and threshold windows applied on
+ * a fresh state (what the signatures detector does for one principal), and the condition errors
+ * (`<event uid>: <error>`).
+ */
+export function activityFindings(rule: CompiledRule, events: readonly ApiActivity[]): { findings: number; errors: string[] } {
+  const set = new ActivityRuleSet([{ ...rule, enabled: true }]);
+  const state = emptyWindowState();
+  let findings = 0;
+  const errors: string[] = [];
+  for (const e of events) {
+    const ev = set.evaluate(e);
+    for (const x of ev.errors) errors.push(`${e.metadata.uid}: ${x.error}`);
+    for (const r of ev.matches) if (applyWindows(r, ev.bindings!, { time: e.time, uid: e.metadata.uid }, state).emit) findings++;
+  }
+  return { findings, errors };
+}
+
 /** Runs one test case of a rule. */
 export function runRuleTest(rule: CompiledRule, t: RuleTestCase): RuleTestResult {
   const result = (ok: boolean, findings: number, message: string): RuleTestResult => ({ rule: rule.id, test: t.name, ok, expected: t.expect, findings, message });
@@ -186,18 +204,7 @@ export function runRuleTest(rule: CompiledRule, t: RuleTestCase): RuleTestResult
   } catch (err) {
     return result(false, 0, `could not build the test events: ${err instanceof Error ? err.message : String(err)}`);
   }
-  const set = new ActivityRuleSet([{ ...rule, enabled: true }]);
-  const state = emptyWindowState();
-  let findings = 0;
-  const errors: string[] = [];
-  for (const e of events) {
-    const ev = set.evaluate(e);
-    for (const x of ev.errors) errors.push(`${e.metadata.uid}: ${x.error}`);
-    for (const r of ev.matches) {
-      const d = applyWindows(r, ev.bindings!, { time: e.time, uid: e.metadata.uid }, state);
-      if (d.emit) findings++;
-    }
-  }
+  const { findings, errors } = activityFindings(rule, events);
   if (errors.length > 0) return result(false, findings, `the condition failed to evaluate: ${[...new Set(errors)].slice(0, 3).join('; ')}`);
   const countOk = t.findings === undefined || t.findings === findings;
   const ok = (findings > 0) === t.expect && countOk;
