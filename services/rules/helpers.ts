@@ -318,7 +318,8 @@ export function azureResponse(event: unknown): unknown {
  * that carries the body (the form exports and peers' test suites use).
  */
 export function azureRequestStarted(event: unknown): boolean {
-  if (igetPath(event, 'status_id') !== 0 && igetPath(event, 'status_id') !== 0n) return false;
+  const status = igetPath(event, 'status_id');
+  if (status !== 0 && status !== 0n) return false;
   const result = igetPath(event, 'unmapped.resultType') ?? igetPath(event, 'unmapped.status.value') ?? igetPath(event, 'unmapped.status');
   if (typeof result !== 'string' || !result.toLowerCase().startsWith('start')) return false;
   return azureRequest(event) !== null;

@@ -105,6 +105,23 @@ export interface CompanionLinks {
   notes: Map<string, string>;
 }
 
+/** A companion whose target cannot be resolved: noted at its address, and its type left unjudged on every possible target type. */
+function markUnknown(links: CompanionLinks, spec: CompanionSpec, address: string, why: string): void {
+  links.notes.set(address, why);
+  for (const t of spec.targets) {
+    const set = links.unknownByTargetType.get(t) ?? new Set<string>();
+    set.add(spec.type);
+    links.unknownByTargetType.set(t, set);
+  }
+}
+
+/** Attaches a companion's value to the resource it configures. */
+function attachCompanion(links: CompanionLinks, target: string, spec: CompanionSpec, value: CompanionValue): void {
+  const m = links.byTarget.get(target) ?? {};
+  (m[spec.type] ??= []).push(value);
+  links.byTarget.set(target, m);
+}
+
 export interface CompanionEvaluator {
   /** Instances of a block: address suffix and the scope of each. */
   instances(body: Body): Array<{ suffix: string; scope: Scope }>;
@@ -190,19 +207,8 @@ export function linkCompanions(resources: readonly ModuleResource[], ev: Compani
       namedTargets.set(`${r.type}\u0000${v}`, list);
     }
   }
-  const unknown = (spec: CompanionSpec, address: string, why: string): void => {
-    links.notes.set(address, why);
-    for (const t of spec.targets) {
-      const set = links.unknownByTargetType.get(t) ?? new Set<string>();
-      set.add(spec.type);
-      links.unknownByTargetType.set(t, set);
-    }
-  };
-  const attach = (target: string, spec: CompanionSpec, value: CompanionValue): void => {
-    const m = links.byTarget.get(target) ?? {};
-    (m[spec.type] ??= []).push(value);
-    links.byTarget.set(target, m);
-  };
+  const unknown = (spec: CompanionSpec, address: string, why: string): void => markUnknown(links, spec, address, why);
+  const attach = (target: string, spec: CompanionSpec, value: CompanionValue): void => attachCompanion(links, target, spec, value);
   for (const r of resources) {
     const spec = BY_TYPE.get(r.type);
     if (!spec) continue;
@@ -322,15 +328,8 @@ export function linkPlanCompanions(resources: readonly PlanResource[], doc: Reco
     const keys = [r.values.id, r.values.arn, NAME_ATTRIBUTE[r.type] ? r.values[NAME_ATTRIBUTE[r.type]!] : undefined];
     for (const k of keys) if (typeof k === 'string' && k !== '') byValue.set(`${r.type}\u0000${nameOf(k)}`, [...(byValue.get(`${r.type}\u0000${nameOf(k)}`) ?? []), r.address]);
   }
-  const unknown = (spec: CompanionSpec, address: string, why: string): void => {
-    links.notes.set(address, why);
-    for (const t of spec.targets) links.unknownByTargetType.set(t, new Set([...(links.unknownByTargetType.get(t) ?? []), spec.type]));
-  };
-  const attach = (target: string, spec: CompanionSpec, value: CompanionValue): void => {
-    const m = links.byTarget.get(target) ?? {};
-    (m[spec.type] ??= []).push(value);
-    links.byTarget.set(target, m);
-  };
+  const unknown = (spec: CompanionSpec, address: string, why: string): void => markUnknown(links, spec, address, why);
+  const attach = (target: string, spec: CompanionSpec, value: CompanionValue): void => attachCompanion(links, target, spec, value);
   for (const r of resources) {
     const spec = BY_TYPE.get(r.type);
     if (!spec) continue;
