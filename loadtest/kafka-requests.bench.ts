@@ -18,7 +18,9 @@
  *
  * Options: `--events=N` (default 3000), `--rate=N` (default 300), `--configs=before,after` (default:
  * all three),
- * `--no-clickhouse` (findings topic only: shorter batches, so more of them).
+ * `--no-clickhouse` (findings topic only: shorter batches, so more of them), `--kafka-nodes=N` (default 3;
+ * topics replicated min(3, N) times). Each run also prints the milliseconds per partition batch of
+ * each step (decode, detect, sinks, side outputs, dead letters, changelog), summed over the batches.
  */
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -147,6 +149,8 @@ async function runOne(name: string, brokerPids: readonly number[], brokers: stri
     const idleCpuPerSec = (cpuSeconds(brokerPids) - idle0) / 5;
     process.stderr.write(`kafka-requests ${name}: warmed up; producing ${measured.length} events at ${rate}/s\n`);
     counting = true;
+    const batches0 = processor.service.stats.batches;
+    const stages0 = { ...processor.service.stats.stageSeconds };
     const cpu0 = cpuSeconds(brokerPids);
     const t0 = Date.now();
     let next = 0;
@@ -172,7 +176,10 @@ async function runOne(name: string, brokerPids: readonly number[], brokers: stri
       events: measured.length,
       producing_seconds: +produced.toFixed(1),
       seconds_to_caught_up: +seconds.toFixed(1),
-      batches: processor.service.stats.batches,
+      batches: processor.service.stats.batches - batches0,
+      ms_per_batch_by_stage: Object.fromEntries(
+        Object.entries(processor.service.stats.stageSeconds).map(([stage, sec]) => [stage, +(((sec - stages0[stage as keyof typeof stages0]) * 1000) / Math.max(1, processor.service.stats.batches - batches0)).toFixed(1)]),
+      ),
       requests_per_1k_events: Math.round((total * 10_000) / measured.length) / 10,
       per_1k_events_by_api: perThousand(byApi, measured.length),
       per_1k_events_by_client_and_api: perThousand(counts, measured.length),
@@ -197,7 +204,7 @@ export async function runKafkaRequestsBench(args: string[]): Promise<unknown> {
   for (const c of configs) if (!(c in REQUEST_BENCH_CONFIGS)) throw new Error(`unknown configuration ${c} (${Object.keys(REQUEST_BENCH_CONFIGS).join(', ')})`);
   const corpus = await buildCorpus({ count: events, seed: 1, attackEvery: 100, prefix: 'kr' });
   const warmup = await buildCorpus({ count: WARMUP, seed: 2, attackEvery: 100, prefix: 'krw' });
-  const kafka = await startKafkaLocal();
+  const kafka = await startKafkaLocal({ nodes: Number(option(args, 'kafka-nodes') ?? 3) });
   let clickhouse: ClickHouseLocal | null = null;
   try {
     if (!args.includes('--no-clickhouse')) clickhouse = await startClickHouseLocal();

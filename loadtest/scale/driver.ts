@@ -41,6 +41,8 @@ export interface DriverOptions {
   members: number[];
   attackEvery: number;
   seed: number;
+  /** Nodes of the Kafka cluster the run starts (default 3; ignored with KAFKA_BROKERS). */
+  kafkaNodes?: number;
   /** Longest wait for the lag to reach 0 after producing. */
   drainSeconds: number;
   /** Run the processors from the TypeScript sources even when a build exists (a stale dist/). */
@@ -78,8 +80,9 @@ async function startServices(o: DriverOptions): Promise<Services> {
     brokers = process.env.KAFKA_BROKERS.split(',').map((b) => b.trim()).filter(Boolean);
     kafkaText = `Kafka at KAFKA_BROKERS (${brokers.length} bootstrap brokers)`;
   } else {
-    o.log('starting Apache Kafka (3 KRaft nodes) ...');
-    const k = await startKafkaLocal({ dir: join(o.workDir, 'kafka') });
+    const nodes = o.kafkaNodes ?? 3;
+    o.log(`starting Apache Kafka (${nodes} KRaft node${nodes === 1 ? '' : 's'}) ...`);
+    const k = await startKafkaLocal({ dir: join(o.workDir, 'kafka'), nodes });
     brokers = k.bootstrap;
     ownKafka = true;
     kafkaText = `Apache Kafka ${k.version}, ${k.nodeIds.length} KRaft nodes on this machine (started in ${(k.startMs / 1000).toFixed(1)} s), topics replicated ${Math.min(3, k.nodeIds.length)}x`;

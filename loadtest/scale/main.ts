@@ -1,6 +1,6 @@
 /**
  * `npm run loadtest -- [--rate=N] [--seconds=N] [--members=1,2,3] [--out=dir] [--attack-every=N]
- * [--drain=N] [--seed=N] [--from-source] [--no-png] [--keep-work] [--report-only=result.json]`: the load test at scale (see loadtest/README.md, "loadtest").
+ * [--drain=N] [--seed=N] [--kafka-nodes=N] [--from-source] [--no-png] [--keep-work] [--report-only=result.json]`: the load test at scale (see loadtest/README.md, "loadtest").
  * Writes <out>/report.html, <out>/result.json and <out>/<chart>.png; prints a summary.
  */
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -10,7 +10,7 @@ import { svgToPng } from './png.ts';
 import { buildReport, summaryLines } from './report.ts';
 import type { LoadResult } from './result.ts';
 
-const KNOWN = ['rate', 'seconds', 'members', 'out', 'attack-every', 'drain', 'seed', 'no-png', 'keep-work', 'from-source', 'report-only'];
+const KNOWN = ['rate', 'seconds', 'members', 'out', 'attack-every', 'drain', 'seed', 'kafka-nodes', 'no-png', 'keep-work', 'from-source', 'report-only'];
 
 export interface MainArgs {
   rate: number;
@@ -20,6 +20,8 @@ export interface MainArgs {
   attackEvery: number;
   drain: number;
   seed: number;
+  /** Nodes of the Kafka cluster the run starts (ignored with KAFKA_BROKERS). */
+  kafkaNodes: number;
   png: boolean;
   keepWork: boolean;
   fromSource: boolean;
@@ -50,6 +52,7 @@ export function parseMainArgs(argv: readonly string[]): MainArgs {
     attackEvery: num('attack-every', 100, 2),
     drain: num('drain', 45, 0),
     seed: num('seed', 1, 0),
+    kafkaNodes: num('kafka-nodes', 3, 1),
     png: !m.has('no-png'),
     keepWork: m.has('keep-work'),
     fromSource: m.has('from-source'),
@@ -78,7 +81,7 @@ async function main(): Promise<void> {
   const workDir = defaultWorkDir();
   const t0 = Date.now();
   try {
-    const result = await runLoadTest({ rate: args.rate, seconds: args.seconds, members: args.members, attackEvery: args.attackEvery, seed: args.seed, drainSeconds: args.drain, fromSource: args.fromSource, workDir, log });
+    const result = await runLoadTest({ rate: args.rate, seconds: args.seconds, members: args.members, attackEvery: args.attackEvery, seed: args.seed, kafkaNodes: args.kafkaNodes, drainSeconds: args.drain, fromSource: args.fromSource, workDir, log });
     writeOutputs(args, result);
     process.stdout.write(`report: ${join(args.out, 'report.html')} (run took ${Math.round((Date.now() - t0) / 1000)} s)\n`);
     if (result.runs.some((r) => r.error)) process.exitCode = 1;

@@ -116,9 +116,10 @@ test('the PNG export rasterizes a chart at the requested width', () => {
 
 test('command-line options: defaults, values, and errors for unknown or bad ones', () => {
   const d = parseMainArgs([]);
-  assert.deepEqual([d.rate, d.seconds, d.members, d.png, d.fromSource], [600, 30, [1, 2, 3], true, false]);
-  const a = parseMainArgs(['--rate=2000', '--seconds=9', '--members=2', '--no-png', '--from-source']);
-  assert.deepEqual([a.rate, a.seconds, a.members, a.png, a.fromSource], [2000, 9, [2], false, true]);
+  assert.deepEqual([d.rate, d.seconds, d.members, d.png, d.fromSource, d.kafkaNodes], [600, 30, [1, 2, 3], true, false, 3]);
+  const a = parseMainArgs(['--rate=2000', '--seconds=9', '--members=2', '--no-png', '--from-source', '--kafka-nodes=1']);
+  assert.deepEqual([a.rate, a.seconds, a.members, a.png, a.fromSource, a.kafkaNodes], [2000, 9, [2], false, true, 1]);
+  assert.throws(() => parseMainArgs(['--kafka-nodes=0']), /--kafka-nodes must be a number >= 1/);
   assert.throws(() => parseMainArgs(['--rates=1']), /unknown option --rates=1/);
   assert.throws(() => parseMainArgs(['--members=0']), /--members/);
   assert.throws(() => parseMainArgs(['--rate=abc']), /--rate must be a number/);

@@ -47,6 +47,7 @@ export class SluiceMetrics {
   private readonly discardedEvents: Counter;
   private readonly batchDuration: Histogram;
   private readonly sinkFlushDuration: Histogram;
+  private readonly batchStageDuration: Histogram;
   private readonly stateSize: Gauge;
   private readonly stateEntities: Gauge;
   private readonly restoreDuration: Histogram;
@@ -67,6 +68,11 @@ export class SluiceMetrics {
     });
     this.batchDuration = meter.createHistogram('sluice_batch_duration_seconds', {
       description: 'Processor batch, end to end: decode, detectors, every sink and the dead-letter topic acknowledged.',
+      unit: 's',
+      advice: { explicitBucketBoundaries: DURATION_BUCKETS },
+    });
+    this.batchStageDuration = meter.createHistogram('sluice_batch_stage_duration_seconds', {
+      description: 'One step of a processor batch, by stage: decode, detect, sinks, side_outputs, dead_letters, changelog (each waits for its acknowledgements; retries included).',
       unit: 's',
       advice: { explicitBucketBoundaries: DURATION_BUCKETS },
     });
@@ -110,6 +116,10 @@ export class SluiceMetrics {
 
   batchSeconds(labels: ComponentLabels, seconds: number): void {
     this.batchDuration.record(seconds, labels);
+  }
+
+  batchStageSeconds(labels: ComponentLabels, stage: string, seconds: number): void {
+    this.batchStageDuration.record(seconds, { ...labels, stage });
   }
 
   sinkFlushSeconds(labels: ComponentLabels, seconds: number): void {

@@ -27,7 +27,13 @@ export interface ProcessorStats {
   retries: number;
   /** Detector runs skipped because the state already reflected the event (replays). */
   skipped: number;
+  /** Seconds spent in each step of the batches handled so far, summed (sluice_batch_stage_duration_seconds). */
+  stageSeconds: Record<BatchStage, number>;
 }
+
+/** The steps of a partition batch, in order; the commit follows in the transport. */
+export const BATCH_STAGES = ['decode', 'detect', 'sinks', 'side_outputs', 'dead_letters', 'changelog'] as const;
+export type BatchStage = (typeof BATCH_STAGES)[number];
 
 export interface ProcessorDeps {
   transport: Transport;
@@ -58,15 +64,15 @@ interface Detected {
 /**
  * The processor role: a consumer group over the input topics of the enabled detectors. Each
  * partition batch is decoded, run through the detectors on the worker pool at the current state
- * epoch, and delivered: findings to every sink, side outputs to their topics, rejects to the
- * dead-letter topic and state changes to the changelogs, in that order; only then is it committed.
+ * epoch, and delivered: findings to every sink and side outputs to their topics (at once), then
+ * rejects to the dead-letter topic, then state changes to the changelogs; only then is it committed.
  * Retriable failures are retried in place with backoff (a stale or crashed worker restores state
  * and re-detects; a failed write retries only the writes not yet acknowledged) up to
  * processor.retryTimeoutMs. Each batch is a `sluice.process_batch` span continuing the trace
  * carried by its messages' headers, with decode, detect and per-sink write spans under it.
  */
 export class ProcessorService {
-  readonly stats: ProcessorStats = { eventsIn: 0, findingsOut: 0, deadLettered: 0, batches: 0, retries: 0, skipped: 0 };
+  readonly stats: ProcessorStats = { eventsIn: 0, findingsOut: 0, deadLettered: 0, batches: 0, retries: 0, skipped: 0, stageSeconds: Object.fromEntries(BATCH_STAGES.map((s) => [s, 0])) as Record<BatchStage, number> };
   readonly labels: ComponentLabels = componentLabels('processor', 'processor');
   private consumer: Consumer | undefined;
   /** The sinks, each wrapped to be traced, counted and timed. */
@@ -230,25 +236,25 @@ export class ProcessorService {
     const rejects: RejectedRecord[] = [];
     const stream = this.streamOfTopic.get(batch.topic);
     if (!stream) throw new SluiceError('SLUICE_ERR_TRANSPORT_TOPIC_UNKNOWN', `no detector consumes ${batch.topic}`);
-    const decoded = await retry.run('decode', (e) => this.onRetry('decode', e), () =>
+    const decoded = await this.timed('decode', () => retry.run('decode', (e) => this.onRetry('decode', e), () =>
       telemetry.inSpan('sluice.decode', context, {}, async (s) => {
         rejects.length = 0;
         const out = await this.decode(batch, stream, rejects);
         s.setAttributes({ 'sluice.events': out.events.length, 'sluice.dead_lettered': rejects.length });
         return out;
       }),
-    );
+    ));
     const decodeRejects = rejects.length;
     for (;;) {
       const epoch = await retry.run('restore', (e) => this.onRetry('restore', e), () => state.enter());
       let detected: Detected;
       try {
-        detected = await telemetry.inSpan('sluice.detect', context, { attributes: { 'sluice.events': decoded.events.length, 'sluice.state_epoch': epoch } }, async (s) => {
+        detected = await this.timed('detect', () => telemetry.inSpan('sluice.detect', context, { attributes: { 'sluice.events': decoded.events.length, 'sluice.state_epoch': epoch } }, async (s) => {
           rejects.length = decodeRejects;
           const out = await this.detect(stream, epoch, decoded.events, decoded.positions, rejects);
           s.setAttributes({ 'sluice.findings': out.findings.length, 'sluice.dead_lettered': rejects.length - decodeRejects });
           return out;
-        });
+        }));
       } catch (err) {
         // Some shards may have advanced: the threads' state is restored before anything runs again.
         state.exit();
@@ -284,8 +290,9 @@ export class ProcessorService {
 
   /**
    * Every sink, the side-output topics, the dead-letter topic and the changelogs must acknowledge
-   * before the batch is committed; the changelog goes last, so state never runs ahead of the
-   * outputs it produced. A sink that refuses findings for good (a non-retriable error) gets them
+   * before the batch is committed. The sinks and the side outputs are written at once; the dead
+   * letters (which include what they refused) follow, and the changelog goes last, so state never
+   * runs ahead of the outputs it produced. A sink that refuses findings for good (a non-retriable error) gets them
    * dead-lettered instead, so one unstorable finding cannot block its partition. A retriable
    * failure retries only the writes not yet acknowledged.
    */
@@ -301,7 +308,7 @@ export class ProcessorService {
     const pending = new Set(this.sinks);
     const eventsPending = new Set(this.deps.config.clickhouse?.storeEvents === false ? [] : this.sinks.filter((s) => s.storesEvents));
     const events = decoded.events.map((e) => ({ event: e.event, key: e.meta.key }));
-    await retry.run('sinks', (e) => this.onRetry('sinks', e), async () => {
+    const sinksDone = this.timed('sinks', () => retry.run('sinks', (e) => this.onRetry('sinks', e), async () => {
       const results = await Promise.allSettled([
         ...[...pending].map(async (sink) => {
           const refused = await this.writeSink(stream, sink, findings, context);
@@ -315,12 +322,28 @@ export class ProcessorService {
       ]);
       const failed = results.find((r) => r.status === 'rejected');
       if (failed) throw failed.reason;
-    });
-    const refusedOutputs = await retry.run('side outputs', (e) => this.onRetry('side outputs', e), () => this.writeOutputs(stream, detected.outputs, context));
-    rejects.push(...refusedOutputs);
+    }));
+    const outputsDone = this.timed('side_outputs', () => retry.run('side outputs', (e) => this.onRetry('side outputs', e), () => this.writeOutputs(stream, detected.outputs, context)));
+    // Both run at once; neither is left running when the batch fails.
+    const [sinksResult, outputsResult] = await Promise.allSettled([sinksDone, outputsDone]);
+    if (sinksResult.status === 'rejected') throw sinksResult.reason;
+    if (outputsResult.status === 'rejected') throw outputsResult.reason;
+    rejects.push(...outputsResult.value);
     const traceHeaders = rejects.length ? this.deps.telemetry.inject(context) : {};
-    await retry.run('dead letters', (e) => this.onRetry('dead letters', e), () => this.deps.deadLetters.write(rejects, traceHeaders));
-    await retry.run('changelog', (e) => this.onRetry('changelog', e), () => this.deps.state.persist(detected.changes));
+    await this.timed('dead_letters', () => retry.run('dead letters', (e) => this.onRetry('dead letters', e), () => this.deps.deadLetters.write(rejects, traceHeaders)));
+    await this.timed('changelog', () => retry.run('changelog', (e) => this.onRetry('changelog', e), () => this.deps.state.persist(detected.changes)));
+  }
+
+  /** Runs one step of a batch and adds its time, failed tries included, to stats.stageSeconds and sluice_batch_stage_duration_seconds. */
+  private async timed<T>(stage: BatchStage, fn: () => Promise<T>): Promise<T> {
+    const started = performance.now();
+    try {
+      return await fn();
+    } finally {
+      const seconds = (performance.now() - started) / 1000;
+      this.stats.stageSeconds[stage] += seconds;
+      this.deps.telemetry.metrics.batchStageSeconds(this.labels, stage, seconds);
+    }
   }
 
   /**

@@ -103,6 +103,8 @@ export interface KafkaLocalOptions {
   /** Directory for config, data and logs; a fresh temp dir by default (removed by stop()). */
   dir?: string;
   startTimeoutMs?: number;
+  /** Combined broker+controller nodes (default KAFKA_LOCAL_NODES); topics are replicated min(3, nodes) times. */
+  nodes?: number;
 }
 
 /** Broker settings for a small, fast-starting test cluster that still behaves like production. */
@@ -274,14 +276,16 @@ export async function startKafkaLocal(opts: KafkaLocalOptions = {}): Promise<Kaf
   const ownDir = !opts.dir;
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'sluice-kafka-'));
   mkdirSync(dir, { recursive: true });
+  const nodes = opts.nodes ?? KAFKA_LOCAL_NODES;
+  if (!Number.isInteger(nodes) || nodes < 1 || nodes > 5) throw new Error(`startKafkaLocal: nodes must be 1 to 5, got ${nodes}`);
   const ports = new Set<number>();
-  while (ports.size < KAFKA_LOCAL_NODES * 2) ports.add(await freePort());
+  while (ports.size < nodes * 2) ports.add(await freePort());
   const list = [...ports];
   const cluster: ClusterFile = {
     version,
     libs,
     clusterId: kafkaUuid(),
-    nodes: Array.from({ length: KAFKA_LOCAL_NODES }, (_, i) => ({ id: i + 1, port: list[2 * i]!, controllerPort: list[2 * i + 1]! })),
+    nodes: Array.from({ length: nodes }, (_, i) => ({ id: i + 1, port: list[2 * i]!, controllerPort: list[2 * i + 1]! })),
   };
   writeFileSync(join(dir, 'cluster.json'), JSON.stringify(cluster, null, 2));
   for (const n of cluster.nodes) writeFileSync(join(dir, `n${n.id}.properties`), properties(dir, cluster, n));
