@@ -23,7 +23,7 @@ import { silentLogger } from '../../services/core/logger.ts';
 import { topicFor, type StreamName } from '../../services/core/streams.ts';
 import type { OutgoingMessage } from '../../services/core/transport.ts';
 import { changelogTopic } from '../../services/processor/runtime/state-manager.ts';
-import { KafkaTransport } from '../../services/transports/kafka/transport.ts';
+import { KafkaTransport, fetchTopicOffsetsRetrying } from '../../services/transports/kafka/transport.ts';
 import { startClickHouseLocal } from '../../test/support/clickhouse-local.ts';
 import { startKafkaLocal } from '../../test/support/kafka-local.ts';
 import { createTestTopics, deleteTestTopics } from '../../test/support/kafka-admin.ts';
@@ -171,7 +171,7 @@ async function eventShare(admin: Admin, groupId: string, topics: readonly string
   const { groups } = await admin.describeGroups([groupId]);
   const members = [...(groups[0]?.members ?? [])].sort((a, b) => (a.memberId < b.memberId ? -1 : 1));
   const ends = new Map<string, Map<number, number>>();
-  for (const t of topics) ends.set(t, new Map((await admin.fetchTopicOffsets(t)).map((p) => [p.partition, Number(p.high)])));
+  for (const t of topics) ends.set(t, new Map((await fetchTopicOffsetsRetrying(admin, t)).map((p) => [p.partition, Number(p.high)])));
   const counts = members.map((m) => {
     if (!m.memberAssignment || m.memberAssignment.length === 0) return 0;
     const a = AssignerProtocol.MemberAssignment.decode(m.memberAssignment);
@@ -187,7 +187,7 @@ async function eventShare(admin: Admin, groupId: string, topics: readonly string
 async function offsets(admin: Admin, groupId: string, topics: readonly string[]): Promise<[number, number]> {
   let committed = 0;
   let end = 0;
-  const [ends, commits] = await Promise.all([Promise.all(topics.map((t) => admin.fetchTopicOffsets(t))), admin.fetchOffsets({ groupId, topics: [...topics] })]);
+  const [ends, commits] = await Promise.all([Promise.all(topics.map((t) => fetchTopicOffsetsRetrying(admin, t))), admin.fetchOffsets({ groupId, topics: [...topics] })]);
   for (const e of ends) for (const p of e) end += Number(p.high);
   for (const t of commits) for (const p of t.partitions) committed += Math.max(0, Number(p.offset));
   return [committed, end];

@@ -280,23 +280,8 @@ export class KafkaTransport implements Transport {
   }
 
   async endOffsets(topic: string): Promise<PartitionOffsets> {
-    const admin = await this.admin();
-    // kafkajs' fetchTopicOffsets throws a bare TypeError ("high.pop() is undefined") when the
-    // cluster's metadata momentarily lists no partition leaders for the topic (right after it is
-    // created, or while a leader moves). That is transient: retry it a few times, then report it
-    // as the topic being unavailable instead of leaking the TypeError.
-    for (let attempt = 1; ; attempt += 1) {
-      try {
-        const offsets = await admin.fetchTopicOffsets(topic);
-        return new Map(offsets.map((o) => [o.partition, BigInt(o.high)]));
-      } catch (cause) {
-        if (!(cause instanceof TypeError)) throw cause;
-        if (attempt >= ENDOFFSET_ATTEMPTS) {
-          throw new SluiceError('SLUICE_ERR_TRANSPORT_UNAVAILABLE', `cannot read the end offsets of ${topic}: no partition leaders in the metadata after ${attempt} attempts`, { cause });
-        }
-        await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
-      }
-    }
+    const offsets = await fetchTopicOffsetsRetrying(await this.admin(), topic);
+    return new Map(offsets.map((o) => [o.partition, BigInt(o.high)]));
   }
 
   async committedOffsets(groupId: string, topic: string): Promise<PartitionOffsets> {
@@ -333,7 +318,8 @@ export class KafkaTransport implements Transport {
     options: { timeoutMs?: number } = {},
   ): Promise<void> {
     const admin = await this.admin();
-    const offsets = await admin.fetchTopicOffsets(topic).catch((cause: unknown) => {
+    const offsets = await fetchTopicOffsetsRetrying(admin, topic).catch((cause: unknown) => {
+      if (cause instanceof SluiceError) throw cause;
       throw new SluiceError('SLUICE_ERR_TRANSPORT_UNAVAILABLE', `reading offsets of ${topic} failed: ${(cause as Error).message}`, { cause });
     });
     const ends = new Map<number, bigint>();
@@ -485,5 +471,25 @@ class KafkaGroupConsumer implements Consumer {
     this.stopped = true;
     await this.consumer.disconnect();
     this.resolveDone();
+  }
+}
+
+/**
+ * kafkajs' fetchTopicOffsets throws a bare TypeError ("high.pop() is undefined") when the cluster's
+ * metadata momentarily lists no partition leaders for the topic (right after it is created, or
+ * while a leader moves). That is transient: retry it a few times, then report it as the topic
+ * being unavailable instead of leaking the TypeError.
+ */
+export async function fetchTopicOffsetsRetrying(admin: Pick<Admin, 'fetchTopicOffsets'>, topic: string): ReturnType<Admin['fetchTopicOffsets']> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await admin.fetchTopicOffsets(topic);
+    } catch (cause) {
+      if (!(cause instanceof TypeError)) throw cause;
+      if (attempt >= ENDOFFSET_ATTEMPTS) {
+        throw new SluiceError('SLUICE_ERR_TRANSPORT_UNAVAILABLE', `cannot read the end offsets of ${topic}: no partition leaders in the metadata after ${attempt} attempts`, { cause });
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+    }
   }
 }
