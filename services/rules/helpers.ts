@@ -318,11 +318,25 @@ export function azureResponse(event: unknown): unknown {
  * that carries the body (the form exports and peers' test suites use).
  */
 export function azureRequestStarted(event: unknown): boolean {
+  return azureResultIs(event, 'start') && azureRequest(event) !== null;
+}
+
+/**
+ * True for the Accepted record of an ARM operation (resultType `Accept`/`Accepted`, REST
+ * `status.value` `Accepted`): an asynchronous write or delete the platform took on, logged with
+ * status_id 0 (unknown) because its outcome comes later. Rules that count the attempt accept it
+ * beside Success.
+ */
+export function azureAccepted(event: unknown): boolean {
+  return azureResultIs(event, 'accept');
+}
+
+/** An unknown-outcome (status_id 0) Azure record whose result (resultType, status.value or status) starts with `prefix`. */
+function azureResultIs(event: unknown, prefix: string): boolean {
   const status = igetPath(event, 'status_id');
   if (status !== 0 && status !== 0n) return false;
   const result = igetPath(event, 'unmapped.resultType') ?? igetPath(event, 'unmapped.status.value') ?? igetPath(event, 'unmapped.status');
-  if (typeof result !== 'string' || !result.toLowerCase().startsWith('start')) return false;
-  return azureRequest(event) !== null;
+  return typeof result === 'string' && result.toLowerCase().startsWith(prefix);
 }
 
 /** The Statement entries of an IAM policy (object or JSON text); [] when it is not one. */
@@ -494,6 +508,7 @@ export const RULE_HELPERS: readonly CelFunc[] = [
   celFunc('azureRequest', [D], D, (e) => azureRequest(e) as CelValue),
   celFunc('azureResponse', [D], D, (e) => azureResponse(e) as CelValue),
   celFunc('azureRequestStarted', [D], B, (e) => azureRequestStarted(e)),
+  celFunc('azureAccepted', [D], B, (e) => azureAccepted(e)),
   celFunc('toJson', [D], S, (v) => JSON.stringify(toPlain(v)) ?? 'null'),
   celFunc('str', [D], S, (v) => str(v)),
   celFunc('lower', [D], S, (v) => str(v).toLowerCase()),

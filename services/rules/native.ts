@@ -17,6 +17,10 @@ import {
   pgetPath,
   str,
   values,
+  azureAccepted,
+  azureRequest,
+  azureRequestStarted,
+  azureResponse,
 } from './helpers.ts';
 
 /**
@@ -154,6 +158,10 @@ const EVENT_HELPERS: Record<string, (event: unknown) => unknown> = {
   k8sContainers,
   k8sSystemActor,
   k8sExecCommand,
+  azureRequest,
+  azureResponse,
+  azureRequestStarted,
+  azureAccepted,
 };
 
 /** Helpers of the event that only read normalized fields (no `unmapped`): they get the event as it is. */

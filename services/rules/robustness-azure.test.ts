@@ -119,8 +119,34 @@ const unrenderable: string[] = [];
 /** Forms reported rather than required of every rule (see Variant.tracked), and the rules that miss them. */
 const TRACKED = new Set(AZURE_VARIANTS.filter((v) => v.tracked).map((v) => v.name));
 const trackedMisses = new Set<string>();
-/** Rules that read the response body too: they must give their answer on the tracked form. */
-const READS_RESPONSE = ['azure.authorization.privileged_role_assigned', 'azure.authorization.sensitive_role_assigned', 'azure.authorization.custom_role_wildcard', 'azure.network.nsg_rule_open_to_internet'];
+/**
+ * Rules that read the response body too: they must give their answer on the tracked form. The Azure
+ * rules still missing it judge a change to an existing resource (a PATCH: the request has no
+ * location) or a write-only setting (a password), which the response alone cannot show.
+ */
+const READS_RESPONSE = [
+  'azure.authorization.privileged_role_assigned', 'azure.authorization.sensitive_role_assigned', 'azure.authorization.custom_role_wildcard', 'azure.network.nsg_rule_open_to_internet',
+  // Settings judged from the request body, else from the response body (some only when the write created the resource: status Created).
+  'azure.compute.gpu_vm_created', 'azure.compute.script_extension', 'azure.compute.vm_access_extension',
+  'azure.insights.alerting_disabled', 'azure.insights.diagnostic_setting_weakened', 'azure.keyvault.network_or_protection_weakened',
+  'azure.network.bastion_shareable_link_created', 'azure.network.firewall_allow_any_rule', 'azure.network.firewall_protection_disabled',
+  'azure.network.monitoring_removed', 'azure.network.vnet_peering_external', 'azure.policy.deploying_definition_written',
+  'azure.policy.enforcement_disabled', 'azure.recoveryservices.backup_protection_removed', 'azure.recoveryservices.soft_delete_disabled',
+  'azure.security.alert_suppression_rule', 'azure.security.defender_plan_disabled', 'azure.security.settings_weakened',
+  'azure.sentinel.detection_removed', 'azure.sql.auditing_or_threat_detection_disabled', 'azure.sql.firewall_open_to_all',
+  'azure.storage.blob_public_access_enabled', 'azure.web.basic_auth_publishing_enabled',
+];
+/** The rules that may miss the tracked form, and why the response body alone cannot give their answer. */
+const RESPONSE_CANNOT_TELL: Record<string, string> = {
+  'azure.storage.shared_key_access_enabled': 'judges an update of an existing account (no location in the request); the response repeats the setting, as on creation',
+  'azure.storage.transport_security_weakened': 'judges an update of an existing account; the response cannot tell an update from a creation or a tags-only PATCH',
+  'azure.storage.customer_managed_key_changed': 'judges a re-key of an existing account; the response shows the key source whether or not this write changed it',
+  'azure.storage.public_network_access_enabled': 'judges an update of an existing account; most accounts answer defaultAction Allow to any write',
+  'azure.storage.local_user_or_sftp_enabled': 'SFTP enabled on an existing account is an update; the response cannot tell it from a creation',
+  'azure.containerregistry.access_opened': 'judges an update of an existing registry; the response cannot tell an update from a creation',
+  'azure.storage.recovery_disabled': 'blob and file service properties always exist (never Created) and a write of other properties (CORS, change feed) repeats soft-delete states set long before',
+  'azure.sql.admin_credentials_changed': 'administratorLoginPassword is write-only: ARM never returns it',
+};
 const perVariant = new Map<string, { pass: number; fail: number }>(AZURE_VARIANTS.map((v) => [v.name, { pass: 0, fail: 0 }]));
 
 test('iget reads property names ignoring case (an exact name wins); azureRequest parses the ARM body in any form', () => {
@@ -204,6 +230,11 @@ test('the check catches a rule that depends on one spelling (a case-sensitive re
 test('the rules that read the response body give their answer when a write carries only that body', () => {
   for (const id of READS_RESPONSE) assert.ok(azure.some((r) => r.id === id), `no rule ${id}`);
   assert.deepEqual(READS_RESPONSE.filter((id) => trackedMisses.has(id)), []);
+});
+
+test('every rule that misses the response-only form is one whose answer the response cannot show', () => {
+  for (const id of Object.keys(RESPONSE_CANNOT_TELL)) assert.ok(azure.some((r) => r.id === id), `no rule ${id}`);
+  assert.deepEqual([...trackedMisses].filter((id) => RESPONSE_CANNOT_TELL[id] === undefined).sort(), []);
 });
 
 test('most inline tests render as raw records, and every variant is exercised', () => {
