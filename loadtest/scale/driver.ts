@@ -30,7 +30,7 @@ import { createTestTopics, deleteTestTopics } from '../../test/support/kafka-adm
 import { KAFKA_TEST_CONSUMER_SETTINGS } from '../../test/support/services.ts';
 import { clickhouseClientAnchor, jsonParseAnchor, kcatAnchors } from './anchors.ts';
 import { buildCorpus, type Corpus, type CorpusMessage } from './generate.ts';
-import { processorBuild, startMember, type Member } from './members.ts';
+import { batchSteps, processorBuild, startMember, type Member } from './members.ts';
 import type { LoadResult, MemberRun, PhaseLatency, Sample } from './result.ts';
 import { percentiles } from './stats.ts';
 import { dueBy, offeredAt } from './schedule.ts';
@@ -384,6 +384,7 @@ async function runMembers(o: DriverOptions, s: Services, corpus: Corpus, warmup:
     o.log(`${members} member(s): ${run.error}`);
   } finally {
     await Promise.all(procs.map((p) => p.stop()));
+    run.batchSteps = procs.map((p) => batchSteps(p.finalStats()));
     await findingsConsumer.disconnect().catch(() => {});
     await producer.close().catch(() => {});
     await transport.close().catch(() => {});

@@ -4,6 +4,7 @@ import { buildReport, latencyAtHalfPeak, movingAverage, summaryLines } from './r
 import { barChart, escapeXml, fmt, lineChart, niceCeil } from './svg.ts';
 import { parseMainArgs } from './main.ts';
 import { svgToPng } from './png.ts';
+import { batchSteps, parseStoppingLine } from './members.ts';
 import type { LoadResult, MemberRun } from './result.ts';
 import { percentiles } from './stats.ts';
 
@@ -36,7 +37,10 @@ const RESULT: LoadResult = {
   options: { rate: 300, seconds: 6, members: [1, 2], attackEvery: 250, seed: 1, processor: 'source' },
   services: { kafka: 'Apache Kafka 4.1.1, 3 KRaft nodes', clickhouse: 'ClickHouse <18.16>' },
   corpus: { events: 1200, byFeed: { cloudtrail: 600, k8s_audit: 600 }, injected: 6, ndjsonBytes: 1_200_000, avroBytes: 600_000, buildSeconds: 1 },
-  runs: [run(1, [100, 200, 300, 250, 240, 230], [10, 20, 30, 40, 1000]), run(2, [300, 400, 500, 450, 440, 430], [5, 6, 7, 8, 9])],
+  runs: [
+    { ...run(1, [100, 200, 300, 250, 240, 230], [10, 20, 30, 40, 1000]), batchSteps: [{ batches: 200, eventsPerBatch: 7.5, msPerBatch: { decode: 0.5, detect: 5.25, sinks: 36.1, side_outputs: 1.4, dead_letters: 0, changelog: 8.6 } }] },
+    { ...run(2, [300, 400, 500, 450, 440, 430], [5, 6, 7, 8, 9]), batchSteps: [null, { batches: 10, eventsPerBatch: 2, msPerBatch: {} }] },
+  ],
   anchors: [
     { name: 'JSON.parse of the NDJSON', perSec: 100_000, note: 'bare' },
     { name: 'kcat -P', perSec: null, note: 'kcat not installed (apt-get install kcat)' },
@@ -56,6 +60,19 @@ test('the report is one self-contained page with the six charts and the figures 
   assert.match(html, /<td>6 \/ 6 \(75% \/ 25%\)<\/td>/);
   assert.match(html, /kcat not installed/);
   assert.match(html, /from the TypeScript sources/);
+  // Where a batch's time goes: one row per member, from its stopping log.
+  assert.match(html, /<tr><td>1: member #1<\/td><td>200<\/td><td>7\.5<\/td><td>0\.5<\/td><td>5\.3<\/td><td>36\.1<\/td><td>1\.4<\/td><td>0<\/td><td>8\.6<\/td><\/tr>/);
+  assert.match(html, /<tr><td>2: member #1<\/td><td colspan="8">no stopping log<\/td><\/tr>/);
+  assert.match(html, /<tr><td>2: member #2<\/td><td>10<\/td><td>2<\/td><td>—<\/td>/);
+});
+
+test("a member's stopping log line gives its batches and step times; other lines give nothing", () => {
+  const line = JSON.stringify({ level: 30, time: 1, msg: 'processor stopping', eventsIn: 90, findingsOut: 3, batches: 12, stageSeconds: { decode: 0.012, sinks: 0.48, bad: 'x' } });
+  assert.deepEqual(parseStoppingLine(line), { batches: 12, eventsIn: 90, stageSeconds: { decode: 0.012, sinks: 0.48 } });
+  assert.deepEqual(batchSteps(parseStoppingLine(line)), { batches: 12, eventsPerBatch: 7.5, msPerBatch: { decode: 1, sinks: 40 } });
+  assert.equal(parseStoppingLine(JSON.stringify({ msg: 'processor consuming' })), null);
+  assert.equal(parseStoppingLine('{"msg":"processor stopping", truncated'), null);
+  assert.equal(batchSteps(null), null);
 });
 
 test('each chart draws one series per configuration with its points', () => {

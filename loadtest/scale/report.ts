@@ -103,6 +103,14 @@ export function buildReport(res: LoadResult): Report {
   const phaseRows = res.runs
     .flatMap((r) => r.phases.map((p) => `<tr><td>${r.members}</td><td>${cell(p.offered)}</td><td>${cell(p.latencyMs.n)}</td><td>${cell(p.latencyMs.p50)}</td><td>${cell(p.latencyMs.p95)}</td><td>${cell(p.latencyMs.p99)}</td><td>${cell(p.latencyMs.max)}</td></tr>`))
     .join('\n');
+  const STEPS = ['decode', 'detect', 'sinks', 'side_outputs', 'dead_letters', 'changelog'];
+  const stepRows = res.runs
+    .flatMap((r) =>
+      (r.batchSteps ?? []).map((b, m) =>
+        b ? `<tr><td>${r.members}: member #${m + 1}</td><td>${cell(b.batches)}</td><td>${cell(b.eventsPerBatch, 1)}</td>${STEPS.map((k) => `<td>${cell(b.msPerBatch[k], 1)}</td>`).join('')}</tr>` : `<tr><td>${r.members}: member #${m + 1}</td><td colspan="${STEPS.length + 2}">no stopping log</td></tr>`,
+      ),
+    )
+    .join('\n');
   const anchorRows = res.anchors.map((a) => `<tr><td>${escapeXml(a.name)}</td><td>${cell(a.perSec)}</td><td>${escapeXml(a.note)}</td></tr>`).join('\n');
   const feeds = Object.entries(res.corpus.byFeed).map(([f, n]) => `${escapeXml(f)} ${cell(n)}`).join(', ');
   const o = res.options;
@@ -127,6 +135,15 @@ ${rows}
 <table><tr><th>members</th><th>offered/s</th><th>n</th><th>p50 ms</th><th>p95 ms</th><th>p99 ms</th><th>max ms</th></tr>
 ${phaseRows}
 </table>
+${
+  stepRows
+    ? `<h2>Where a batch's time goes</h2>
+<p>Per member, from the counters it logs when it stops (warm-up included): partition batches, events per batch, and the mean milliseconds per batch of each step. Sinks (findings and event rows to ClickHouse, findings to the SIEM topic) and side outputs run at once; the dead letters and then the changelog follow; the offset commit comes after.</p>
+<table><tr><th>member</th><th>batches</th><th>events per batch</th>${STEPS.map((k) => `<th>${k} ms</th>`).join('')}</tr>
+${stepRows}
+</table>`
+    : ''
+}
 <h2>Anchors (same run, same machine)</h2>
 <table><tr><th>anchor</th><th>per second</th><th>what</th></tr>
 ${anchorRows}

@@ -48,6 +48,12 @@ export interface MemberRun {
   findings: number;
   /** Seconds from the start of the processes until every member logged that it consumes. */
   startSeconds: number;
+  /**
+   * Per member (member order), from its stopping log: partition batches handled (warm-up included)
+   * and the mean milliseconds per batch of each step (decode, detect, sinks, side_outputs,
+   * dead_letters, changelog). Absent in results of older runs.
+   */
+  batchSteps?: Array<{ batches: number; eventsPerBatch: number; msPerBatch: Record<string, number> } | null>;
   error?: string;
 }
 
