@@ -4,12 +4,15 @@ import { systemClock } from '../core/clock.ts';
 import { SluiceError } from '../core/errors.ts';
 import { createLogger } from '../core/logger.ts';
 import { appTopology, loadConfig } from './config.ts';
+import type { SluiceConfig } from '../core/config.ts';
 import { describeTopology } from '../core/topology.ts';
 import { addCommonOptions, configFromFlags, redactConfig, type CommonFlags } from './options.ts';
 import { bundledSamples, collectorFor, offThreadFor, SOURCE_TYPES } from './collectors.ts';
 import { normalizeFiles, NORMALIZE_FORMATS, type NormalizeFormat } from './normalize.ts';
 import { createWriteStream } from 'node:fs';
-import type { PipelineSummary } from './pipeline.ts';
+import type { PipelineOptions, PipelineSummary } from './pipeline.ts';
+import type { NdjsonSink as NdjsonSinkType } from '../sinks/ndjson/index.ts';
+import { startDetectorPool } from './early-pool.ts';
 import type { AppContext } from './wiring.ts';
 import { addDlpCommands, addRuleCommands, addScanCommands } from './offline-commands.ts';
 import { readFileSync } from 'node:fs';
@@ -32,9 +35,8 @@ import { addQueryCommand } from './query.ts';
 /** The version of this Sluice (package.json). */
 export const VERSION: string = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
-/** Builds a role's context, runs the role, then flushes and stops its telemetry however the role ended. */
-async function withContext<T>(flags: CommonFlags, role: string, fn: (ctx: AppContext) => Promise<T>): Promise<T> {
-  const config = configFromFlags(flags);
+/** Builds a role's context (from `config` when the caller has read it), runs the role, then flushes and stops its telemetry however the role ended. */
+async function withContext<T>(flags: CommonFlags, role: string, fn: (ctx: AppContext) => Promise<T>, config: SluiceConfig = configFromFlags(flags)): Promise<T> {
   const logger = createLogger(config.log.level);
   const { startTelemetry } = await import('../core/telemetry.ts');
   const telemetry = await startTelemetry({ serviceName: `sluice-${role}` });
@@ -82,20 +84,39 @@ export function buildProgram(): Command {
       const toTerminal = !flags.output && process.stdout.isTTY === true;
       const format = resolveFormat(flags.format, toTerminal);
       const noColor = flags.color === false;
-      const [{ runPipeline }, { NdjsonSink }] = await Promise.all([import('./pipeline.ts'), import('../sinks/ndjson/index.ts')]);
-      const out = format === 'ndjson' ? new NdjsonSink(flags.output) : new CollectingSink();
-      const { ProgressLine } = await import('./progress.ts');
-      const progress = new ProgressLine(process.stderr);
-      const summary = await withContext(flags, 'run', (ctx) =>
-        runPipeline(oneShotContext(ctx), {
-          collector: collectorFor(flags.source, ctx.config),
-          offThread: offThreadFor(flags.source, ctx),
-          inputs,
-          sinks: [out],
-          inputFilter: inputFilterFrom(flags),
-          ...(progress.active ? { onProgress: (p) => progress.update(p) } : {}),
-        }),
-      ).finally(() => progress.done());
+      const config = configFromFlags(flags);
+      const collector = collectorFor(flags.source, config);
+      // The detector threads start first: they load the detectors while this thread loads the rest.
+      const pool = await startDetectorPool(config);
+      let poolTaken = false;
+      let out: NdjsonSinkType | CollectingSink;
+      let summary: PipelineSummary;
+      try {
+        const [{ runPipeline }, { NdjsonSink }, { ProgressLine }] = await Promise.all([import('./pipeline.ts'), import('../sinks/ndjson/index.ts'), import('./progress.ts')]);
+        const sink = (out = format === 'ndjson' ? new NdjsonSink(flags.output) : new CollectingSink());
+        const progress = new ProgressLine(process.stderr);
+        summary = await withContext(
+          flags,
+          'run',
+          (ctx) => {
+            const options: PipelineOptions = {
+              collector,
+              offThread: offThreadFor(flags.source, ctx),
+              inputs,
+              sinks: [sink],
+              inputFilter: inputFilterFrom(flags),
+              pool,
+              ...(progress.active ? { onProgress: (p) => progress.update(p) } : {}),
+            };
+            const oneShot = oneShotContext(ctx);
+            poolTaken = true; // runPipeline closes it from here on
+            return runPipeline(oneShot, options);
+          },
+          config,
+        ).finally(() => progress.done());
+      } finally {
+        if (!poolTaken) await pool.close();
+      }
       if (out instanceof CollectingSink) {
         const file = flags.output ? createWriteStream(flags.output) : undefined;
         const stream = file ?? process.stdout;

@@ -8,7 +8,8 @@ import { collectFiles, type CollectorServiceDeps, type CollectProgress, type Col
 import type { InputFilter } from '../collectors/inputs.ts';
 import type { Topology } from '../core/topology.ts';
 import { buildProcessor } from '../processor/build.ts';
-import { createCodec, createTransport, type AppContext } from './wiring.ts';
+import type { DetectorPool } from '../processor/runtime/pool.ts';
+import { createCodec, createWatchedTransport, type AppContext } from './wiring.ts';
 
 export interface PipelineOptions {
   collector: Collector;
@@ -23,6 +24,11 @@ export interface PipelineOptions {
   inputFilter?: InputFilter;
   /** Called after each input file is published (the terminal progress line). */
   onProgress?: (p: CollectProgress) => void;
+  /**
+   * The detector pool, already started (early-pool.ts: its threads load the detectors while this
+   * thread loads the rest); runPipeline closes it however it ends. Started here when absent.
+   */
+  pool?: DetectorPool;
 }
 
 export interface PipelineSummary {
@@ -43,11 +49,14 @@ const POLL_MAX_MS = 100;
  * Returns once the processor's group has committed everything the collector published.
  */
 export async function runPipeline(ctx: AppContext, opts: PipelineOptions): Promise<PipelineSummary> {
-  const transport = createTransport(ctx);
+  const { transport, changed } = createWatchedTransport(ctx);
+  // The given pool is closed here until the processor built around it owns it.
+  let unownedPool = opts.pool;
   try {
     const codec = await createCodec(ctx);
     const topology = appTopology(ctx.config);
-    const processor = await buildProcessor(ctx, topology, transport, codec, opts.sinks ?? []);
+    const processor = await buildProcessor(ctx, topology, transport, codec, opts.sinks ?? [], opts.pool);
+    unownedPool = undefined;
     let collected: CollectorRunStats;
     try {
       const consumer = await processor.service.start();
@@ -67,11 +76,15 @@ export async function runPipeline(ctx: AppContext, opts: PipelineOptions): Promi
         (e: unknown) => e,
       );
       // Polled from 10 ms, doubling up to 100 ms: a short run ends soon after its last commit,
-      // a long one does not ask the transport for offsets more than ten times a second.
+      // a long one does not ask the transport for offsets more than ten times a second. On the
+      // embedded log the wait ends at its next change (a commit) once POLL_MIN_MS have passed, so
+      // a short run ends right after its last commit (start-up) and a long one checks its
+      // in-memory offsets at most a hundred times a second.
       for (let pollMs = POLL_MIN_MS; ; pollMs = Math.min(pollMs * 2, POLL_MAX_MS)) {
         const caughtUp = await Promise.all(processor.service.topics.map((t) => isCaughtUp(transport, processor.service.groupId, t)));
         if (caughtUp.every(Boolean)) break;
-        const err = await Promise.race([failed, sleep(pollMs).then(() => undefined)]);
+        const waited = changed ? Promise.all([changed(pollMs), sleep(POLL_MIN_MS)]) : sleep(pollMs);
+        const err = await Promise.race([failed, waited.then(() => undefined)]);
         if (err) throw err;
         if (Date.now() > deadline) {
           throw new SluiceError('SLUICE_ERR_TRANSPORT_UNAVAILABLE', `processor did not catch up within ${opts.drainTimeoutMs ?? 120_000} ms`);
@@ -89,6 +102,7 @@ export async function runPipeline(ctx: AppContext, opts: PipelineOptions): Promi
       topology,
     };
   } finally {
+    await unownedPool?.close();
     await transport.close();
   }
 }

@@ -9,6 +9,7 @@ import type { Producer, Transport } from '../core/transport.ts';
 import type { StreamName } from '../core/streams.ts';
 import { changelogTopic, deriveTopology, type Topology } from '../core/topology.ts';
 import { DETECTOR_SPECS } from '../detectors/registry.ts';
+import { detectorPoolOptions } from './pool-options.ts';
 import { DetectorPool } from './runtime/pool.ts';
 import { StateManager } from './runtime/state-manager.ts';
 import { ProcessorService } from './service.ts';
@@ -24,6 +25,12 @@ export interface ProcessorParts {
   logger: Logger;
   telemetry: Telemetry;
   clock: Clock;
+  /**
+   * The detector pool, started earlier from detectorPoolOptions(config) (pool-options.ts):
+   * `sluice run` starts its threads first, so they load the detectors while the rest of the
+   * pipeline loads. Built here when absent. Whoever started it observes its gauges (build.ts).
+   */
+  pool?: DetectorPool;
 }
 
 export interface AssembledProcessor {
@@ -38,12 +45,7 @@ export function assembleProcessor(parts: ProcessorParts): AssembledProcessor {
   const topology = parts.topology ?? deriveTopology(config, { collectors: [], detectors: DETECTOR_SPECS, sinks: [] });
   const detectors = topology.detectors;
   const streams = [...new Set(detectors.flatMap((d) => [d.stream, ...d.alsoReads]))] as StreamName[];
-  const pool = new DetectorPool({
-    threads: config.processor.workers,
-    init: { detectors: config.detectors, stateShards: config.processor.stateShards },
-    maxInFlight: config.processor.maxInFlight,
-    telemetry,
-  });
+  const pool = parts.pool ?? new DetectorPool(detectorPoolOptions(config, telemetry));
   const state = new StateManager({
     transport: parts.transport,
     producer: parts.producer,

@@ -1,6 +1,7 @@
 import type { AppContext } from '../core/app-context.ts';
 import type { AvroCodec } from '../core/avro/codec.ts';
 import { sinkConfig, type FindingSink, type SinkSpec } from '../core/components.ts';
+import { componentLabels } from '../core/metrics.ts';
 import type { Topology } from '../core/topology.ts';
 import type { Producer, Transport } from '../core/transport.ts';
 import { SINK_SPECS } from '../sinks/registry.ts';
@@ -16,7 +17,10 @@ export interface BuiltProcessor {
 
 /**
  * Builds the processor role from the topology: the detectors it names in the worker pool, the
- * sinks it names (plus extras, e.g. `sluice run`'s stdout), the DLQ and the changelogs.
+ * sinks it names (plus extras, e.g. `sluice run`'s stdout), the DLQ and the changelogs. `pool`:
+ * a detector pool started earlier without telemetry (pool-options.ts detectorPoolOptions), whose
+ * gauges are observed from here on; the built processor closes it (if building fails, the caller
+ * still owns it).
  */
 export async function buildProcessor(
   ctx: AppContext,
@@ -24,6 +28,7 @@ export async function buildProcessor(
   transport: Transport,
   codec: AvroCodec,
   extraSinks: readonly FindingSink[] = [],
+  pool?: DetectorPool,
 ): Promise<BuiltProcessor> {
   const producer: Producer = await transport.producer();
   let sinks: FindingSink[];
@@ -38,7 +43,7 @@ export async function buildProcessor(
     throw err;
   }
   sinks.push(...extraSinks);
-  const { service, pool } = assembleProcessor({
+  const assembled = assembleProcessor({
     config: ctx.config,
     topology,
     transport,
@@ -48,13 +53,19 @@ export async function buildProcessor(
     logger: ctx.logger,
     telemetry: ctx.telemetry,
     clock: ctx.clock,
+    ...(pool ? { pool } : {}),
   });
+  const { service } = assembled;
+  const started = assembled.pool;
+  // The same gauges a pool built with telemetry reports (runtime/pool.ts).
+  const unobserve = pool ? ctx.telemetry.metrics.observePool(componentLabels('processor', 'processor'), () => ({ queueSize: started.queueSize, utilization: started.utilization })) : undefined;
   return {
     service,
-    pool,
+    pool: started,
     close: async () => {
       await service.stop();
-      await pool.close();
+      unobserve?.();
+      await started.close();
       await producer.close();
     },
   };

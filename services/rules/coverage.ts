@@ -10,10 +10,13 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { SluiceError } from '../core/errors.ts';
+import { lazyRequire } from '../core/lazy-require.ts';
 import type { CompiledRule } from './compile.ts';
+
+/** Required when coverage files are read: the rule engine's other users (detector threads) do not load it. */
+const yaml = lazyRequire<typeof import('yaml')>(import.meta.url, 'yaml');
 
 export const COVERAGE_DIR = fileURLToPath(new URL('./coverage/', import.meta.url));
 export const CATALOGUES_DIR = join(COVERAGE_DIR, 'catalogues');
@@ -66,7 +69,7 @@ export function loadCoverage(dir: string = COVERAGE_DIR): LoadedEntry[] {
     const rel = file.slice(dir.length).replace(/^\//, '');
     let doc: unknown;
     try {
-      doc = parseYaml(readFileSync(file, 'utf8'));
+      doc = yaml().parse(readFileSync(file, 'utf8'));
     } catch (err) {
       problems.push(`${rel}: not valid YAML: ${(err as Error).message.split('\n', 1)[0]}`);
       continue;

@@ -1,11 +1,18 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { LineCounter, parseDocument, isNode } from 'yaml';
 import { SluiceError } from '../core/errors.ts';
+import { lazyRequire } from '../core/lazy-require.ts';
 import { compileRule, type CompiledRule } from './compile.ts';
 import { precompiledPacks } from './precompiled.ts';
 import { RuleFileSchema, RuleSchema } from './schema.ts';
+
+/**
+ * The YAML parser, required when rule files are parsed (from source, or packs that are not bundled):
+ * a compiled process that loads only the bundled packs (precompiled.ts), such as a detector
+ * worker thread, never loads it.
+ */
+const yaml = lazyRequire<typeof import('yaml')>(import.meta.url, 'yaml');
 
 /** The folder of the packs shipped with Sluice (services/rules/packs). */
 export const BUILTIN_PACKS_DIR = fileURLToPath(new URL('./packs/', import.meta.url));
@@ -56,6 +63,7 @@ export function compileRuleSources(sources: readonly RuleSource[]): { rules: Com
   const problems: RuleProblem[] = [];
   const seen = new Map<string, string>();
   for (const { file, text } of sources) {
+    const { LineCounter, parseDocument, isNode } = yaml();
     const lc = new LineCounter();
     const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
     if (doc.errors.length > 0) {

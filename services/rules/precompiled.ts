@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parse } from 'yaml';
+import { lazyRequire } from '../core/lazy-require.ts';
 import type { OperationPatterns } from './check.ts';
 import { RuleFileSchema, RuleSchema, type RuleDoc } from './schema.ts';
 
@@ -38,6 +38,9 @@ export interface PrecompiledPacks {
   readonly files: Readonly<Record<string, readonly PrecompiledRule[]>>;
 }
 
+/** The YAML parser, needed by precompilePacks only (the build): loading the artefact does not load it. */
+const yaml = lazyRequire<typeof import('yaml')>(import.meta.url, 'yaml');
+
 let cached: PrecompiledPacks | null | undefined;
 
 /** The precompiled packs of the build, or null when running from source. */
@@ -60,7 +63,7 @@ function yamlFiles(dir: string): string[] {
 export function precompilePacks(packsDir: string, facts: ReadonlyMap<string, CompiledFacts>): PrecompiledPacks {
   const files: Record<string, PrecompiledRule[]> = {};
   for (const f of yamlFiles(packsDir)) {
-    const top = RuleFileSchema.parse(parse(readFileSync(f, 'utf8')));
+    const top = RuleFileSchema.parse(yaml().parse(readFileSync(f, 'utf8')));
     files[relative(packsDir, f)] = top.rules.map((raw) => {
       const doc = RuleSchema.parse(raw);
       const f = facts.get(doc.id);

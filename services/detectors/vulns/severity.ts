@@ -1,10 +1,11 @@
-import * as cvssModule from 'ae-cvss-calculator';
+import { lazyRequire } from '../../core/lazy-require.ts';
 import type { AdvisorySeverity } from '../../core/model/advisory.ts';
 import type { SeverityName } from '../../core/events.ts';
 
-// ae-cvss-calculator is a webpack bundle flagged __esModule: Node's ESM loader exposes it as the
-// default export only, tsx's CommonJS interop (used in worker threads) as named exports only.
-const cvss: typeof cvssModule = 'Cvss3P1' in cvssModule && cvssModule.Cvss3P1 !== undefined ? cvssModule : (cvssModule as unknown as { default: typeof cvssModule }).default;
+// ae-cvss-calculator (a webpack bundle) is required, which gives its named exports in every loader
+// (an ESM import gave them as the default export only), and only when a vector is first scored: a
+// detector thread that scores none does not load it (start-up, `npm run bench -- startup`).
+const cvss = lazyRequire<typeof import('ae-cvss-calculator')>(import.meta.url, 'ae-cvss-calculator');
 
 /** A scored CVSS vector. */
 export interface CvssScore {
@@ -32,12 +33,13 @@ export function cvssSeverity(score: number): SeverityName {
 
 /** Scores a CVSS vector string (v2, v3.0, v3.1, v4.0) with ae-cvss-calculator; null when it does not parse. */
 export function scoreCvss(type: string, vector: string): CvssScore | null {
+  const c = cvss();
   try {
     const v = vector.trim();
-    if (type === 'CVSS_V4' || v.startsWith('CVSS:4.0/')) return done('4.0', new cvss.Cvss4P0(v).calculateScores().base, v);
-    if (v.startsWith('CVSS:3.1/')) return done('3.1', new cvss.Cvss3P1(v).calculateScores().base, v);
-    if (v.startsWith('CVSS:3.0/')) return done('3.0', new cvss.Cvss3P0(v).calculateScores().base, v);
-    if (type === 'CVSS_V2') return done('2.0', new cvss.Cvss2(v).calculateScores().base, v);
+    if (type === 'CVSS_V4' || v.startsWith('CVSS:4.0/')) return done('4.0', new c.Cvss4P0(v).calculateScores().base, v);
+    if (v.startsWith('CVSS:3.1/')) return done('3.1', new c.Cvss3P1(v).calculateScores().base, v);
+    if (v.startsWith('CVSS:3.0/')) return done('3.0', new c.Cvss3P0(v).calculateScores().base, v);
+    if (type === 'CVSS_V2') return done('2.0', new c.Cvss2(v).calculateScores().base, v);
   } catch {
     return null;
   }

@@ -1,4 +1,7 @@
-import semver from 'semver';
+import { lazyRequire } from '../../../core/lazy-require.ts';
+
+/** Required on first use: a detector thread that orders no versions does not load it (start-up). */
+const semver = lazyRequire<typeof import('semver')>(import.meta.url, 'semver');
 
 /**
  * Go versions: module versions are SemVer with a `v` prefix (`v1.2.3`, pseudo-versions
@@ -15,12 +18,12 @@ export function goToSemver(text: string): string | null {
   if (pre) return `${pre[1]}.${pre[2]}.${pre[3] ?? '0'}-${pre[4]}.${pre[5]}`;
   const short = /^(\d+)(?:\.(\d+))?$/.exec(v);
   if (short) v = `${short[1]}.${short[2] ?? '0'}.0`;
-  return semver.valid(v) ? v : null;
+  return semver().valid(v) ? v : null;
 }
 
 export function compareGo(a: string, b: string): number {
   const x = goToSemver(a);
   const y = goToSemver(b);
   if (x === null || y === null) throw new RangeError(`not a Go version: ${x === null ? a : b}`);
-  return semver.compare(x, y);
+  return semver().compare(x, y);
 }
