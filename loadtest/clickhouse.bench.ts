@@ -28,7 +28,8 @@
  *
  * Options: `--events=N` (50000), `--per-finding=N` (10), `--batch=N` events per partition batch
  * (500), `--concurrency=N` partitions at once (4), `--runs=N` (3); `--flush-ms=N`, `--max-rows=N`,
- * `--max-bytes=N` sink options instead of the defaults; `--baseline=<dir>` another checkout (its
+ * `--max-bytes=N`, `--in-flight=N` (eventInsertsInFlight), `--parallel-min-rows=N` sink options
+ * instead of the defaults; `--baseline=<dir>` another checkout (its
  * `services/` and `schemas/`, with a node_modules) whose sink is timed in the same alternating runs.
  */
 import { spawnSync } from 'node:child_process';
@@ -55,7 +56,7 @@ interface Options {
   concurrency: number;
   runs: number;
   /** Sink options to try instead of the defaults (--flush-ms, --max-rows, --max-bytes). */
-  sink: { flushIntervalMs?: number; maxRows?: number; maxBytes?: number };
+  sink: { flushIntervalMs?: number; maxRows?: number; maxBytes?: number; eventInsertsInFlight?: number; parallelInsertMinRows?: number };
 }
 
 function option(args: string[], name: string, fallback: number): number {
@@ -208,7 +209,7 @@ export async function runClickHouseBench(args: string[]): Promise<unknown> {
     runs: option(args, 'runs', 3),
     sink: {},
   };
-  for (const [flag, key] of [['flush-ms', 'flushIntervalMs'], ['max-rows', 'maxRows'], ['max-bytes', 'maxBytes']] as const) {
+  for (const [flag, key] of [['flush-ms', 'flushIntervalMs'], ['max-rows', 'maxRows'], ['max-bytes', 'maxBytes'], ['in-flight', 'eventInsertsInFlight'], ['parallel-min-rows', 'parallelInsertMinRows']] as const) {
     if (args.some((a) => a.startsWith(`--${flag}=`))) opts.sink[key] = flag === 'flush-ms' ? Number(args.find((a) => a.startsWith('--flush-ms='))!.slice(11)) : option(args, flag, 1);
   }
   const load0 = loadavg()[0]!;

@@ -33,6 +33,23 @@ export const ClickHouseSinkOptions = z.strictObject({
       'How long a write waits for other writes to join its INSERT before it is sent, when no INSERT of its table is running (writes that arrive while one runs go into the next without waiting); 0 sends at once. ' +
         'write() still resolves only after ClickHouse acknowledged the INSERT. Example: 10.',
     ),
+  eventInsertsInFlight: z
+    .number()
+    .int()
+    .min(1)
+    .max(8)
+    .default(2)
+    .describe(
+      'Most INSERTs running at once per event table. Above 1, another INSERT starts while one runs once parallelInsertMinRows rows are waiting, so rows are encoded and sent while the server writes the previous ones. ' +
+        'Findings keep one INSERT at a time (copies of a finding with the same version keep the one inserted last). Each write() still resolves only when every INSERT holding its rows was acknowledged. Example: 2.',
+    ),
+  parallelInsertMinRows: z
+    .number()
+    .int()
+    .min(1)
+    .max(1_000_000)
+    .default(1000)
+    .describe('Rows that must be waiting for an event table before a further INSERT starts while one of it runs (see eventInsertsInFlight); fewer wait for the running one. Example: 1000.'),
   retry: z
     .strictObject({
       attempts: z.number().int().min(1).max(100).default(5).describe('Tries per INSERT, the first included, for retriable errors. Example: 5.'),

@@ -97,4 +97,71 @@ describe('InsertQueue', () => {
     assert.deepEqual(h.bodies, ['a\n'], 'b and c belonged to the failed write and were not sent');
     assert.equal(h.queue.size, 0);
   });
+  it('encodes multi-byte rows into the body exactly, lone surrogates as U+FFFD', async () => {
+    const h = harness();
+    const rows = Array.from({ length: 50 }, (_, i) => `é€😀${'\ud800'}${i}\n`);
+    await h.queue.add(rows);
+    assert.equal(h.bodies.length, 1);
+    assert.equal(h.bodies[0], rows.join('').replaceAll('\ud800', '\ufffd'));
+  });
+
+  describe('with a second INSERT in flight', () => {
+    /** Inserts that each wait for their own release, or fail when released with an error. */
+    function manual(limits: Partial<InsertQueueLimits>) {
+      const sent: Array<{ body: string; done: (err?: Error) => void }> = [];
+      const queue = new InsertQueue(
+        { maxRows: 1000, maxBytes: 1 << 20, flushIntervalMs: 0, ...limits },
+        {
+          insert: (body) => new Promise<void>((resolve, reject) => sent.push({ body: body.toString('utf8'), done: (err) => (err ? reject(err) : resolve()) })),
+          inserted: () => undefined,
+          failed: () => undefined,
+        },
+      );
+      return { queue, sent };
+    }
+    const tick = () => new Promise((r) => setImmediate(r));
+
+    it('starts one only when parallelMinRows rows wait, and resolves a write after all its INSERTs', async () => {
+      const { queue, sent } = manual({ maxInFlight: 2, parallelMinRows: 3 });
+      const a = queue.add(['a0\n']);
+      await tick();
+      const b = queue.add(['b0\n', 'b1\n']);
+      await tick();
+      assert.equal(sent.length, 1, 'two rows waiting: below parallelMinRows, they wait for the running INSERT');
+      let cDone = false;
+      const c = queue.add(['c0\n']).then(() => (cDone = true));
+      await tick();
+      assert.deepEqual(sent.map((s) => s.body), ['a0\n', 'b0\nb1\nc0\n'], 'three waiting: a second INSERT runs beside the first');
+      assert.equal(queue.inFlight, 2);
+      const d = queue.add(['d0\n', 'd1\n', 'd2\n']);
+      await tick();
+      assert.equal(sent.length, 2, 'never more than maxInFlight');
+      sent[1]!.done();
+      await tick();
+      assert.equal(cDone, true, 'the second INSERT is acknowledged on its own');
+      assert.deepEqual(sent.map((s) => s.body).slice(2), ['d0\nd1\nd2\n']);
+      sent[0]!.done();
+      sent[2]!.done();
+      await Promise.all([a, b, c, d]);
+      await queue.drain();
+      assert.equal(queue.inFlight, 0);
+    });
+
+    it('does not resolve a write whose rows span two INSERTs until both are acknowledged, and rejects it if one fails', async () => {
+      const { queue, sent } = manual({ maxInFlight: 2, parallelMinRows: 1, maxRows: 2 });
+      let settled = '';
+      const w = queue.add(['x0\n', 'x1\n', 'x2\n']).then(
+        () => (settled = 'resolved'),
+        (err: Error) => (settled = err.message),
+      );
+      await tick();
+      assert.deepEqual(sent.map((s) => s.body), ['x0\nx1\n', 'x2\n']);
+      sent[1]!.done();
+      await tick();
+      assert.equal(settled, '', 'one of its two INSERTs is still running');
+      sent[0]!.done(new Error('part refused'));
+      await w;
+      assert.equal(settled, 'part refused');
+    });
+  });
 });

@@ -116,6 +116,16 @@ describe('sql helpers', () => {
     assert.equal(formatDateTime(Date.UTC(10000, 0, 1, 1, 2, 3)), '10000-01-01 01:02:03');
   });
 
+  it('gives each second its own text through the per-second cache (same slot, other second; ms within a second)', () => {
+    const ms = Date.UTC(2001, 1, 3, 4, 5, 6, 999);
+    assert.equal(formatDateTime(ms), '2001-02-03 04:05:06');
+    assert.equal(formatDateTime(ms - 999), '2001-02-03 04:05:06');
+    // 1,024 seconds later maps to the same cache slot.
+    assert.equal(formatDateTime(ms + 1024 * 1000), '2001-02-03 04:22:10');
+    assert.equal(formatDateTime(ms), '2001-02-03 04:05:06');
+    assert.equal(formatDateTime(ms + 1), '2001-02-03 04:05:07');
+  });
+
   it('stringifyWellFormed replaces lone surrogates, in values and keys, and nothing else', () => {
     const value = { a: 'x\uD800y', ['k\uDC00']: ['\uDBFF'], pair: '\uD83D\uDE00', text: '\\ud800 is text', both: '\\\uD800' };
     const out = stringifyWellFormed(value);
@@ -156,6 +166,8 @@ describe('ClickHouseSinkOptions', () => {
       maxRows: 10_000,
       maxBytes: 16 * 1024 * 1024,
       flushIntervalMs: 10,
+      eventInsertsInFlight: 2,
+      parallelInsertMinRows: 1000,
       retry: { attempts: 5, initialBackoffMs: 200, maxBackoffMs: 5000 },
       requestTimeoutMs: 30_000,
       retentionDays: 90,

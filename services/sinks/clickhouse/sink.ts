@@ -49,8 +49,9 @@ type State = 'idle' | 'starting' | 'started' | 'closing' | 'closed';
  *
  * Concurrent write() calls are merged into INSERTs of at most maxRows rows / maxBytes bytes; a
  * write waits at most flushIntervalMs for company, and while an INSERT is in flight the next one
- * gathers every write that arrives. Only one INSERT per table runs at a time (insert-queue.ts;
- * writeEvents() batches the same way, a queue per event table). write() resolves once every
+ * gathers every write that arrives. One findings INSERT runs at a time (insert-queue.ts;
+ * writeEvents() batches the same way, a queue per event table, which also allows
+ * eventInsertsInFlight INSERTs once parallelInsertMinRows rows wait). write() resolves once every
  * INSERT holding its rows was acknowledged by the server (HTTP 200 with wait_end_of_query=1).
  *
  * Retriable failures (connection refused/reset, timeouts, overload, 502/503/504) are retried with
@@ -88,10 +89,10 @@ export class ClickHouseFindingSink implements FindingSink {
   }
 
   /** The queue of one table: its INSERTs count in stats(); those of findings also count their write() calls. */
-  private newQueue(query: string, countWrites: boolean): InsertQueue {
-    const { maxRows, maxBytes, flushIntervalMs } = this.options;
+  private newQueue(query: string, countWrites: boolean, maxInFlight = 1): InsertQueue {
+    const { maxRows, maxBytes, flushIntervalMs, parallelInsertMinRows } = this.options;
     return new InsertQueue(
-      { maxRows, maxBytes, flushIntervalMs },
+      { maxRows, maxBytes, flushIntervalMs, maxInFlight, parallelMinRows: parallelInsertMinRows },
       {
         insert: (body, rows) => this.insertBodyWithRetry(query, body, rows),
         inserted: (rows) => {
@@ -222,7 +223,7 @@ export class ClickHouseFindingSink implements FindingSink {
   /**
    * Stores normalized events in their class table (api_activity, config_state, network_activity;
    * other streams are ignored), with the same batching and retries as findings: concurrent calls
-   * (the processor's partitions) share INSERTs of at most maxRows / maxBytes, one at a time per table.
+   * (the processor's partitions) share INSERTs of at most maxRows / maxBytes, eventInsertsInFlight at most per table.
    * Resolves once ClickHouse acknowledged every INSERT holding the call's rows. Rows are keyed
    * (entity, time, uid) in a ReplacingMergeTree, so a redelivered batch is one row under FINAL.
    */
@@ -230,15 +231,23 @@ export class ClickHouseFindingSink implements FindingSink {
     if (!isStoredStream(stream) || events.length === 0) return;
     await this.start();
     if (this.state === 'closing' || this.state === 'closed') throw new SluiceError('SLUICE_ERR_RUNTIME_SHUTDOWN', 'ClickHouse sink is closed');
+    await this.queueEvents(stream, events);
+  }
+
+  /**
+   * Encodes the events and queues their lines; not async, so that no frame keeps the line strings
+   * alive while the INSERT runs (the queue holds their bytes, outside the heap).
+   */
+  private queueEvents(stream: StoredStream, events: ReadonlyArray<{ event: StreamEvents[StreamName]; key: string }>): Promise<void> {
     const now = formatDateTime(Date.now());
     const lines = new Array<string>(events.length);
     for (let i = 0; i < events.length; i++) lines[i] = encodeEventRow(stream, events[i]!.event as StreamEvents[typeof stream], events[i]!.key, now);
     let queue = this.eventQueues.get(stream);
     if (!queue) {
       const query = `INSERT INTO ${quoteIdentifier(this.database)}.${EVENT_TABLES[stream]} (${EVENT_COLUMNS[stream].join(', ')}) FORMAT ${EVENT_FORMAT}`;
-      this.eventQueues.set(stream, (queue = this.newQueue(query, false)));
+      this.eventQueues.set(stream, (queue = this.newQueue(query, false, this.options.eventInsertsInFlight)));
     }
-    await queue.add(lines);
+    return queue.add(lines);
   }
 
   /**
