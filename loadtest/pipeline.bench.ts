@@ -37,12 +37,14 @@ export async function runPipelineBench(args: string[]): Promise<unknown> {
     const runOnce = async (mode: 'always' | 'never', input: string) => {
       const config = resolveConfig({ log: { level: 'silent' }, processor: { workers }, http: { port: 0 }, collectorThread: { mode } });
       const rss0 = process.memoryUsage().rss;
+      const cpu0 = process.cpuUsage();
       const t0 = process.hrtime.bigint();
       const summary = await runPipeline(
         { config, logger: silentLogger(), clock: systemClock, telemetry: createTelemetry({ serviceName: 'sluice-bench' }) },
         { collector: awsCloudTrailCollector({}), offThread: { type: 'aws_cloudtrail', configs: {}, ...config.collectorThread }, inputs: [input] },
       );
-      return { sec: Number(process.hrtime.bigint() - t0) / 1e9, events: summary.processor.eventsIn, findings: summary.processor.findingsOut, rss: process.memoryUsage().rss - rss0 };
+      const cpu = process.cpuUsage(cpu0);
+      return { sec: Number(process.hrtime.bigint() - t0) / 1e9, cpuSec: (cpu.user + cpu.system) / 1e6, events: summary.processor.eventsIn, findings: summary.processor.findingsOut, rss: process.memoryUsage().rss - rss0 };
     };
     const runs: Array<Record<string, unknown>> = [];
     for (const mode of threads) {
@@ -54,8 +56,12 @@ export async function runPipelineBench(args: string[]): Promise<unknown> {
       runs.push({
         collector_thread: mode === 'always',
         seconds: +big.sec.toFixed(2),
-        small_run: { events: fixed.events, seconds: +fixed.sec.toFixed(2) },
+        cpu_seconds: +big.cpuSec.toFixed(2),
+        small_run: { events: fixed.events, seconds: +fixed.sec.toFixed(2), cpu_seconds: +fixed.cpuSec.toFixed(2) },
         steady_events_per_sec: steady,
+        // CPU of every thread of the process (collector, main, detector threads) per steady-state
+        // event: what other processes' load changes far less than the wall-clock rate.
+        steady_cpu_us_per_event: +((1e6 * (big.cpuSec - fixed.cpuSec)) / (big.events - fixed.events)).toFixed(1),
         ratio_to_json_parse: +(steady / jsonParsePerSec).toFixed(3),
         findings: big.findings,
         rss_growth_mb: Math.round(big.rss / 1e6),
@@ -69,7 +75,7 @@ export async function runPipelineBench(args: string[]): Promise<unknown> {
       megabytes: +(bytes.length / 1e6).toFixed(1),
       json_parse_lines_per_sec: jsonParsePerSec,
       runs,
-      note: 'steady state = (events of the big run - events of a 200 KB run) / (the difference of their seconds); the embedded log keeps every message in memory: rss grows with the input',
+      note: 'steady state = (events of the big run - events of a 200 KB run) / (the difference of their seconds), and the same difference of CPU seconds (all threads of the process) per event; the embedded log keeps every message in memory: rss grows with the input',
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });

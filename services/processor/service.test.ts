@@ -132,7 +132,7 @@ test('a registry outage while decoding is retried, then fails the batch (redeliv
   try {
     const e = apiActivity({ operation: 'StopLogging', service: 'cloudtrail.amazonaws.com', uid: 'e-r' });
     await producer.send(config.topics.activity, [{ key: 'k', value: await codec.encode(config.topics.activity, SCHEMA_NAMES.apiActivity, e) }]);
-    codec.decode = async () => {
+    codec.registry.typeForId = async () => {
       throw new SluiceError('SLUICE_ERR_SCHEMA_REGISTRY', 'registry unreachable');
     };
     const consumer = await service.start();

@@ -2,10 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { SpanKind, type Attributes, type Context as TraceContext, type Span } from '@opentelemetry/api';
 import { outputSignatureHeaders } from './output-signing.ts';
 import type { AvroCodec } from '../core/avro/codec.ts';
+import type { AvroType } from '../core/avro/registry.ts';
+import { MAGIC_BYTE } from '../core/avro/wire.ts';
 import type { EventMeta, FindingSink, RejectedRecord, SideOutput } from '../core/components.ts';
 import type { SluiceConfig } from '../core/config.ts';
 import { CONTENT_STREAMS, deadLetterEvent, deadLetterPayload, type DeadLetterWriter } from '../core/dead-letter.ts';
-import { SluiceError, type ErrorCode } from '../core/errors.ts';
+import { deserializeError, SluiceError, type ErrorCode } from '../core/errors.ts';
 import type { Finding } from '../core/events.ts';
 import { STREAMS, topicFor, type StreamEvents, type StreamName } from '../core/streams.ts';
 import type { Logger } from '../core/logger.ts';
@@ -14,7 +16,8 @@ import type { Telemetry } from '../core/telemetry.ts';
 import type { ConsumedBatch, Consumer, OutgoingMessage, Producer, Transport } from '../core/transport.ts';
 import { InstrumentedSink } from './runtime/instrumented-sink.ts';
 import { isFinalRefusal, isolateRefused, isRecordTooLarge, writeIsolatingRefused } from './runtime/isolate-refused.ts';
-import type { DetectorPool } from './runtime/pool.ts';
+import type { BatchInput, DetectorPool } from './runtime/pool.ts';
+import { cachedSchemaText, PendingEvent } from './runtime/encoded-events.ts';
 import type { PackedState } from './runtime/protocol.ts';
 import type { StateManager } from './runtime/state-manager.ts';
 
@@ -307,7 +310,8 @@ export class ProcessorService {
     const { findings } = detected;
     const pending = new Set(this.sinks);
     const eventsPending = new Set(this.deps.config.clickhouse?.storeEvents === false ? [] : this.sinks.filter((s) => s.storesEvents));
-    const events = decoded.events.map((e) => ({ event: e.event, key: e.meta.key }));
+    // Read only for a sink that stores events: reading e.event decodes a record the threads decoded for themselves.
+    const events = eventsPending.size ? decoded.events.map((e) => ({ event: e.event, key: e.meta.key })) : [];
     const sinksDone = this.timed('sinks', () => retry.run('sinks', (e) => this.onRetry('sinks', e), async () => {
       const results = await Promise.allSettled([
         ...[...pending].map(async (sink) => {
@@ -434,15 +438,47 @@ export class ProcessorService {
     }
   }
 
+  /**
+   * Checks each record's Confluent header and resolves its writer schema from the registry here
+   * (a registry outage fails the step, to be retried; a bad header or an unknown schema id
+   * dead-letters the record, as AvroCodec.decode would). The Avro bodies are decoded by the worker
+   * threads (detect); only when a sink stores the events themselves are they decoded here too, for
+   * that sink (a body that does not decode is then dead-lettered here).
+   */
   private async decode(batch: ConsumedBatch, stream: StreamName, rejects: RejectedRecord[]): Promise<{ events: DecodedEvent[]; positions: string[] }> {
+    type Event = StreamEvents[StreamName];
     const events: DecodedEvent[] = [];
     const positions: string[] = [];
     const schema = STREAMS[stream].schema;
+    const { codec } = this.deps;
+    const forSinks = this.deps.config.clickhouse?.storeEvents !== false && this.sinks.some((s) => s.storesEvents);
+    // A detector failure's dead letter reads its event: decoded here then, from the same bytes.
+    const read = (p: PendingEvent<Event>): Event => {
+      try {
+        return codec.decodeWith<Event>(p.payload, p.schemaId, p.writer, schema);
+      } catch {
+        // Not read for a record the threads could not decode (detect dead-letters it at decode).
+        return null as unknown as Event;
+      }
+    };
+    const writers = new Map<number, { schemaId: number; writer: AvroType }>();
     for (const m of batch.messages) {
       const position = `${batch.topic}/${batch.partition}@${m.offset}`;
+      const meta: EventMeta = { key: m.key ?? '', topic: batch.topic, partition: batch.partition, offset: m.offset };
       try {
-        const { value } = await this.deps.codec.decode<StreamEvents[StreamName]>(m.value, schema);
-        events.push({ event: value, meta: { key: m.key ?? '', topic: batch.topic, partition: batch.partition, offset: m.offset } });
+        let found = m.value.length >= 5 && m.value[0] === MAGIC_BYTE ? writers.get(m.value.readInt32BE(1)) : undefined;
+        if (!found) {
+          // AvroCodec.decode in two halves: the header and the registry here, once per schema id...
+          found = await codec.writerOf(m.value);
+          writers.set(found.schemaId, found);
+        }
+        if (forSinks) {
+          // ...and the body, here for the sinks (the threads decode their own copy: no clone crosses).
+          const value = codec.decodeWith<Event>(m.value, found.schemaId, found.writer, schema);
+          events.push(new PendingEvent<Event>(meta, m.value, found.schemaId, found.writer, () => value));
+        } else {
+          events.push(new PendingEvent<Event>(meta, m.value, found.schemaId, found.writer, read));
+        }
         positions.push(position);
       } catch (err) {
         // A registry outage is not the record's fault: fail the step so it is retried.
@@ -457,11 +493,27 @@ export class ProcessorService {
    * Runs the detectors on the pool (DetectorPool.processBatch). Events are grouped by state shard
    * (murmur2 of the key), keeping their order; the shards of one thread travel together in requests
    * of up to maxBatchSize records, run one after another on that thread, while threads run in
-   * parallel. A detector failure rejects its event only.
+   * parallel. The records cross as their Avro bytes, in one transferred buffer per request, with
+   * the writer schemas resolved in decode, and the thread decodes them (no decoded object is cloned);
+   * one that does not decode there is dead-lettered at the decode stage with its position and the
+   * codec's reason, as AvroCodec.decode would have rejected it. A detector failure rejects its event only.
    */
   private async detect(stream: StreamName, epoch: number, events: readonly DecodedEvent[], positions: readonly string[], rejects: RejectedRecord[]): Promise<Detected> {
-    const result = await this.deps.pool.processBatch(epoch, stream, { kind: 'objects', events }, this.deps.config.processor.maxBatchSize);
+    const pending = events.length > 0 && events.every((e) => e instanceof PendingEvent) ? (events as ReadonlyArray<PendingEvent<StreamEvents[StreamName]>>) : null;
+    let input: BatchInput;
+    if (pending) {
+      const reader = this.deps.codec.registry.typeForName(STREAMS[stream].schema);
+      const writers = new Map<number, string>();
+      for (const p of pending) if (!writers.has(p.schemaId)) writers.set(p.schemaId, cachedSchemaText(p.writer));
+      input = { kind: 'avro', records: pending, schemas: { writers, reader: cachedSchemaText(reader) } };
+    } else {
+      input = { kind: 'objects', events };
+    }
+    const result = await this.deps.pool.processBatch(epoch, stream, input, this.deps.config.processor.maxBatchSize);
     this.stats.skipped += result.skipped;
+    for (const f of [...result.decodeFailures].sort((a, b) => a.index - b.index)) {
+      rejects.push(reject('decode', positions[f.index]!, deserializeError(f.error), deadLetterPayload(stream, pending![f.index]!.payload)));
+    }
     for (const f of result.failures) {
       const error = new SluiceError('SLUICE_ERR_DETECTOR_FAILED', `${f.detector}: ${f.error.message}`);
       // Never the content of a content stream (object_chunk): position, reason and metadata only.

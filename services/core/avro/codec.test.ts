@@ -85,3 +85,17 @@ test('Confluent registry: an unknown id is final (SCHEMA_UNKNOWN), an unreachabl
   const codec = new AvroCodec(new ConfluentSchemaRegistry(down));
   await assert.rejects(codec.decode(Buffer.from([0, 0, 0, 0x7f, 1, 2])), (e: unknown) => e instanceof SluiceError && e.code === 'SLUICE_ERR_SCHEMA_REGISTRY' && e.retriable);
 });
+
+test('encode writes the same bytes as avsc for small and large records (the scratch buffer grows past 16 KiB)', async () => {
+  const codec = new AvroCodec(new LocalSchemaRegistry());
+  const type = new LocalSchemaRegistry().typeForName(SCHEMA_NAMES.apiActivity);
+  const large = { ...event, raw_data: 'x'.repeat(40_000) };
+  for (const value of [event, large, event]) {
+    const buf = await codec.encode('t', SCHEMA_NAMES.apiActivity, value);
+    const body = type.toBuffer(value);
+    assert.equal(buf.length, 5 + body.length);
+    assert.deepEqual(buf.subarray(5), body);
+    assert.equal(buf.readInt32BE(1), 1001);
+    assert.deepEqual(plain((await codec.decode(buf, SCHEMA_NAMES.apiActivity)).value), plain(value));
+  }
+});

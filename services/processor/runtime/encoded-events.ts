@@ -28,6 +28,15 @@ export function schemaText(type: avro.Type): string {
   return JSON.stringify(type.schema({ exportAttrs: true }));
 }
 
+const texts = new WeakMap<avro.Type, string>();
+
+/** schemaText, computed once per type (the processor sends it with every request). */
+export function cachedSchemaText(type: avro.Type): string {
+  let text = texts.get(type);
+  if (text === undefined) texts.set(type, (text = schemaText(type)));
+  return text;
+}
+
 /**
  * Packs records `indexes` of `records` (all of one topic) into one buffer plus their keys and
  * offsets: one copy of the payload bytes, no per-event objects crossing the thread boundary.
@@ -144,5 +153,33 @@ export class EncodedEventsReader {
       throw new SluiceError('SLUICE_ERR_SCHEMA_DECODE', `payload is not a valid ${schema.type.name ?? 'Avro'} record (schema id ${schemaId}): ${(cause as Error).message}`, { cause });
     }
     throw new SluiceError('SLUICE_ERR_SCHEMA_DECODE', `payload is not a valid ${schema.type.name ?? 'Avro'} record (schema id ${schemaId}): ${problem}`);
+  }
+}
+
+/**
+ * An input record the processor hands to the worker threads undecoded: its framed payload, position
+ * and the writer schema the registry resolved (the header and schema id were checked). `event`
+ * decodes it on the main thread on first read only (a detector failure's dead letter), with `read`.
+ */
+export class PendingEvent<T> {
+  private value: T | undefined;
+  private read: ((pending: PendingEvent<T>) => T) | undefined;
+
+  constructor(
+    readonly meta: EventMeta,
+    readonly payload: Buffer,
+    readonly schemaId: number,
+    readonly writer: avro.Type,
+    read: (pending: PendingEvent<T>) => T,
+  ) {
+    this.read = read;
+  }
+
+  get event(): T {
+    if (this.read) {
+      this.value = this.read(this);
+      this.read = undefined;
+    }
+    return this.value as T;
   }
 }
