@@ -10,8 +10,16 @@
  * Options: `--mb=N` corpus size (default 16), `--compression=none,lz4,...` (default none,lz4,gzip,snappy),
  * `--raw-cap=N` the collector's rawCapBytes (default: the collector's own default, 65536), `--batch=N`
  * records per produce round (default: the collector role's, 500).
+ *
+ * `--encode` runs no Kafka: it times the kafkajs code Sluice's patch changes (patches/kafkajs+2.2.4.patch),
+ * CRC-32C over 1 MiB (the patched slicing-by-8 against upstream's byte-at-a-time loop, written out
+ * here) and the encoding of one produce request of 500 records of 2 KiB (string key, trace header,
+ * no compression), in CPU ms per request (process.cpuUsage, so other processes on the machine count
+ * less than in wall time). `--rounds=N` repeats each measure (default 3).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -47,7 +55,53 @@ function hasKcat(): boolean {
   return spawnSync('kcat', ['-V'], { stdio: 'ignore' }).status === 0;
 }
 
+/** Upstream kafkajs 2.2.4's CRC-32C loop (one table lookup per byte), the baseline of `--encode`. */
+function crc32cByteAtATime(table: Int32Array, bytes: Uint8Array): number {
+  let crc = -1;
+  for (let i = 0; i < bytes.length; i++) crc = table[(crc ^ bytes[i]!) & 0xff]! ^ (crc >>> 8);
+  return (crc ^ -1) >>> 0;
+}
+
+async function runEncodeBench(args: string[]): Promise<unknown> {
+  const rounds = Number(args.find((a) => a.startsWith('--rounds='))?.slice(9) ?? 3);
+  const require = createRequire(import.meta.url);
+  const crc32c = require('kafkajs/src/protocol/recordBatch/crc32C/crc32C.js') as (b: Uint8Array) => number;
+  const produceV7 = require('kafkajs/src/protocol/requests/produce/v7/request.js') as (a: object) => { encode(): Promise<{ buffer: Buffer }> };
+  const table = new Int32Array(256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0x82f63b78 : c >>> 1;
+    table[n] = c;
+  }
+  const cpuMs = (fn: () => void, n: number): number => {
+    fn();
+    const c0 = process.cpuUsage();
+    for (let i = 0; i < n; i++) fn();
+    const c = process.cpuUsage(c0);
+    return (c.user + c.system) / 1000 / n;
+  };
+  const mib = randomBytes(1 << 20);
+  if (crc32c(mib) !== crc32cByteAtATime(table, mib)) throw new Error('patched crc32C disagrees with the byte-at-a-time loop');
+  const value = randomBytes(2048);
+  const messages = Array.from({ length: 500 }, (_, i) => ({ key: `principal-${i % 50}`, value, headers: { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' } }));
+  const crc: Array<Record<string, number>> = [];
+  const encode: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    const upstream = cpuMs(() => crc32cByteAtATime(table, mib), 50);
+    const patched = cpuMs(() => crc32c(mib), 200);
+    crc.push({ upstream_mib_per_sec: Math.round(1000 / upstream), patched_mib_per_sec: Math.round(1000 / patched), speedup: +(upstream / patched).toFixed(2) });
+    const n = 300;
+    await produceV7({ acks: -1, timeout: 30000, topicData: [{ topic: 't', partitions: [{ partition: 0, messages }] }] }).encode();
+    const c0 = process.cpuUsage();
+    for (let i = 0; i < n; i++) await produceV7({ acks: -1, timeout: 30000, topicData: [{ topic: 't', partitions: [{ partition: 0, messages }] }] }).encode();
+    const c = process.cpuUsage(c0);
+    encode.push(+((c.user + c.system) / 1000 / n).toFixed(2));
+  }
+  return { bench: 'produce --encode', crc32c_1mib: crc, produce_request_500x2kib_cpu_ms: encode, records_per_cpu_sec: encode.map((ms) => Math.round(500 / ms * 1000)) };
+}
+
 export async function runProduceBench(args: string[]): Promise<unknown> {
+  if (args.includes('--encode')) return runEncodeBench(args);
   const mb = Number(args.find((a) => a.startsWith('--mb='))?.slice(5) ?? 16);
   const compressions = (args.find((a) => a.startsWith('--compression='))?.slice(14) ?? 'none,lz4,gzip,snappy').split(',') as Compression[];
   const rawCapArg = args.find((a) => a.startsWith('--raw-cap='))?.slice(10);
