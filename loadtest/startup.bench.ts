@@ -9,24 +9,12 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { stopLoggingRecord } from '../test/fixtures/cloudtrail/stop-logging.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BIN = join(ROOT, 'services/cli/bin.mjs');
 
-const RECORD = {
-  eventVersion: '1.08',
-  userIdentity: { type: 'IAMUser', principalId: 'AIDAEXAMPLE', arn: 'arn:aws:iam::123456789012:user/alice', accountId: '123456789012', userName: 'alice' },
-  eventTime: '2024-05-17T08:30:15Z',
-  eventSource: 'cloudtrail.amazonaws.com',
-  eventName: 'StopLogging',
-  awsRegion: 'us-east-1',
-  sourceIPAddress: '198.51.100.7',
-  userAgent: 'aws-cli/2',
-  requestParameters: { name: 'trail' },
-  eventID: 'startup-bench-1',
-  eventType: 'AwsApiCall',
-  recipientAccountId: '123456789012',
-};
+const RECORD = stopLoggingRecord('startup-bench-1');
 
 /** A run that does not finish within this is reported as failed (a one-record run takes seconds). */
 const RUN_TIMEOUT_MS = 60_000;

@@ -15,6 +15,7 @@ import { appTopology, resolveConfig } from './config.ts';
 import { startDetectorPool } from './early-pool.ts';
 import { CollectingSink } from './output.ts';
 import { runPipeline } from './pipeline.ts';
+import { stopLoggingRecord } from '../../test/fixtures/cloudtrail/stop-logging.ts';
 
 /**
  * `sluice run` starts the detector pool before it loads the rest of the pipeline (early-pool.ts);
@@ -25,20 +26,7 @@ import { runPipeline } from './pipeline.ts';
 const PROCESSOR = { component_id: 'processor', component_kind: 'processor', component_type: 'processor' };
 
 /** A CloudTrail StopLogging record (the start-up bench's record): signatures' CloudTrail logging stopped. */
-const STOP_LOGGING = {
-  eventVersion: '1.08',
-  userIdentity: { type: 'IAMUser', principalId: 'AIDAEXAMPLE', arn: 'arn:aws:iam::123456789012:user/alice', accountId: '123456789012', userName: 'alice' },
-  eventTime: '2024-05-17T08:30:15Z',
-  eventSource: 'cloudtrail.amazonaws.com',
-  eventName: 'StopLogging',
-  awsRegion: 'us-east-1',
-  sourceIPAddress: '198.51.100.7',
-  userAgent: 'aws-cli/2',
-  requestParameters: { name: 'trail' },
-  eventID: 'early-pool-1',
-  eventType: 'AwsApiCall',
-  recipientAccountId: '123456789012',
-};
+const STOP_LOGGING = stopLoggingRecord('early-pool-1');
 
 test('a pool started early reports its gauges once the processor takes it, and is closed with it', async () => {
   const mem = inMemoryTelemetry();
