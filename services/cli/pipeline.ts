@@ -75,11 +75,10 @@ export async function runPipeline(ctx: AppContext, opts: PipelineOptions): Promi
         () => undefined,
         (e: unknown) => e,
       );
-      // Polled from 10 ms, doubling up to 100 ms: a short run ends soon after its last commit,
-      // a long one does not ask the transport for offsets more than ten times a second. On the
-      // embedded log the wait ends at its next change (a commit) once POLL_MIN_MS have passed, so
-      // a short run ends right after its last commit (start-up) and a long one checks its
-      // in-memory offsets at most a hundred times a second.
+      // On Kafka, polled from 10 ms, doubling up to 100 ms (at most ten offset requests a second
+      // on a long run). On the embedded log the wait ends at the log's next change (a commit) once
+      // POLL_MIN_MS have passed: a short run ends right after its last commit, and a long one
+      // checks its in-memory offsets at most a hundred times a second.
       for (let pollMs = POLL_MIN_MS; ; pollMs = Math.min(pollMs * 2, POLL_MAX_MS)) {
         const caughtUp = await Promise.all(processor.service.topics.map((t) => isCaughtUp(transport, processor.service.groupId, t)));
         if (caughtUp.every(Boolean)) break;
