@@ -6,6 +6,10 @@
  * of the topic's `.log` segment files over its messages, batch headers included) next to the raw
  * record's size. The anchor, when `kcat` is installed (`apt-get install kcat`), is `kcat -P -l` of the
  * same raw lines into a topic of the same shape, in the same run (librdkafka, no compression).
+ * Each run is done twice, over a 200 KB file of the same records and over the corpus: the small
+ * run is the start-up (connections, metadata, the collector thread), the difference is the steady
+ * state, for Sluice and for kcat alike (kcat's over 8 copies of the corpus in one file, since it
+ * sends one copy in about a tenth of a second); the ratio compares the steady states.
  *
  * Options: `--mb=N` corpus size (default 16), `--compression=none,lz4,...` (default none,lz4,gzip,snappy),
  * `--raw-cap=N` the collector's rawCapBytes (default: the collector's own default, 65536), `--batch=N`
@@ -40,6 +44,8 @@ import { loadRecords, ndjsonCorpus } from './corpus.ts';
 
 type Compression = 'none' | 'gzip' | 'lz4' | 'snappy';
 const PARTITIONS = 12;
+/** Copies of the corpus kcat sends for its steady state (one process, one file). */
+const KCAT_REPEAT = 8;
 
 /** Bytes of the topic's log segments in a broker data folder (one replica). */
 function storedBytes(dataDir: string, topic: string): number {
@@ -49,6 +55,12 @@ function storedBytes(dataDir: string, topic: string): number {
     for (const f of readdirSync(join(dataDir, d))) if (f.endsWith('.log')) total += statSync(join(dataDir, d, f)).size;
   }
   return total;
+}
+
+/** Messages per second of a big run beyond a small one (start-up cancelled); null when the difference is not positive. */
+function steadyRate(small: { messages: number; sec: number }, big: { messages: number; sec: number }): number | null {
+  const dt = big.sec - small.sec;
+  return dt > 0 && big.messages > small.messages ? Math.round((big.messages - small.messages) / dt) : null;
 }
 
 function hasKcat(): boolean {
@@ -112,6 +124,9 @@ export async function runProduceBench(args: string[]): Promise<unknown> {
   const work = mkdtempSync(join(tmpdir(), 'sluice-produce-bench-'));
   const file = join(work, 'cloudtrail.ndjson');
   writeFileSync(file, bytes);
+  const small = ndjsonCorpus(loadRecords(fixture), 200 * 1024);
+  const smallFile = join(work, 'cloudtrail-small.ndjson');
+  writeFileSync(smallFile, small.bytes);
   const kafka = await startKafkaLocal({ dir: join(work, 'kafka') });
   const dataDirs = readdirSync(join(work, 'kafka')).filter((d) => /^data\d+$/.test(d)).map((d) => join(work, 'kafka', d));
   const stored = (topic: string) => dataDirs.reduce((sum, d) => sum + storedBytes(d, topic), 0);
@@ -124,35 +139,75 @@ export async function runProduceBench(args: string[]): Promise<unknown> {
     for (const compression of compressions) for (const thread of threads) {
       const topic = `bench.produce.${compression}.${thread}`;
       const config = resolveConfig({ log: { level: 'silent' }, kafka: { brokers: kafka.bootstrap, compression }, allowLocalSchemaIds: true, topics: { activity: topic, deadLetter: 'bench.produce.dlq' } });
-      const transport = new KafkaTransport(config.kafka!, silentLogger());
-      const codec = new AvroCodec(new LocalSchemaRegistry());
-      const producer = await transport.producer();
-      const collector = awsCloudTrailCollector(rawCapArg === undefined ? {} : { rawCapBytes: Number(rawCapArg) });
-      const t0 = process.hrtime.bigint();
-      const stats = await collectFiles(
-        { collector, producer, codec, deadLetters: new DeadLetterWriter(producer, codec, config.topics.deadLetter, systemClock), topics: config.topics, logger: silentLogger(), telemetry: createTelemetry({ serviceName: 'sluice-bench' }), ...(batchArg ? { batchSize: Number(batchArg) } : {}), offThread: { type: 'aws_cloudtrail', configs: rawCapArg === undefined ? {} : { aws_cloudtrail: { rawCapBytes: Number(rawCapArg) } }, mode: thread, minInputBytes: 0 } },
-        [file],
-      );
-      const sec = Number(process.hrtime.bigint() - t0) / 1e9;
-      await transport.close();
+      // One collector role run over `path`: a new producer, codec and (with --thread=always) collector thread, as `sluice collect` starts them.
+      const collectOnce = async (path: string) => {
+        const transport = new KafkaTransport(config.kafka!, silentLogger());
+        const codec = new AvroCodec(new LocalSchemaRegistry());
+        const t0 = process.hrtime.bigint();
+        const producer = await transport.producer();
+        const collector = awsCloudTrailCollector(rawCapArg === undefined ? {} : { rawCapBytes: Number(rawCapArg) });
+        const stats = await collectFiles(
+          { collector, producer, codec, deadLetters: new DeadLetterWriter(producer, codec, config.topics.deadLetter, systemClock), topics: config.topics, logger: silentLogger(), telemetry: createTelemetry({ serviceName: 'sluice-bench' }), ...(batchArg ? { batchSize: Number(batchArg) } : {}), offThread: { type: 'aws_cloudtrail', configs: rawCapArg === undefined ? {} : { aws_cloudtrail: { rawCapBytes: Number(rawCapArg) } }, mode: thread, minInputBytes: 0 } },
+          [path],
+        );
+        const sec = Number(process.hrtime.bigint() - t0) / 1e9;
+        await transport.close();
+        return { messages: stats.normalized, sec };
+      };
+      // Start-up apart from steady state: a small run of the same records gives the fixed cost
+      // (producer connection, metadata, the collector thread's start); steady state is the difference.
+      const fixed = await collectOnce(smallFile);
+      const whole = await collectOnce(file);
+      const steady = steadyRate(fixed, whole);
       const onDisk = stored(topic);
-      runs.push({ compression, collector_thread: thread === 'always', messages: stats.normalized, seconds: +sec.toFixed(2), messages_per_sec: Math.round(stats.normalized / sec), stored_bytes_per_message: Math.round(onDisk / stats.normalized) });
+      runs.push({
+        compression,
+        collector_thread: thread === 'always',
+        messages: whole.messages,
+        seconds: +whole.sec.toFixed(2),
+        messages_per_sec: Math.round(whole.messages / whole.sec),
+        small_run: { messages: fixed.messages, seconds: +fixed.sec.toFixed(2) },
+        steady_messages_per_sec: steady,
+        stored_bytes_per_message: Math.round(onDisk / (fixed.messages + whole.messages)),
+      });
     }
     let anchor: Record<string, unknown> = { kcat: 'not installed (apt-get install kcat): no anchor in this run' };
     if (hasKcat()) {
-      const t0 = process.hrtime.bigint();
-      execFileSync('kcat', ['-P', '-b', kafka.bootstrap.join(','), '-t', 'bench.produce.kcat', '-l', '-X', 'acks=all', file], { stdio: 'ignore', maxBuffer: 1 << 20 });
-      const sec = Number(process.hrtime.bigint() - t0) / 1e9;
-      anchor = { kcat_messages_per_sec: Math.round(records / sec), kcat_stored_bytes_per_message: Math.round(stored('bench.produce.kcat') / records) };
+      const kcatOnce = (path: string, lines: number) => {
+        const t0 = process.hrtime.bigint();
+        execFileSync('kcat', ['-P', '-b', kafka.bootstrap.join(','), '-t', 'bench.produce.kcat', '-l', '-X', 'acks=all', path], { stdio: 'ignore', maxBuffer: 1 << 20 });
+        return { messages: lines, sec: Number(process.hrtime.bigint() - t0) / 1e9 };
+      };
+      const fixed = kcatOnce(smallFile, small.records);
+      const whole = kcatOnce(file, records);
+      // kcat sends the corpus in about a tenth of a second, mostly its start-up: its steady state is
+      // measured over a file of the corpus KCAT_REPEAT times (kcat -l takes one file).
+      const repeatedFile = join(work, 'cloudtrail-repeated.ndjson');
+      writeFileSync(repeatedFile, Buffer.concat(Array.from({ length: KCAT_REPEAT }, () => bytes)));
+      const repeated = kcatOnce(repeatedFile, records * KCAT_REPEAT);
+      rmSync(repeatedFile);
+      anchor = {
+        kcat_messages_per_sec: Math.round(records / whole.sec),
+        kcat_small_run_seconds: +fixed.sec.toFixed(3),
+        kcat_steady_messages_per_sec: steadyRate(fixed, repeated),
+        kcat_steady_over: `the corpus ${KCAT_REPEAT} times (${records * KCAT_REPEAT} messages) in ${repeated.sec.toFixed(2)} s`,
+        kcat_stored_bytes_per_message: Math.round(stored('bench.produce.kcat') / (small.records + records * (1 + KCAT_REPEAT))),
+      };
     }
     const kcatRate = anchor.kcat_messages_per_sec as number | undefined;
+    const kcatSteady = anchor.kcat_steady_messages_per_sec as number | null | undefined;
     return {
       bench: 'produce',
       kafka: `Apache Kafka ${kafka.version}, ${kafka.nodeIds.length} nodes, topics of ${PARTITIONS} partitions, replication 1`,
       records,
       raw_bytes_per_record: Math.round(bytes.length / records),
-      runs: runs.map((r) => (kcatRate ? { ...r, ratio_to_kcat: +((r.messages_per_sec as number) / kcatRate).toFixed(3) } : r)),
+      runs: runs.map((r) => ({
+        ...r,
+        ...(kcatRate ? { whole_run_ratio_to_kcat: +((r.messages_per_sec as number) / kcatRate).toFixed(3) } : {}),
+        ...(kcatSteady && r.steady_messages_per_sec ? { ratio_to_kcat: +((r.steady_messages_per_sec as number) / kcatSteady).toFixed(3) } : {}),
+      })),
       ...anchor,
+      note: 'steady state = (messages of the big run - messages of a 200 KB run) / (the difference of their seconds), for Sluice and for kcat alike; ratio_to_kcat compares the steady states, whole_run_ratio_to_kcat the whole runs (start-up included)',
     };
   } finally {
     await kafka.stop();

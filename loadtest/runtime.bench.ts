@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { resolveConfig } from '../services/cli/config.ts';
 import { detectorConfig, type EventMeta } from '../services/core/components.ts';
 import { MemoryKeyedState } from '../services/core/state.ts';
@@ -22,7 +23,7 @@ const MODES = ['per_shard_objects', 'coalesced_objects', 'coalesced_avro'] as co
 type Mode = (typeof MODES)[number];
 
 /**
- * `npm run bench -- runtime [--events=N] [--keys=N] [--batch=N] [--max-request=N] [--mode=M,…] [--threads=1,2]`:
+ * `npm run bench -- runtime [--events=N] [--keys=N] [--batch=N] [--max-request=N] [--in-flight=N] [--mode=M,…] [--threads=1,2]`:
  * events/s through the detector runtime (shard routing to piscina worker threads, state with
  * per-key offsets, changes packed and transferred back) with the stateful event_count detector
  * alone, at 1 and 2 threads; their ratio; and the per-event overhead versus doing the same work
@@ -45,6 +46,8 @@ export async function runRuntimeBench(args: string[]): Promise<unknown> {
   const batch = arg('batch', 500);
   // Events per worker request at most: processor.maxBatchSize, whose default is 1000.
   const maxRequest = arg('max-request', 1000);
+  // Rounds submitted before the oldest is answered (coalesced modes); 1 = one round at a time.
+  const roundsInFlight = Math.max(1, arg('in-flight', 1));
   const modes = (opt('mode')?.split(',') ?? MODES) as Mode[];
   const threadCounts = (opt('threads') ?? '1,2').split(',').map(Number);
   const shards = 64;
@@ -88,6 +91,7 @@ export async function runRuntimeBench(args: string[]): Promise<unknown> {
       const start = process.hrtime.bigint();
       const cpu0 = process.cpuUsage();
       let changes = 0;
+      const rounds: Array<Promise<void>> = [];
       // Rounds of `batch` events per shard, as a processor's batches arrive.
       for (let from = 0; from < total; from += batch * shards) {
         const to = Math.min(total, from + batch * shards);
@@ -114,11 +118,18 @@ export async function runRuntimeBench(args: string[]): Promise<unknown> {
             mode === 'coalesced_objects'
               ? { kind: 'objects', events: Array.from({ length: to - from }, (_, k) => ({ event: at(from + k).event, meta: meta(from + k) })) }
               : { kind: 'avro', records: Array.from({ length: to - from }, (_, k) => ({ payload: payloads[(from + k) % distinct]!, meta: meta(from + k) })), schemas };
-          const outcome = await pool.processBatch(1, 'activity', input, maxRequest);
-          if (outcome.failures.length + outcome.decodeFailures.length > 0) throw new Error(`runtime bench: ${outcome.failures.length + outcome.decodeFailures.length} events failed`);
-          for (const c of outcome.changes) changes += c.entries.length;
+          const round = pool.processBatch(1, 'activity', input, maxRequest).then((outcome) => {
+            if (outcome.failures.length + outcome.decodeFailures.length > 0) throw new Error(`runtime bench: ${outcome.failures.length + outcome.decodeFailures.length} events failed`);
+            for (const c of outcome.changes) changes += c.entries.length;
+          });
+          round.catch(() => undefined); // awaited below
+          rounds.push(round);
+          // Up to `in-flight` rounds at once, as a processor's concurrent partitions overlap (each
+          // thread runs its requests in submission order, so every shard's events keep their order).
+          if (rounds.length >= roundsInFlight) await rounds.shift();
         }
       }
+      await Promise.all(rounds);
       const sec = Number(process.hrtime.bigint() - start) / 1e9;
       const cpu = process.cpuUsage(cpu0);
       // CPU of every thread of the process (main and workers) per event: what the load of other
@@ -143,6 +154,7 @@ export async function runRuntimeBench(args: string[]): Promise<unknown> {
       ...Object.fromEntries(runs.map((r) => [`threads_${r.threads}`, r])),
       ...(one && two ? { ratio_2_to_1: +(two.events_per_sec / one.events_per_sec).toFixed(2) } : {}),
       ...(one ? { overhead_per_event_us_1_thread: +(1e6 / one.events_per_sec - base.per_event_us).toFixed(3), cpu_overhead_per_event_us: +(one.cpu_us_per_event - base.per_event_us).toFixed(2) } : {}),
+      ...(one ? ratioCeiling(one) : {}),
     };
   }
   return {
@@ -151,11 +163,22 @@ export async function runRuntimeBench(args: string[]): Promise<unknown> {
     keys,
     batch_per_shard: batch,
     max_request: maxRequest,
+    rounds_in_flight: roundsInFlight,
     state_shards: shards,
     detectors: ['event_count'],
     direct: { objects: directObjects, avro_decode_and_detect: directAvro },
     ...results,
-    note: 'overhead_per_event_us_1_thread = 1 / (events/s at 1 thread) - the direct per-event time of the same work (avro: decode + detect); the main thread runs beside the one worker on the other core. cpu_overhead_per_event_us = CPU time of all threads per event at 1 thread - that direct time. The machine has 2 cores.',
+    cores: availableParallelism(),
+    note: 'overhead_per_event_us_1_thread = 1 / (events/s at 1 thread) - the direct per-event time of the same work (avro: decode + detect); the main thread runs beside the one worker on the other core. cpu_overhead_per_event_us = CPU time of all threads per event at 1 thread - that direct time. cores_busy_1_thread = CPU seconds of all threads per wall second at 1 thread; ratio_2_to_1_ceiling = min(2, cores) / cores_busy_1_thread, the most 2 threads can gain on this machine when the CPU per event stays the same (the main thread\'s share runs on the same cores).',
   };
 }
 
+
+/**
+ * How busy the 1-thread run keeps the machine's cores, and the 2-to-1 ratio that leaves room for:
+ * with the same CPU per event, 2 threads cannot run faster than min(2, cores) busy cores allow.
+ */
+function ratioCeiling(one: { events_per_sec: number; cpu_us_per_event: number }): { cores_busy_1_thread: number; ratio_2_to_1_ceiling: number } {
+  const busy = (one.events_per_sec * one.cpu_us_per_event) / 1e6;
+  return { cores_busy_1_thread: +busy.toFixed(2), ratio_2_to_1_ceiling: +(Math.min(2, availableParallelism()) / busy).toFixed(2) };
+}

@@ -43,6 +43,8 @@ export interface DriverOptions {
   seed: number;
   /** Nodes of the Kafka cluster the run starts (default 3; ignored with KAFKA_BROKERS). */
   kafkaNodes?: number;
+  /** Settings merged (deeply) into every member's config; what the run needs (topics, services) is kept. */
+  memberConfig?: Record<string, unknown>;
   /** Longest wait for the lag to reach 0 after producing. */
   drainSeconds: number;
   /** Run the processors from the TypeScript sources even when a build exists (a stale dist/). */
@@ -118,9 +120,9 @@ async function startServices(o: DriverOptions): Promise<Services> {
   };
 }
 
-/** The processor's config for one member configuration (names isolated by `id`). */
-function memberConfig(id: string, s: Services): Record<string, unknown> {
-  return {
+/** The processor's config for one member configuration (names isolated by `id`), with `extra` merged in. */
+function memberConfig(id: string, s: Services, extra: Record<string, unknown>): Record<string, unknown> {
+  const base: Record<string, unknown> = {
     app: id,
     log: { level: 'info' },
     // Every topic of the run is its own (created by the driver): the inputs of all enabled detectors exist.
@@ -137,6 +139,25 @@ function memberConfig(id: string, s: Services): Record<string, unknown> {
     clickhouse: { url: s.clickhouseUrl, database: id.replace(/-/g, '_') },
     http: { port: 0 },
   };
+  const merged = mergeDeep(base, extra);
+  // The run's own names and services win: the driver reads those topics and that database.
+  for (const k of ['app', 'topics'] as const) merged[k] = base[k];
+  (merged.processor as Record<string, unknown>).groupId = (base.processor as Record<string, unknown>).groupId;
+  (merged.kafka as Record<string, unknown>).brokers = s.brokers;
+  (merged.clickhouse as Record<string, unknown>).url = s.clickhouseUrl;
+  (merged.clickhouse as Record<string, unknown>).database = (base.clickhouse as Record<string, unknown>).database;
+  return merged;
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** `extra` over `base`, objects merged key by key, anything else replaced. */
+export function mergeDeep(base: Record<string, unknown>, extra: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(extra)) out[k] = isPlainObject(v) && isPlainObject(out[k]) ? mergeDeep(out[k] as Record<string, unknown>, v) : v;
+  return out;
 }
 
 interface Expect {
@@ -195,7 +216,7 @@ async function offsets(admin: Admin, groupId: string, topics: readonly string[])
 
 async function runMembers(o: DriverOptions, s: Services, corpus: Corpus, warmup: Corpus, members: number, runId: string): Promise<MemberRun> {
   const id = `lt${runId}m${members}`;
-  const input = memberConfig(id, s);
+  const input = memberConfig(id, s, o.memberConfig ?? {});
   const config = resolveConfig(input);
   const topics = Object.fromEntries(STREAMS_USED.map((st) => [st, topicFor(st, config.topics)])) as Record<StreamName, string>;
   const inputTopics = STREAMS_USED.map((st) => topics[st]);
@@ -434,7 +455,7 @@ export async function runLoadTest(o: DriverOptions): Promise<LoadResult> {
   return {
     startedAt,
     machine: { cores: cpus().length, loadAverage: load, node: process.version },
-    options: { rate: o.rate, seconds: o.seconds, members: o.members, attackEvery: o.attackEvery, seed: o.seed, processor: processorBuild(o.fromSource) },
+    options: { rate: o.rate, seconds: o.seconds, members: o.members, attackEvery: o.attackEvery, seed: o.seed, processor: processorBuild(o.fromSource), ...(o.memberConfig && Object.keys(o.memberConfig).length ? { memberConfig: o.memberConfig } : {}) },
     services: { kafka: services.kafkaText, clickhouse: services.clickhouseText },
     corpus: { events: corpus.messages.length, byFeed: corpus.byFeed, injected: corpus.injected, ndjsonBytes: corpus.ndjsonBytes, avroBytes: corpus.messages.reduce((a, m) => a + m.value.length, 0), buildSeconds },
     runs,

@@ -1,6 +1,6 @@
 /**
  * `npm run loadtest -- [--rate=N] [--seconds=N] [--members=1,2,3] [--out=dir] [--attack-every=N]
- * [--drain=N] [--seed=N] [--kafka-nodes=N] [--from-source] [--no-png] [--keep-work] [--report-only=result.json]`: the load test at scale (see loadtest/README.md, "loadtest").
+ * [--drain=N] [--seed=N] [--kafka-nodes=N] [--member-config=JSON] [--from-source] [--no-png] [--keep-work] [--report-only=result.json]`: the load test at scale (see loadtest/README.md, "loadtest").
  * Writes <out>/report.html, <out>/result.json and <out>/<chart>.png; prints a summary.
  */
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -10,7 +10,7 @@ import { svgToPng } from './png.ts';
 import { buildReport, summaryLines } from './report.ts';
 import type { LoadResult } from './result.ts';
 
-const KNOWN = ['rate', 'seconds', 'members', 'out', 'attack-every', 'drain', 'seed', 'kafka-nodes', 'no-png', 'keep-work', 'from-source', 'report-only'];
+const KNOWN = ['rate', 'seconds', 'members', 'out', 'attack-every', 'drain', 'seed', 'kafka-nodes', 'member-config', 'no-png', 'keep-work', 'from-source', 'report-only'];
 
 export interface MainArgs {
   rate: number;
@@ -22,11 +22,25 @@ export interface MainArgs {
   seed: number;
   /** Nodes of the Kafka cluster the run starts (ignored with KAFKA_BROKERS). */
   kafkaNodes: number;
+  /** Settings merged into every member's config (a JSON object, e.g. {"kafka":{"partitionsConsumedConcurrently":12}}). */
+  memberConfig: Record<string, unknown>;
   png: boolean;
   keepWork: boolean;
   fromSource: boolean;
   /** Re-render the report of a saved result.json instead of running. */
   reportOnly: string | null;
+}
+
+function jsonObject(name: string, text: string | undefined): Record<string, unknown> {
+  if (text === undefined) return {};
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw new Error(`--${name} must be a JSON object: ${(err as Error).message}`);
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error(`--${name} must be a JSON object, got ${text}`);
+  return value as Record<string, unknown>;
 }
 
 /** Parses the command line; throws with the problem on an unknown option or a bad value. */
@@ -53,6 +67,7 @@ export function parseMainArgs(argv: readonly string[]): MainArgs {
     drain: num('drain', 45, 0),
     seed: num('seed', 1, 0),
     kafkaNodes: num('kafka-nodes', 3, 1),
+    memberConfig: jsonObject('member-config', m.get('member-config')),
     png: !m.has('no-png'),
     keepWork: m.has('keep-work'),
     fromSource: m.has('from-source'),
@@ -81,7 +96,7 @@ async function main(): Promise<void> {
   const workDir = defaultWorkDir();
   const t0 = Date.now();
   try {
-    const result = await runLoadTest({ rate: args.rate, seconds: args.seconds, members: args.members, attackEvery: args.attackEvery, seed: args.seed, kafkaNodes: args.kafkaNodes, drainSeconds: args.drain, fromSource: args.fromSource, workDir, log });
+    const result = await runLoadTest({ rate: args.rate, seconds: args.seconds, members: args.members, attackEvery: args.attackEvery, seed: args.seed, kafkaNodes: args.kafkaNodes, memberConfig: args.memberConfig, drainSeconds: args.drain, fromSource: args.fromSource, workDir, log });
     writeOutputs(args, result);
     process.stdout.write(`report: ${join(args.out, 'report.html')} (run took ${Math.round((Date.now() - t0) / 1000)} s)\n`);
     if (result.runs.some((r) => r.error)) process.exitCode = 1;

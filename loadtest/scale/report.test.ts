@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { buildReport, latencyAtHalfPeak, movingAverage, summaryLines } from './report.ts';
 import { barChart, escapeXml, fmt, lineChart, niceCeil } from './svg.ts';
 import { parseMainArgs } from './main.ts';
+import { mergeDeep } from './driver.ts';
 import { svgToPng } from './png.ts';
 import { batchSteps, parseStoppingLine } from './members.ts';
 import type { LoadResult, MemberRun } from './result.ts';
@@ -140,6 +141,16 @@ test('command-line options: defaults, values, and errors for unknown or bad ones
   assert.throws(() => parseMainArgs(['--rates=1']), /unknown option --rates=1/);
   assert.throws(() => parseMainArgs(['--members=0']), /--members/);
   assert.throws(() => parseMainArgs(['--rate=abc']), /--rate must be a number/);
+  assert.deepEqual(d.memberConfig, {});
+  assert.deepEqual(parseMainArgs(['--member-config={"kafka":{"partitionsConsumedConcurrently":12}}']).memberConfig, { kafka: { partitionsConsumedConcurrently: 12 } });
+  assert.throws(() => parseMainArgs(['--member-config=[1]']), /--member-config must be a JSON object/);
+  assert.throws(() => parseMainArgs(['--member-config={kafka']), /--member-config must be a JSON object: /);
+});
+
+test('member config: extra settings merged key by key over the run\'s own', () => {
+  const base = { kafka: { brokers: ['b:9092'], maxWaitTimeMs: 100 }, log: { level: 'info' } };
+  assert.deepEqual(mergeDeep(base, { kafka: { partitionsConsumedConcurrently: 12 }, log: 'x' }), { kafka: { brokers: ['b:9092'], maxWaitTimeMs: 100, partitionsConsumedConcurrently: 12 }, log: 'x' });
+  assert.deepEqual(base.kafka, { brokers: ['b:9092'], maxWaitTimeMs: 100 }, 'the base is not changed');
 });
 
 test('moving average and the latency at half the peak rate', () => {

@@ -67,7 +67,7 @@ export interface Anchor {
 export interface LoadResult {
   startedAt: string;
   machine: { cores: number; loadAverage: number[]; node: string };
-  options: { rate: number; seconds: number; members: number[]; attackEvery: number; seed: number; processor: 'compiled' | 'source' };
+  options: { rate: number; seconds: number; members: number[]; attackEvery: number; seed: number; processor: 'compiled' | 'source'; memberConfig?: Record<string, unknown> };
   services: { kafka: string; clickhouse: string };
   corpus: { events: number; byFeed: Record<string, number>; injected: number; ndjsonBytes: number; avroBytes: number; buildSeconds: number };
   runs: MemberRun[];
