@@ -365,7 +365,7 @@ export class ProcessorService {
       const value = Buffer.from(JSON.stringify(o.value));
       // Actions and enforcement decisions are signed so that consumers act only on what a processor wrote.
       const signature = outputSignatureHeaders(o.stream, this.deps.config.remediation.actionsKey, topic, o.key, value);
-      list.push({ key: o.key, value, headers: { ...headers, 'sluice-output-id': o.value.id, ...signature } });
+      list.push({ key: o.key, value, headers: Object.assign({}, headers, { 'sluice-output-id': o.value.id }, signature) });
     }
     const refused = await Promise.all(
       [...byTopic].map(async ([topic, messages]) =>

@@ -396,8 +396,8 @@ export function normalizeCloudTrail(record: unknown, opts: NormalizeOptions = {}
   const rawText = JSON.stringify(record); // the envelope too, for an EventBridge event
   const activityId = activityIdFor(eventName);
 
-  return {
-    ...apiActivityHeader(activityId, time, failed ? 'Failure' : 'Success', errorCode, errorMessage),
+  // Object.assign, not a spread of the header: see apiActivityHeader.
+  return Object.assign(apiActivityHeader(activityId, time, failed ? 'Failure' : 'Success', errorCode, errorMessage), {
     metadata: {
       uid: eventId ?? stableRecordUid(received),
       version: OCSF_VERSION,
@@ -419,5 +419,5 @@ export function normalizeCloudTrail(record: unknown, opts: NormalizeOptions = {}
     resources,
     unmapped: unmappedText,
     raw_data: Buffer.byteLength(rawText, 'utf8') <= rawCap ? rawText : null,
-  };
+  });
 }

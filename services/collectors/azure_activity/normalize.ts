@@ -457,8 +457,8 @@ export function normalizeAzureActivity(record: unknown, opts: NormalizeOptions =
   }
   if (fallbacks.length > 0) unmapped._sluice = { fallbacks };
 
-  return {
-    ...apiActivityHeader(activityId, time, status, statusCode, detail),
+  // Object.assign, not a spread of the header: see apiActivityHeader.
+  return Object.assign(apiActivityHeader(activityId, time, status, statusCode, detail), {
     metadata: {
       uid: eventDataId ?? stableRecordUid(original),
       version: OCSF_VERSION,
@@ -491,5 +491,5 @@ export function normalizeAzureActivity(record: unknown, opts: NormalizeOptions =
     resources,
     unmapped: unmappedText(unmapped, opts.unmappedCapBytes ?? RAW_CAP_BYTES),
     raw_data: rawText(original, opts.rawCapBytes ?? RAW_CAP_BYTES),
-  };
+  });
 }

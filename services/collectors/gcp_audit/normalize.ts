@@ -384,8 +384,8 @@ export function normalizeGcpAudit(record: unknown, opts: NormalizeOptions = {}):
 
   const invokedBy = chain.find((c) => c !== null) ?? null;
 
-  return {
-    ...apiActivityHeader(activityId, time, failed ? 'Failure' : 'Success', code === null ? null : String(code), message),
+  // Object.assign, not a spread of the header: see apiActivityHeader.
+  return Object.assign(apiActivityHeader(activityId, time, failed ? 'Failure' : 'Success', code === null ? null : String(code), message), {
     metadata: {
       uid: insertId ?? stableRecordUid(rec),
       version: OCSF_VERSION,
@@ -417,5 +417,5 @@ export function normalizeGcpAudit(record: unknown, opts: NormalizeOptions = {}):
     resources,
     unmapped: unmappedText(unmapped, opts.unmappedCapBytes ?? RAW_CAP_BYTES),
     raw_data: rawText(rec, opts.rawCapBytes ?? RAW_CAP_BYTES),
-  };
+  });
 }

@@ -13,7 +13,7 @@ import {
   DNS_RCODE_NAMES,
   flowKey,
   isExternalIp,
-  networkActivityHeader,
+  networkActivityEvent,
   TCP_FLAG_BITS,
   type ConnectionInfo,
   type FlowEndpoint,
@@ -449,8 +449,7 @@ export function normalizeHubbleFlow(record: unknown, opts: HubbleNormalizeOption
     if (Object.keys(envRest).length > 0) unmapped.response = envRest;
   }
 
-  const event: NetworkFlow = {
-    ...networkActivityHeader(activity),
+  const event: NetworkFlow = networkActivityEvent(activity, {
     time,
     start_time: null,
     end_time: null,
@@ -479,6 +478,6 @@ export function normalizeHubbleFlow(record: unknown, opts: HubbleNormalizeOption
     node_name: nodeName,
     unmapped: cappedJson(unmapped, unmappedCap),
     raw_data: cappedRaw(JSON.stringify(record), rawCap),
-  };
+  });
   return { key: flowKey(src.endpoint, src.cluster, src.entity), event };
 }

@@ -558,8 +558,8 @@ function build(f: Facts, ctx: K8sContext, raw: unknown, hashBasis: Obj, opts: K8
   if (fallbacks.length > 0) unmapped._sluice = { fallbacks };
 
   const endpoint = ipOrDomain(f.source);
-  return {
-    ...apiActivityHeader(activityId, time.ms, status, f.code === null ? null : String(f.code), f.message ?? f.reason ?? (f.decision === 'forbid' ? 'authorization decision: forbid' : null)),
+  // Object.assign, not a spread of the header: see apiActivityHeader.
+  return Object.assign(apiActivityHeader(activityId, time.ms, status, f.code === null ? null : String(f.code), f.message ?? f.reason ?? (f.decision === 'forbid' ? 'authorization decision: forbid' : null)), {
     metadata: {
       uid: uid ?? stableRecordUid(hashBasis),
       version: OCSF_VERSION,
@@ -592,7 +592,7 @@ function build(f: Facts, ctx: K8sContext, raw: unknown, hashBasis: Obj, opts: K8
     resources,
     unmapped: unmappedText(unmapped, opts.unmappedCapBytes ?? RAW_CAP_BYTES),
     raw_data: rawText(raw, opts.rawCapBytes ?? RAW_CAP_BYTES),
-  };
+  });
 }
 
 function contextFrom(opts: K8sNormalizeOptions, over: Partial<K8sContext>): K8sContext {

@@ -10,7 +10,7 @@ import {
   DEFAULT_APPLICATION_RULES,
   flowKey,
   isExternalIp,
-  networkActivityHeader,
+  networkActivityEvent,
   type ApplicationRules,
   type FlowEndpoint,
   type FlowWorkload,
@@ -193,8 +193,7 @@ export function normalizeTetragonEvent(record: unknown, opts: TetragonNormalizeO
   const src = end(conn.srcIp, conn.srcPort, w?.workload ?? null, w === null);
   const dst = end(conn.dstIp, conn.dstPort, null, false);
   const unmapped: Obj = { is_reply: conn.serving, event_type: type, ...conn.extra, process: proc.rest, ...(Object.keys(parent.rest).length ? { parent: parent.rest } : {}), ...(w ? { pod: w.rest } : {}) };
-  const event: NetworkFlow = {
-    ...networkActivityHeader(conn.activity),
+  const event: NetworkFlow = networkActivityEvent(conn.activity, {
     time,
     start_time: null,
     end_time: null,
@@ -227,6 +226,6 @@ export function normalizeTetragonEvent(record: unknown, opts: TetragonNormalizeO
     node_name: nodeName,
     unmapped: cappedJson(unmapped, opts.unmappedCapBytes ?? RAW_CAP_BYTES),
     raw_data: cappedRaw(JSON.stringify(maskRecordArguments(record)), opts.rawCapBytes ?? RAW_CAP_BYTES),
-  };
+  });
   return { key: flowKey(src, cluster, w ? null : 'host'), event };
 }

