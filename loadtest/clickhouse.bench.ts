@@ -6,7 +6,8 @@
  * collector; one day, as a live feed's INSERTs mostly touch one day partition) replayed to
  * `--events` activity events with unique uids, and the findings the
  * signatures detector (the bundled pack) raises on them, replayed with unique ids to one finding per
- * `--per-finding` events. ClickHouse is the test harness's private `clickhouse-server` (Debian's
+ * `--per-finding` events; the events then go through the activity topic's Avro and back, so the
+ * sink writes the objects a processor's sinks receive. ClickHouse is the test harness's private `clickhouse-server` (Debian's
  * 18.16), started for the run, or `CLICKHOUSE_URL` (then `CLICKHOUSE_TCP_PORT`, default 9000, for
  * clickhouse-client). Each run gets fresh databases, created by the sink's migrations.
  *
@@ -39,6 +40,9 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createClient, type ClickHouseClient } from '@clickhouse/client';
 import { awsCloudTrailCollector } from '../services/collectors/aws_cloudtrail/index.ts';
+import { AvroCodec } from '../services/core/avro/codec.ts';
+import { LocalSchemaRegistry } from '../services/core/avro/registry.ts';
+import { STREAMS } from '../services/core/streams.ts';
 import type { ApiActivity, Finding } from '../services/core/events.ts';
 import { silentLogger } from '../services/core/logger.ts';
 import { MemoryKeyedState } from '../services/core/state.ts';
@@ -82,6 +86,15 @@ function activityEvents(count: number): ApiActivity[] {
     events.push({ ...e, metadata: { ...e.metadata, uid: `${e.metadata.uid}-${i}` } });
   }
   return events;
+}
+
+/** The events as a processor's sinks get them: encoded to the activity topic's Avro and decoded back. */
+async function viaAvro(events: readonly ApiActivity[]): Promise<ApiActivity[]> {
+  const codec = new AvroCodec(new LocalSchemaRegistry());
+  const schema = STREAMS.activity.schema;
+  const out: ApiActivity[] = [];
+  for (const e of events) out.push((await codec.decode<ApiActivity>(await codec.encode('bench.activity', schema, e), schema)).value);
+  return out;
 }
 
 /** Findings of the bundled signatures pack on the base events, replayed to `count` with unique ids. */
@@ -213,7 +226,8 @@ export async function runClickHouseBench(args: string[]): Promise<unknown> {
     if (args.some((a) => a.startsWith(`--${flag}=`))) opts.sink[key] = flag === 'flush-ms' ? Number(args.find((a) => a.startsWith('--flush-ms='))!.slice(11)) : option(args, flag, 1);
   }
   const load0 = loadavg()[0]!;
-  const events = activityEvents(opts.events);
+  // As a processor's sinks receive them: decoded from the topic's Avro (not the normalizer's objects).
+  const events = await viaAvro(activityEvents(opts.events));
   const findings = findingsFor(events, Math.floor(opts.events / opts.perFinding));
   const rows = events.length + findings.length;
   const work = batches(events, findings, opts.batch);
