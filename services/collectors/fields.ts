@@ -153,22 +153,40 @@ const OWN_CAP_FIELDS = new Set(['raw_data', 'unmapped', 'configuration']);
 export function capStringFields(value: unknown, max: number = MAX_FIELD_CHARS, depth = 0): number {
   if (typeof value !== 'object' || value === null || depth > 64 || Buffer.isBuffer(value) || ArrayBuffer.isView(value)) return 0;
   let cut = 0;
-  const entries: Array<[string | number, unknown]> = Array.isArray(value) ? value.map((v, i) => [i, v]) : Object.entries(value);
-  for (const [k, v] of entries) {
-    if (typeof k === 'string' && OWN_CAP_FIELDS.has(k)) continue;
+  // Indexed and keyed loops, not Object.entries: this runs on every event, and the pairs it
+  // allocated were a fifth of a CloudTrail record's normalization time.
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const v: unknown = value[i];
+      if (typeof v === 'string') {
+        if (v.length > max) {
+          value[i] = capped(v, max);
+          cut++;
+        }
+      } else if (typeof v === 'object' && v !== null) cut += capStringFields(v, max, depth + 1);
+    }
+    return cut;
+  }
+  const obj = value as Record<string, unknown>;
+  for (const k of Object.keys(obj)) {
+    if (OWN_CAP_FIELDS.has(k)) continue;
+    const v = obj[k];
     if (typeof v === 'string') {
       if (v.length > max) {
-        let end = max;
-        const c = v.charCodeAt(end - 1);
-        if (c >= 0xd800 && c <= 0xdbff) end--;
-        (value as Record<string | number, unknown>)[k] = `${v.slice(0, end)}${TRUNCATION_MARK}`;
+        obj[k] = capped(v, max);
         cut++;
       }
-    } else if (typeof v === 'object' && v !== null) {
-      cut += capStringFields(v, max, depth + 1);
-    }
+    } else if (typeof v === 'object' && v !== null) cut += capStringFields(v, max, depth + 1);
   }
   return cut;
+}
+
+/** `v` cut to `max` code units (never splitting a surrogate pair), with the truncation mark. */
+function capped(v: string, max: number): string {
+  let end = max;
+  const c = v.charCodeAt(end - 1);
+  if (c >= 0xd800 && c <= 0xdbff) end--;
+  return `${v.slice(0, end)}${TRUNCATION_MARK}`;
 }
 
 /** A collector whose events have their string fields capped (capStringFields); counts what it cut. */

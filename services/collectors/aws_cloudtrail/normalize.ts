@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { isIP } from 'node:net';
-import { apiActivityHeader, OCSF_VERSION, RAW_CAP_BYTES, type ApiActivity } from '../../core/events.ts';
+import { apiActivityEvent, apiActivityHeader, OCSF_VERSION, RAW_CAP_BYTES, type ApiActivity } from '../../core/events.ts';
 import { clip, isObj, isPantherField, malformed, optObject, optString, typeName, type Obj } from '../fields.ts';
 import { unwrapEventBridge } from './eventbridge.ts';
 import { parseTextFields } from './forms.ts';
@@ -396,8 +396,7 @@ export function normalizeCloudTrail(record: unknown, opts: NormalizeOptions = {}
   const rawText = JSON.stringify(record); // the envelope too, for an EventBridge event
   const activityId = activityIdFor(eventName);
 
-  // Object.assign, not a spread of the header: see apiActivityHeader.
-  return Object.assign(apiActivityHeader(activityId, time, failed ? 'Failure' : 'Success', errorCode, errorMessage), {
+  return apiActivityEvent(apiActivityHeader(activityId, time, failed ? 'Failure' : 'Success', errorCode, errorMessage), {
     metadata: {
       uid: eventId ?? stableRecordUid(received),
       version: OCSF_VERSION,

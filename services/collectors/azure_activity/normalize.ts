@@ -7,7 +7,7 @@
  * and rows of the Log Analytics `AzureActivity` table (renamed to the resource-log names first).
  * The mapping is described field by field in README.md next to this file.
  */
-import { apiActivityHeader, OCSF_VERSION, RAW_CAP_BYTES, type ApiActivity } from '../../core/events.ts';
+import { apiActivityEvent, apiActivityHeader, OCSF_VERSION, RAW_CAP_BYTES, type ApiActivity } from '../../core/events.ts';
 import { activityIdFor, parseTimestamp, stableRecordUid } from '../aws_cloudtrail/index.ts';
 import { clip, ipOrDomain, isObj, isPantherField, malformed, optInteger, optObject, optString, rawText, typeName, unmappedText, type Obj } from '../k8s_audit/fields.ts';
 import { subscriptionOf } from '../k8s_audit/normalize.ts';
@@ -457,8 +457,7 @@ export function normalizeAzureActivity(record: unknown, opts: NormalizeOptions =
   }
   if (fallbacks.length > 0) unmapped._sluice = { fallbacks };
 
-  // Object.assign, not a spread of the header: see apiActivityHeader.
-  return Object.assign(apiActivityHeader(activityId, time, status, statusCode, detail), {
+  return apiActivityEvent(apiActivityHeader(activityId, time, status, statusCode, detail), {
     metadata: {
       uid: eventDataId ?? stableRecordUid(original),
       version: OCSF_VERSION,

@@ -7,7 +7,7 @@
  * they belong to ../k8s_audit (see isKubernetesEntry). The mapping is described field by field in
  * README.md next to this file.
  */
-import { apiActivityHeader, OCSF_VERSION, RAW_CAP_BYTES, type ApiActivity } from '../../core/events.ts';
+import { apiActivityEvent, apiActivityHeader, OCSF_VERSION, RAW_CAP_BYTES, type ApiActivity } from '../../core/events.ts';
 import { ACTIVITY_VERBS, parseTimestamp, stableRecordUid } from '../aws_cloudtrail/index.ts';
 import { capValue, clip, ipOrDomain, isObj, isPantherField, malformed, optArray, optInteger, optObject, optString, rawText, typeName, unmappedText, type Obj } from '../k8s_audit/fields.ts';
 import { canonicalLogEntry } from './log-entry.ts';
@@ -384,8 +384,7 @@ export function normalizeGcpAudit(record: unknown, opts: NormalizeOptions = {}):
 
   const invokedBy = chain.find((c) => c !== null) ?? null;
 
-  // Object.assign, not a spread of the header: see apiActivityHeader.
-  return Object.assign(apiActivityHeader(activityId, time, failed ? 'Failure' : 'Success', code === null ? null : String(code), message), {
+  return apiActivityEvent(apiActivityHeader(activityId, time, failed ? 'Failure' : 'Success', code === null ? null : String(code), message), {
     metadata: {
       uid: insertId ?? stableRecordUid(rec),
       version: OCSF_VERSION,

@@ -8,7 +8,7 @@ import { SluiceError } from '../../core/errors.ts';
  * The CloudWatch Logs subscription envelope (EKS) and EventList are expanded by the collector,
  * which hands each Event here with its context. README.md next to this file has the field mapping.
  */
-import { apiActivityHeader, OCSF_VERSION, RAW_CAP_BYTES, type ApiActivity } from '../../core/events.ts';
+import { apiActivityEvent, apiActivityHeader, OCSF_VERSION, RAW_CAP_BYTES, type ApiActivity } from '../../core/events.ts';
 import { parseTimestamp, stableRecordUid } from '../aws_cloudtrail/index.ts';
 import { capValue, clip, ipOrDomain, isObj, isPantherField, malformed, optArray, optFirstString, optInteger, optObject, optString, rawText, typeName, unmappedText, type Obj } from './fields.ts';
 import { canonicalLogEntry } from '../gcp_audit/log-entry.ts';
@@ -558,8 +558,7 @@ function build(f: Facts, ctx: K8sContext, raw: unknown, hashBasis: Obj, opts: K8
   if (fallbacks.length > 0) unmapped._sluice = { fallbacks };
 
   const endpoint = ipOrDomain(f.source);
-  // Object.assign, not a spread of the header: see apiActivityHeader.
-  return Object.assign(apiActivityHeader(activityId, time.ms, status, f.code === null ? null : String(f.code), f.message ?? f.reason ?? (f.decision === 'forbid' ? 'authorization decision: forbid' : null)), {
+  return apiActivityEvent(apiActivityHeader(activityId, time.ms, status, f.code === null ? null : String(f.code), f.message ?? f.reason ?? (f.decision === 'forbid' ? 'authorization decision: forbid' : null)), {
     metadata: {
       uid: uid ?? stableRecordUid(hashBasis),
       version: OCSF_VERSION,
