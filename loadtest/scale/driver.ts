@@ -19,6 +19,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { AssignerProtocol, Kafka, logLevel, type Admin, type Consumer } from 'kafkajs';
 import { stringify } from 'yaml';
 import { resolveConfig } from '../../services/cli/config.ts';
+import { deepMerge } from '../../services/core/config.ts';
 import { silentLogger } from '../../services/core/logger.ts';
 import { topicFor, type StreamName } from '../../services/core/streams.ts';
 import type { OutgoingMessage } from '../../services/core/transport.ts';
@@ -139,7 +140,7 @@ function memberConfig(id: string, s: Services, extra: Record<string, unknown>): 
     clickhouse: { url: s.clickhouseUrl, database: id.replace(/-/g, '_') },
     http: { port: 0 },
   };
-  const merged = mergeDeep(base, extra);
+  const merged = deepMerge(base, extra);
   // The run's own names and services win: the driver reads those topics and that database.
   for (const k of ['app', 'topics'] as const) merged[k] = base[k];
   (merged.processor as Record<string, unknown>).groupId = (base.processor as Record<string, unknown>).groupId;
@@ -147,17 +148,6 @@ function memberConfig(id: string, s: Services, extra: Record<string, unknown>): 
   (merged.clickhouse as Record<string, unknown>).url = s.clickhouseUrl;
   (merged.clickhouse as Record<string, unknown>).database = (base.clickhouse as Record<string, unknown>).database;
   return merged;
-}
-
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-/** `extra` over `base`, objects merged key by key, anything else replaced. */
-export function mergeDeep(base: Record<string, unknown>, extra: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = { ...base };
-  for (const [k, v] of Object.entries(extra)) out[k] = isPlainObject(v) && isPlainObject(out[k]) ? mergeDeep(out[k] as Record<string, unknown>, v) : v;
-  return out;
 }
 
 interface Expect {

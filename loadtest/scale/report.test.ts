@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { buildReport, latencyAtHalfPeak, movingAverage, summaryLines } from './report.ts';
 import { barChart, escapeXml, fmt, lineChart, niceCeil } from './svg.ts';
 import { parseMainArgs } from './main.ts';
-import { mergeDeep } from './driver.ts';
+import { deepMerge } from '../../services/core/config.ts';
 import { svgToPng } from './png.ts';
 import { batchSteps, parseStoppingLine } from './members.ts';
 import type { LoadResult, MemberRun } from './result.ts';
@@ -149,7 +149,7 @@ test('command-line options: defaults, values, and errors for unknown or bad ones
 
 test('member config: extra settings merged key by key over the run\'s own', () => {
   const base = { kafka: { brokers: ['b:9092'], maxWaitTimeMs: 100 }, log: { level: 'info' } };
-  assert.deepEqual(mergeDeep(base, { kafka: { partitionsConsumedConcurrently: 12 }, log: 'x' }), { kafka: { brokers: ['b:9092'], maxWaitTimeMs: 100, partitionsConsumedConcurrently: 12 }, log: 'x' });
+  assert.deepEqual(deepMerge(base, { kafka: { partitionsConsumedConcurrently: 12 }, log: 'x' }), { kafka: { brokers: ['b:9092'], maxWaitTimeMs: 100, partitionsConsumedConcurrently: 12 }, log: 'x' });
   assert.deepEqual(base.kafka, { brokers: ['b:9092'], maxWaitTimeMs: 100 }, 'the base is not changed');
 });
 

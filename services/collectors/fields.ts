@@ -156,29 +156,23 @@ export function capStringFields(value: unknown, max: number = MAX_FIELD_CHARS, d
   // Indexed and keyed loops, not Object.entries: this runs on every event, and the pairs it
   // allocated were a fifth of a CloudTrail record's normalization time.
   if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) {
-      const v: unknown = value[i];
-      if (typeof v === 'string') {
-        if (v.length > max) {
-          value[i] = capped(v, max);
-          cut++;
-        }
-      } else if (typeof v === 'object' && v !== null) cut += capStringFields(v, max, depth + 1);
-    }
+    for (let i = 0; i < value.length; i++) cut += capSlot(value as unknown as Record<number, unknown>, i, max, depth);
     return cut;
   }
   const obj = value as Record<string, unknown>;
-  for (const k of Object.keys(obj)) {
-    if (OWN_CAP_FIELDS.has(k)) continue;
-    const v = obj[k];
-    if (typeof v === 'string') {
-      if (v.length > max) {
-        obj[k] = capped(v, max);
-        cut++;
-      }
-    } else if (typeof v === 'object' && v !== null) cut += capStringFields(v, max, depth + 1);
-  }
+  for (const k of Object.keys(obj)) if (!OWN_CAP_FIELDS.has(k)) cut += capSlot(obj, k, max, depth);
   return cut;
+}
+
+/** Caps `holder[k]` in place: a string longer than `max`, or the strings nested under it; returns how many were cut. */
+function capSlot<K extends string | number>(holder: Record<K, unknown>, k: K, max: number, depth: number): number {
+  const v = holder[k];
+  if (typeof v === 'string') {
+    if (v.length <= max) return 0;
+    holder[k] = capped(v, max);
+    return 1;
+  }
+  return typeof v === 'object' && v !== null ? capStringFields(v, max, depth + 1) : 0;
 }
 
 /** `v` cut to `max` code units (never splitting a surrogate pair), with the truncation mark. */

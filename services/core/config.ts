@@ -608,7 +608,8 @@ function setPath(target: Plain, path: readonly string[], value: unknown): void {
   node[path[path.length - 1]!] = value;
 }
 
-function deepMerge(base: Plain, over: Plain): Plain {
+/** `over` on `base`: plain objects merged key by key, anything else (arrays included) replaced; neither is changed. */
+export function deepMerge(base: Plain, over: Plain): Plain {
   const out: Plain = { ...base };
   for (const [k, v] of Object.entries(over)) {
     const b = out[k];

@@ -225,7 +225,7 @@ export function applyWindows(
     // The window restarts empty. A replay of the same events fires again with the same finding id
     // (threshold, key, first time), which the sinks store once.
     dropSlot(state, slotKey);
-    decision = Object.assign({}, decision, { idParts: ['threshold', key, String(first)], count, firstSeen: first, related: recent.map(([, uid]) => uid), thresholdKey: key });
+    decision = { ...decision, idParts: ['threshold', key, String(first)], count, firstSeen: first, related: recent.map(([, uid]) => uid), thresholdKey: key };
   }
 
   const dd = rule.dedup;
@@ -247,7 +247,7 @@ export function applyWindows(
     const opened: WindowSlot = { exp: now + dd.periodMs, start: now, n: 1, ...(slot?.seen ? { seen: slot.seen } : {}) };
     markSeen(opened, event.uid, now, limits);
     putSlot(state, slotKey, opened);
-    decision = Object.assign({}, decision, { idParts: ['dedup', key, String(now)], dedupKey: key });
+    decision = { ...decision, idParts: ['dedup', key, String(now)], dedupKey: key };
   }
   bound(state, now, limits);
   return decision;
