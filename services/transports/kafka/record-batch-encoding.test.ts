@@ -109,3 +109,29 @@ test('varints are written as LEB128 with zig-zag for signed values', () => {
     assert.equal(e.buffer.toString('hex'), hex, `${kind} ${value}`);
   }
 });
+
+/** The record decoder's header gathering (SLUICE-PATCH: one object instead of a spread per header). */
+test('decoded record headers: one value per key, repeated keys as arrays in order, inherited names and __proto__ kept as own keys', () => {
+  const Record = require('kafkajs/src/protocol/recordBatch/record/v0/index.js') as (r: object) => { buffer: Buffer };
+  const decodeRecord = require('kafkajs/src/protocol/recordBatch/record/v0/decoder.js') as (d: unknown, ctx: object) => { headers: Record<string, unknown>; offset: string; value: Buffer };
+  const Decoder = require('kafkajs/src/protocol/decoder.js') as new (b: Buffer) => { readVarInt(): number };
+  const decode = (headers: object): Record<string, unknown> => {
+    const d = new Decoder(Record({ key: 'k', value: 'v', headers, offsetDelta: 2, timestampDelta: 0 }).buffer);
+    d.readVarInt(); // the record's length
+    const r = decodeRecord(d, { firstOffset: '40', firstTimestamp: 1_700_000_000_000, magicByte: 2 });
+    assert.equal(r.offset, '42');
+    return r.headers;
+  };
+  const text = (v: unknown): unknown => (Array.isArray(v) ? v.map(text) : Buffer.isBuffer(v) ? v.toString() : v);
+  const plain = (h: Record<string, unknown>): Record<string, unknown> => Object.fromEntries(Object.entries(h).map(([k, v]) => [k, text(v)]));
+
+  assert.deepEqual(plain(decode({ traceparent: '00-aa-bb-01', 'sluice-source': 'aws_cloudtrail' })), { traceparent: '00-aa-bb-01', 'sluice-source': 'aws_cloudtrail' });
+  assert.deepEqual(plain(decode({ a: ['1', '2', '3'], b: 'x' })), { a: ['1', '2', '3'], b: 'x' });
+  assert.deepEqual(plain(decode({})), {});
+  const odd = decode({ toString: 'ts', ['__proto__']: 'p', constructor: ['c1', 'c2'] });
+  assert.equal(Object.getPrototypeOf(odd), Object.prototype, 'a __proto__ header does not change the prototype');
+  assert.deepEqual(Object.keys(odd).sort(), ['__proto__', 'constructor', 'toString']);
+  assert.equal(text(Object.getOwnPropertyDescriptor(odd, '__proto__')?.value), 'p');
+  assert.equal(text(odd.toString), 'ts');
+  assert.deepEqual(text(odd.constructor), ['c1', 'c2']);
+});
