@@ -217,6 +217,49 @@ describe('normalizeAzureActivity: data-plane storage records', () => {
     assert.ok(!('p_log_type' in u), 'Panther fields are dropped');
     assert.match(String(u.uri), /^https:\/\/criticaldata001\.blob\.core\.windows\.net\//);
   });
+
+  it('an OAuth request whose identity.authorization is the list of RBAC decisions (storage resource-log form)', () => {
+    // Shape of the example in Microsoft's "Monitor Azure Blob Storage data reference" (resource logs):
+    // identity.authorization is an array of {action, principals, roleAssignmentId, roleDefinitionId, result, type}.
+    const record = {
+      time: '2026-11-18T09:31:02.0000000Z',
+      resourceId: '/subscriptions/7f3c2a10-4b5e-4c2d-9a1f-0c8e5d6b2a91/resourceGroups/data-rg/providers/Microsoft.Storage/storageAccounts/stprod01/blobServices/default',
+      category: 'StorageDelete',
+      operationName: 'DeleteBlob',
+      operationVersion: '2023-11-03',
+      schemaVersion: '1.0',
+      statusCode: 202,
+      statusText: 'Success',
+      callerIpAddress: '203.0.113.77:51544',
+      uri: 'https://stprod01.blob.core.windows.net:443/invoices/a.pdf',
+      identity: {
+        type: 'OAuth',
+        tokenHash: 'B3CC9D5C64B3351573D806751312317FE4E910877E7CBAFA9D95E0BE923DD25C',
+        authorization: [
+          {
+            action: 'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/delete',
+            principals: [{ id: '8a1b2c3d-0000-4e5f-8a9b-0c1d2e3f4a5b', type: 'User' }],
+            roleAssignmentId: '7d3e0000-0000-4000-8000-000000000011',
+            roleDefinitionId: 'ba92f5b4-2d11-453d-a403-e96b0029c9fe',
+            reason: 'Policy',
+            result: 'Granted',
+            type: 'RBAC',
+          },
+        ],
+        requester: { appId: '04b07795-8ddb-461a-bbee-02f9e1bf7b46', objectId: '8A1B2C3D-0000-4E5F-8A9B-0C1D2E3F4A5B', tenantId: '2d9e4f60-1a3b-4c5d-8e7f-9a0b1c2d3e4f', upn: 'mallory.ops@contoso.example' },
+      },
+      properties: { accountName: 'stprod01', serviceType: 'blob', objectKey: '/stprod01/invoices/a.pdf' },
+    };
+    const e = normalizeAzureActivity(record);
+    assert.equal(e.api.operation, 'DeleteBlob');
+    assert.equal(e.status, 'Success');
+    assert.equal(e.actor.user.uid, '8a1b2c3d-0000-4e5f-8a9b-0c1d2e3f4a5b');
+    assert.equal(e.actor.user.name, 'mallory.ops@contoso.example');
+    const u = unmappedOf(e) as { identity: { authorization: unknown[] } };
+    assert.equal(u.identity.authorization.length, 1, 'the RBAC decisions stay in unmapped');
+    // An authorization that is neither an object nor a list is still malformed.
+    assertMalformed(() => normalizeAzureActivity({ ...record, identity: { ...record.identity, authorization: 'x' } }), /identity\.authorization must be an object/);
+  });
 });
 
 describe('normalizeAzureActivity: REST API form (derived/rest-api.json)', () => {

@@ -333,7 +333,11 @@ export function normalizeAzureActivity(record: unknown, opts: NormalizeOptions =
   // Key Vault AuditEvent records write the claims as identity.claim (singular).
   const claims = optObject(identity, 'claims', 'identity.claims') ?? optObject(identity, 'claim', 'identity.claim') ?? optObject(rec, 'claims', 'claims');
   const claimsPath = identity && isObj(identity.claims) ? 'identity.claims' : identity && isObj(identity.claim) ? 'identity.claim' : 'claims';
-  const authorization = optObject(identity, 'authorization', 'identity.authorization') ?? optObject(rec, 'authorization', 'authorization');
+  // Storage resource logs (StorageRead/Write/Delete) write identity.authorization as a list of RBAC
+  // decisions (action, roleAssignmentId, principals, result…), not the ARM {scope, action, evidence}
+  // object: it names no evidence, so it is left to unmapped.
+  const identityAuthorization = identity !== null && Array.isArray(identity.authorization) ? null : optObject(identity, 'authorization', 'identity.authorization');
+  const authorization = identityAuthorization ?? optObject(rec, 'authorization', 'authorization');
   const evidence = optObject(authorization, 'evidence', 'identity.authorization.evidence');
   const requester = optObject(identity, 'requester', 'identity.requester');
   const identityType = optString(identity, 'type', 'identity.type');
