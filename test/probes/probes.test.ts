@@ -20,7 +20,7 @@ for (const { file, probes } of files) {
       if (probeHolds(p, r)) continue;
       const detail = [
         r.rejects.length ? `rejected: ${r.rejects.join('; ')}` : '',
-        r.errors.length ? `rules failed to evaluate: ${r.errors.join(', ')}` : '',
+        Object.keys(r.errors).length ? `rules failed to evaluate: ${Object.keys(r.errors).join(', ')}` : '',
         r.alerts.length ? `alerts: ${r.alerts.join(', ')}` : 'no alert',
         r.signals.length ? `signals: ${r.signals.join(', ')}` : '',
       ].filter(Boolean);

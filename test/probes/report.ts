@@ -24,7 +24,7 @@ for (const { file, probes } of loadProbes()) {
     if (!ok && p.gap === undefined) wrong++;
     if (!ok && p.gap !== undefined) gaps++;
     if (!ok || verbose) {
-      const found = [...r.alerts, ...r.signals.map((s) => `signal ${s}`), ...r.rejects.map((s) => `rejected ${s}`), ...r.errors.map((s) => `error ${s}`)];
+      const found = [...r.alerts, ...r.signals.map((s) => `signal ${s}`), ...r.rejects.map((s) => `rejected ${s}`), ...Object.keys(r.errors).map((s) => `error ${s}`)];
       const mark = ok ? 'ok   ' : p.gap === undefined ? 'WRONG' : 'GAP  ';
       lines.push(`  ${mark} ${p.id} (expects ${p.expect}): ${found.join(', ') || 'nothing'}${!ok && p.gap ? ` (known gap: ${p.gap})` : ''}`);
     }

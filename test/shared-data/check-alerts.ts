@@ -22,12 +22,8 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { autoCollector } from '../../services/collectors/auto.ts';
-import { COLLECTOR_SPECS } from '../../services/collectors/registry.ts';
-import type { ApiActivity, Finding } from '../../services/core/events.ts';
-import { MemoryKeyedState } from '../../services/core/state.ts';
-import { SignaturesConfig, SignaturesDetector } from '../../services/detectors/signatures/index.ts';
-import { loadRulePacks, type WindowState } from '../../services/rules/index.ts';
+import { loadRulePacks } from '../../services/rules/index.ts';
+import { runRecords } from '../probes/probes.ts';
 
 const repoRoot = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const args = process.argv.slice(2);
@@ -69,26 +65,8 @@ interface Tally {
 }
 
 const rules = loadRulePacks(['@builtin/activity']);
-const config = SignaturesConfig.parse({});
-const auto = autoCollector(COLLECTOR_SPECS);
 const errors = new Map<string, number>();
 const falseAlertRules = new Map<string, number>();
-
-function runCase(c: Case): { findings: Finding[]; events: number; rejects: string[] } {
-  const state = new MemoryKeyedState<WindowState>();
-  const detector = new SignaturesDetector(config, { clock: { now: () => Date.now() } as never, state, emit: () => undefined }, rules);
-  const events: Array<{ key: string; event: ApiActivity }> = [];
-  const rejects: string[] = [];
-  for (const o of auto.collect({ name: c.case_id, bytes: Buffer.from(JSON.stringify(c.log)) })) {
-    if (o.kind === 'event' && o.stream === 'activity') events.push({ key: o.key, event: o.event });
-    else if (o.kind === 'dead_letter') rejects.push(`${o.reasonCode}: ${o.reason}`);
-    else rejects.push(`normalized to the ${o.stream} stream, not activity`);
-  }
-  const findings: Finding[] = [];
-  events.forEach(({ key, event }, i) => findings.push(...detector.process(event, { key, topic: 'sluice.activity.v1', partition: 0, offset: String(i) })));
-  for (const [id, n] of Object.entries(detector.stats().errors)) errors.set(id, (errors.get(id) ?? 0) + n);
-  return { findings, events: events.length, rejects };
-}
 
 const SOURCES: Array<[string, string]> = [
   ['cloudtrail', 'cloudtrail_rule_tests.jsonl'],
@@ -106,7 +84,8 @@ for (const [source, file] of SOURCES) {
     if (line.trim() === '') continue;
     const c = JSON.parse(line) as Case;
     if (c.log === null || c.log === undefined) continue; // correlation-rule cases carry no log
-    const { findings, events, rejects } = runCase(c);
+    const { findings, events, rejects, errors: failed } = runRecords(c.case_id, [c.log], rules);
+    for (const [id, n] of Object.entries(failed)) errors.set(id, (errors.get(id) ?? 0) + n);
     if (events === 0) t.notNormalized++;
     const alerts = findings.filter((f) => f.severity_id >= ALERT_SEVERITY_ID);
     const signals = findings.filter((f) => f.severity_id < ALERT_SEVERITY_ID).map((f) => f.rule);
