@@ -117,3 +117,9 @@ export function runProbe(probe: Probe, rules: readonly CompiledRule[]): ProbeRes
 export function probeHolds(probe: Probe, r: ProbeResult): boolean {
   return r.rejects.length === 0 && Object.keys(r.errors).length === 0 && (probe.expect === 'alert') === r.alerts.length > 0;
 }
+
+/** What a probe got, in one line: alerts, signals, rejects and failed rules ("nothing" when none). */
+export function describeResult(r: ProbeResult): string {
+  const found = [...r.alerts, ...r.signals.map((x) => `signal ${x}`), ...r.rejects.map((x) => `rejected ${x}`), ...Object.keys(r.errors).map((x) => `error ${x}`)];
+  return found.join(', ') || 'nothing';
+}

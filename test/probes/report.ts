@@ -5,7 +5,7 @@
  * in the scores. Exit 1 when some other probe's verdict is wrong, as probes.test.ts fails then too.
  */
 import { loadRulePacks } from '../../services/rules/loader.ts';
-import { loadProbes, probeHolds, runProbe } from './probes.ts';
+import { describeResult, loadProbes, probeHolds, runProbe } from './probes.ts';
 
 const verbose = process.argv.includes('--verbose');
 const rules = loadRulePacks(['@builtin/activity']);
@@ -24,9 +24,8 @@ for (const { file, probes } of loadProbes()) {
     if (!ok && p.gap === undefined) wrong++;
     if (!ok && p.gap !== undefined) gaps++;
     if (!ok || verbose) {
-      const found = [...r.alerts, ...r.signals.map((s) => `signal ${s}`), ...r.rejects.map((s) => `rejected ${s}`), ...Object.keys(r.errors).map((s) => `error ${s}`)];
       const mark = ok ? 'ok   ' : p.gap === undefined ? 'WRONG' : 'GAP  ';
-      lines.push(`  ${mark} ${p.id} (expects ${p.expect}): ${found.join(', ') || 'nothing'}${!ok && p.gap ? ` (known gap: ${p.gap})` : ''}`);
+      lines.push(`  ${mark} ${p.id} (expects ${p.expect}): ${describeResult(r)}${!ok && p.gap ? ` (known gap: ${p.gap})` : ''}`);
     }
   }
   const ratio = (a: number, b: number): string => (b === 0 ? '-' : `${(a / b).toFixed(3)} (${a}/${b})`);
